@@ -1,0 +1,6 @@
+export * from "./compiled-machine.ts"
+export * from "./order-context.ts"
+export * from "./order.machine.ts"
+export * from "./simulation-context.ts"
+export * from "./simulation.machine.ts"
+export * from "./tables.ts"

@@ -1,0 +1,129 @@
+import { Decimal } from "../src/domain/decimal.ts"
+import type { OrderSpec, ValidReplaceRequest } from "../src/domain/order.ts"
+
+/** Every status an order can be in. The last four are final. */
+export const OrderStatuses = [
+  "submitted",
+  "accepted",
+  "triggered",
+  "partiallyFilled",
+  "pendingCancel",
+  "pendingReplace",
+  "filled",
+  "rejected",
+  "cancelled",
+  "expired"
+] as const
+export type OrderStatus = (typeof OrderStatuses)[number]
+
+export const finalOrderStatuses: ReadonlySet<OrderStatus> = new Set(["filled", "rejected", "cancelled", "expired"])
+
+/** The statuses a pending cancel or replace returns to when it is refused or done. */
+export type ResumableStatus = "submitted" | "accepted" | "triggered" | "partiallyFilled"
+
+/** The order machine's context: plain JSON (decimals as strings), so a persisted snapshot restores it exactly. */
+export interface OrderContext {
+  readonly order: OrderSpec
+  readonly filledQuantity: string
+  readonly averageFillPrice: string | null
+  readonly commission: string
+  readonly triggered: boolean
+  /** Trading day (days since the epoch) of the session the order first works in; a `day` order expires after it. */
+  readonly sessionDay: number | null
+  readonly reasons: ReadonlyArray<string>
+  readonly resumeStatus: ResumableStatus | null
+  readonly pendingChanges: ValidReplaceRequest | null
+}
+
+export type OrderEvent =
+  | { readonly type: "ACCEPT"; readonly sessionDay: number | null }
+  | { readonly type: "REJECT"; readonly reason: string }
+  | { readonly type: "TRIGGER" }
+  | { readonly type: "FILL"; readonly quantity: string; readonly price: string; readonly commission: string }
+  | { readonly type: "CANCEL_REQUEST" }
+  | { readonly type: "CANCEL_CONFIRM"; readonly reason: string }
+  | { readonly type: "CANCEL_REJECT"; readonly reason: string }
+  | { readonly type: "REPLACE_REQUEST"; readonly changes: ValidReplaceRequest }
+  | { readonly type: "REPLACE_CONFIRM" }
+  | { readonly type: "REPLACE_REJECT"; readonly reason: string }
+  | { readonly type: "EXPIRE"; readonly reason: string }
+
+export type OrderEventType = OrderEvent["type"]
+
+export const initialOrderContext = (order: OrderSpec): OrderContext => ({
+  order,
+  filledQuantity: "0",
+  averageFillPrice: null,
+  commission: "0",
+  triggered: false,
+  sessionDay: null,
+  reasons: [],
+  resumeStatus: null,
+  pendingChanges: null
+})
+
+type Params = Readonly<Record<string, unknown>> | undefined
+type Guard = (context: OrderContext, event: OrderEvent, params: Params) => boolean
+type Updater = (context: OrderContext, event: OrderEvent, params: Params) => OrderContext
+
+const fillOf = (event: OrderEvent) => (event.type === "FILL" ? new Decimal(event.quantity) : new Decimal(0))
+const afterFill = (context: OrderContext, event: OrderEvent) => new Decimal(context.filledQuantity).plus(fillOf(event))
+
+/**
+ * The order machine's guards: pure functions of (context, event, params), shared by the XState
+ * definition and the compiled table the engine runs.
+ */
+export const orderGuards = {
+  /** The fill takes the filled quantity exactly to the order's quantity. */
+  completesOrder: (context, event) => fillOf(event).greaterThan(0) && afterFill(context, event).equals(context.order.quantity),
+  /** The fill leaves some of the order open; an overfill matches neither guard and is refused. */
+  partlyFills: (context, event) => fillOf(event).greaterThan(0) && afterFill(context, event).lessThan(context.order.quantity),
+  /** Only stop and stop-limit orders trigger, and only once. */
+  isUntriggeredStop: (context) => (context.order.type === "stop" || context.order.type === "stopLimit") && !context.triggered,
+  resumesTo: (context, _event, params) => context.resumeStatus === params?.["status"],
+  /** A replace may return to its status only if the new quantity stays above what has been filled. */
+  confirmsReplaceTo: (context, _event, params) =>
+    context.resumeStatus === params?.["status"] &&
+    (context.pendingChanges?.quantity === undefined || new Decimal(context.pendingChanges.quantity).greaterThan(context.filledQuantity))
+} satisfies Record<string, Guard>
+
+/** The order machine's context updates, shared like the guards. */
+export const orderUpdaters = {
+  recordAcceptance: (context, event) => (event.type === "ACCEPT" ? { ...context, sessionDay: event.sessionDay } : context),
+  recordReason: (context, event) => ("reason" in event ? { ...context, reasons: [...context.reasons, event.reason] } : context),
+  recordTrigger: (context) => ({ ...context, triggered: true }),
+  applyFill: (context, event) => {
+    if (event.type !== "FILL") return context
+    const filled = new Decimal(context.filledQuantity)
+    const quantity = new Decimal(event.quantity)
+    const total = filled.plus(quantity)
+    const average =
+      context.averageFillPrice === null
+        ? new Decimal(event.price)
+        : filled.times(context.averageFillPrice).plus(quantity.times(event.price)).dividedBy(total)
+    return {
+      ...context,
+      filledQuantity: total.toString(),
+      averageFillPrice: average.toString(),
+      commission: new Decimal(context.commission).plus(event.commission).toString()
+    }
+  },
+  rememberResume: (context, _event, params) => ({ ...context, resumeStatus: params?.["status"] as ResumableStatus }),
+  clearResume: (context) => ({ ...context, resumeStatus: null }),
+  stageChanges: (context, event) => (event.type === "REPLACE_REQUEST" ? { ...context, pendingChanges: event.changes } : context),
+  applyChanges: (context) => ({
+    ...context,
+    order: {
+      ...context.order,
+      ...(context.pendingChanges?.quantity !== undefined ? { quantity: context.pendingChanges.quantity } : {}),
+      ...(context.pendingChanges?.limitPrice !== undefined ? { limitPrice: context.pendingChanges.limitPrice } : {}),
+      ...(context.pendingChanges?.stopPrice !== undefined ? { stopPrice: context.pendingChanges.stopPrice } : {})
+    },
+    pendingChanges: null,
+    resumeStatus: null
+  }),
+  dropChanges: (context) => ({ ...context, pendingChanges: null, resumeStatus: null })
+} satisfies Record<string, Updater>
+
+export type OrderGuardName = keyof typeof orderGuards
+export type OrderUpdaterName = keyof typeof orderUpdaters

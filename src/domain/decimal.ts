@@ -1,0 +1,35 @@
+import { Decimal as DecimalJs } from "decimal.js"
+
+/**
+ * The project's Decimal: 40 significant digits, banker's rounding, never exponent notation in
+ * strings. decimal.js rounds silently at its default 20 digits, too few for exact cash over long
+ * runs, so every ledger value is made with this constructor.
+ */
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_EVEN,
+  toExpNeg: -40,
+  toExpPos: 40
+})
+export type Decimal = DecimalJs
+
+/** What callers may pass where a decimal is expected. */
+export type DecimalInput = number | string | DecimalJs
+
+export const ZERO = new Decimal(0)
+
+export const isDecimal = (u: unknown): u is DecimalJs => DecimalJs.isDecimal(u)
+
+/** Parses a decimal input; `undefined` when it is not a finite number. */
+export const parseDecimal = (input: unknown): Decimal | undefined => {
+  if (typeof input === "number") return Number.isFinite(input) ? new Decimal(input) : undefined
+  if (isDecimal(input)) return input.isFinite() ? new Decimal(input) : undefined
+  if (typeof input === "string") {
+    if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(input)) return undefined
+    return new Decimal(input.trim())
+  }
+  return undefined
+}
+
+/** The canonical string of a decimal input: what machine contexts and snapshots hold. */
+export const toDecimalString = (input: DecimalInput): string => new Decimal(input).toString()

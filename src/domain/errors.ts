@@ -1,0 +1,63 @@
+import { Data } from "effect"
+import type { OrderId } from "./ids.ts"
+
+/** One broken rule: which field, which rule, and the value that broke it. */
+export interface ValidationIssue {
+  readonly field: string
+  readonly rule: string
+  readonly value: unknown
+}
+
+const describe = (subject: string, issues: ReadonlyArray<ValidationIssue>): string =>
+  `Invalid ${subject}: ` +
+  issues.map((i) => `${i.field} ${i.rule} (got ${formatValue(i.value)})`).join("; ")
+
+const formatValue = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value)
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value)
+  if (value === undefined) return "nothing"
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+/** Bad input: an order, a config or a market update that breaks a rule. Nothing was changed. */
+export class ValidationError extends Data.TaggedError("ValidationError")<{
+  readonly subject: "order" | "config" | "marketUpdate" | "replace"
+  readonly issues: ReadonlyArray<ValidationIssue>
+}> {
+  override get message(): string {
+    return describe(this.subject, this.issues)
+  }
+}
+
+export class UnknownOrderError extends Data.TaggedError("UnknownOrderError")<{
+  readonly orderId: string
+}> {
+  override get message(): string {
+    return `Unknown order ${this.orderId}`
+  }
+}
+
+/** An event the order's current state has no transition for; the order is unchanged. */
+export class IllegalOrderTransitionError extends Data.TaggedError("IllegalOrderTransitionError")<{
+  readonly orderId: OrderId
+  readonly status: string
+  readonly event: string
+}> {
+  override get message(): string {
+    return `Order ${this.orderId} is ${this.status}: ${this.event} is not allowed`
+  }
+}
+
+/** A command the simulation's current state does not accept (e.g. an order while stopped). */
+export class SimulationStateError extends Data.TaggedError("SimulationStateError")<{
+  readonly status: string
+  readonly command: string
+}> {
+  override get message(): string {
+    return `Simulation is ${this.status}: ${this.command} is not allowed`
+  }
+}

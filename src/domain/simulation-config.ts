@@ -1,0 +1,119 @@
+import { Result, Schema } from "effect"
+import { type DecimalInput, toDecimalString } from "./decimal.ts"
+import type { ValidationError } from "./errors.ts"
+import { decodeOrFail, Fraction, NonNegativeFinite, PositiveDecimal } from "./validation.ts"
+
+/** How often updates arrive; sets the periods per year of annualised statistics. */
+export const UpdateFrequencies = ["1s", "1min", "5min", "15min", "30min", "1h", "1d", "1w"] as const
+export type UpdateFrequency = (typeof UpdateFrequencies)[number]
+
+// A US equity year: 252 sessions of 6.5 hours.
+const SESSIONS_PER_YEAR = 252
+const MINUTES_PER_SESSION = 390
+
+export const periodsPerYear: Record<UpdateFrequency, number> = {
+  "1s": SESSIONS_PER_YEAR * MINUTES_PER_SESSION * 60,
+  "1min": SESSIONS_PER_YEAR * MINUTES_PER_SESSION,
+  "5min": (SESSIONS_PER_YEAR * MINUTES_PER_SESSION) / 5,
+  "15min": (SESSIONS_PER_YEAR * MINUTES_PER_SESSION) / 15,
+  "30min": (SESSIONS_PER_YEAR * MINUTES_PER_SESSION) / 30,
+  "1h": SESSIONS_PER_YEAR * 6.5,
+  "1d": SESSIONS_PER_YEAR,
+  "1w": 52
+}
+
+/** A simulation's configuration as a caller gives it; every field has a default. */
+export interface SimulationConfigInput {
+  readonly initialCapital?: DecimalInput
+  readonly commissionRate?: number
+  readonly minimumCommission?: DecimalInput | 0
+  readonly slippageRate?: number
+  readonly maxPositionSize?: number
+  readonly dailyStopLoss?: number | null
+  readonly enableShorting?: boolean
+  readonly symbols?: ReadonlyArray<string>
+  readonly updateFrequency?: UpdateFrequency
+  readonly riskFreeRate?: number
+}
+
+/** The validated configuration: plain data (decimals as strings), so it can be stored and compared. */
+export interface SimulationConfig {
+  readonly initialCapital: string
+  readonly commissionRate: number
+  readonly minimumCommission: string
+  readonly slippageRate: number
+  readonly maxPositionSize: number
+  /** Fraction of the day's starting equity; null disables the daily stop-loss. */
+  readonly dailyStopLoss: number | null
+  readonly enableShorting: boolean
+  readonly symbols: ReadonlyArray<string>
+  readonly updateFrequency: UpdateFrequency
+  /** Annual risk-free rate used by Sharpe and Sortino. */
+  readonly riskFreeRate: number
+}
+
+export const defaultSimulationConfig: SimulationConfig = {
+  initialCapital: "100000",
+  commissionRate: 0.001,
+  minimumCommission: "0",
+  slippageRate: 0.0005,
+  maxPositionSize: 0.1,
+  dailyStopLoss: 0.02,
+  enableShorting: false,
+  symbols: ["AAPL", "GOOGL", "MSFT"],
+  updateFrequency: "1min",
+  riskFreeRate: 0
+}
+
+const Symbol = Schema.String.check(
+  Schema.makeFilter((s) => (/^[A-Za-z0-9._:/-]{1,32}$/.test(s) ? undefined : "must be 1–32 letters, digits or . _ : / -"))
+)
+
+const configSchema = Schema.Struct({
+  initialCapital: Schema.optional(PositiveDecimal),
+  commissionRate: Schema.optional(Fraction),
+  minimumCommission: Schema.optional(Schema.Union([NonNegativeFinite, PositiveDecimal])),
+  slippageRate: Schema.optional(Fraction),
+  maxPositionSize: Schema.optional(
+    Schema.Number.check(
+      Schema.makeFilter((n) => (Number.isFinite(n) && n > 0 && n <= 1 ? undefined : "must be a number above 0 and at most 1"))
+    )
+  ),
+  dailyStopLoss: Schema.optional(
+    Schema.NullOr(
+      Schema.Number.check(
+        Schema.makeFilter((n) => (Number.isFinite(n) && n > 0 && n < 1 ? undefined : "must be a number above 0 and below 1, or null"))
+      )
+    )
+  ),
+  enableShorting: Schema.optional(Schema.Boolean),
+  symbols: Schema.optional(
+    Schema.Array(Symbol).check(
+      Schema.makeFilter((a) =>
+        a.length === 0 ? "must name at least one symbol" : new Set(a).size !== a.length ? "must not repeat a symbol" : undefined
+      )
+    )
+  ),
+  updateFrequency: Schema.optional(Schema.Literals(UpdateFrequencies)),
+  riskFreeRate: Schema.optional(
+    Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > -1 && n < 1 ? undefined : "must be a finite number between -1 and 1")))
+  )
+})
+
+const decodeConfig = decodeOrFail(configSchema, "config")
+
+/** Validates a configuration and fills in the defaults. */
+export const makeSimulationConfig = (input: unknown = {}): Result.Result<SimulationConfig, ValidationError> =>
+  Result.map(decodeConfig(input), (c) => ({
+    initialCapital: c.initialCapital === undefined ? defaultSimulationConfig.initialCapital : toDecimalString(c.initialCapital),
+    commissionRate: c.commissionRate ?? defaultSimulationConfig.commissionRate,
+    minimumCommission:
+      c.minimumCommission === undefined ? defaultSimulationConfig.minimumCommission : toDecimalString(c.minimumCommission),
+    slippageRate: c.slippageRate ?? defaultSimulationConfig.slippageRate,
+    maxPositionSize: c.maxPositionSize ?? defaultSimulationConfig.maxPositionSize,
+    dailyStopLoss: c.dailyStopLoss === undefined ? defaultSimulationConfig.dailyStopLoss : c.dailyStopLoss,
+    enableShorting: c.enableShorting ?? defaultSimulationConfig.enableShorting,
+    symbols: c.symbols ?? defaultSimulationConfig.symbols,
+    updateFrequency: c.updateFrequency ?? defaultSimulationConfig.updateFrequency,
+    riskFreeRate: c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate
+  }))

@@ -1,0 +1,72 @@
+import { Exit, Result, Schema, SchemaIssue } from "effect"
+import { Decimal, isDecimal, parseDecimal } from "./decimal.ts"
+import { ValidationError, type ValidationIssue } from "./errors.ts"
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (acc, key) => (acc !== null && typeof acc === "object" ? (acc as Record<PropertyKey, unknown>)[key] : undefined),
+    input
+  )
+
+/** Decodes with every issue collected and unknown fields refused, as a `ValidationError` naming each field and rule. */
+export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  schema: S,
+  subject: ValidationError["subject"]
+) => {
+  const decode = Schema.decodeUnknownExit(schema)
+  return (input: unknown): Result.Result<S["Type"], ValidationError> => {
+    const exit = decode(input, { errors: "all", onExcessProperty: "error" })
+    if (Exit.isSuccess(exit)) return Result.succeed(exit.value)
+    const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+    const issue = error !== undefined && Schema.isSchemaError(error.error) ? error.error.issue : undefined
+    const issues: ValidationIssue[] =
+      issue === undefined
+        ? [{ field: "(input)", rule: "could not be decoded", value: input }]
+        : formatter(issue).issues.map((i) => {
+            const path = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p))
+            return {
+              field: path.length === 0 ? "(input)" : path.map(String).join("."),
+              rule: ruleOf(i.message),
+              value: valueAt(input, path)
+            }
+          })
+    return Result.fail(new ValidationError({ subject, issues }))
+  }
+}
+
+// Effect phrases issues as "Expected …"; our errors read "field must …".
+const ruleOf = (message: string): string =>
+  message === "Missing key"
+    ? "is required"
+    : message === "Expected no excess property"
+      ? "is not a known field"
+      : message.startsWith("Expected ")
+        ? `must be ${message.slice("Expected ".length)}`
+        : message
+
+/** A decimal given as a number, a numeric string or a Decimal: finite, and strictly positive. */
+export const PositiveDecimal = Schema.Union([Schema.Number, Schema.String, Schema.declare(isDecimal)]).check(
+  Schema.makeFilter((u) => {
+    const d = parseDecimal(u)
+    if (d === undefined) return "must be a finite number"
+    return d.greaterThan(0) ? undefined : "must be greater than 0"
+  })
+)
+
+/** A finite number that is zero or more. */
+export const NonNegativeFinite = Schema.Number.check(
+  Schema.makeFilter((n) =>
+    Number.isFinite(n) ? (n >= 0 ? undefined : "must be greater than or equal to 0") : "must be a finite number"
+  )
+)
+
+/** A fraction in [0, 1). */
+export const Fraction = Schema.Number.check(
+  Schema.makeFilter((n) =>
+    Number.isFinite(n) && n >= 0 && n < 1 ? undefined : "must be a finite number from 0 up to (not including) 1"
+  )
+)
+
+export const toDecimal = (u: unknown): Decimal => parseDecimal(u) ?? new Decimal(NaN)
