@@ -1,0 +1,26 @@
+import type { Decimal } from "./decimal.ts"
+
+export interface PositionView {
+  readonly symbol: string
+  /** Signed: negative for a short. */
+  readonly quantity: Decimal
+  readonly averageCost: Decimal
+  readonly marketPrice: Decimal
+  readonly marketValue: Decimal
+  readonly unrealizedPnl: Decimal
+  readonly realizedPnl: Decimal
+}
+
+/** A point-in-time view of the account; exact decimals throughout. */
+export interface Portfolio {
+  /** Ledger cash: initial capital plus every fill's proceeds, minus every fill's cost and commission. */
+  readonly cash: Decimal
+  /** What new positions may still use: cash − 2 × short market value − what working opening orders hold back. */
+  readonly buyingPower: Decimal
+  /** cash + Σ position × mark. */
+  readonly totalValue: Decimal
+  readonly realizedPnl: Decimal
+  readonly unrealizedPnl: Decimal
+  readonly totalCommission: Decimal
+  readonly positions: ReadonlyArray<PositionView>
+}

@@ -1,0 +1,30 @@
+import type { SimulationStatus } from "../../machines/index.ts"
+import type { Fill } from "../domain/fill.ts"
+import type { OrderView } from "./order-entry.ts"
+
+/** Everything the engine reports, by event name. */
+export interface EngineEvents {
+  readonly orderSubmitted: { readonly order: OrderView }
+  /** Passed the pre-trade checks; `check` records what they measured. */
+  readonly orderAccepted: {
+    readonly order: OrderView
+    readonly check: { readonly referencePrice: string; readonly equity: string; readonly positionLimit: string }
+  }
+  readonly orderRejected: { readonly order: OrderView; readonly reason: string }
+  readonly orderTriggered: { readonly order: OrderView }
+  readonly orderPartiallyFilled: { readonly order: OrderView; readonly fill: Fill }
+  readonly orderFilled: { readonly order: OrderView; readonly fill: Fill }
+  readonly orderCancelled: { readonly order: OrderView; readonly reason: string }
+  readonly orderExpired: { readonly order: OrderView; readonly reason: string }
+  readonly orderReplaced: { readonly order: OrderView }
+  readonly orderReplaceRejected: { readonly order: OrderView; readonly reason: string }
+  readonly simulationStatusChanged: {
+    readonly from: SimulationStatus
+    readonly to: SimulationStatus
+    readonly reason: string | null
+  }
+}
+
+export type EngineEventName = keyof EngineEvents
+export type EngineEvent = { [K in EngineEventName]: { readonly type: K } & EngineEvents[K] }[EngineEventName]
+export type EngineListener<K extends EngineEventName> = (event: { readonly type: K } & EngineEvents[K]) => void

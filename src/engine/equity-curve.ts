@@ -1,0 +1,40 @@
+/** Equity after each update, as float64 in growable typed arrays: a million points cost 16 MB, not a million objects. */
+export class EquityCurve {
+  #times = new Float64Array(1024)
+  #equity = new Float64Array(1024)
+  #length = 0
+
+  get length(): number {
+    return this.#length
+  }
+
+  /** `time` null (an update without a time) is kept as NaN. */
+  push(time: number | null, equity: number): void {
+    if (this.#length === this.#equity.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2)
+        b.set(a)
+        return b
+      }
+      this.#times = grow(this.#times)
+      this.#equity = grow(this.#equity)
+    }
+    this.#times[this.#length] = time ?? Number.NaN
+    this.#equity[this.#length] = equity
+    this.#length += 1
+  }
+
+  /** The equity values, without copying. */
+  values(): Float64Array {
+    return this.#equity.subarray(0, this.#length)
+  }
+
+  points(): ReadonlyArray<{ readonly time: number | null; readonly equity: number }> {
+    const out = new Array<{ time: number | null; equity: number }>(this.#length)
+    for (let i = 0; i < this.#length; i++) {
+      const t = this.#times[i]!
+      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity[i]! }
+    }
+    return out
+  }
+}

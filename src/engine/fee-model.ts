@@ -1,0 +1,22 @@
+import { Decimal, ZERO } from "../domain/decimal.ts"
+import type { WorkingOrder } from "./fill-model.ts"
+
+/** The commission of one fill, given what the order has been charged so far. */
+export interface FeeModel {
+  commission(fill: { readonly quantity: Decimal; readonly price: Decimal }, order: WorkingOrder, chargedSoFar: Decimal): Decimal
+}
+
+/**
+ * rate × |quantity| × price per fill; with a minimum, the order as a whole pays at least the
+ * minimum (its first fills top up to it, later ones pay the rate).
+ */
+export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): FeeModel => {
+  const r = new Decimal(rate)
+  return {
+    commission: ({ quantity, price }, _order, chargedSoFar) => {
+      const proportional = r.times(quantity.abs()).times(price)
+      const topUp = minimumPerOrder.minus(chargedSoFar)
+      return topUp.greaterThan(proportional) ? topUp : proportional
+    }
+  }
+}

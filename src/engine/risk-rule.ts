@@ -1,0 +1,103 @@
+import { Decimal } from "../domain/decimal.ts"
+import type { OrderSpec } from "../domain/order.ts"
+import type { SimulationConfig } from "../domain/simulation-config.ts"
+
+/** What the account looks like to a pre-trade check. */
+export interface AccountView {
+  /** cash + Σ position × mark, at the last marks. */
+  readonly equity: Decimal
+  readonly cash: Decimal
+  /** cash − 2 × short market value − what other working opening orders hold back. */
+  readonly buyingPower: Decimal
+  readonly positionOf: (symbol: string) => Decimal
+  /** The last price seen for a symbol, if any. */
+  readonly markOf: (symbol: string) => Decimal | undefined
+  readonly symbols: ReadonlyArray<string>
+  /** Trading is halted by the daily stop-loss: only orders that reduce risk may pass. */
+  readonly halted: boolean
+}
+
+/** One order under a pre-trade check. */
+export interface RiskCheck {
+  readonly order: OrderSpec
+  readonly quantity: Decimal
+  /** The price the check values the order at: the update's open when the order reaches the market. */
+  readonly referencePrice: Decimal
+  /** The position if every working order on the same side filled first, signed. */
+  readonly projectedPosition: Decimal
+  /** The part of this order that would reduce the projected position, and the part that would add. */
+  readonly closingQuantity: Decimal
+  readonly openingQuantity: Decimal
+  readonly account: AccountView
+  readonly config: SimulationConfig
+}
+
+export type RiskDecision = { readonly approved: true } | { readonly approved: false; readonly reason: string }
+
+/** A pre-trade check. Rules run in order; the first rejection is the order's reason. */
+export interface RiskRule {
+  readonly name: string
+  check(check: RiskCheck): RiskDecision
+}
+
+export const approve: RiskDecision = { approved: true }
+export const reject = (reason: string): RiskDecision => ({ approved: false, reason })
+
+const positionAfter = (c: RiskCheck): Decimal =>
+  c.order.side === "buy" ? c.projectedPosition.plus(c.quantity) : c.projectedPosition.minus(c.quantity)
+
+/** The largest absolute position in a symbol that maxPositionSize allows at this check. */
+export const positionLimitOf = (c: Pick<RiskCheck, "referencePrice" | "account" | "config">): Decimal =>
+  c.account.equity.isPositive() ? c.account.equity.times(c.config.maxPositionSize).dividedBy(c.referencePrice) : new Decimal(0)
+
+/** While halted by the daily stop-loss, only orders that reduce a position pass. */
+export const dailyStopLossRule: RiskRule = {
+  name: "dailyStopLoss",
+  check: (c) =>
+    c.account.halted && !c.openingQuantity.isZero()
+      ? reject(`dailyStopLoss: trading is halted for the day; only orders that reduce a position are accepted (this one opens ${c.openingQuantity})`)
+      : approve
+}
+
+export const shortingRule: RiskRule = {
+  name: "shorting",
+  check: (c) =>
+    !c.config.enableShorting && positionAfter(c).isNegative()
+      ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${positionAfter(c)}`)
+      : approve
+}
+
+export const maxPositionSizeRule: RiskRule = {
+  name: "maxPositionSize",
+  check: (c) => {
+    if (c.openingQuantity.isZero()) return approve
+    const after = positionAfter(c).abs()
+    const limit = positionLimitOf(c)
+    return after.greaterThan(limit)
+      ? reject(
+          `maxPositionSize: a position of ${after} ${c.order.symbol} at ${c.referencePrice} is worth ${after.times(c.referencePrice)}, ` +
+            `over ${c.config.maxPositionSize} × equity ${c.account.equity} = ${c.account.equity.times(c.config.maxPositionSize)}`
+        )
+      : approve
+  }
+}
+
+/** What opening part of an order is expected to cost: notional after slippage, plus commission. */
+export const openingCostOf = (c: Pick<RiskCheck, "openingQuantity" | "referencePrice" | "config">): Decimal => {
+  const notional = c.openingQuantity.times(c.referencePrice).times(new Decimal(1).plus(c.config.slippageRate))
+  return notional.plus(notional.times(c.config.commissionRate))
+}
+
+export const cashRule: RiskRule = {
+  name: "cash",
+  check: (c) => {
+    if (c.openingQuantity.isZero()) return approve
+    const cost = openingCostOf(c)
+    return cost.greaterThan(c.account.buyingPower)
+      ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${cost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
+      : approve
+  }
+}
+
+/** The built-in rules, in their order of precedence. User rules run after them. */
+export const builtInRiskRules: ReadonlyArray<RiskRule> = [dailyStopLossRule, shortingRule, maxPositionSizeRule, cashRule]

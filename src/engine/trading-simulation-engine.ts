@@ -1,0 +1,644 @@
+import { Result } from "effect"
+import {
+  initialSimulationContext,
+  type OrderEvent,
+  type SimulationContext,
+  type SimulationEvent,
+  type SimulationStatus,
+  simulationTable
+} from "../../machines/index.ts"
+import { Decimal, ZERO } from "../domain/decimal.ts"
+import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
+import type { Fill } from "../domain/fill.ts"
+import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
+import { type MarketUpdateInput, normalizeMarketUpdate, type PriceInput, type Quote } from "../domain/market-update.ts"
+import {
+  makeOrderRequestValidator,
+  needsLimitPrice,
+  needsStopPrice,
+  type OrderRequest,
+  type ReplaceRequest,
+  validateReplaceRequest
+} from "../domain/order.ts"
+import type { Portfolio, PositionView } from "../domain/portfolio.ts"
+import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
+import type { Trade } from "../domain/trade.ts"
+import { tradingDayOf } from "../domain/trading-day.ts"
+import type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
+import { EquityCurve } from "./equity-curve.ts"
+import { type FeeModel, proportionalFee } from "./fee-model.ts"
+import { barFillModel, type FillModel } from "./fill-model.ts"
+import { Ledger, splitAgainst } from "./ledger.ts"
+import { computePerformanceMetrics, type PerformanceMetrics } from "./metrics.ts"
+import { OrderEntry, type OrderView } from "./order-entry.ts"
+import { type AccountView, builtInRiskRules, openingCostOf, positionLimitOf, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
+import { TradeBook } from "./trade-book.ts"
+
+/** The engine's pluggable parts. Each defaults to DESIGN.md's execution semantics. */
+export interface EngineOptions {
+  readonly fillModel?: FillModel
+  readonly slippageModel?: SlippageModel
+  readonly feeModel?: FeeModel
+  /** Extra pre-trade checks, run after the built-in ones. */
+  readonly riskRules?: ReadonlyArray<RiskRule>
+  /** Start in `running` (default), or stay `deployed` until `start()`. */
+  readonly autoStart?: boolean
+}
+
+interface Mark {
+  number: number
+  source: PriceInput
+  decimal: Decimal | null
+}
+
+/** The exact equity at the start of a trading day, kept as references (decimals are immutable) and valued only if needed. */
+interface DayStart {
+  readonly estimate: number
+  readonly cash: Decimal
+  readonly holdings: ReadonlyArray<readonly [Decimal, PriceInput]>
+}
+
+const TRADING: ReadonlySet<SimulationStatus> = new Set(["running", "halted"])
+const TAKES_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
+// Below this relative distance from the stop-loss threshold the float estimate is not trusted.
+const STOP_LOSS_FLOAT_MARGIN = 1e-9
+
+const toDecimal = (p: PriceInput): Decimal => new Decimal(p)
+
+/**
+ * One simulation in memory, synchronous and deterministic: orders go in, market updates go in,
+ * and fills, positions, trades and metrics come out. Every order moves only through the order
+ * machine; the simulation's own status moves only through the simulation machine.
+ *
+ * Methods throw tagged errors (`ValidationError`, `UnknownOrderError`,
+ * `IllegalOrderTransitionError`, `SimulationStateError`); when they do, nothing has changed.
+ */
+export class TradingSimulationEngine {
+  readonly config: SimulationConfig
+  readonly #symbols: ReadonlySet<string>
+  readonly #validateOrder: ReturnType<typeof makeOrderRequestValidator>
+  readonly #fillModel: FillModel
+  readonly #slippage: SlippageModel
+  readonly #fees: FeeModel
+  readonly #riskRules: ReadonlyArray<RiskRule>
+  readonly #initialCapital: Decimal
+
+  #status: SimulationStatus = "deployed"
+  #simulationContext: SimulationContext = initialSimulationContext
+  readonly #ledger: Ledger
+  readonly #trades = new TradeBook()
+  readonly #curve = new EquityCurve()
+  readonly #marks = new Map<string, Mark>()
+  readonly #markNumbers = new Map<string, number>()
+  readonly #orders = new Map<OrderId, OrderEntry>()
+  #pending: OrderEntry[] = []
+  #working: OrderEntry[] = []
+  readonly #fills: Fill[] = []
+  #orderSeq = 0
+  #updateIndex = 0
+  #lastTime: number | null = null
+  #day: number | null = null
+  #dayStart: DayStart
+
+  readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
+  #buffer: EngineEvent[] | null = null
+
+  constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
+    const valid = makeSimulationConfig(config)
+    if (Result.isFailure(valid)) throw valid.failure
+    this.config = valid.success
+    this.#symbols = new Set(this.config.symbols)
+    this.#validateOrder = makeOrderRequestValidator(this.config.symbols)
+    this.#initialCapital = new Decimal(this.config.initialCapital)
+    this.#ledger = new Ledger(this.#initialCapital)
+    this.#dayStart = { estimate: this.#initialCapital.toNumber(), cash: this.#initialCapital, holdings: [] }
+    this.#fillModel = options.fillModel ?? barFillModel
+    this.#slippage = options.slippageModel ?? proportionalSlippage(this.config.slippageRate)
+    this.#fees = options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission))
+    this.#riskRules = [...builtInRiskRules, ...(options.riskRules ?? [])]
+    if (options.autoStart ?? true) this.start()
+  }
+
+  // ── Simulation lifecycle ──────────────────────────────────────────────
+
+  get status(): SimulationStatus {
+    return this.#status
+  }
+
+  /** Why the simulation is halted or failed, if it is. */
+  get statusReason(): string | null {
+    return this.#simulationContext.haltReason ?? this.#simulationContext.failureCause
+  }
+
+  start(): void {
+    this.#sendSimulation({ type: "START" }, "start", null)
+  }
+
+  pause(): void {
+    this.#sendSimulation({ type: "PAUSE" }, "pause", null)
+  }
+
+  resume(): void {
+    this.#sendSimulation({ type: "RESUME", day: this.#day }, "resume", null)
+  }
+
+  /** Stops for good: every open order is cancelled; positions stay as they are, marked at the last prices. */
+  stop(): void {
+    if (!simulationTable.accepts(this.#status, "STOP")) throw new SimulationStateError({ status: this.#status, command: "stop" })
+    this.#batch(() => {
+      for (const entry of [...this.#pending, ...this.#working]) this.#cancel(entry, "simulation stopped")
+      this.#sendSimulation({ type: "STOP" }, "stop", null)
+    })
+  }
+
+  /** Marks the simulation failed (its model threw); the runtime decides to `restart()` or `stop()`. */
+  fail(cause: string): void {
+    this.#sendSimulation({ type: "FAIL", cause }, "fail", cause)
+  }
+
+  restart(): void {
+    this.#sendSimulation({ type: "RESTART" }, "restart", null)
+  }
+
+  // ── Orders ────────────────────────────────────────────────────────────
+
+  /** Validates and queues an order; it is checked and first matched on the next market update. */
+  submitOrder(request: OrderRequest): OrderId {
+    this.#require(TAKES_UPDATES, "submitOrder")
+    const valid = this.#validateOrder(request)
+    if (Result.isFailure(valid)) throw valid.failure
+    this.#orderSeq += 1
+    const entry = new OrderEntry({
+      ...valid.success,
+      id: orderIdFromSeq(this.#orderSeq),
+      submittedAfterUpdate: this.#updateIndex,
+      submittedTime: this.#lastTime
+    })
+    this.#orders.set(entry.spec.id, entry)
+    this.#pending.push(entry)
+    this.#emit({ type: "orderSubmitted", order: entry.view() })
+    return entry.spec.id
+  }
+
+  /** Cancels an open order at once (no update can come between the request and its confirmation here). */
+  cancelOrder(orderId: OrderId | string, reason = "cancelled on request"): void {
+    const entry = this.#entry(orderId)
+    this.#batch(() => this.#cancel(entry, reason, true))
+  }
+
+  /**
+   * Changes a working order's quantity or prices. The change passes the same pre-trade checks as
+   * a new order; a refused change leaves the order as it was and says why.
+   */
+  replaceOrder(orderId: OrderId | string, changes: ReplaceRequest): { readonly replaced: true } | { readonly replaced: false; readonly reason: string } {
+    const entry = this.#entry(orderId)
+    const valid = validateReplaceRequest(changes)
+    if (Result.isFailure(valid)) throw valid.failure
+    const c = valid.success
+    const type = entry.spec.type
+    const misplaced = [
+      ...(c.limitPrice !== undefined && !needsLimitPrice(type) ? [{ field: "limitPrice", rule: `is not allowed for ${type} orders`, value: c.limitPrice }] : []),
+      ...(c.stopPrice !== undefined && !needsStopPrice(type) ? [{ field: "stopPrice", rule: `is not allowed for ${type} orders`, value: c.stopPrice }] : [])
+    ]
+    if (misplaced.length > 0) throw new ValidationError({ subject: "replace", issues: misplaced })
+    const requested = this.#transition(entry, { type: "REPLACE_REQUEST", changes: c }, true)
+    if (requested !== undefined) throw requested
+    const reason = this.#replaceRefusal(entry)
+    this.#batch(() => {
+      if (reason === null) {
+        this.#transition(entry, { type: "REPLACE_CONFIRM" })
+        this.#emit({ type: "orderReplaced", order: entry.view() })
+      } else {
+        this.#transition(entry, { type: "REPLACE_REJECT", reason })
+        this.#emit({ type: "orderReplaceRejected", order: entry.view(), reason })
+      }
+    })
+    return reason === null ? { replaced: true } : { replaced: false, reason }
+  }
+
+  getOrder(orderId: OrderId | string): OrderView {
+    return this.#entry(orderId).view()
+  }
+
+  /** Every order, final ones included, in submission order. */
+  getOrders(): ReadonlyArray<OrderView> {
+    return [...this.#orders.values()].map((e) => e.view())
+  }
+
+  getOpenOrders(): ReadonlyArray<OrderView> {
+    return [...this.#pending, ...this.#working].map((e) => e.view())
+  }
+
+  getFills(): ReadonlyArray<Fill> {
+    return this.#fills
+  }
+
+  // ── Market data ───────────────────────────────────────────────────────
+
+  /**
+   * One market update (last prices or OHLCV bars). Per update, in this order: a new trading day
+   * expires the last session's day orders and ends a halt; orders submitted since the last update
+   * are checked and accepted or rejected; working orders are matched, oldest first; the portfolio
+   * is marked to the close; the daily stop-loss is checked; then the update's events are emitted.
+   */
+  processMarketUpdate(update: MarketUpdateInput): void {
+    this.#require(TAKES_UPDATES, "processMarketUpdate")
+    const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
+    if (Result.isFailure(normalized)) throw normalized.failure
+    const { time, quotes } = normalized.success
+    this.#batch(() => {
+      this.#updateIndex += 1
+      this.#lastTime = time
+      const day = time === null ? this.#day : tradingDayOf(time)
+      if (day !== this.#day) this.#startDay(day)
+      if (TRADING.has(this.#status)) {
+        if (this.#pending.length > 0) this.#checkPending(quotes)
+        if (this.#working.length > 0) this.#matchWorking(quotes, time)
+      }
+      for (const quote of quotes) this.#mark(quote)
+      const equity = this.#ledger.equityEstimate(this.#markNumbers)
+      this.#curve.push(time, equity)
+      if (this.#status === "running") this.#checkDailyStopLoss(equity)
+    })
+  }
+
+  // ── Results ───────────────────────────────────────────────────────────
+
+  getPortfolio(): Portfolio {
+    const mark = (symbol: string) => this.#markDecimal(symbol) ?? ZERO
+    const positions: PositionView[] = []
+    let unrealizedPnl = ZERO
+    for (const symbol of this.#ledger.symbols()) {
+      const quantity = this.#ledger.position(symbol)
+      const marketPrice = mark(symbol)
+      const averageCost = this.#ledger.averageCost(symbol)
+      const unrealized = marketPrice.minus(averageCost).times(quantity)
+      unrealizedPnl = unrealizedPnl.plus(unrealized)
+      if (quantity.isZero()) continue
+      positions.push({
+        symbol,
+        quantity,
+        averageCost,
+        marketPrice,
+        marketValue: quantity.times(marketPrice),
+        unrealizedPnl: unrealized,
+        realizedPnl: this.#ledger.realizedPnlOf(symbol)
+      })
+    }
+    return {
+      cash: this.#ledger.cash,
+      buyingPower: this.#buyingPower(),
+      totalValue: this.#ledger.equity(mark),
+      realizedPnl: this.#ledger.realizedPnl,
+      unrealizedPnl,
+      totalCommission: this.#ledger.totalCommission,
+      positions
+    }
+  }
+
+  /** Round trips: closed ones in the order they closed, then open ones (flagged `open`, no exit time). */
+  getTrades(): ReadonlyArray<Trade> {
+    return this.#trades.trades()
+  }
+
+  /** Equity after each update (float64: for charts and statistics; the ledger itself is exact). */
+  getEquityCurve(): ReadonlyArray<{ readonly time: number | null; readonly equity: number }> {
+    return this.#curve.points()
+  }
+
+  getPerformanceMetrics(): PerformanceMetrics {
+    return computePerformanceMetrics({
+      initialCapital: this.config.initialCapital,
+      finalEquity: this.#equity().toString(),
+      totalCommission: this.#ledger.totalCommission.toString(),
+      equityCurve: this.#curve.values(),
+      trades: this.#trades.trades(),
+      periodsPerYear: periodsPerYear[this.config.updateFrequency],
+      riskFreeRate: this.config.riskFreeRate
+    })
+  }
+
+  /** How many market updates have been processed. */
+  get updateCount(): number {
+    return this.#updateIndex
+  }
+
+  // ── Events ────────────────────────────────────────────────────────────
+
+  /** Subscribes to an event; returns the function that unsubscribes. Events of an update arrive after it is fully applied. */
+  on<K extends EngineEventName>(name: K, listener: EngineListener<K>): () => void {
+    let set = this.#listeners.get(name)
+    if (set === undefined) {
+      set = new Set()
+      this.#listeners.set(name, set)
+    }
+    const l = listener as unknown as (event: EngineEvent) => void
+    set.add(l)
+    return () => set.delete(l)
+  }
+
+  // ── Internals ─────────────────────────────────────────────────────────
+
+  #require(allowed: ReadonlySet<SimulationStatus>, command: string): void {
+    if (!allowed.has(this.#status)) throw new SimulationStateError({ status: this.#status, command })
+  }
+
+  #entry(orderId: string): OrderEntry {
+    const entry = this.#orders.get(orderId as OrderId)
+    if (entry === undefined) throw new UnknownOrderError({ orderId })
+    return entry
+  }
+
+  #sendSimulation(event: SimulationEvent, command: string, reason: string | null): void {
+    const next = simulationTable.step(this.#status, this.#simulationContext, event)
+    if (next === undefined) throw new SimulationStateError({ status: this.#status, command })
+    const from = this.#status
+    this.#status = next.status
+    this.#simulationContext = next.context
+    if (from !== next.status) this.#emit({ type: "simulationStatusChanged", from, to: next.status, reason })
+  }
+
+  /**
+   * Moves an order through its machine. Inside the engine an illegal event is a defect, so it
+   * throws; for caller-driven events (`fromCaller`) it is returned as the caller's error.
+   */
+  #transition(entry: OrderEntry, event: OrderEvent, fromCaller = false) {
+    const error = entry.send(event)
+    if (error !== undefined && !fromCaller) throw error
+    return error
+  }
+
+  /** Runs `body` with events buffered, then delivers them: listeners see only whole, consistent states. */
+  #batch(body: () => void): void {
+    if (this.#buffer !== null) return body()
+    const buffer: EngineEvent[] = []
+    this.#buffer = buffer
+    try {
+      body()
+    } finally {
+      this.#buffer = null
+    }
+    for (const event of buffer) this.#deliver(event)
+  }
+
+  #emit(event: EngineEvent): void {
+    if (this.#buffer !== null) this.#buffer.push(event)
+    else this.#deliver(event)
+  }
+
+  #deliver(event: EngineEvent): void {
+    const set = this.#listeners.get(event.type)
+    if (set !== undefined) for (const listener of set) listener(event)
+  }
+
+  #cancel(entry: OrderEntry, reason: string, fromCaller = false): void {
+    const requested = this.#transition(entry, { type: "CANCEL_REQUEST" }, fromCaller)
+    if (requested !== undefined) throw requested
+    this.#transition(entry, { type: "CANCEL_CONFIRM", reason })
+    this.#retire(entry)
+    this.#emit({ type: "orderCancelled", order: entry.view(), reason })
+  }
+
+  /** Drops a final order from the pending and working lists. */
+  #retire(entry: OrderEntry): void {
+    this.#pending = this.#pending.filter((e) => e !== entry)
+    this.#working = this.#working.filter((e) => e !== entry)
+  }
+
+  #mark(quote: Quote): void {
+    let mark = this.#marks.get(quote.symbol)
+    if (mark === undefined) {
+      mark = { number: quote.close, source: quote.source.close, decimal: null }
+      this.#marks.set(quote.symbol, mark)
+    } else {
+      mark.number = quote.close
+      mark.source = quote.source.close
+      mark.decimal = null
+    }
+    this.#markNumbers.set(quote.symbol, quote.close)
+  }
+
+  #markDecimal(symbol: string): Decimal | undefined {
+    const mark = this.#marks.get(symbol)
+    if (mark === undefined) return undefined
+    mark.decimal ??= toDecimal(mark.source)
+    return mark.decimal
+  }
+
+  #equity(): Decimal {
+    return this.#ledger.equity((s) => this.#markDecimal(s) ?? ZERO)
+  }
+
+  #buyingPower(except?: OrderEntry): Decimal {
+    let held = ZERO
+    for (const e of this.#working) if (e !== except) held = held.plus(e.heldBack())
+    return this.#ledger.cash.minus(this.#ledger.shortMarketValue((s) => this.#markDecimal(s) ?? ZERO).times(2)).minus(held)
+  }
+
+  #startDay(day: number | null): void {
+    if (this.#day !== null) {
+      for (const entry of [...this.#working]) {
+        if (entry.spec.timeInForce === "day" && entry.context.sessionDay !== null && entry.context.sessionDay !== day) {
+          const reason = "day order: its session ended"
+          this.#transition(entry, { type: "EXPIRE", reason })
+          this.#retire(entry)
+          this.#emit({ type: "orderExpired", order: entry.view(), reason })
+        }
+      }
+    }
+    const holdings: Array<readonly [Decimal, PriceInput]> = []
+    for (const symbol of this.#ledger.symbols()) {
+      const quantity = this.#ledger.position(symbol)
+      const mark = this.#marks.get(symbol)
+      if (!quantity.isZero() && mark !== undefined) holdings.push([quantity, mark.source])
+    }
+    this.#dayStart = { estimate: this.#ledger.equityEstimate(this.#markNumbers), cash: this.#ledger.cash, holdings }
+    this.#day = day
+    if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
+  }
+
+  #checkDailyStopLoss(equityEstimate: number): void {
+    const limit = this.config.dailyStopLoss
+    if (limit === null) return
+    if (equityEstimate > this.#dayStart.estimate * (1 - limit) * (1 + STOP_LOSS_FLOAT_MARGIN)) return
+    const start = this.#dayStart.holdings.reduce((acc, [q, p]) => acc.plus(q.times(toDecimal(p))), this.#dayStart.cash)
+    const threshold = start.times(new Decimal(1).minus(limit))
+    const equity = this.#equity()
+    if (equity.greaterThanOrEqualTo(threshold)) return
+    const reason = `daily stop-loss: equity ${equity.toDecimalPlaces(2)} fell below ${threshold.toDecimalPlaces(2)} (day start ${start.toDecimalPlaces(2)} × (1 − ${limit}))`
+    this.#sendSimulation({ type: "HALT", reason, day: this.#day }, "halt", reason)
+  }
+
+  #account(except?: OrderEntry): AccountView {
+    return {
+      equity: this.#equity(),
+      cash: this.#ledger.cash,
+      buyingPower: this.#buyingPower(except),
+      positionOf: (s) => this.#ledger.position(s),
+      markOf: (s) => this.#markDecimal(s),
+      symbols: this.config.symbols,
+      halted: this.#status === "halted"
+    }
+  }
+
+  /** The order's pre-trade check against the account and every other working order. */
+  #riskCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, account: AccountView): RiskCheck {
+    const { side, symbol } = entry.spec
+    let projected = this.#ledger.position(symbol)
+    for (const e of this.#working) {
+      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
+    }
+    const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
+    return { order: entry.spec, quantity, referencePrice, projectedPosition: projected, closingQuantity, openingQuantity, account, config: this.config }
+  }
+
+  #firstRejection(check: RiskCheck): string | null {
+    for (const rule of this.#riskRules) {
+      const decision = rule.check(check)
+      if (!decision.approved) return decision.reason
+    }
+    return null
+  }
+
+  #checkPending(quotes: ReadonlyArray<Quote>): void {
+    let account: AccountView | null = null
+    const stillPending: OrderEntry[] = []
+    for (const entry of this.#pending) {
+      const quote = quotes.find((q) => q.symbol === entry.spec.symbol)
+      // An order can only be checked when its symbol trades: until then it waits.
+      if (quote === undefined) {
+        stillPending.push(entry)
+        continue
+      }
+      account ??= this.#account()
+      const equity = account.equity
+      const referencePrice = toDecimal(quote.source.open)
+      const check = this.#riskCheck(entry, entry.remaining, referencePrice, account)
+      const reason = this.#firstRejection(check)
+      if (reason !== null) {
+        this.#transition(entry, { type: "REJECT", reason })
+        this.#emit({ type: "orderRejected", order: entry.view(), reason })
+        continue
+      }
+      entry.positionLimit = positionLimitOf(check)
+      entry.reservation = openingCostOf(check)
+      this.#transition(entry, { type: "ACCEPT", sessionDay: this.#day })
+      this.#working.push(entry)
+      // Later orders in this update see this one's hold on buying power.
+      if (!entry.reservation.isZero()) account = null
+      this.#emit({
+        type: "orderAccepted",
+        order: entry.view(),
+        check: { referencePrice: referencePrice.toString(), equity: equity.toString(), positionLimit: entry.positionLimit.toString() }
+      })
+    }
+    this.#pending = stillPending
+  }
+
+  #matchWorking(quotes: ReadonlyArray<Quote>, time: number | null): void {
+    let retired = false
+    for (const entry of this.#working) {
+      const quote = quotes.length === 1 ? (quotes[0]!.symbol === entry.spec.symbol ? quotes[0] : undefined) : quotes.find((q) => q.symbol === entry.spec.symbol)
+      if (quote === undefined || entry.isFinal) continue
+      const result = this.#fillModel.match(entry, quote)
+      if (result.triggered && !entry.triggered) {
+        this.#transition(entry, { type: "TRIGGER" })
+        this.#emit({ type: "orderTriggered", order: entry.view() })
+      }
+      if (result.fill !== null) this.#execute(entry, result.fill.price, result.fill.quantity, quote, time)
+      retired ||= entry.isFinal
+    }
+    if (retired) this.#working = this.#working.filter((e) => !e.isFinal)
+  }
+
+  /** Fills (part of) an order at a market price, after slippage, risk and cash. */
+  #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null): void {
+    const { side, symbol } = entry.spec
+    let quantity = Decimal.min(wanted, entry.remaining)
+    if (!quantity.isPositive()) return
+    const position = this.#ledger.position(symbol)
+    const { closingQuantity } = splitAgainst(position, side, quantity)
+    // Halted: only the part that reduces the position trades; the rest waits for the next day.
+    if (this.#status === "halted") {
+      quantity = closingQuantity
+      if (quantity.isZero()) return
+    }
+    let price = this.#slippage.adjust(marketPrice, entry, quote)
+    const limit = entry.limitPrice
+    if (limit !== null) price = side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
+    const refusal = this.#fillRefusal(entry, quantity, closingQuantity, price)
+    if (refusal !== null) {
+      // The closing part of the order always trades; what the account cannot carry is refused.
+      if (closingQuantity.isPositive() && quantity.greaterThan(closingQuantity)) this.#fill(entry, closingQuantity, price, marketPrice, time)
+      if (!entry.isFinal) {
+        this.#transition(entry, { type: "REJECT", reason: refusal })
+        this.#emit({ type: "orderRejected", order: entry.view(), reason: refusal })
+      }
+      return
+    }
+    this.#fill(entry, quantity, price, marketPrice, time)
+  }
+
+  /** Why the opening part of a fill cannot trade (position limit, buying power), or null. */
+  #fillRefusal(entry: OrderEntry, quantity: Decimal, closingQuantity: Decimal, price: Decimal): string | null {
+    const opening = quantity.minus(closingQuantity)
+    if (opening.isZero()) return null
+    const { side, symbol } = entry.spec
+    const after = this.#ledger.position(symbol).plus(side === "buy" ? quantity : quantity.negated())
+    if (entry.positionLimit !== null && after.abs().greaterThan(entry.positionLimit))
+      return `maxPositionSize: this fill would take ${symbol} to ${after}, past the limit of ${entry.positionLimit} set at the order's check`
+    const commission = this.#fees.commission({ quantity, price }, entry, new Decimal(entry.context.commission))
+    const notional = price.times(quantity)
+    const cashAfter = (side === "buy" ? this.#ledger.cash.minus(notional) : this.#ledger.cash.plus(notional)).minus(commission)
+    const shortsAfter = this.#ledger
+      .shortMarketValue((s) => (s === symbol ? price : (this.#markDecimal(s) ?? ZERO)))
+      .minus(Decimal.min(this.#ledger.position(symbol), ZERO).abs().times(price))
+      .plus(Decimal.min(after, ZERO).abs().times(price))
+    const buyingPowerAfter = cashAfter.minus(shortsAfter.times(2))
+    return buyingPowerAfter.isNegative()
+      ? `cash: the fill of ${quantity} ${symbol} at ${price} would leave buying power at ${buyingPowerAfter.toDecimalPlaces(2)}`
+      : null
+  }
+
+  #fill(entry: OrderEntry, quantity: Decimal, price: Decimal, marketPrice: Decimal, time: number | null): void {
+    const { side, symbol } = entry.spec
+    const commission = this.#fees.commission({ quantity, price }, entry, new Decimal(entry.context.commission))
+    const legs = this.#ledger.applyFill(symbol, side, quantity, price, commission)
+    this.#trades.record(symbol, side, price, legs, time)
+    this.#transition(entry, { type: "FILL", quantity: quantity.toString(), price: price.toString(), commission: commission.toString() })
+    const fill: Fill = {
+      orderId: entry.spec.id,
+      symbol,
+      side,
+      quantity: quantity.toString(),
+      price: price.toString(),
+      marketPrice: marketPrice.toString(),
+      commission: commission.toString(),
+      closingQuantity: legs.closingQuantity.toString(),
+      openingQuantity: legs.openingQuantity.toString(),
+      time,
+      updateIndex: this.#updateIndex
+    }
+    this.#fills.push(fill)
+    this.#emit({ type: entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled", order: entry.view(), fill })
+  }
+
+  /** Why a staged replace cannot be confirmed, or null: the new quantity must stay above the filled one and pass the checks. */
+  #replaceRefusal(entry: OrderEntry): string | null {
+    const changes = entry.context.pendingChanges
+    const filled = new Decimal(entry.context.filledQuantity)
+    const quantity = changes?.quantity === undefined ? new Decimal(entry.spec.quantity) : new Decimal(changes.quantity)
+    if (quantity.lessThanOrEqualTo(filled)) return `quantity ${quantity} must stay above the filled quantity ${filled}`
+    const referencePrice = this.#markDecimal(entry.spec.symbol)
+    if (referencePrice === undefined) return null
+    const check = this.#riskCheck(entry, quantity.minus(filled), referencePrice, this.#account(entry))
+    const reason = this.#firstRejection(check)
+    if (reason !== null) return reason
+    entry.positionLimit = positionLimitOf(check)
+    entry.reservation = openingCostOf(check).times(quantity).dividedBy(quantity.minus(filled))
+    return null
+  }
+}
+
+export type { EngineEvents }
