@@ -43,6 +43,9 @@ export const compileMachine = <S extends string, C, E extends { readonly type: s
   const table = new Map<string, Map<string, ReadonlyArray<CompiledTransition<C, E>>>>()
   for (const [status, node] of Object.entries(machine.root.states)) {
     if (Object.keys(node.states).length > 0) throw new TypeError(`compileMachine takes flat machines; ${status} has children`)
+    // The table runs event transitions only: anything else in the definition would be silently skipped.
+    if (node.entry.length > 0 || node.exit.length > 0 || node.always !== undefined || node.after.length > 0 || node.invoke.length > 0)
+      throw new TypeError(`compileMachine takes event transitions only; ${status} has entry, exit, always, after or invoke`)
     const byEvent = new Map<string, ReadonlyArray<CompiledTransition<C, E>>>()
     for (const [eventType, transitions] of node.transitions) {
       byEvent.set(

@@ -50,6 +50,8 @@ export type OrderEvent =
 
 export type OrderEventType = OrderEvent["type"]
 
+const NO_REASONS: ReadonlyArray<string> = Object.freeze([])
+
 export const initialOrderContext = (order: OrderSpec): OrderContext => ({
   order,
   filledQuantity: "0",
@@ -57,7 +59,7 @@ export const initialOrderContext = (order: OrderSpec): OrderContext => ({
   commission: "0",
   triggered: false,
   sessionDay: null,
-  reasons: [],
+  reasons: NO_REASONS,
   resumeStatus: null,
   pendingChanges: null
 })
@@ -66,8 +68,21 @@ type Params = Readonly<Record<string, unknown>> | undefined
 type Guard = (context: OrderContext, event: OrderEvent, params: Params) => boolean
 type Updater = (context: OrderContext, event: OrderEvent, params: Params) => OrderContext
 
-const fillOf = (event: OrderEvent) => (event.type === "FILL" ? new Decimal(event.quantity) : new Decimal(0))
-const afterFill = (context: OrderContext, event: OrderEvent) => new Decimal(context.filledQuantity).plus(fillOf(event))
+/** How the fill compares with what is left of the order (−1 less, 0 all of it, 1 more); null if it is not a positive fill. */
+const fillAgainstRest = (context: OrderContext, event: OrderEvent): number | null => {
+  if (event.type !== "FILL") return null
+  const quantity = new Decimal(event.quantity)
+  if (!quantity.greaterThan(0)) return null
+  const after = context.filledQuantity === "0" ? quantity : quantity.plus(context.filledQuantity)
+  return after.comparedTo(context.order.quantity)
+}
+const isStop = (context: OrderContext) => context.order.type === "stop" || context.order.type === "stopLimit"
+
+/**
+ * An order can trade once it has passed its pre-trade checks (a cancel pending since `submitted`
+ * has not), and a stop only once it has triggered.
+ */
+const canTrade = (context: OrderContext): boolean => context.resumeStatus !== "submitted" && (context.triggered || !isStop(context))
 
 /**
  * The order machine's guards: pure functions of (context, event, params), shared by the XState
@@ -75,11 +90,11 @@ const afterFill = (context: OrderContext, event: OrderEvent) => new Decimal(cont
  */
 export const orderGuards = {
   /** The fill takes the filled quantity exactly to the order's quantity. */
-  completesOrder: (context, event) => fillOf(event).greaterThan(0) && afterFill(context, event).equals(context.order.quantity),
+  completesOrder: (context, event) => canTrade(context) && fillAgainstRest(context, event) === 0,
   /** The fill leaves some of the order open; an overfill matches neither guard and is refused. */
-  partlyFills: (context, event) => fillOf(event).greaterThan(0) && afterFill(context, event).lessThan(context.order.quantity),
+  partlyFills: (context, event) => canTrade(context) && fillAgainstRest(context, event) === -1,
   /** Only stop and stop-limit orders trigger, and only once. */
-  isUntriggeredStop: (context) => (context.order.type === "stop" || context.order.type === "stopLimit") && !context.triggered,
+  isUntriggeredStop: (context) => isStop(context) && !context.triggered,
   resumesTo: (context, _event, params) => context.resumeStatus === params?.["status"],
   /** A replace may return to its status only if the new quantity stays above what has been filled. */
   confirmsReplaceTo: (context, _event, params) =>
@@ -94,6 +109,14 @@ export const orderUpdaters = {
   recordTrigger: (context) => ({ ...context, triggered: true }),
   applyFill: (context, event) => {
     if (event.type !== "FILL") return context
+    // The first fill sets the figures outright (the usual case: most orders fill in one go).
+    if (context.filledQuantity === "0")
+      return {
+        ...context,
+        filledQuantity: event.quantity,
+        averageFillPrice: event.price,
+        commission: context.commission === "0" ? event.commission : new Decimal(context.commission).plus(event.commission).toString()
+      }
     const filled = new Decimal(context.filledQuantity)
     const quantity = new Decimal(event.quantity)
     const total = filled.plus(quantity)

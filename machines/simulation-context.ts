@@ -18,7 +18,7 @@ export type SimulationEvent =
   | { readonly type: "NEW_TRADING_DAY" }
   | { readonly type: "STOP" }
   | { readonly type: "FAIL"; readonly cause: string }
-  | { readonly type: "RESTART" }
+  | { readonly type: "RESTART"; readonly day: number | null }
 
 export type SimulationEventType = SimulationEvent["type"]
 
@@ -27,9 +27,9 @@ export const initialSimulationContext: SimulationContext = { haltReason: null, h
 type Params = Readonly<Record<string, unknown>> | undefined
 
 export const simulationGuards = {
-  /** Resuming on the day trading was halted returns to halted, not to running. */
+  /** Resuming or restarting on the day trading was halted returns to halted, not to running. */
   stillHaltedDay: (context: SimulationContext, event: SimulationEvent, _params: Params) =>
-    event.type === "RESUME" && context.haltedDay !== null && context.haltedDay === event.day
+    (event.type === "RESUME" || event.type === "RESTART") && context.haltedDay !== null && context.haltedDay === event.day
 }
 
 export const simulationUpdaters = {

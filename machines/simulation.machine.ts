@@ -40,11 +40,11 @@ export const simulationMachine = setup({
         FAIL: { target: "failed", actions: ["recordFailure"] }
       }
     },
+    // Paused: the model is not called, so it cannot fail here.
     paused: {
       on: {
         RESUME: [{ target: "halted", guard: "stillHaltedDay" }, { target: "running", actions: ["clearHalt"] }],
-        STOP: "stopped",
-        FAIL: { target: "failed", actions: ["recordFailure"] }
+        STOP: "stopped"
       }
     },
     // Halted: a risk limit was breached. Closing orders still trade; new risk waits for the next day.
@@ -60,7 +60,11 @@ export const simulationMachine = setup({
     // Failed: the model threw. The supervisor decides: restart on its schedule, or stop for good.
     failed: {
       on: {
-        RESTART: { target: "running", actions: ["clearFailure"] },
+        // A restart must not lift a halt: on the halt's own day it goes back to halted.
+        RESTART: [
+          { target: "halted", guard: "stillHaltedDay", actions: ["clearFailure"] },
+          { target: "running", actions: ["clearFailure", "clearHalt"] }
+        ],
         STOP: "stopped"
       }
     },

@@ -32,4 +32,11 @@ export const parseDecimal = (input: unknown): Decimal | undefined => {
 }
 
 /** The canonical string of a decimal input: what machine contexts and snapshots hold. */
-export const toDecimalString = (input: DecimalInput): string => new Decimal(input).toString()
+export const toDecimalString = (input: DecimalInput): string => {
+  // A number's shortest round-trip string is already canonical unless JS writes it with an exponent.
+  if (typeof input === "number") {
+    const s = String(input)
+    if (!s.includes("e")) return s
+  }
+  return new Decimal(input).toString()
+}

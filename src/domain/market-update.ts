@@ -1,4 +1,3 @@
-import { Result } from "effect"
 import { Decimal, type DecimalInput } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 
@@ -40,6 +39,8 @@ export interface Quote {
   readonly close: number
   /** The caller's own values, for exact decimals when a fill needs them. */
   readonly source: BarInput
+  /** Decimals already made from `source` during this update (see `quoteDecimal`). */
+  decimals?: Partial<Record<QuoteField, Decimal>>
 }
 
 export interface NormalizedUpdate {
@@ -51,8 +52,11 @@ export interface NormalizedUpdate {
 
 export type QuoteField = "open" | "high" | "low" | "close"
 
-/** The exact decimal of one of a quote's prices. */
-export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => new Decimal(quote.source[field] as DecimalInput)
+/** The exact decimal of one of a quote's prices, made once per quote: a check and a fill on the same update share it. */
+export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => {
+  const decimals = (quote.decimals ??= {})
+  return (decimals[field] ??= new Decimal(quote.source[field] as DecimalInput))
+}
 
 const toNumber = (input: unknown): number =>
   typeof input === "number" ? input : typeof input === "string" && input.trim() !== "" ? Number(input) : NaN
@@ -62,80 +66,95 @@ const parseTime = (input: unknown): number =>
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
+const isPrice = (n: number): boolean => Number.isFinite(n) && n > 0
+
+/**
+ * Collects the issues of one update. Field paths are only built when something is wrong: this
+ * runs for every update, and most updates are fine.
+ */
+class Issues {
+  list: ValidationIssue[] | null = null
+  add(field: string, rule: string, value: unknown): void {
+    ;(this.list ??= []).push({ field, rule, value })
+  }
+}
+
+const PRICE_RULE = "must be a finite price greater than 0"
+
+const checkSymbol = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string): boolean => {
+  if (symbols.has(symbol)) return true
+  issues.add(prefix + symbol, "must be one of the configured symbols", symbol)
+  return false
+}
+
+const addTick = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, prefix: string, symbol: string, value: unknown): void => {
+  if (!checkSymbol(issues, symbols, prefix, symbol)) return
+  const p = toNumber(value)
+  if (!isPrice(p)) return issues.add(prefix + symbol, PRICE_RULE, value)
+  const v = value as PriceInput
+  quotes.push({ symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
+}
+
+const addBar = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, symbol: string, bar: unknown): void => {
+  if (!checkSymbol(issues, symbols, "bars.", symbol)) return
+  if (!isRecord(bar)) return issues.add(`bars.${symbol}`, "must be an object { open, high, low, close, volume? }", bar)
+  const open = toNumber(bar["open"])
+  const high = toNumber(bar["high"])
+  const low = toNumber(bar["low"])
+  const close = toNumber(bar["close"])
+  const volume = bar["volume"]
+  const volumeOk = volume === undefined || (typeof volume === "number" && Number.isFinite(volume) && volume >= 0)
+  if (isPrice(open) && isPrice(high) && isPrice(low) && isPrice(close) && volumeOk) {
+    if (high < open || high < close || high < low)
+      issues.add(`bars.${symbol}.high`, "must be at least the open, the close and the low", bar["high"])
+    else if (low > open || low > close) issues.add(`bars.${symbol}.low`, "must be at most the open and the close", bar["low"])
+    else quotes.push({ symbol, open, high, low, close, source: bar as unknown as BarInput })
+    return
+  }
+  for (const [field, n] of [["open", open], ["high", high], ["low", low], ["close", close]] as const)
+    if (!isPrice(n)) issues.add(`bars.${symbol}.${field}`, PRICE_RULE, bar[field])
+  if (!volumeOk) issues.add(`bars.${symbol}.volume`, "must be a finite number greater than or equal to 0", volume)
+}
+
 /**
  * Checks and normalises one update against the simulation's symbols and the previous update's
- * time. Every broken rule is reported; on failure nothing has been changed.
+ * time. Every broken rule is reported; on failure nothing has been changed. Returns the error
+ * rather than a Result: this runs once per update and a wrapper per update adds up.
  */
 export const normalizeMarketUpdate = (
   input: unknown,
   symbols: ReadonlySet<string>,
   previousTime: number | null
-): Result.Result<NormalizedUpdate, ValidationError> => {
-  const issues: ValidationIssue[] = []
-  if (!isRecord(input)) {
-    return Result.fail(new ValidationError({ subject: "marketUpdate", issues: [{ field: "(update)", rule: "must be an object", value: input }] }))
-  }
-  let time = previousTime
-  if (input["time"] !== undefined) {
-    const t = parseTime(input["time"])
-    if (!Number.isFinite(t)) issues.push({ field: "time", rule: "must be ms since the epoch, an ISO-8601 string or a Date", value: input["time"] })
-    else if (previousTime !== null && t < previousTime)
-      issues.push({ field: "time", rule: `must not be earlier than the previous update (${new Date(previousTime).toISOString()})`, value: input["time"] })
-    else time = t
-  }
+): NormalizedUpdate | ValidationError => {
+  const issues = new Issues()
   const quotes: Quote[] = []
-  const checkSymbol = (field: string, symbol: string): boolean => {
-    if (symbols.has(symbol)) return true
-    issues.push({ field, rule: "must be one of the configured symbols", value: symbol })
-    return false
-  }
-  const checkPrice = (field: string, value: unknown): number => {
-    const n = toNumber(value)
-    if (!(Number.isFinite(n) && n > 0)) issues.push({ field, rule: "must be a finite price greater than 0", value })
-    return n
-  }
-  const addTick = (field: string, symbol: string, value: unknown) => {
-    if (!checkSymbol(field, symbol)) return
-    const p = checkPrice(field, value)
-    const v = value as PriceInput
-    quotes.push({ symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
-  }
+  let time = previousTime
   let kind: NormalizedUpdate["kind"] = "tick"
-  if (input["bars"] !== undefined) {
-    kind = "bar"
-    const bars = input["bars"]
-    if (!isRecord(bars)) issues.push({ field: "bars", rule: "must be an object of symbol → bar", value: bars })
-    else
-      for (const symbol in bars) {
-        const field = `bars.${symbol}`
-        if (!checkSymbol(field, symbol)) continue
-        const bar = bars[symbol]
-        if (!isRecord(bar)) {
-          issues.push({ field, rule: "must be an object { open, high, low, close, volume? }", value: bar })
-          continue
-        }
-        const before = issues.length
-        const open = checkPrice(`${field}.open`, bar["open"])
-        const high = checkPrice(`${field}.high`, bar["high"])
-        const low = checkPrice(`${field}.low`, bar["low"])
-        const close = checkPrice(`${field}.close`, bar["close"])
-        const volume = bar["volume"]
-        if (volume !== undefined && !(typeof volume === "number" && Number.isFinite(volume) && volume >= 0))
-          issues.push({ field: `${field}.volume`, rule: "must be a finite number greater than or equal to 0", value: volume })
-        if (issues.length > before) continue
-        if (high < open || high < close || high < low)
-          issues.push({ field: `${field}.high`, rule: "must be at least the open, the close and the low", value: bar["high"] })
-        if (low > open || low > close) issues.push({ field: `${field}.low`, rule: "must be at most the open and the close", value: bar["low"] })
-        quotes.push({ symbol, open, high, low, close, source: bar as unknown as BarInput })
-      }
-  } else if (input["prices"] !== undefined) {
-    const prices = input["prices"]
-    if (!isRecord(prices)) issues.push({ field: "prices", rule: "must be an object of symbol → price", value: prices })
-    else for (const symbol in prices) addTick(`prices.${symbol}`, symbol, prices[symbol])
+  if (!isRecord(input)) {
+    issues.add("(update)", "must be an object", input)
   } else {
-    for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(symbol, symbol, input[symbol])
+    const rawTime = input["time"]
+    if (rawTime !== undefined) {
+      const t = parseTime(rawTime)
+      if (!Number.isFinite(t)) issues.add("time", "must be ms since the epoch, an ISO-8601 string or a Date", rawTime)
+      else if (previousTime !== null && t < previousTime)
+        issues.add("time", `must not be earlier than the previous update (${new Date(previousTime).toISOString()})`, rawTime)
+      else time = t
+    }
+    const bars = input["bars"]
+    const prices = input["prices"]
+    if (bars !== undefined) {
+      kind = "bar"
+      if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)
+      else for (const symbol in bars) addBar(issues, quotes, symbols, symbol, bars[symbol])
+    } else if (prices !== undefined) {
+      if (!isRecord(prices)) issues.add("prices", "must be an object of symbol → price", prices)
+      else for (const symbol in prices) addTick(issues, quotes, symbols, "prices.", symbol, prices[symbol])
+    } else {
+      for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(issues, quotes, symbols, "", symbol, input[symbol])
+    }
+    if (issues.list === null && quotes.length === 0) issues.add("(update)", "must carry at least one symbol's price", input)
   }
-  if (issues.length === 0 && quotes.length === 0) issues.push({ field: "(update)", rule: "must carry at least one symbol's price", value: input })
-  if (issues.length > 0) return Result.fail(new ValidationError({ subject: "marketUpdate", issues }))
-  return Result.succeed({ time, kind, quotes })
+  if (issues.list !== null) return new ValidationError({ subject: "marketUpdate", issues: issues.list })
+  return { time, kind, quotes }
 }

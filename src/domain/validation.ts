@@ -49,6 +49,7 @@ const ruleOf = (message: string): string =>
 /** A decimal given as a number, a numeric string or a Decimal: finite, and strictly positive. */
 export const PositiveDecimal = Schema.Union([Schema.Number, Schema.String, Schema.declare(isDecimal)]).check(
   Schema.makeFilter((u) => {
+    if (typeof u === "number") return Number.isFinite(u) ? (u > 0 ? undefined : "must be greater than 0") : "must be a finite number"
     const d = parseDecimal(u)
     if (d === undefined) return "must be a finite number"
     return d.greaterThan(0) ? undefined : "must be greater than 0"

@@ -8,7 +8,7 @@ export interface EngineEvents {
   /** Passed the pre-trade checks; `check` records what they measured. */
   readonly orderAccepted: {
     readonly order: OrderView
-    readonly check: { readonly referencePrice: string; readonly equity: string; readonly positionLimit: string }
+    readonly check: { readonly referencePrice: string; readonly equity: string; readonly maxPositionValue: string }
   }
   readonly orderRejected: { readonly order: OrderView; readonly reason: string }
   readonly orderTriggered: { readonly order: OrderView }

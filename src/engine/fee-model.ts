@@ -14,7 +14,8 @@ export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): 
   const r = new Decimal(rate)
   return {
     commission: ({ quantity, price }, _order, chargedSoFar) => {
-      const proportional = r.times(quantity.abs()).times(price)
+      const proportional = r.times(quantity).times(price)
+      if (minimumPerOrder.isZero()) return proportional
       const topUp = minimumPerOrder.minus(chargedSoFar)
       return topUp.greaterThan(proportional) ? topUp : proportional
     }

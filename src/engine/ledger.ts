@@ -2,6 +2,7 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
 
 interface PositionState {
+  readonly symbol: string
   quantity: Decimal
   /** quantity as a float, for the per-update equity estimate. */
   quantityNumber: number
@@ -22,13 +23,16 @@ export interface FillLegs {
   readonly positionAfter: Decimal
 }
 
+const NO_HOLDINGS: ReadonlyArray<never> = []
+
 const signed = (side: OrderSide, quantity: Decimal): Decimal => (side === "buy" ? quantity : quantity.negated())
 
 /** Splits a signed order quantity against a signed position into the part that closes it and the part that opens. */
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
-  const reduces = side === "buy" ? position.isNegative() : position.isPositive()
-  const closingQuantity = reduces ? Decimal.min(quantity, position.abs()) : ZERO
-  return { closingQuantity, openingQuantity: quantity.minus(closingQuantity) }
+  const reduces = !position.isZero() && (side === "buy" ? position.lessThan(0) : position.greaterThan(0))
+  if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
+  const closingQuantity = Decimal.min(quantity, position.abs())
+  return { closingQuantity, openingQuantity: closingQuantity === quantity ? ZERO : quantity.minus(closingQuantity) }
 }
 
 /**
@@ -41,6 +45,8 @@ export class Ledger {
   #totalCommission = ZERO
   #realizedPnl = ZERO
   readonly #positions = new Map<string, PositionState>()
+  // The same states in an array: iterated every update, where a Map's entry iterator would allocate.
+  readonly #positionList: PositionState[] = []
 
   constructor(initialCapital: Decimal) {
     this.#cash = initialCapital
@@ -70,39 +76,67 @@ export class Ledger {
     return this.#positions.keys()
   }
 
+  /** Whether any position is short: most accounts never are, and then short collateral is zero. */
+  get hasShorts(): boolean {
+    for (const state of this.#positionList) if (state.quantityNumber < 0) return true
+    return false
+  }
+
+  /** The non-zero positions, as [quantity, what `valueOf` gives for the symbol]. */
+  holdings<V>(valueOf: (symbol: string) => V): ReadonlyArray<readonly [Decimal, V]> {
+    let out: Array<readonly [Decimal, V]> | undefined
+    for (const state of this.#positionList) if (state.quantityNumber !== 0) (out ??= []).push([state.quantity, valueOf(state.symbol)])
+    return out ?? NO_HOLDINGS
+  }
+
   realizedPnlOf(symbol: string): Decimal {
     return this.#positions.get(symbol)?.realizedPnl ?? ZERO
   }
 
-  /** Applies one fill; returns how it split. */
-  applyFill(symbol: string, side: OrderSide, quantity: Decimal, price: Decimal, commission: Decimal): FillLegs {
+  /** Applies one fill (split against the position by `splitAgainst`); returns how it split. */
+  applyFill(
+    symbol: string,
+    side: OrderSide,
+    { quantity, price, notional, commission }: { readonly quantity: Decimal; readonly price: Decimal; readonly notional: Decimal; readonly commission: Decimal },
+    { closingQuantity, openingQuantity }: { readonly closingQuantity: Decimal; readonly openingQuantity: Decimal }
+  ): FillLegs {
     let state = this.#positions.get(symbol)
     if (state === undefined) {
-      state = { quantity: ZERO, quantityNumber: 0, averageCost: ZERO, realizedPnl: ZERO }
+      state = { symbol, quantity: ZERO, quantityNumber: 0, averageCost: ZERO, realizedPnl: ZERO }
       this.#positions.set(symbol, state)
+      this.#positionList.push(state)
     }
     const before = state.quantity
     const averageCostBefore = state.averageCost
-    const { closingQuantity, openingQuantity } = splitAgainst(before, side, quantity)
     // Each part carries its share of the commission; the shares add up to it exactly.
-    const closingCommission = closingQuantity.isZero() ? ZERO : commission.times(closingQuantity).dividedBy(quantity)
-    const openingCommission = commission.minus(closingCommission)
-    const direction = before.isNegative() ? -1 : 1
-    const realizedPnl = price.minus(averageCostBefore).times(closingQuantity).times(direction)
+    const closingCommission = closingQuantity.isZero()
+      ? ZERO
+      : openingQuantity.isZero()
+        ? commission
+        : commission.times(closingQuantity).dividedBy(quantity)
+    const openingCommission = closingQuantity.isZero() ? commission : commission.minus(closingCommission)
+    const realizedPnl = closingQuantity.isZero()
+      ? ZERO
+      : before.lessThan(0)
+        ? averageCostBefore.minus(price).times(closingQuantity)
+        : price.minus(averageCostBefore).times(closingQuantity)
     const after = before.plus(signed(side, quantity))
-    const openAfterClose = before.abs().minus(closingQuantity)
+    const openAfterClose = closingQuantity.isZero() ? before.abs() : before.abs().minus(closingQuantity)
     state.averageCost = after.isZero()
       ? ZERO
       : openingQuantity.isZero()
         ? averageCostBefore
-        : // Adding to (or opening after a reversal) a position: weighted by size.
-          averageCostBefore.times(openAfterClose).plus(price.times(openingQuantity)).dividedBy(openAfterClose.plus(openingQuantity))
+        : openAfterClose.isZero()
+          ? price
+          : // Adding to a position: weighted by size.
+            averageCostBefore.times(openAfterClose).plus(price.times(openingQuantity)).dividedBy(openAfterClose.plus(openingQuantity))
     state.quantity = after
     state.quantityNumber = after.toNumber()
-    state.realizedPnl = state.realizedPnl.plus(realizedPnl)
-    this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
+    if (!closingQuantity.isZero()) {
+      state.realizedPnl = state.realizedPnl.plus(realizedPnl)
+      this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
+    }
     this.#totalCommission = this.#totalCommission.plus(commission)
-    const notional = price.times(quantity)
     this.#cash = (side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)).minus(commission)
     this.#cashNumber = this.#cash.toNumber()
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl, averageCostBefore, positionAfter: after }
@@ -111,8 +145,9 @@ export class Ledger {
   /** Equity as a float from float marks: the per-update estimate for the equity curve. */
   equityEstimate(markNumbers: ReadonlyMap<string, number>): number {
     let equity = this.#cashNumber
-    for (const [symbol, state] of this.#positions) {
-      if (state.quantityNumber !== 0) equity += state.quantityNumber * (markNumbers.get(symbol) ?? 0)
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
+      if (state.quantityNumber !== 0) equity += state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
     }
     return equity
   }
@@ -130,7 +165,7 @@ export class Ledger {
   shortMarketValue(mark: (symbol: string) => Decimal): Decimal {
     let value = ZERO
     for (const [symbol, state] of this.#positions) {
-      if (state.quantity.isNegative()) value = value.plus(state.quantity.abs().times(mark(symbol)))
+      if (state.quantity.lessThan(0)) value = value.plus(state.quantity.abs().times(mark(symbol)))
     }
     return value
   }

@@ -26,10 +26,11 @@ export class OrderEntry implements WorkingOrder {
   stopPrice!: Decimal | null
   limitNumber!: number
   stopNumber!: number
-  /** Largest |position| its fills may reach, fixed at the pre-trade check. */
-  positionLimit: Decimal | null = null
-  /** Buying power its opening part held back at the check, for the whole quantity. */
+  /** What its fills' position may be worth, valued at the reference price of its pre-trade check. */
+  positionCap: { readonly referencePrice: Decimal; readonly maxValue: Decimal } | null = null
+  /** Buying power its opening part held back at the check, for `reservedFor` of its quantity. */
   reservation: Decimal = ZERO
+  reservedFor: Decimal = ZERO
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
@@ -50,16 +51,20 @@ export class OrderEntry implements WorkingOrder {
   send(event: OrderEvent): IllegalOrderTransitionError | undefined {
     const next = orderTable.step(this.status, this.context, event)
     if (next === undefined) return new IllegalOrderTransitionError({ orderId: this.spec.id, status: this.status, event: event.type })
-    const orderChanged = next.context.order !== this.context.order || next.context.filledQuantity !== this.context.filledQuantity
+    const orderChanged = next.context.order !== this.context.order
+    const fillChanged = next.context.filledQuantity !== this.context.filledQuantity
     this.status = next.status
     this.context = next.context
-    if (orderChanged) this.#cache()
+    if (this.isFinal) this.#release()
+    else if (orderChanged) this.#cache()
+    else if (fillChanged && event.type === "FILL") this.remaining = this.remaining.minus(event.quantity)
     return undefined
   }
 
   /** The share of the reservation its unfilled part still holds. */
   heldBack(): Decimal {
-    return this.reservation.isZero() ? ZERO : this.reservation.times(this.remaining).dividedBy(this.spec.quantity)
+    if (this.reservation.isZero() || this.remaining.equals(this.reservedFor)) return this.reservation
+    return this.reservation.times(this.remaining).dividedBy(this.reservedFor)
   }
 
   view(): OrderView {
@@ -75,9 +80,19 @@ export class OrderEntry implements WorkingOrder {
     }
   }
 
+  /** A final order never trades again: its caches go, so a long history costs the garbage collector little. */
+  #release(): void {
+    this.remaining = ZERO
+    this.limitPrice = null
+    this.stopPrice = null
+    this.positionCap = null
+    this.reservation = ZERO
+    this.reservedFor = ZERO
+  }
+
   #cache(): void {
     const order = this.context.order
-    this.remaining = new Decimal(order.quantity).minus(this.context.filledQuantity)
+    this.remaining = this.context.filledQuantity === "0" ? new Decimal(order.quantity) : new Decimal(order.quantity).minus(this.context.filledQuantity)
     this.limitPrice = order.limitPrice === null ? null : new Decimal(order.limitPrice)
     this.stopPrice = order.stopPrice === null ? null : new Decimal(order.stopPrice)
     this.limitNumber = order.limitPrice === null ? Number.NaN : Number(order.limitPrice)

@@ -1,4 +1,4 @@
-import { Decimal } from "../domain/decimal.ts"
+import type { Decimal } from "../domain/decimal.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 
@@ -9,6 +9,8 @@ export interface AccountView {
   readonly cash: Decimal
   /** cash − 2 × short market value − what other working opening orders hold back. */
   readonly buyingPower: Decimal
+  /** maxPositionSize × equity: the most one symbol's position may be worth. */
+  readonly maxPositionValue: Decimal
   readonly positionOf: (symbol: string) => Decimal
   /** The last price seen for a symbol, if any. */
   readonly markOf: (symbol: string) => Decimal | undefined
@@ -25,9 +27,13 @@ export interface RiskCheck {
   readonly referencePrice: Decimal
   /** The position if every working order on the same side filled first, signed. */
   readonly projectedPosition: Decimal
+  /** The projected position after this order, signed. */
+  readonly positionAfter: Decimal
   /** The part of this order that would reduce the projected position, and the part that would add. */
   readonly closingQuantity: Decimal
   readonly openingQuantity: Decimal
+  /** What the opening part is expected to cost: notional at the reference price after slippage, plus commission. */
+  readonly openingCost: Decimal
   readonly account: AccountView
   readonly config: SimulationConfig
 }
@@ -43,13 +49,6 @@ export interface RiskRule {
 export const approve: RiskDecision = { approved: true }
 export const reject = (reason: string): RiskDecision => ({ approved: false, reason })
 
-const positionAfter = (c: RiskCheck): Decimal =>
-  c.order.side === "buy" ? c.projectedPosition.plus(c.quantity) : c.projectedPosition.minus(c.quantity)
-
-/** The largest absolute position in a symbol that maxPositionSize allows at this check. */
-export const positionLimitOf = (c: Pick<RiskCheck, "referencePrice" | "account" | "config">): Decimal =>
-  c.account.equity.isPositive() ? c.account.equity.times(c.config.maxPositionSize).dividedBy(c.referencePrice) : new Decimal(0)
-
 /** While halted by the daily stop-loss, only orders that reduce a position pass. */
 export const dailyStopLossRule: RiskRule = {
   name: "dailyStopLoss",
@@ -62,8 +61,8 @@ export const dailyStopLossRule: RiskRule = {
 export const shortingRule: RiskRule = {
   name: "shorting",
   check: (c) =>
-    !c.config.enableShorting && positionAfter(c).isNegative()
-      ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${positionAfter(c)}`)
+    !c.config.enableShorting && c.positionAfter.lessThan(0)
+      ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${c.positionAfter}`)
       : approve
 }
 
@@ -71,30 +70,23 @@ export const maxPositionSizeRule: RiskRule = {
   name: "maxPositionSize",
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
-    const after = positionAfter(c).abs()
-    const limit = positionLimitOf(c)
-    return after.greaterThan(limit)
+    const after = c.positionAfter.abs()
+    const value = after.times(c.referencePrice)
+    return value.greaterThan(c.account.maxPositionValue)
       ? reject(
-          `maxPositionSize: a position of ${after} ${c.order.symbol} at ${c.referencePrice} is worth ${after.times(c.referencePrice)}, ` +
-            `over ${c.config.maxPositionSize} × equity ${c.account.equity} = ${c.account.equity.times(c.config.maxPositionSize)}`
+          `maxPositionSize: a position of ${after} ${c.order.symbol} at ${c.referencePrice} is worth ${value}, ` +
+            `over ${c.config.maxPositionSize} × equity ${c.account.equity} = ${c.account.maxPositionValue}`
         )
       : approve
   }
-}
-
-/** What opening part of an order is expected to cost: notional after slippage, plus commission. */
-export const openingCostOf = (c: Pick<RiskCheck, "openingQuantity" | "referencePrice" | "config">): Decimal => {
-  const notional = c.openingQuantity.times(c.referencePrice).times(new Decimal(1).plus(c.config.slippageRate))
-  return notional.plus(notional.times(c.config.commissionRate))
 }
 
 export const cashRule: RiskRule = {
   name: "cash",
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
-    const cost = openingCostOf(c)
-    return cost.greaterThan(c.account.buyingPower)
-      ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${cost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
+    return c.openingCost.greaterThan(c.account.buyingPower)
+      ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${c.openingCost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
       : approve
   }
 }

@@ -3,7 +3,7 @@ import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { FillLegs } from "./ledger.ts"
 
-interface OpenTrade {
+interface TradeRecord {
   readonly id: TradeId
   readonly symbol: string
   readonly direction: "long" | "short"
@@ -16,15 +16,17 @@ interface OpenTrade {
   exitValue: Decimal
   grossPnl: Decimal
   commission: Decimal
+  exitTime: number | null
+  open: boolean
 }
 
-const toTrade = (t: OpenTrade, exitTime: number | null, open: boolean): Trade => ({
+const toTrade = (t: TradeRecord): Trade => ({
   id: t.id,
   symbol: t.symbol,
   direction: t.direction,
-  open,
+  open: t.open,
   entryTime: t.entryTime,
-  exitTime: open ? null : exitTime,
+  exitTime: t.exitTime,
   quantity: t.peakSize.toString(),
   entryPrice: t.entryValue.dividedBy(t.entryQuantity).toString(),
   exitPrice: t.exitQuantity.isZero() ? null : t.exitValue.dividedBy(t.exitQuantity).toString(),
@@ -35,8 +37,9 @@ const toTrade = (t: OpenTrade, exitTime: number | null, open: boolean): Trade =>
 
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
 export class TradeBook {
+  // Closed trades are kept as strings: a long run holds them all, and decimals would cost the garbage collector far more.
   readonly #closed: Trade[] = []
-  readonly #open = new Map<string, OpenTrade>()
+  readonly #open = new Map<string, TradeRecord>()
   #seq = 0
 
   record(symbol: string, side: "buy" | "sell", price: Decimal, legs: FillLegs, time: number | null): void {
@@ -48,7 +51,9 @@ export class TradeBook {
       current.commission = current.commission.plus(legs.closingCommission)
       current.size = current.size.minus(legs.closingQuantity)
       if (current.size.isZero()) {
-        this.#closed.push(toTrade(current, time, false))
+        current.open = false
+        current.exitTime = time
+        this.#closed.push(toTrade(current))
         this.#open.delete(symbol)
       }
     }
@@ -68,7 +73,9 @@ export class TradeBook {
         exitQuantity: ZERO,
         exitValue: ZERO,
         grossPnl: ZERO,
-        commission: ZERO
+        commission: ZERO,
+        exitTime: null,
+        open: true
       }
       this.#open.set(symbol, trade)
     }
@@ -81,6 +88,6 @@ export class TradeBook {
 
   /** Closed trades in the order they closed, then the open ones. */
   trades(): ReadonlyArray<Trade> {
-    return [...this.#closed, ...[...this.#open.values()].map((t) => toTrade(t, null, true))]
+    return [...this.#closed, ...[...this.#open.values()].map(toTrade)]
   }
 }

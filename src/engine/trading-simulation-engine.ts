@@ -11,7 +11,7 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
-import { type MarketUpdateInput, normalizeMarketUpdate, type PriceInput, type Quote } from "../domain/market-update.ts"
+import { type MarketUpdateInput, normalizeMarketUpdate, type PriceInput, type Quote, quoteDecimal } from "../domain/market-update.ts"
 import {
   makeOrderRequestValidator,
   needsLimitPrice,
@@ -31,7 +31,7 @@ import { barFillModel, type FillModel } from "./fill-model.ts"
 import { Ledger, splitAgainst } from "./ledger.ts"
 import { computePerformanceMetrics, type PerformanceMetrics } from "./metrics.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
-import { type AccountView, builtInRiskRules, openingCostOf, positionLimitOf, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
 import { TradeBook } from "./trade-book.ts"
 
@@ -83,6 +83,9 @@ export class TradingSimulationEngine {
   readonly #fees: FeeModel
   readonly #riskRules: ReadonlyArray<RiskRule>
   readonly #initialCapital: Decimal
+  /** (1 + slippage) × (1 + commission): what a unit of notional is expected to cost at a check. */
+  readonly #costFactor: Decimal
+  readonly #maxPositionSize: Decimal
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
@@ -94,6 +97,7 @@ export class TradingSimulationEngine {
   readonly #orders = new Map<OrderId, OrderEntry>()
   #pending: OrderEntry[] = []
   #working: OrderEntry[] = []
+  // Kept as strings: a long run holds every fill, and decimals would cost the garbage collector far more.
   readonly #fills: Fill[] = []
   #orderSeq = 0
   #updateIndex = 0
@@ -102,7 +106,8 @@ export class TradingSimulationEngine {
   #dayStart: DayStart
 
   readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
-  #buffer: EngineEvent[] | null = null
+  #batchDepth = 0
+  #buffer: EngineEvent[] = []
 
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
@@ -112,6 +117,8 @@ export class TradingSimulationEngine {
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols)
     this.#initialCapital = new Decimal(this.config.initialCapital)
     this.#ledger = new Ledger(this.#initialCapital)
+    this.#costFactor = new Decimal(1).plus(this.config.slippageRate).times(new Decimal(1).plus(this.config.commissionRate))
+    this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
     this.#dayStart = { estimate: this.#initialCapital.toNumber(), cash: this.#initialCapital, holdings: [] }
     this.#fillModel = options.fillModel ?? barFillModel
     this.#slippage = options.slippageModel ?? proportionalSlippage(this.config.slippageRate)
@@ -158,7 +165,7 @@ export class TradingSimulationEngine {
   }
 
   restart(): void {
-    this.#sendSimulation({ type: "RESTART" }, "restart", null)
+    this.#sendSimulation({ type: "RESTART", day: this.#day }, "restart", null)
   }
 
   // ── Orders ────────────────────────────────────────────────────────────
@@ -177,7 +184,7 @@ export class TradingSimulationEngine {
     })
     this.#orders.set(entry.spec.id, entry)
     this.#pending.push(entry)
-    this.#emit({ type: "orderSubmitted", order: entry.view() })
+    if (this.#wants("orderSubmitted")) this.#emit({ type: "orderSubmitted", order: entry.view() })
     return entry.spec.id
   }
 
@@ -217,6 +224,11 @@ export class TradingSimulationEngine {
     return reason === null ? { replaced: true } : { replaced: false, reason }
   }
 
+  /** The signed position in a symbol (zero when flat): cheaper than `getPortfolio()` inside a strategy's loop. */
+  positionOf(symbol: string): Decimal {
+    return this.#ledger.position(symbol)
+  }
+
   getOrder(orderId: OrderId | string): OrderView {
     return this.#entry(orderId).view()
   }
@@ -245,9 +257,12 @@ export class TradingSimulationEngine {
   processMarketUpdate(update: MarketUpdateInput): void {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
     const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
-    if (Result.isFailure(normalized)) throw normalized.failure
-    const { time, quotes } = normalized.success
-    this.#batch(() => {
+    if (normalized instanceof ValidationError) throw normalized
+    const { time, quotes } = normalized
+    // Batched inline rather than through a closure: this is the per-update hot path.
+    this.#openBatch()
+    let completed = false
+    try {
       this.#updateIndex += 1
       this.#lastTime = time
       const day = time === null ? this.#day : tradingDayOf(time)
@@ -260,7 +275,10 @@ export class TradingSimulationEngine {
       const equity = this.#ledger.equityEstimate(this.#markNumbers)
       this.#curve.push(time, equity)
       if (this.#status === "running") this.#checkDailyStopLoss(equity)
-    })
+      completed = true
+    } finally {
+      this.#closeBatch(completed)
+    }
   }
 
   // ── Results ───────────────────────────────────────────────────────────
@@ -371,19 +389,36 @@ export class TradingSimulationEngine {
 
   /** Runs `body` with events buffered, then delivers them: listeners see only whole, consistent states. */
   #batch(body: () => void): void {
-    if (this.#buffer !== null) return body()
-    const buffer: EngineEvent[] = []
-    this.#buffer = buffer
+    this.#openBatch()
+    let completed = false
     try {
       body()
+      completed = true
     } finally {
-      this.#buffer = null
+      this.#closeBatch(completed)
     }
-    for (const event of buffer) this.#deliver(event)
+  }
+
+  #openBatch(): void {
+    this.#batchDepth += 1
+  }
+
+  /** Delivers the batch's events once the outermost batch completes; a failed batch's are dropped. */
+  #closeBatch(completed: boolean): void {
+    this.#batchDepth -= 1
+    if (this.#batchDepth > 0 || this.#buffer.length === 0) return
+    const events = this.#buffer
+    this.#buffer = []
+    if (completed) for (const event of events) this.#deliver(event)
+  }
+
+  /** Whether anyone listens for an event: views are only built for listeners. */
+  #wants(type: EngineEventName): boolean {
+    return (this.#listeners.get(type)?.size ?? 0) > 0
   }
 
   #emit(event: EngineEvent): void {
-    if (this.#buffer !== null) this.#buffer.push(event)
+    if (this.#batchDepth > 0) this.#buffer.push(event)
     else this.#deliver(event)
   }
 
@@ -397,7 +432,7 @@ export class TradingSimulationEngine {
     if (requested !== undefined) throw requested
     this.#transition(entry, { type: "CANCEL_CONFIRM", reason })
     this.#retire(entry)
-    this.#emit({ type: "orderCancelled", order: entry.view(), reason })
+    if (this.#wants("orderCancelled")) this.#emit({ type: "orderCancelled", order: entry.view(), reason })
   }
 
   /** Drops a final order from the pending and working lists. */
@@ -419,6 +454,8 @@ export class TradingSimulationEngine {
     this.#markNumbers.set(quote.symbol, quote.close)
   }
 
+  readonly #markSource = (symbol: string): PriceInput => this.#marks.get(symbol)!.source
+
   #markDecimal(symbol: string): Decimal | undefined {
     const mark = this.#marks.get(symbol)
     if (mark === undefined) return undefined
@@ -431,29 +468,27 @@ export class TradingSimulationEngine {
   }
 
   #buyingPower(except?: OrderEntry): Decimal {
-    let held = ZERO
-    for (const e of this.#working) if (e !== except) held = held.plus(e.heldBack())
-    return this.#ledger.cash.minus(this.#ledger.shortMarketValue((s) => this.#markDecimal(s) ?? ZERO).times(2)).minus(held)
+    let free = this.#ledger.cash
+    for (const e of this.#working) if (e !== except && !e.reservation.isZero()) free = free.minus(e.heldBack())
+    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue((s) => this.#markDecimal(s) ?? ZERO).times(2)) : free
   }
 
   #startDay(day: number | null): void {
-    if (this.#day !== null) {
+    if (this.#day !== null && this.#working.length > 0) {
       for (const entry of [...this.#working]) {
         if (entry.spec.timeInForce === "day" && entry.context.sessionDay !== null && entry.context.sessionDay !== day) {
           const reason = "day order: its session ended"
           this.#transition(entry, { type: "EXPIRE", reason })
           this.#retire(entry)
-          this.#emit({ type: "orderExpired", order: entry.view(), reason })
+          if (this.#wants("orderExpired")) this.#emit({ type: "orderExpired", order: entry.view(), reason })
         }
       }
     }
-    const holdings: Array<readonly [Decimal, PriceInput]> = []
-    for (const symbol of this.#ledger.symbols()) {
-      const quantity = this.#ledger.position(symbol)
-      const mark = this.#marks.get(symbol)
-      if (!quantity.isZero() && mark !== undefined) holdings.push([quantity, mark.source])
+    this.#dayStart = {
+      estimate: this.#ledger.equityEstimate(this.#markNumbers),
+      cash: this.#ledger.cash,
+      holdings: this.#ledger.holdings(this.#markSource)
     }
-    this.#dayStart = { estimate: this.#ledger.equityEstimate(this.#markNumbers), cash: this.#ledger.cash, holdings }
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
@@ -471,10 +506,12 @@ export class TradingSimulationEngine {
   }
 
   #account(except?: OrderEntry): AccountView {
+    const equity = this.#equity()
     return {
-      equity: this.#equity(),
+      equity,
       cash: this.#ledger.cash,
       buyingPower: this.#buyingPower(except),
+      maxPositionValue: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO,
       positionOf: (s) => this.#ledger.position(s),
       markOf: (s) => this.#markDecimal(s),
       symbols: this.config.symbols,
@@ -490,7 +527,25 @@ export class TradingSimulationEngine {
       if (e !== entry && e.spec.symbol === symbol && e.spec.side === side) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
     }
     const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
-    return { order: entry.spec, quantity, referencePrice, projectedPosition: projected, closingQuantity, openingQuantity, account, config: this.config }
+    return {
+      order: entry.spec,
+      quantity,
+      referencePrice,
+      projectedPosition: projected,
+      positionAfter: side === "buy" ? projected.plus(quantity) : projected.minus(quantity),
+      closingQuantity,
+      openingQuantity,
+      openingCost: openingQuantity.isZero() ? ZERO : openingQuantity.times(referencePrice).times(this.#costFactor),
+      account,
+      config: this.config
+    }
+  }
+
+  /** Fixes what an accepted order may do: the position value its fills may reach, and the buying power it holds back. */
+  #commit(entry: OrderEntry, check: RiskCheck): void {
+    entry.positionCap = { referencePrice: check.referencePrice, maxValue: check.account.maxPositionValue }
+    entry.reservation = check.openingCost
+    entry.reservedFor = check.quantity
   }
 
   #firstRejection(check: RiskCheck): string | null {
@@ -513,24 +568,24 @@ export class TradingSimulationEngine {
       }
       account ??= this.#account()
       const equity = account.equity
-      const referencePrice = toDecimal(quote.source.open)
+      const referencePrice = quoteDecimal(quote, "open")
       const check = this.#riskCheck(entry, entry.remaining, referencePrice, account)
       const reason = this.#firstRejection(check)
       if (reason !== null) {
         this.#transition(entry, { type: "REJECT", reason })
-        this.#emit({ type: "orderRejected", order: entry.view(), reason })
+        if (this.#wants("orderRejected")) this.#emit({ type: "orderRejected", order: entry.view(), reason })
         continue
       }
-      entry.positionLimit = positionLimitOf(check)
-      entry.reservation = openingCostOf(check)
+      this.#commit(entry, check)
       this.#transition(entry, { type: "ACCEPT", sessionDay: this.#day })
       this.#working.push(entry)
       // Later orders in this update see this one's hold on buying power.
       if (!entry.reservation.isZero()) account = null
-      this.#emit({
+      if (this.#wants("orderAccepted"))
+        this.#emit({
         type: "orderAccepted",
         order: entry.view(),
-        check: { referencePrice: referencePrice.toString(), equity: equity.toString(), positionLimit: entry.positionLimit.toString() }
+        check: { referencePrice: referencePrice.toString(), equity: equity.toString(), maxPositionValue: check.account.maxPositionValue.toString() }
       })
     }
     this.#pending = stillPending
@@ -544,7 +599,7 @@ export class TradingSimulationEngine {
       const result = this.#fillModel.match(entry, quote)
       if (result.triggered && !entry.triggered) {
         this.#transition(entry, { type: "TRIGGER" })
-        this.#emit({ type: "orderTriggered", order: entry.view() })
+        if (this.#wants("orderTriggered")) this.#emit({ type: "orderTriggered", order: entry.view() })
       }
       if (result.fill !== null) this.#execute(entry, result.fill.price, result.fill.quantity, quote, time)
       retired ||= entry.isFinal
@@ -555,73 +610,92 @@ export class TradingSimulationEngine {
   /** Fills (part of) an order at a market price, after slippage, risk and cash. */
   #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null): void {
     const { side, symbol } = entry.spec
-    let quantity = Decimal.min(wanted, entry.remaining)
-    if (!quantity.isPositive()) return
+    let quantity = wanted === entry.remaining ? wanted : Decimal.min(wanted, entry.remaining)
+    if (!quantity.greaterThan(0)) return
     const position = this.#ledger.position(symbol)
-    const { closingQuantity } = splitAgainst(position, side, quantity)
+    let split = splitAgainst(position, side, quantity)
+    const { closingQuantity } = split
     // Halted: only the part that reduces the position trades; the rest waits for the next day.
-    if (this.#status === "halted") {
+    if (this.#status === "halted" && !split.openingQuantity.isZero()) {
       quantity = closingQuantity
       if (quantity.isZero()) return
+      split = { closingQuantity, openingQuantity: ZERO }
     }
     let price = this.#slippage.adjust(marketPrice, entry, quote)
     const limit = entry.limitPrice
     if (limit !== null) price = side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
-    const refusal = this.#fillRefusal(entry, quantity, closingQuantity, price)
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    const commission = this.#fees.commission({ quantity, price }, entry, chargedSoFar)
+    const notional = price.times(quantity)
+    const refusal = this.#fillRefusal(entry, quantity, closingQuantity, price, notional, commission)
     if (refusal !== null) {
       // The closing part of the order always trades; what the account cannot carry is refused.
-      if (closingQuantity.isPositive() && quantity.greaterThan(closingQuantity)) this.#fill(entry, closingQuantity, price, marketPrice, time)
+      if (closingQuantity.greaterThan(0) && quantity.greaterThan(closingQuantity)) {
+        const closing = { quantity: closingQuantity, price, notional: price.times(closingQuantity), commission: this.#fees.commission({ quantity: closingQuantity, price }, entry, chargedSoFar) }
+        this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
+      }
       if (!entry.isFinal) {
         this.#transition(entry, { type: "REJECT", reason: refusal })
-        this.#emit({ type: "orderRejected", order: entry.view(), reason: refusal })
+        if (this.#wants("orderRejected")) this.#emit({ type: "orderRejected", order: entry.view(), reason: refusal })
       }
       return
     }
-    this.#fill(entry, quantity, price, marketPrice, time)
+    this.#fill(entry, { quantity, price, notional, commission }, marketPrice, split, time)
   }
 
   /** Why the opening part of a fill cannot trade (position limit, buying power), or null. */
-  #fillRefusal(entry: OrderEntry, quantity: Decimal, closingQuantity: Decimal, price: Decimal): string | null {
+  #fillRefusal(entry: OrderEntry, quantity: Decimal, closingQuantity: Decimal, price: Decimal, notional: Decimal, commission: Decimal): string | null {
     const opening = quantity.minus(closingQuantity)
     if (opening.isZero()) return null
     const { side, symbol } = entry.spec
     const after = this.#ledger.position(symbol).plus(side === "buy" ? quantity : quantity.negated())
-    if (entry.positionLimit !== null && after.abs().greaterThan(entry.positionLimit))
-      return `maxPositionSize: this fill would take ${symbol} to ${after}, past the limit of ${entry.positionLimit} set at the order's check`
-    const commission = this.#fees.commission({ quantity, price }, entry, new Decimal(entry.context.commission))
-    const notional = price.times(quantity)
+    const cap = entry.positionCap
+    if (cap !== null && after.abs().times(cap.referencePrice).greaterThan(cap.maxValue))
+      return `maxPositionSize: this fill would take ${symbol} to ${after}, worth ${after.abs().times(cap.referencePrice)} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`
     const cashAfter = (side === "buy" ? this.#ledger.cash.minus(notional) : this.#ledger.cash.plus(notional)).minus(commission)
+    if (!this.#ledger.hasShorts && after.greaterThanOrEqualTo(0)) return cashAfter.lessThan(0) ? this.#cashRefusal(quantity, symbol, price, cashAfter) : null
     const shortsAfter = this.#ledger
       .shortMarketValue((s) => (s === symbol ? price : (this.#markDecimal(s) ?? ZERO)))
       .minus(Decimal.min(this.#ledger.position(symbol), ZERO).abs().times(price))
       .plus(Decimal.min(after, ZERO).abs().times(price))
     const buyingPowerAfter = cashAfter.minus(shortsAfter.times(2))
-    return buyingPowerAfter.isNegative()
-      ? `cash: the fill of ${quantity} ${symbol} at ${price} would leave buying power at ${buyingPowerAfter.toDecimalPlaces(2)}`
-      : null
+    return buyingPowerAfter.lessThan(0) ? this.#cashRefusal(quantity, symbol, price, buyingPowerAfter) : null
   }
 
-  #fill(entry: OrderEntry, quantity: Decimal, price: Decimal, marketPrice: Decimal, time: number | null): void {
+  #cashRefusal(quantity: Decimal, symbol: string, price: Decimal, buyingPowerAfter: Decimal): string {
+    return `cash: the fill of ${quantity} ${symbol} at ${price} would leave buying power at ${buyingPowerAfter.toDecimalPlaces(2)}`
+  }
+
+  #fill(
+    entry: OrderEntry,
+    execution: { readonly quantity: Decimal; readonly price: Decimal; readonly notional: Decimal; readonly commission: Decimal },
+    marketPrice: Decimal,
+    split: { readonly closingQuantity: Decimal; readonly openingQuantity: Decimal },
+    time: number | null
+  ): void {
     const { side, symbol } = entry.spec
-    const commission = this.#fees.commission({ quantity, price }, entry, new Decimal(entry.context.commission))
-    const legs = this.#ledger.applyFill(symbol, side, quantity, price, commission)
-    this.#trades.record(symbol, side, price, legs, time)
-    this.#transition(entry, { type: "FILL", quantity: quantity.toString(), price: price.toString(), commission: commission.toString() })
+    const legs = this.#ledger.applyFill(symbol, side, execution, split)
+    this.#trades.record(symbol, side, execution.price, legs, time)
+    const quantity = execution.quantity.toString()
+    const price = execution.price.toString()
+    const commission = execution.commission.toString()
+    this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
       orderId: entry.spec.id,
       symbol,
       side,
-      quantity: quantity.toString(),
-      price: price.toString(),
-      marketPrice: marketPrice.toString(),
-      commission: commission.toString(),
+      quantity,
+      price,
+      marketPrice: marketPrice === execution.price ? price : marketPrice.toString(),
+      commission,
       closingQuantity: legs.closingQuantity.toString(),
       openingQuantity: legs.openingQuantity.toString(),
       time,
       updateIndex: this.#updateIndex
     }
     this.#fills.push(fill)
-    this.#emit({ type: entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled", order: entry.view(), fill })
+    const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
+    if (this.#wants(type)) this.#emit({ type, order: entry.view(), fill })
   }
 
   /** Why a staged replace cannot be confirmed, or null: the new quantity must stay above the filled one and pass the checks. */
@@ -635,8 +709,7 @@ export class TradingSimulationEngine {
     const check = this.#riskCheck(entry, quantity.minus(filled), referencePrice, this.#account(entry))
     const reason = this.#firstRejection(check)
     if (reason !== null) return reason
-    entry.positionLimit = positionLimitOf(check)
-    entry.reservation = openingCostOf(check).times(quantity).dividedBy(quantity.minus(filled))
+    this.#commit(entry, check)
     return null
   }
 }

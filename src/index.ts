@@ -1,0 +1,39 @@
+// paperfloor's public API.
+export * from "../machines/index.ts"
+export { Decimal, type DecimalInput, parseDecimal } from "./domain/decimal.ts"
+export * from "./domain/errors.ts"
+export type { Fill } from "./domain/fill.ts"
+export type { OrderId, TradeId } from "./domain/ids.ts"
+export type { BarInput, MarketUpdateInput, PriceInput, Quote, TimeInput } from "./domain/market-update.ts"
+export { quoteDecimal } from "./domain/market-update.ts"
+export type { OrderRequest, OrderSide, OrderSpec, OrderType, ReplaceRequest, TimeInForce } from "./domain/order.ts"
+export type { Portfolio, PositionView } from "./domain/portfolio.ts"
+export {
+  defaultSimulationConfig,
+  makeSimulationConfig,
+  periodsPerYear,
+  type SimulationConfig,
+  type SimulationConfigInput,
+  type UpdateFrequency
+} from "./domain/simulation-config.ts"
+export type { Trade } from "./domain/trade.ts"
+export type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine/engine-events.ts"
+export { type FeeModel, proportionalFee } from "./engine/fee-model.ts"
+export { barFillModel, comparePrice, type FillModel, type MatchResult, type WorkingOrder } from "./engine/fill-model.ts"
+export { computePerformanceMetrics, type MetricsInput, type PerformanceMetrics } from "./engine/metrics.ts"
+export type { OrderView } from "./engine/order-entry.ts"
+export {
+  type AccountView,
+  approve,
+  builtInRiskRules,
+  cashRule,
+  dailyStopLossRule,
+  maxPositionSizeRule,
+  reject,
+  type RiskCheck,
+  type RiskDecision,
+  type RiskRule,
+  shortingRule
+} from "./engine/risk-rule.ts"
+export { proportionalSlippage, type SlippageModel } from "./engine/slippage-model.ts"
+export { type EngineOptions, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
