@@ -1,0 +1,62 @@
+// The demo behind `npm start`: a 10/30 moving-average crossover on the bundled real ORCL and NVDA
+// daily bars, through one TradingSimulationEngine with the default costs and risk limits.
+import { fileURLToPath } from "node:url"
+import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
+import { type BarInput, TradingSimulationEngine } from "../src/index.ts"
+import { MovingAverageCrossover } from "./strategies/moving-average-crossover.ts"
+
+const dataFile = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
+const series: Record<string, ReadonlyArray<OhlcvBar>> = {
+  ORCL: await loadOhlcvCsv(dataFile("orcl-1995-2014.txt")),
+  NVDA: await loadOhlcvCsv(dataFile("nvda-1999-2014.txt"))
+}
+const symbols = Object.keys(series)
+
+// One update per trading day, carrying the bar of every symbol that traded that day.
+const days = new Map<number, Record<string, BarInput>>()
+for (const symbol of symbols)
+  for (const bar of series[symbol]!) {
+    const day = days.get(bar.time) ?? {}
+    day[symbol] = bar
+    days.set(bar.time, day)
+  }
+const timeline = [...days.entries()].sort(([a], [b]) => a - b)
+
+const engine = new TradingSimulationEngine({ symbols, initialCapital: 100_000, updateFrequency: "1d" })
+const strategies = symbols.map((symbol) => new MovingAverageCrossover(symbol))
+let rejected = 0
+engine.on("orderRejected", () => (rejected += 1))
+
+const started = performance.now()
+for (const [time, bars] of timeline) {
+  engine.processMarketUpdate({ time, bars })
+  for (const strategy of strategies) {
+    const bar = bars[strategy.symbol]
+    if (bar !== undefined) strategy.onClose(engine, Number(bar.close))
+  }
+}
+const seconds = (performance.now() - started) / 1000
+
+const m = engine.getPerformanceMetrics()
+const portfolio = engine.getPortfolio()
+const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`)
+const num = (x: number | null) => (x === null ? "n/a" : x.toFixed(3))
+const first = new Date(timeline[0]![0]).toISOString().slice(0, 10)
+const last = new Date(timeline.at(-1)![0]).toISOString().slice(0, 10)
+console.log(`paperfloor demo — 10/30 SMA crossover, 100 shares, on ${symbols.join(" and ")} daily bars ${first} .. ${last}`)
+console.log(`${timeline.length} updates in ${seconds.toFixed(2)} s; ${engine.getOrders().length} orders (${rejected} rejected), ${engine.getFills().length} fills\n`)
+console.table({
+  "final equity": portfolio.totalValue.toFixed(2),
+  cash: portfolio.cash.toFixed(2),
+  "total return": pct(m.totalReturn),
+  "Sharpe (annualised)": num(m.sharpeRatio),
+  "Sortino (annualised)": num(m.sortinoRatio),
+  "max drawdown": pct(m.maxDrawdown),
+  "closed trades": m.totalTrades,
+  "win rate": pct(m.winRate),
+  "profit factor": num(m.profitFactor),
+  "average win": m.averageWin === null ? "n/a" : Number(m.averageWin).toFixed(2),
+  "average loss": m.averageLoss === null ? "n/a" : Number(m.averageLoss).toFixed(2),
+  commissions: Number(m.totalCommission).toFixed(2)
+})
+for (const p of portfolio.positions) console.log(`open position: ${p.quantity} ${p.symbol} at ${p.averageCost.toFixed(4)}, marked ${p.marketPrice}`)
