@@ -24,12 +24,14 @@ export const isDecimal = (u: unknown): u is DecimalJs => DecimalJs.isDecimal(u)
 export const parseDecimal = (input: unknown): Decimal | undefined => {
   if (typeof input === "number") return Number.isFinite(input) ? new Decimal(input) : undefined
   if (isDecimal(input)) return input.isFinite() ? new Decimal(input) : undefined
-  if (typeof input === "string") {
-    if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(input)) return undefined
-    return new Decimal(input.trim())
-  }
+  if (typeof input === "string") return isDecimalString(input) ? new Decimal(input) : undefined
   return undefined
 }
+
+const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/** A plain decimal numeral, as decimal.js reads it: no spaces, no hex, no Infinity. */
+export const isDecimalString = (s: string): boolean => decimalPattern.test(s)
 
 /** The canonical string of a decimal input: what machine contexts and snapshots hold. */
 export const toDecimalString = (input: DecimalInput): string => {

@@ -1,4 +1,4 @@
-import { Decimal, type DecimalInput } from "./decimal.ts"
+import { Decimal, type DecimalInput, isDecimalString } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 
 /** A price as a caller gives it. Strings keep every digit; numbers are taken at their shortest round-trip value. */
@@ -58,8 +58,16 @@ export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => {
   return (decimals[field] ??= new Decimal(quote.source[field] as DecimalInput))
 }
 
+// Strings must be plain decimals: a fill later reads the same string as an exact decimal.
 const toNumber = (input: unknown): number =>
-  typeof input === "number" ? input : typeof input === "string" && input.trim() !== "" ? Number(input) : NaN
+  typeof input === "number" ? input : typeof input === "string" && isDecimalString(input) ? Number(input) : NaN
+
+/**
+ * a > b for two prices. Floats decide when they differ; equal floats may hide different long
+ * decimal strings, so those are compared exactly.
+ */
+const above = (a: number, aSource: unknown, b: number, bSource: unknown): boolean =>
+  a > b || (a === b && (typeof aSource === "string" || typeof bSource === "string") && new Decimal(aSource as DecimalInput).greaterThan(bSource as DecimalInput))
 
 const parseTime = (input: unknown): number =>
   typeof input === "number" ? input : typeof input === "string" ? Date.parse(input) : input instanceof Date ? input.getTime() : NaN
@@ -105,9 +113,13 @@ const addBar = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, s
   const volume = bar["volume"]
   const volumeOk = volume === undefined || (typeof volume === "number" && Number.isFinite(volume) && volume >= 0)
   if (isPrice(open) && isPrice(high) && isPrice(low) && isPrice(close) && volumeOk) {
-    if (high < open || high < close || high < low)
-      issues.add(`bars.${symbol}.high`, "must be at least the open, the close and the low", bar["high"])
-    else if (low > open || low > close) issues.add(`bars.${symbol}.low`, "must be at most the open and the close", bar["low"])
+    const o = bar["open"]
+    const h = bar["high"]
+    const l = bar["low"]
+    const c = bar["close"]
+    if (above(open, o, high, h) || above(close, c, high, h) || above(low, l, high, h))
+      issues.add(`bars.${symbol}.high`, "must be at least the open, the close and the low", h)
+    else if (above(low, l, open, o) || above(low, l, close, c)) issues.add(`bars.${symbol}.low`, "must be at most the open and the close", l)
     else quotes.push({ symbol, open, high, low, close, source: bar as unknown as BarInput })
     return
   }
@@ -143,6 +155,9 @@ export const normalizeMarketUpdate = (
     }
     const bars = input["bars"]
     const prices = input["prices"]
+    // Beside `bars` or `prices` only `time` may stand: a stray symbol there would be silently lost.
+    if (bars !== undefined || prices !== undefined)
+      for (const key in input) if (!reservedUpdateKeys.has(key)) issues.add(key, "is not a known field (prices go inside `bars` or `prices`)", input[key])
     if (bars !== undefined) {
       kind = "bar"
       if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)

@@ -108,6 +108,9 @@ export class TradingSimulationEngine {
   readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
   #batchDepth = 0
   #buffer: EngineEvent[] = []
+  /** Events ready for listeners, in order; a listener's own commands queue theirs behind them. */
+  readonly #outbox: EngineEvent[] = []
+  #delivering = false
 
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
@@ -409,7 +412,20 @@ export class TradingSimulationEngine {
     if (this.#batchDepth > 0 || this.#buffer.length === 0) return
     const events = this.#buffer
     this.#buffer = []
-    if (completed) for (const event of events) this.#deliver(event)
+    if (completed) this.#post(events)
+  }
+
+  /** Delivers events in order. A listener that sends a command gets its events after the rest of the current ones. */
+  #post(events: ReadonlyArray<EngineEvent>): void {
+    this.#outbox.push(...events)
+    if (this.#delivering) return
+    this.#delivering = true
+    try {
+      for (let i = 0; i < this.#outbox.length; i++) this.#deliver(this.#outbox[i]!)
+    } finally {
+      this.#outbox.length = 0
+      this.#delivering = false
+    }
   }
 
   /** Whether anyone listens for an event: views are only built for listeners. */
@@ -419,7 +435,7 @@ export class TradingSimulationEngine {
 
   #emit(event: EngineEvent): void {
     if (this.#batchDepth > 0) this.#buffer.push(event)
-    else this.#deliver(event)
+    else this.#post([event])
   }
 
   #deliver(event: EngineEvent): void {
