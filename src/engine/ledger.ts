@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, plus, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
 
 interface PositionState {
@@ -136,7 +136,7 @@ export class Ledger {
       state.realizedPnl = state.realizedPnl.plus(realizedPnl)
       this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
     }
-    this.#totalCommission = this.#totalCommission.plus(commission)
+    this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = (side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)).minus(commission)
     this.#cashNumber = this.#cash.toNumber()
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl, averageCostBefore, positionAfter: after }

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, plus, ZERO } from "../domain/decimal.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { FillLegs } from "./ledger.ts"
@@ -12,8 +12,11 @@ interface TradeRecord {
   peakSize: Decimal
   entryQuantity: Decimal
   entryValue: Decimal
+  /** The price of the only entry fill, until a second one makes the average a division. */
+  onlyEntryPrice: Decimal | null
   exitQuantity: Decimal
   exitValue: Decimal
+  onlyExitPrice: Decimal | null
   grossPnl: Decimal
   commission: Decimal
   exitTime: number | null
@@ -28,8 +31,8 @@ const toTrade = (t: TradeRecord): Trade => ({
   entryTime: t.entryTime,
   exitTime: t.exitTime,
   quantity: t.peakSize.toString(),
-  entryPrice: t.entryValue.dividedBy(t.entryQuantity).toString(),
-  exitPrice: t.exitQuantity.isZero() ? null : t.exitValue.dividedBy(t.exitQuantity).toString(),
+  entryPrice: (t.onlyEntryPrice ?? t.entryValue.dividedBy(t.entryQuantity)).toString(),
+  exitPrice: t.exitQuantity.isZero() ? null : (t.onlyExitPrice ?? t.exitValue.dividedBy(t.exitQuantity)).toString(),
   grossPnl: t.grossPnl.toString(),
   commission: t.commission.toString(),
   netPnl: t.grossPnl.minus(t.commission).toString()
@@ -45,11 +48,12 @@ export class TradeBook {
   record(symbol: string, side: "buy" | "sell", price: Decimal, legs: FillLegs, time: number | null): void {
     const current = this.#open.get(symbol)
     if (current !== undefined && !legs.closingQuantity.isZero()) {
-      current.exitQuantity = current.exitQuantity.plus(legs.closingQuantity)
-      current.exitValue = current.exitValue.plus(price.times(legs.closingQuantity))
-      current.grossPnl = current.grossPnl.plus(legs.realizedPnl)
-      current.commission = current.commission.plus(legs.closingCommission)
-      current.size = current.size.minus(legs.closingQuantity)
+      current.onlyExitPrice = current.exitQuantity.isZero() ? price : null
+      current.exitQuantity = plus(current.exitQuantity, legs.closingQuantity)
+      current.exitValue = plus(current.exitValue, price.times(legs.closingQuantity))
+      current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
+      current.commission = plus(current.commission, legs.closingCommission)
+      current.size = current.size.equals(legs.closingQuantity) ? ZERO : current.size.minus(legs.closingQuantity)
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
@@ -70,8 +74,10 @@ export class TradeBook {
         peakSize: ZERO,
         entryQuantity: ZERO,
         entryValue: ZERO,
+        onlyEntryPrice: null,
         exitQuantity: ZERO,
         exitValue: ZERO,
+        onlyExitPrice: null,
         grossPnl: ZERO,
         commission: ZERO,
         exitTime: null,
@@ -79,11 +85,12 @@ export class TradeBook {
       }
       this.#open.set(symbol, trade)
     }
-    trade.entryQuantity = trade.entryQuantity.plus(legs.openingQuantity)
-    trade.entryValue = trade.entryValue.plus(price.times(legs.openingQuantity))
-    trade.commission = trade.commission.plus(legs.openingCommission)
-    trade.size = trade.size.plus(legs.openingQuantity)
-    trade.peakSize = Decimal.max(trade.peakSize, trade.size)
+    trade.onlyEntryPrice = trade.entryQuantity.isZero() ? price : null
+    trade.entryQuantity = plus(trade.entryQuantity, legs.openingQuantity)
+    trade.entryValue = plus(trade.entryValue, price.times(legs.openingQuantity))
+    trade.commission = plus(trade.commission, legs.openingCommission)
+    trade.size = plus(trade.size, legs.openingQuantity)
+    trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize
   }
 
   /** Closed trades in the order they closed, then the open ones. */

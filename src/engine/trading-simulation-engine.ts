@@ -52,12 +52,6 @@ interface Mark {
   decimal: Decimal | null
 }
 
-/** The exact equity at the start of a trading day, kept as references (decimals are immutable) and valued only if needed. */
-interface DayStart {
-  readonly estimate: number
-  readonly cash: Decimal
-  readonly holdings: ReadonlyArray<readonly [Decimal, PriceInput]>
-}
 
 const TRADING: ReadonlySet<SimulationStatus> = new Set(["running", "halted"])
 const TAKES_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
@@ -103,7 +97,11 @@ export class TradingSimulationEngine {
   #updateIndex = 0
   #lastTime: number | null = null
   #day: number | null = null
-  #dayStart: DayStart
+  // The equity at the start of the trading day: a float estimate, plus the cash and holdings it
+  // came from (decimals are immutable, so references do) for an exact check near the threshold.
+  #dayStartEstimate: number
+  #dayStartCash: Decimal
+  #dayStartHoldings: ReadonlyArray<readonly [Decimal, PriceInput]> = []
 
   readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
   #batchDepth = 0
@@ -122,7 +120,8 @@ export class TradingSimulationEngine {
     this.#ledger = new Ledger(this.#initialCapital)
     this.#costFactor = new Decimal(1).plus(this.config.slippageRate).times(new Decimal(1).plus(this.config.commissionRate))
     this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
-    this.#dayStart = { estimate: this.#initialCapital.toNumber(), cash: this.#initialCapital, holdings: [] }
+    this.#dayStartEstimate = this.#initialCapital.toNumber()
+    this.#dayStartCash = this.#initialCapital
     this.#fillModel = options.fillModel ?? barFillModel
     this.#slippage = options.slippageModel ?? proportionalSlippage(this.config.slippageRate)
     this.#fees = options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission))
@@ -500,11 +499,9 @@ export class TradingSimulationEngine {
         }
       }
     }
-    this.#dayStart = {
-      estimate: this.#ledger.equityEstimate(this.#markNumbers),
-      cash: this.#ledger.cash,
-      holdings: this.#ledger.holdings(this.#markSource)
-    }
+    this.#dayStartEstimate = this.#ledger.equityEstimate(this.#markNumbers)
+    this.#dayStartCash = this.#ledger.cash
+    this.#dayStartHoldings = this.#ledger.holdings(this.#markSource)
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
@@ -512,8 +509,8 @@ export class TradingSimulationEngine {
   #checkDailyStopLoss(equityEstimate: number): void {
     const limit = this.config.dailyStopLoss
     if (limit === null) return
-    if (equityEstimate > this.#dayStart.estimate * (1 - limit) * (1 + STOP_LOSS_FLOAT_MARGIN)) return
-    const start = this.#dayStart.holdings.reduce((acc, [q, p]) => acc.plus(q.times(toDecimal(p))), this.#dayStart.cash)
+    if (equityEstimate > this.#dayStartEstimate * (1 - limit) * (1 + STOP_LOSS_FLOAT_MARGIN)) return
+    const start = this.#dayStartHoldings.reduce((acc, [q, p]) => acc.plus(q.times(toDecimal(p))), this.#dayStartCash)
     const threshold = start.times(new Decimal(1).minus(limit))
     const equity = this.#equity()
     if (equity.greaterThanOrEqualTo(threshold)) return
