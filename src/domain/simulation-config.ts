@@ -1,7 +1,7 @@
 import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import type { ValidationError } from "./errors.ts"
-import { decodeOrFail, Fraction, NonNegativeFinite, PositiveDecimal } from "./validation.ts"
+import { decodeOrFail, Fraction, NonNegativeDecimal, PositiveDecimal } from "./validation.ts"
 
 /** How often updates arrive; sets the periods per year of annualised statistics. */
 export const UpdateFrequencies = ["1s", "1min", "5min", "15min", "30min", "1h", "1d", "1w"] as const
@@ -26,7 +26,7 @@ export const periodsPerYear: Record<UpdateFrequency, number> = {
 export interface SimulationConfigInput {
   readonly initialCapital?: DecimalInput
   readonly commissionRate?: number
-  readonly minimumCommission?: DecimalInput | 0
+  readonly minimumCommission?: DecimalInput
   readonly slippageRate?: number
   readonly maxPositionSize?: number
   readonly dailyStopLoss?: number | null
@@ -72,7 +72,7 @@ const Symbol = Schema.String.check(
 const configSchema = Schema.Struct({
   initialCapital: Schema.optional(PositiveDecimal),
   commissionRate: Schema.optional(Fraction),
-  minimumCommission: Schema.optional(Schema.Union([NonNegativeFinite, PositiveDecimal])),
+  minimumCommission: Schema.optional(NonNegativeDecimal),
   slippageRate: Schema.optional(Fraction),
   maxPositionSize: Schema.optional(
     Schema.Number.check(

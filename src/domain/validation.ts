@@ -46,22 +46,24 @@ const ruleOf = (message: string): string =>
         ? `must be ${message.slice("Expected ".length)}`
         : message
 
-/** A decimal given as a number, a numeric string or a Decimal: finite, and strictly positive. */
-export const PositiveDecimal = Schema.Union([Schema.Number, Schema.String, Schema.declare(isDecimal)]).check(
-  Schema.makeFilter((u) => {
-    if (typeof u === "number") return Number.isFinite(u) ? (u > 0 ? undefined : "must be greater than 0") : "must be a finite number"
-    const d = parseDecimal(u)
-    if (d === undefined) return "must be a finite number"
-    return d.greaterThan(0) ? undefined : "must be greater than 0"
-  })
-)
+const DecimalInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.declare(isDecimal)])
 
-/** A finite number that is zero or more. */
-export const NonNegativeFinite = Schema.Number.check(
-  Schema.makeFilter((n) =>
-    Number.isFinite(n) ? (n >= 0 ? undefined : "must be greater than or equal to 0") : "must be a finite number"
+const decimalAtLeast = (allowZero: boolean) =>
+  DecimalInputSchema.check(
+    Schema.makeFilter((u) => {
+      const rule = allowZero ? "must be greater than or equal to 0" : "must be greater than 0"
+      if (typeof u === "number") return Number.isFinite(u) ? ((allowZero ? u >= 0 : u > 0) ? undefined : rule) : "must be a finite number"
+      const d = parseDecimal(u)
+      if (d === undefined) return "must be a finite number"
+      return (allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0)) ? undefined : rule
+    })
   )
-)
+
+/** A decimal given as a number, a numeric string or a Decimal: finite, and strictly positive. */
+export const PositiveDecimal = decimalAtLeast(false)
+
+/** A decimal given as a number, a numeric string or a Decimal: finite, and zero or more. */
+export const NonNegativeDecimal = decimalAtLeast(true)
 
 /** A fraction in [0, 1). */
 export const Fraction = Schema.Number.check(

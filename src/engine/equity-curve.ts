@@ -24,6 +24,23 @@ export class EquityCurve {
     this.#length += 1
   }
 
+  snapshot(): { readonly times: ReadonlyArray<number | null>; readonly equity: ReadonlyArray<number> } {
+    const times: Array<number | null> = []
+    const equity: number[] = []
+    for (let i = 0; i < this.#length; i++) {
+      const t = this.#times[i]!
+      times.push(Number.isNaN(t) ? null : t)
+      equity.push(this.#equity[i]!)
+    }
+    return { times, equity }
+  }
+
+  static fromSnapshot(s: ReturnType<EquityCurve["snapshot"]>): EquityCurve {
+    const curve = new EquityCurve()
+    for (let i = 0; i < s.equity.length; i++) curve.push(s.times[i] ?? null, s.equity[i]!)
+    return curve
+  }
+
   /** The equity values, without copying. */
   values(): Float64Array {
     return this.#equity.subarray(0, this.#length)

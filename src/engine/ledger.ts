@@ -10,6 +10,14 @@ interface PositionState {
   realizedPnl: Decimal
 }
 
+/** The ledger as plain data: decimals as strings, positions in first-traded order (flat ones keep their realised P&L). */
+export interface LedgerSnapshot {
+  readonly cash: string
+  readonly totalCommission: string
+  readonly realizedPnl: string
+  readonly positions: ReadonlyArray<{ readonly symbol: string; readonly quantity: string; readonly averageCost: string; readonly realizedPnl: string }>
+}
+
 /** How a fill splits against the position it meets, with its share of the commission. */
 export interface FillLegs {
   readonly closingQuantity: Decimal
@@ -51,6 +59,33 @@ export class Ledger {
   constructor(initialCapital: Decimal) {
     this.#cash = initialCapital
     this.#cashNumber = initialCapital.toNumber()
+  }
+
+  snapshot(): LedgerSnapshot {
+    return {
+      cash: this.#cash.toString(),
+      totalCommission: this.#totalCommission.toString(),
+      realizedPnl: this.#realizedPnl.toString(),
+      positions: this.#positionList.map((p) => ({
+        symbol: p.symbol,
+        quantity: p.quantity.toString(),
+        averageCost: p.averageCost.toString(),
+        realizedPnl: p.realizedPnl.toString()
+      }))
+    }
+  }
+
+  static fromSnapshot(s: LedgerSnapshot): Ledger {
+    const ledger = new Ledger(new Decimal(s.cash))
+    ledger.#totalCommission = new Decimal(s.totalCommission)
+    ledger.#realizedPnl = new Decimal(s.realizedPnl)
+    for (const p of s.positions) {
+      const quantity = new Decimal(p.quantity)
+      const state = { symbol: p.symbol, quantity, quantityNumber: quantity.toNumber(), averageCost: new Decimal(p.averageCost), realizedPnl: new Decimal(p.realizedPnl) }
+      ledger.#positions.set(p.symbol, state)
+      ledger.#positionList.push(state)
+    }
+    return ledger
   }
 
   get cash(): Decimal {

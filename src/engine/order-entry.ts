@@ -14,6 +14,15 @@ export interface OrderView extends OrderSpec {
   readonly reasons: ReadonlyArray<string>
 }
 
+/** An order inside the engine as plain data: its machine state plus what its pre-trade check fixed. */
+export interface OrderEntrySnapshot {
+  readonly status: OrderStatus
+  readonly context: OrderContext
+  readonly positionCap: { readonly referencePrice: string; readonly maxValue: string } | null
+  readonly reservation: string
+  readonly reservedFor: string
+}
+
 /**
  * One order inside the engine: its machine state (status + context), moved only by the order
  * machine's compiled table, plus decimals and floats cached from the context for matching.
@@ -35,6 +44,28 @@ export class OrderEntry implements WorkingOrder {
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
     this.#cache()
+  }
+
+  snapshot(): OrderEntrySnapshot {
+    return {
+      status: this.status,
+      context: this.context,
+      positionCap: this.positionCap === null ? null : { referencePrice: this.positionCap.referencePrice.toString(), maxValue: this.positionCap.maxValue.toString() },
+      reservation: this.reservation.toString(),
+      reservedFor: this.reservedFor.toString()
+    }
+  }
+
+  static fromSnapshot(s: OrderEntrySnapshot): OrderEntry {
+    const entry = new OrderEntry(s.context.order)
+    entry.status = s.status
+    entry.context = s.context
+    if (entry.isFinal) entry.#release()
+    else entry.#cache()
+    entry.positionCap = s.positionCap === null ? null : { referencePrice: new Decimal(s.positionCap.referencePrice), maxValue: new Decimal(s.positionCap.maxValue) }
+    entry.reservation = new Decimal(s.reservation)
+    entry.reservedFor = new Decimal(s.reservedFor)
+    return entry
   }
 
   get spec(): OrderSpec {

@@ -38,6 +38,18 @@ const toTrade = (t: TradeRecord): Trade => ({
   netPnl: t.grossPnl.minus(t.commission).toString()
 })
 
+type Strings<T> = { readonly [K in keyof T]: T[K] extends Decimal ? string : T[K] extends Decimal | null ? string | null : T[K] }
+
+/** The trade book as plain data: closed trades as they are, open ones with their running sums. */
+export interface TradeBookSnapshot {
+  readonly seq: number
+  readonly closed: ReadonlyArray<Trade>
+  readonly open: ReadonlyArray<Strings<TradeRecord>>
+}
+
+const decimalKeys = ["size", "peakSize", "entryQuantity", "entryValue", "exitQuantity", "exitValue", "grossPnl", "commission"] as const
+const optionalDecimalKeys = ["onlyEntryPrice", "onlyExitPrice"] as const
+
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
 export class TradeBook {
   // Closed trades are kept as strings: a long run holds them all, and decimals would cost the garbage collector far more.
@@ -91,6 +103,29 @@ export class TradeBook {
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
     trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize
+  }
+
+  snapshot(): TradeBookSnapshot {
+    const open = [...this.#open.values()].map((t) => {
+      const out: Record<string, unknown> = { ...t }
+      for (const k of decimalKeys) out[k] = t[k].toString()
+      for (const k of optionalDecimalKeys) out[k] = t[k]?.toString() ?? null
+      return out as Strings<TradeRecord>
+    })
+    return { seq: this.#seq, closed: [...this.#closed], open }
+  }
+
+  static fromSnapshot(s: TradeBookSnapshot): TradeBook {
+    const book = new TradeBook()
+    book.#seq = s.seq
+    book.#closed.push(...s.closed)
+    for (const t of s.open) {
+      const record: Record<string, unknown> = { ...t }
+      for (const k of decimalKeys) record[k] = new Decimal(t[k])
+      for (const k of optionalDecimalKeys) record[k] = t[k] === null ? null : new Decimal(t[k])
+      book.#open.set(t.symbol, record as unknown as TradeRecord)
+    }
+    return book
   }
 
   /** Closed trades in the order they closed, then the open ones. */

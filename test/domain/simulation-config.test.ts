@@ -1,0 +1,47 @@
+import { test, fc } from "@fast-check/vitest"
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { defaultSimulationConfig, makeSimulationConfig, UpdateFrequencies } from "../../src/domain/simulation-config.ts"
+
+const configInput = fc.record(
+  {
+    initialCapital: fc.oneof(fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom("1000.50", "250000")),
+    commissionRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    minimumCommission: fc.oneof(fc.constant(0), fc.constant("1.00"), fc.integer({ min: 0, max: 20 })),
+    slippageRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    maxPositionSize: fc.double({ min: 0.01, max: 1, noNaN: true }),
+    dailyStopLoss: fc.option(fc.double({ min: 0.001, max: 0.5, noNaN: true }), { nil: null }),
+    enableShorting: fc.boolean(),
+    symbols: fc.uniqueArray(fc.stringMatching(/^[A-Z]{1,5}$/), { minLength: 1, maxLength: 4 }),
+    updateFrequency: fc.constantFrom(...UpdateFrequencies)
+  },
+  { requiredKeys: [] }
+)
+
+describe("simulation config", () => {
+  it("fills every default", () => {
+    expect(makeSimulationConfig({})).toEqual(Result.succeed(defaultSimulationConfig))
+  })
+
+  // A stored config (deployments, snapshots) is fed back through validation when restored.
+  test.prop([configInput])("a validated config validates to itself", (input) => {
+    const first = makeSimulationConfig(input)
+    expect(Result.isSuccess(first)).toBe(true)
+    if (Result.isSuccess(first)) expect(makeSimulationConfig(first.success)).toEqual(first)
+  })
+
+  it("names every broken field and rule", () => {
+    const result = makeSimulationConfig({ initialCapital: -1, maxPositionSize: 2, symbols: [], minimumCommission: "-1", colour: "red" })
+    expect(Result.isFailure(result)).toBe(true)
+    if (Result.isFailure(result))
+      expect(result.failure.issues.map((i) => [i.field, i.rule])).toEqual(
+        expect.arrayContaining([
+          ["initialCapital", "must be greater than 0"],
+          ["maxPositionSize", "must be a number above 0 and at most 1"],
+          ["symbols", "must name at least one symbol"],
+          ["minimumCommission", "must be greater than or equal to 0"],
+          ["colour", "is not a known field"]
+        ])
+      )
+  })
+})
