@@ -2,14 +2,16 @@ import { Decimal as DecimalJs } from "decimal.js"
 
 /**
  * The project's Decimal: 40 significant digits, banker's rounding, never exponent notation in
- * strings. decimal.js rounds silently at its default 20 digits, too few for exact cash over long
- * runs, so every ledger value is made with this constructor.
+ * strings (at any magnitude). decimal.js rounds silently at its default 20 digits, too few for
+ * exact cash over long runs, so every ledger value is made with this constructor. Sums, products
+ * and differences of ordinary prices and quantities stay well inside 40 digits and are exact; a
+ * division (an average cost) is rounded to 40 significant digits.
  */
 export const Decimal = DecimalJs.clone({
   precision: 40,
   rounding: DecimalJs.ROUND_HALF_EVEN,
-  toExpNeg: -40,
-  toExpPos: 40
+  toExpNeg: -9e15,
+  toExpPos: 9e15
 })
 export type Decimal = DecimalJs
 

@@ -8,7 +8,7 @@ export interface Trade {
   readonly id: TradeId
   readonly symbol: string
   readonly direction: "long" | "short"
-  /** True while the position is still open: such a trade has no exit time or exit price. */
+  /** True while the position is still open: such a trade has no exit time (an exit price only if it was partly reduced). */
   readonly open: boolean
   readonly entryTime: number | null
   readonly exitTime: number | null

@@ -2,21 +2,26 @@ import type { SimulationStatus } from "../../machines/index.ts"
 import type { Fill } from "../domain/fill.ts"
 import type { OrderView } from "./order-entry.ts"
 
+/** What a pre-trade check measured: the price it valued the order at, the equity, and the cap on a position's value. */
+export interface CheckRecord {
+  readonly referencePrice: string
+  readonly equity: string
+  readonly maxPositionValue: string
+}
+
 /** Everything the engine reports, by event name. */
 export interface EngineEvents {
   readonly orderSubmitted: { readonly order: OrderView }
   /** Passed the pre-trade checks; `check` records what they measured. */
-  readonly orderAccepted: {
-    readonly order: OrderView
-    readonly check: { readonly referencePrice: string; readonly equity: string; readonly maxPositionValue: string }
-  }
+  readonly orderAccepted: { readonly order: OrderView; readonly check: CheckRecord }
   readonly orderRejected: { readonly order: OrderView; readonly reason: string }
   readonly orderTriggered: { readonly order: OrderView }
   readonly orderPartiallyFilled: { readonly order: OrderView; readonly fill: Fill }
   readonly orderFilled: { readonly order: OrderView; readonly fill: Fill }
   readonly orderCancelled: { readonly order: OrderView; readonly reason: string }
   readonly orderExpired: { readonly order: OrderView; readonly reason: string }
-  readonly orderReplaced: { readonly order: OrderView }
+  /** The change passed the pre-trade checks again; `check` records what they measured. */
+  readonly orderReplaced: { readonly order: OrderView; readonly check: CheckRecord }
   readonly orderReplaceRejected: { readonly order: OrderView; readonly reason: string }
   readonly simulationStatusChanged: {
     readonly from: SimulationStatus

@@ -11,7 +11,14 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
-import { type MarketUpdateInput, normalizeMarketUpdate, type PriceInput, type Quote, quoteDecimal } from "../domain/market-update.ts"
+import {
+  type MarketUpdateInput,
+  type NormalizedUpdate,
+  normalizeMarketUpdate,
+  type PriceInput,
+  type Quote,
+  quoteDecimal
+} from "../domain/market-update.ts"
 import {
   makeOrderRequestValidator,
   needsLimitPrice,
@@ -24,7 +31,7 @@ import type { Portfolio, PositionView } from "../domain/portfolio.ts"
 import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import { tradingDayOf } from "../domain/trading-day.ts"
-import type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
+import type { CheckRecord, EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
 import { EquityCurve } from "./equity-curve.ts"
 import { type FeeModel, proportionalFee } from "./fee-model.ts"
 import { barFillModel, type FillModel } from "./fill-model.ts"
@@ -86,6 +93,12 @@ const STOP_LOSS_FLOAT_MARGIN = 1e-9
 
 const toDecimal = (p: PriceInput): Decimal => new Decimal(p)
 
+const checkRecord = (check: RiskCheck): CheckRecord => ({
+  referencePrice: check.referencePrice.toString(),
+  equity: check.account.equity.toString(),
+  maxPositionValue: check.account.maxPositionValue.toString()
+})
+
 /**
  * One simulation in memory, synchronous and deterministic: orders go in, market updates go in,
  * and fills, positions, trades and metrics come out. Every order moves only through the order
@@ -103,8 +116,9 @@ export class TradingSimulationEngine {
   readonly #fees: FeeModel
   readonly #riskRules: ReadonlyArray<RiskRule>
   readonly #initialCapital: Decimal
-  /** (1 + slippage) × (1 + commission): what a unit of notional is expected to cost at a check. */
-  readonly #costFactor: Decimal
+  readonly #slippageFactor: Decimal
+  readonly #commissionRate: Decimal
+  readonly #minimumCommission: Decimal
   readonly #maxPositionSize: Decimal
 
   #status: SimulationStatus = "deployed"
@@ -130,6 +144,7 @@ export class TradingSimulationEngine {
   #dayStartHoldings: ReadonlyArray<readonly [Decimal, PriceInput]> = []
 
   readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
+  readonly #anyListeners = new Set<(event: EngineEvent) => void>()
   #batchDepth = 0
   #buffer: EngineEvent[] = []
   /** Events ready for listeners, in order; a listener's own commands queue theirs behind them. */
@@ -144,7 +159,9 @@ export class TradingSimulationEngine {
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols)
     this.#initialCapital = new Decimal(this.config.initialCapital)
     this.#ledger = new Ledger(this.#initialCapital)
-    this.#costFactor = new Decimal(1).plus(this.config.slippageRate).times(new Decimal(1).plus(this.config.commissionRate))
+    this.#slippageFactor = new Decimal(1).plus(this.config.slippageRate)
+    this.#commissionRate = new Decimal(this.config.commissionRate)
+    this.#minimumCommission = new Decimal(this.config.minimumCommission)
     this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
     this.#dayStartEstimate = this.#initialCapital.toNumber()
     this.#dayStartCash = this.#initialCapital
@@ -296,17 +313,17 @@ export class TradingSimulationEngine {
     if (misplaced.length > 0) throw new ValidationError({ subject: "replace", issues: misplaced })
     const requested = this.#transition(entry, { type: "REPLACE_REQUEST", changes: c }, true)
     if (requested !== undefined) throw requested
-    const reason = this.#replaceRefusal(entry)
+    const outcome = this.#replaceCheck(entry)
     this.#batch(() => {
-      if (reason === null) {
+      if ("check" in outcome) {
         this.#transition(entry, { type: "REPLACE_CONFIRM" })
-        this.#emit({ type: "orderReplaced", order: entry.view() })
+        this.#emit({ type: "orderReplaced", order: entry.view(), check: outcome.check })
       } else {
-        this.#transition(entry, { type: "REPLACE_REJECT", reason })
-        this.#emit({ type: "orderReplaceRejected", order: entry.view(), reason })
+        this.#transition(entry, { type: "REPLACE_REJECT", reason: outcome.refusal })
+        this.#emit({ type: "orderReplaceRejected", order: entry.view(), reason: outcome.refusal })
       }
     })
-    return reason === null ? { replaced: true } : { replaced: false, reason }
+    return "check" in outcome ? { replaced: true } : { replaced: false, reason: outcome.refusal }
   }
 
   /** The signed position in a symbol (zero when flat): cheaper than `getPortfolio()` inside a strategy's loop. */
@@ -338,8 +355,9 @@ export class TradingSimulationEngine {
    * expires the last session's day orders and ends a halt; orders submitted since the last update
    * are checked and accepted or rejected; working orders are matched, oldest first; the portfolio
    * is marked to the close; the daily stop-loss is checked; then the update's events are emitted.
+   * Returns the update as validated (its time and each symbol's prices).
    */
-  processMarketUpdate(update: MarketUpdateInput): void {
+  processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
     const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
     if (normalized instanceof ValidationError) throw normalized
@@ -364,6 +382,7 @@ export class TradingSimulationEngine {
     } finally {
       this.#closeBatch(completed)
     }
+    return normalized
   }
 
   // ── Results ───────────────────────────────────────────────────────────
@@ -441,6 +460,12 @@ export class TradingSimulationEngine {
     return () => set.delete(l)
   }
 
+  /** Subscribes to every event, in the order they happen; returns the function that unsubscribes. */
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.#anyListeners.add(listener)
+    return () => this.#anyListeners.delete(listener)
+  }
+
   // ── Internals ─────────────────────────────────────────────────────────
 
   #require(allowed: ReadonlySet<SimulationStatus>, command: string): void {
@@ -512,7 +537,7 @@ export class TradingSimulationEngine {
 
   /** Whether anyone listens for an event: views are only built for listeners. */
   #wants(type: EngineEventName): boolean {
-    return (this.#listeners.get(type)?.size ?? 0) > 0
+    return this.#anyListeners.size > 0 || (this.#listeners.get(type)?.size ?? 0) > 0
   }
 
   #emit(event: EngineEvent): void {
@@ -521,6 +546,7 @@ export class TradingSimulationEngine {
   }
 
   #deliver(event: EngineEvent): void {
+    for (const listener of this.#anyListeners) listener(event)
     const set = this.#listeners.get(event.type)
     if (set !== undefined) for (const listener of set) listener(event)
   }
@@ -631,10 +657,17 @@ export class TradingSimulationEngine {
       positionAfter: side === "buy" ? projected.plus(quantity) : projected.minus(quantity),
       closingQuantity,
       openingQuantity,
-      openingCost: openingQuantity.isZero() ? ZERO : openingQuantity.times(referencePrice).times(this.#costFactor),
+      openingCost: openingQuantity.isZero() ? ZERO : this.#expectedCost(openingQuantity.times(referencePrice)),
       account,
       config: this.config
     }
+  }
+
+  /** A notional's expected cost at a check: after slippage, plus the commission at the configured rate and minimum. */
+  #expectedCost(notional: Decimal): Decimal {
+    const slipped = this.config.slippageRate === 0 ? notional : notional.times(this.#slippageFactor)
+    const commission = slipped.times(this.#commissionRate)
+    return slipped.plus(commission.lessThan(this.#minimumCommission) ? this.#minimumCommission : commission)
   }
 
   /** Fixes what an accepted order may do: the position value its fills may reach, and the buying power it holds back. */
@@ -663,7 +696,6 @@ export class TradingSimulationEngine {
         continue
       }
       account ??= this.#account()
-      const equity = account.equity
       const referencePrice = quoteDecimal(quote, "open")
       const check = this.#riskCheck(entry, entry.remaining, referencePrice, account)
       const reason = this.#firstRejection(check)
@@ -681,7 +713,7 @@ export class TradingSimulationEngine {
         this.#emit({
         type: "orderAccepted",
         order: entry.view(),
-        check: { referencePrice: referencePrice.toString(), equity: equity.toString(), maxPositionValue: check.account.maxPositionValue.toString() }
+        check: checkRecord(check)
       })
     }
     this.#pending = stillPending
@@ -721,8 +753,14 @@ export class TradingSimulationEngine {
     const limit = entry.limitPrice
     if (limit !== null) price = side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
     const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
-    const commission = this.#fees.commission({ quantity, price }, entry, chargedSoFar)
     const notional = price.times(quantity)
+    let commission = this.#fees.commission({ quantity, price }, entry, chargedSoFar)
+    // A fill that only closes always trades, but is never charged more commission than the cash it
+    // leaves (a small sale against a minimum commission would otherwise drive cash below zero).
+    if (split.openingQuantity.isZero() && !commission.isZero()) {
+      const cashBefore = side === "buy" ? this.#ledger.cash.minus(notional) : this.#ledger.cash.plus(notional)
+      if (cashBefore.lessThan(commission)) commission = Decimal.max(cashBefore, ZERO)
+    }
     const refusal = this.#fillRefusal(entry, quantity, closingQuantity, price, notional, commission)
     if (refusal !== null) {
       // The closing part of the order always trades; what the account cannot carry is refused.
@@ -794,19 +832,21 @@ export class TradingSimulationEngine {
     if (this.#wants(type)) this.#emit({ type, order: entry.view(), fill })
   }
 
-  /** Why a staged replace cannot be confirmed, or null: the new quantity must stay above the filled one and pass the checks. */
-  #replaceRefusal(entry: OrderEntry): string | null {
+  /**
+   * A staged replace's pre-trade check: the new quantity must stay above what is filled, and the
+   * rest must pass the checks at the last mark (a working order's symbol always has one).
+   */
+  #replaceCheck(entry: OrderEntry): { readonly refusal: string } | { readonly check: CheckRecord } {
     const changes = entry.context.pendingChanges
     const filled = new Decimal(entry.context.filledQuantity)
     const quantity = changes?.quantity === undefined ? new Decimal(entry.spec.quantity) : new Decimal(changes.quantity)
-    if (quantity.lessThanOrEqualTo(filled)) return `quantity ${quantity} must stay above the filled quantity ${filled}`
-    const referencePrice = this.#markDecimal(entry.spec.symbol)
-    if (referencePrice === undefined) return null
+    if (quantity.lessThanOrEqualTo(filled)) return { refusal: `quantity ${quantity} must stay above the filled quantity ${filled}` }
+    const referencePrice = this.#markDecimal(entry.spec.symbol)!
     const check = this.#riskCheck(entry, quantity.minus(filled), referencePrice, this.#account(entry))
-    const reason = this.#firstRejection(check)
-    if (reason !== null) return reason
+    const refusal = this.#firstRejection(check)
+    if (refusal !== null) return { refusal }
     this.#commit(entry, check)
-    return null
+    return { check: checkRecord(check) }
   }
 }
 

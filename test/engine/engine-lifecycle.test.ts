@@ -260,7 +260,8 @@ describe("replace", () => {
     expect(engine.replaceOrder(id, { limitPrice: "99.5" })).toEqual({ replaced: true })
     const order = engine.getOrder(id)
     expect(order).toMatchObject({ status: "accepted", limitPrice: "99.5", quantity: "10" })
-    expect(events).toEqual([{ type: "orderReplaced", order }])
+    // The change passed the checks again, valued at the last mark.
+    expect(events).toEqual([{ type: "orderReplaced", order, check: { referencePrice: "100", equity: "100000", maxPositionValue: "100000" } }])
     engine.processMarketUpdate({ time: at(MONDAY, 1), bars: { AAPL: bar(100, 101, 99, 100) } })
     expect(engine.getFills().map((f) => [f.orderId, f.price, f.quantity])).toEqual([[id, "99.5", "10"]])
   })
