@@ -1,0 +1,36 @@
+import type { Decimal } from "../domain/decimal.ts"
+import type { Quote } from "../domain/market-update.ts"
+import type { OrderRequest } from "../domain/order.ts"
+import type { Portfolio } from "../domain/portfolio.ts"
+import type { OrderView } from "./order-entry.ts"
+
+/** What a model may read of its simulation: nothing it could change. */
+export interface PortfolioView {
+  readonly positionOf: (symbol: string) => Decimal
+  readonly portfolio: () => Portfolio
+  readonly openOrders: () => ReadonlyArray<OrderView>
+}
+
+/** One processed market update, as a model sees it. */
+export interface ModelInput {
+  /** ms since the epoch, or null for updates without a time. */
+  readonly time: number | null
+  readonly quotes: ReadonlyArray<Quote>
+  readonly view: PortfolioView
+}
+
+export interface ModelOutput<S> {
+  readonly state: S
+  /** Orders to submit; they pass the engine's validation and risk rules like any other. */
+  readonly orders?: ReadonlyArray<OrderRequest>
+}
+
+/**
+ * A trading model as a pure reducer: its state is plain JSON and each update gives the next
+ * state. That is what lets a simulation's model live in a snapshot and be replayed exactly after
+ * a crash. A model that throws is contained: the simulation fails with the error as its cause.
+ */
+export interface TradingModel<S = unknown> {
+  readonly initialState: S
+  onUpdate(state: S, input: ModelInput): ModelOutput<S>
+}

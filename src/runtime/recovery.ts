@@ -1,0 +1,95 @@
+import { Effect } from "effect"
+import type { EngineOptions } from "../engine/trading-simulation-engine.ts"
+import type { TradingModel } from "../engine/trading-model.ts"
+import { readRecord } from "./record-codec.ts"
+import { UnrecoverableSimulationError } from "./runtime-errors.ts"
+import { SimulationInstance } from "./simulation-instance.ts"
+import { type JournalEntry, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
+import { SimulationStore } from "./simulation-store.ts"
+import { keys } from "./store-keys.ts"
+
+export interface Recovered {
+  readonly instance: SimulationInstance
+  /** The last journal entry applied. */
+  readonly seq: number
+  /** Snapshot keys that were skipped as unreadable. */
+  readonly badSnapshots: ReadonlyArray<string>
+  /** Journal keys dropped as a torn tail (written, never acknowledged). */
+  readonly tornTail: ReadonlyArray<string>
+}
+
+const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
+  const read = readRecord(key, value)
+  if ("problem" in read) return read.problem
+  const record = read.body as SnapshotRecord
+  if (record.formatVersion !== SNAPSHOT_FORMAT) return `format ${String(record.formatVersion)}, expected ${SNAPSHOT_FORMAT}`
+  if (record.seq !== keys.seqOf(key)) return `sequence ${record.seq} does not match its key`
+  return record
+}
+
+const readEntry = (key: string, value: string): JournalEntry | string => {
+  const read = readRecord(key, value)
+  return "problem" in read ? read.problem : (read.body as JournalEntry)
+}
+
+/**
+ * Rebuilds a simulation from the store: its newest readable snapshot, then every journal entry
+ * after it. An unreadable snapshot is skipped for an older one (and a longer replay). A bad entry
+ * at the end of the journal is a torn write that was never acknowledged: it is dropped. A bad
+ * entry with good ones after it cannot be explained that way, so recovery stops with an error
+ * rather than guess.
+ */
+export const recoverSimulation = (record: SimulationRecord, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}) =>
+  Effect.gen(function* () {
+    const store = yield* SimulationStore
+    const id = record.id
+    const snapshots = yield* store.range({ ...keys.snapshotsOf(id), reverse: true })
+    const badSnapshots: string[] = []
+    let instance: SimulationInstance | undefined
+    let seq = 0
+    for (const [key, value] of snapshots) {
+      const snapshot = readSnapshot(key, value)
+      if (typeof snapshot === "string") {
+        badSnapshots.push(key)
+        yield* Effect.logWarning(`snapshot ${key} skipped: ${snapshot}`)
+        continue
+      }
+      instance = SimulationInstance.fromSnapshot(snapshot.instance, model, options)
+      seq = snapshot.seq
+      break
+    }
+    const entries = yield* store.range(keys.journalFrom(id, seq + 1))
+    if (instance === undefined) {
+      const first = entries[0]
+      if (snapshots.length > 0 && first !== undefined && keys.seqOf(first[0]) !== 1)
+        return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `no readable snapshot, and the journal starts at ${first[0]}` })
+      instance = SimulationInstance.create(record.config, model, options)
+    }
+    let bad: { key: string; reason: string } | undefined
+    const tornTail: string[] = []
+    for (const [key, value] of entries) {
+      const entry = readEntry(key, value)
+      if (bad === undefined && typeof entry !== "string" && entry.seq === seq + 1) {
+        instance.apply(entry.input)
+        seq = entry.seq
+        continue
+      }
+      if (bad === undefined) {
+        bad = { key, reason: typeof entry === "string" ? entry : `sequence ${entry.seq}, expected ${seq + 1}` }
+        tornTail.push(key)
+        continue
+      }
+      if (typeof entry !== "string")
+        return yield* new UnrecoverableSimulationError({
+          simulationId: id,
+          reason: `journal entry ${bad.key} is corrupt (${bad.reason}) but readable entries follow it (${key})`
+        })
+      tornTail.push(key)
+    }
+    if (tornTail.length > 0) {
+      yield* Effect.logWarning(`simulation ${id}: dropping a torn journal tail of ${tornTail.length} entries from ${tornTail[0]}`)
+      yield* store.write(tornTail.map((key) => ({ type: "del" as const, key })))
+    }
+    instance.drainEvents()
+    return { instance, seq, badSnapshots, tornTail } satisfies Recovered
+  })

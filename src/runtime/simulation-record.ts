@@ -1,0 +1,25 @@
+import type { SimulationConfig } from "../domain/simulation-config.ts"
+import type { InstanceSnapshot } from "./simulation-instance.ts"
+import type { SimulationInput } from "./simulation-input.ts"
+import type { ModelSpec } from "./model-catalog.ts"
+
+/** What the store keeps about a simulation besides its journal and snapshots. */
+export interface SimulationRecord {
+  readonly id: string
+  readonly config: SimulationConfig
+  readonly model: ModelSpec
+}
+
+export interface JournalEntry {
+  readonly seq: number
+  readonly input: SimulationInput
+}
+
+export const SNAPSHOT_FORMAT = 1
+
+export interface SnapshotRecord {
+  readonly formatVersion: typeof SNAPSHOT_FORMAT
+  /** The journal entry this snapshot includes: replay resumes at seq + 1. */
+  readonly seq: number
+  readonly instance: InstanceSnapshot
+}

@@ -1,0 +1,35 @@
+import { Context } from "effect"
+import type { Effect } from "effect"
+import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
+
+/** One operation of an atomic batch. Operations apply in order: a later one on the same key wins. */
+export type StoreWrite =
+  | { readonly type: "put"; readonly key: string; readonly value: string }
+  | { readonly type: "del"; readonly key: string }
+
+/**
+ * Keys with `gte ≤ key < lt`, compared as LevelDB compares utf8 keys (bytewise on the UTF-8
+ * encoding, i.e. by code point). `limit`: a non-negative integer caps the count; anything else
+ * (or absent) means no cap.
+ */
+export interface RangeQuery {
+  readonly gte: string
+  readonly lt: string
+  readonly reverse?: boolean
+  readonly limit?: number
+}
+
+/** The key-value storage every simulation's journal and snapshots go through. */
+export class SimulationStore extends Context.Service<SimulationStore, {
+  /** Writes the batch atomically and durably (LevelDB: one batch with { sync: true }); on failure nothing of it is visible. */
+  readonly write: (batch: ReadonlyArray<StoreWrite>) => Effect.Effect<void, StoreWriteError>
+  readonly get: (key: string) => Effect.Effect<string | undefined, StoreReadError>
+  /** Entries with gte ≤ key < lt in key order (descending when reverse), at most `limit`. */
+  readonly range: (query: RangeQuery) => Effect.Effect<ReadonlyArray<readonly [string, string]>, StoreReadError>
+  /** Where the data lives, for messages ("memory" for the memory layer). */
+  readonly location: string
+}>()("paperfloor/runtime/SimulationStore") {}
+
+/** Normalises `RangeQuery.limit` the way LevelDB iterators do. */
+export const effectiveLimit = (limit: number | undefined): number =>
+  limit !== undefined && Number.isInteger(limit) && limit >= 0 ? limit : Infinity

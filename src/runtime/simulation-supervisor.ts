@@ -1,0 +1,319 @@
+import { Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
+import type { SimulationConfigInput } from "../domain/simulation-config.ts"
+import { ValidationError } from "../domain/errors.ts"
+import type { EngineEvent } from "../engine/engine-events.ts"
+import type { EngineOptions } from "../engine/trading-simulation-engine.ts"
+import type { TradingModel } from "../engine/trading-model.ts"
+import { makeGroupCommitter } from "./group-commit.ts"
+import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
+import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
+import { recoverSimulation, type Recovered } from "./recovery.ts"
+import {
+  InvalidSimulationIdError,
+  SimulationExistsError,
+  SimulationUnavailableError,
+  UnknownModelError,
+  UnknownSimulationError,
+  UnrecoverableSimulationError
+} from "./runtime-errors.ts"
+import { type ApplyResult, type InputError, SimulationInstance } from "./simulation-instance.ts"
+import { journalForm, type SimulationInput } from "./simulation-input.ts"
+import { SNAPSHOT_FORMAT, type SimulationRecord } from "./simulation-record.ts"
+import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
+import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { keys, simulationIdPattern } from "./store-keys.ts"
+
+export interface SupervisorOptions {
+  /** Inputs a simulation's mailbox holds before senders wait (default 1,024). */
+  readonly mailboxCapacity?: number
+  /** Journal entries between snapshots (default 1,000); a stop always writes one. */
+  readonly snapshotEvery?: number
+  /** Snapshots kept per simulation (default 3); the journal is kept from the oldest on. */
+  readonly keepSnapshots?: number
+  /** When a simulation fails (its model threw, or its fiber died): how often and how soon to restart it. */
+  readonly restartSchedule?: Schedule.Schedule<unknown, unknown>
+  readonly engineOptions?: Omit<EngineOptions, "autoStart">
+  /** The runtime's log level: "Warn" by default (quiet), "Debug" to see every batch. */
+  readonly logLevel?: LogLevel.LogLevel
+}
+
+/** A simulation's event, tagged with the simulation. */
+export interface SupervisedEvent {
+  readonly simulationId: string
+  readonly event: EngineEvent
+}
+
+export interface SimulationSpec {
+  readonly id: string
+  readonly config?: SimulationConfigInput
+  readonly model: ModelSpec
+}
+
+export type SendError = UnknownSimulationError | SimulationUnavailableError | StoreWriteError
+
+/** The model threw (or asked for a refused order): the simulation is failed until restarted. */
+class ModelFailed extends Data.TaggedError("ModelFailed")<{ readonly cause: string }> {}
+/** Something other than the model broke inside the simulation's fiber. */
+class FiberDefect extends Data.TaggedError("FiberDefect")<{ readonly cause: unknown }> {}
+
+interface Command {
+  readonly inputs: ReadonlyArray<SimulationInput>
+  readonly done: Deferred.Deferred<ReadonlyArray<ApplyResult>, SendError>
+}
+
+interface Supervised {
+  readonly record: SimulationRecord
+  readonly model: TradingModel
+  readonly mailbox: Queue.Queue<Command>
+  instance: SimulationInstance
+  /** The last journal entry written. */
+  seq: number
+  /** Sequences of the snapshots in the store, oldest first. */
+  snapshots: number[]
+  /** The first journal entry still in the store. */
+  journalFrom: number
+  unavailable: string | null
+}
+
+export class SimulationSupervisor extends Context.Service<
+  SimulationSupervisor,
+  {
+    /** Creates a simulation (status `deployed`) and starts its fiber. */
+    readonly create: (
+      spec: SimulationSpec
+    ) => Effect.Effect<void, InvalidSimulationIdError | SimulationExistsError | UnknownModelError | ValidationError | StoreWriteError>
+    /**
+     * Applies inputs in order and acknowledges them once they are durable. Each input's result
+     * says whether it was refused (a refused input changed nothing and is not journaled).
+     */
+    readonly submit: (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
+    /** One input; a refusal is the error. */
+    readonly send: (id: string, input: SimulationInput) => Effect.Effect<unknown, InputError | SendError>
+    /** Reads a simulation between batches (never while one is being applied). */
+    readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, UnknownSimulationError>
+    readonly list: Effect.Effect<ReadonlyArray<string>>
+    /** Every simulation's events, once durable. Subscribe before sending to see them all. */
+    readonly events: PubSub.PubSub<SupervisedEvent>
+    /** What recovery found at start, per simulation. */
+    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance">>
+  }
+>()("paperfloor/runtime/SimulationSupervisor") {
+  static layer(options: SupervisorOptions = {}): Layer.Layer<SimulationSupervisor, StoreReadError | StoreWriteError, SimulationStore | ModelCatalog> {
+    const level = options.logLevel ?? "Warn"
+    // Fibers forked while the supervisor is built inherit the level; its methods are wrapped too.
+    return Layer.effect(SimulationSupervisor, makeSupervisor(options, level).pipe(Effect.provideService(References.MinimumLogLevel, level)))
+  }
+}
+
+const defaultRestartSchedule = Schedule.exponential("10 millis").pipe(Schedule.upTo({ times: 3 }))
+
+const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
+  Effect.gen(function* () {
+    const leveled = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, References.MinimumLogLevel, level)
+    const store = yield* SimulationStore
+    const catalog = yield* ModelCatalog
+    const committer = yield* makeGroupCommitter
+    const fibers = yield* FiberMap.make<string>()
+    const events = yield* PubSub.unbounded<SupervisedEvent>()
+    const simulations = new Map<string, Supervised>()
+    const mailboxCapacity = options.mailboxCapacity ?? 1024
+    const snapshotEvery = options.snapshotEvery ?? 1000
+    const keepSnapshots = Math.max(1, options.keepSnapshots ?? 3)
+    const restartSchedule = options.restartSchedule ?? defaultRestartSchedule
+    const engineOptions = options.engineOptions ?? {}
+
+    /** Writes for a snapshot after `seq`, and the pruning of what the kept snapshots no longer need. */
+    const snapshotWrites = (sim: Supervised, seq: number): StoreWrite[] => {
+      const id = sim.record.id
+      const writes: StoreWrite[] = [
+        { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: sim.instance.snapshot() }) }
+      ]
+      const kept = [...sim.snapshots, seq]
+      const dropped = kept.splice(0, Math.max(0, kept.length - keepSnapshots))
+      if (dropped.length === 0) return writes
+      for (const s of dropped) writes.push({ type: "del", key: keys.snapshot(id, s) })
+      // Entries up to the oldest kept snapshot are inside every kept snapshot: no recovery replays them.
+      for (let s = sim.journalFrom; s <= kept[0]!; s++) writes.push({ type: "del", key: keys.journal(id, s) })
+      return writes
+    }
+
+    /** Applies one mailbox batch, makes it durable in one commit, then acknowledges and publishes. */
+    const processBatch = (sim: Supervised) =>
+      Effect.gen(function* () {
+        const commands = yield* Queue.takeAll(sim.mailbox)
+        const id = sim.record.id
+        const writes: StoreWrite[] = []
+        let seq = sim.seq
+        let stopped = false
+        const results: ApplyResult[][] = []
+        const applied = yield* Effect.try({
+          try: () => {
+            for (const command of commands) {
+              const out: ApplyResult[] = []
+              for (const input of command.inputs) {
+                const form = journalForm(input)
+                const result = sim.instance.apply(form.input)
+                out.push(result)
+                if (!result.ok) continue
+                seq += 1
+                // The journal record is {"seq":…,"input":…}, built around the input's JSON made once.
+                writes.push({ type: "put", key: keys.journal(id, seq), value: encodeJson(`{"seq":${seq},"input":${form.json}}`) })
+                if (form.input.type === "stop") stopped = true
+              }
+              results.push(out)
+            }
+          },
+          catch: (cause) => new FiberDefect({ cause })
+        }).pipe(Effect.exit)
+        if (Exit.isSuccess(applied) && writes.length > 0 && (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery))
+          writes.push(...snapshotWrites(sim, seq))
+        const committed = Exit.isSuccess(applied) && writes.length > 0 ? yield* Effect.exit(committer.commit(writes)) : Exit.void
+        if (Exit.isFailure(applied) || Exit.isFailure(committed)) {
+          // Nothing of the batch is acknowledged: the instance goes back to what the store holds.
+          const reloaded = yield* recover(sim.record, sim.model)
+          sim.instance = reloaded.instance
+          sim.seq = reloaded.seq
+          if (Exit.isFailure(committed)) {
+            for (const c of commands) yield* Deferred.failCause(c.done, committed.cause)
+            return
+          }
+          for (const c of commands)
+            yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))
+          return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
+        }
+        sim.seq = seq
+        if (writes.some((w) => w.type === "put" && w.key === keys.snapshot(id, seq))) {
+          sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
+          if (sim.snapshots.length === keepSnapshots) sim.journalFrom = Math.max(sim.journalFrom, sim.snapshots[0]! + 1)
+        }
+        commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
+        const batchEvents = sim.instance.drainEvents()
+        if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
+        yield* Effect.logDebug(`applied ${results.flat().length} inputs, journal at ${seq}`).pipe(Effect.annotateLogs("simulation", id))
+        const failed = sim.instance.engine.status === "failed"
+        if (failed) return yield* new ModelFailed({ cause: sim.instance.engine.statusReason ?? "unknown" })
+      })
+
+    /** A restart after a failure: a model failure gets a journaled restart; a broken fiber was already reloaded. */
+    const restart = (sim: Supervised) =>
+      Effect.gen(function* () {
+        if (sim.instance.engine.status !== "failed") return
+        const [result] = yield* submitTo(sim, [{ type: "restart" }])
+        yield* Effect.logInfo(`restarted: ${result?.ok === true ? "running again" : "restart refused"}`).pipe(Effect.annotateLogs("simulation", sim.record.id))
+      })
+
+    /** The simulation's fiber: batches forever; failures restart it on the schedule; past it, it is given up. */
+    const run = (sim: Supervised) => {
+      const loop = Effect.forever(processBatch(sim))
+      const supervised = Effect.retry(
+        Effect.gen(function* () {
+          yield* Effect.forkChild(restart(sim))
+          return yield* loop
+        }),
+        restartSchedule
+      )
+      return supervised.pipe(
+        Effect.catch((error) =>
+          Effect.gen(function* () {
+            const cause = error._tag === "ModelFailed" ? error.cause : String(error.cause)
+            yield* Effect.logError(`given up after repeated failures: ${cause}`).pipe(Effect.annotateLogs("simulation", sim.record.id))
+            if (error._tag === "ModelFailed") return yield* Effect.forever(processBatch(sim).pipe(Effect.catchTag("ModelFailed", () => Effect.void)))
+            sim.unavailable = cause
+            const waiting = yield* Queue.clear(sim.mailbox)
+            for (const c of waiting) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause }))
+          })
+        ),
+        Effect.annotateLogs("simulation", sim.record.id)
+      )
+    }
+
+    const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>) =>
+      Effect.gen(function* () {
+        if (sim.unavailable !== null) return yield* new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable })
+        const done = yield* Deferred.make<ReadonlyArray<ApplyResult>, SendError>()
+        yield* Queue.offer(sim.mailbox, { inputs, done })
+        return yield* Deferred.await(done)
+      })
+
+    const recover = (record: SimulationRecord, model: TradingModel) =>
+      recoverSimulation(record, model, engineOptions).pipe(Effect.provideService(SimulationStore, store))
+
+    const supervise = (
+      record: SimulationRecord,
+      model: TradingModel,
+      recovered: { instance: SimulationInstance; seq: number; snapshots: number[]; journalFrom: number }
+    ) =>
+      Effect.gen(function* () {
+        const sim: Supervised = {
+          record,
+          model,
+          mailbox: yield* Queue.bounded<Command>(mailboxCapacity),
+          instance: recovered.instance,
+          seq: recovered.seq,
+          snapshots: recovered.snapshots,
+          journalFrom: recovered.journalFrom,
+          unavailable: null
+        }
+        simulations.set(record.id, sim)
+        yield* FiberMap.run(fibers, record.id, run(sim))
+      })
+
+    const lookup = (id: string) =>
+      Effect.suspend(() => {
+        const sim = simulations.get(id)
+        return sim === undefined ? Effect.fail(new UnknownSimulationError({ simulationId: id })) : Effect.succeed(sim)
+      })
+
+    // Recovery: every simulation in the store, each on its own; one that cannot be rebuilt is reported, not fatal.
+    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance">> = []
+    for (const [key, value] of yield* store.range(keys.allMeta)) {
+      const read = readRecord(key, value)
+      if ("problem" in read) {
+        yield* Effect.logError(`${key} is unreadable: ${read.problem}`)
+        continue
+      }
+      const record = read.body as SimulationRecord
+      const outcome = yield* Effect.gen(function* () {
+        const model = yield* catalog.resolve(record.model)
+        const result = yield* recover(record, model)
+        const snapshots = (yield* store.range(keys.snapshotsOf(record.id))).map(([k]) => keys.seqOf(k)).filter((s) => s <= result.seq)
+        const [first] = yield* store.range({ ...keys.journalOf(record.id), limit: 1 })
+        const journalFrom = first === undefined ? result.seq + 1 : keys.seqOf(first[0])
+        yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots, journalFrom })
+        const { instance: _instance, ...report } = result
+        recovered.push({ id: record.id, ...report })
+      }).pipe(Effect.exit)
+      if (Exit.isFailure(outcome)) yield* Effect.logError(`simulation ${record.id} not recovered`, outcome.cause)
+    }
+
+    const create = (spec: SimulationSpec) =>
+      Effect.gen(function* () {
+        if (!simulationIdPattern.test(spec.id)) return yield* new InvalidSimulationIdError({ simulationId: spec.id })
+        if (simulations.has(spec.id) || (yield* store.get(keys.meta(spec.id)).pipe(Effect.orDie)) !== undefined)
+          return yield* new SimulationExistsError({ simulationId: spec.id })
+        const model = yield* catalog.resolve(spec.model)
+        const instance = yield* Effect.try({
+          try: () => SimulationInstance.create(spec.config ?? {}, model, engineOptions),
+          catch: (e) => (e instanceof ValidationError ? e : new ValidationError({ subject: "config", issues: [{ field: "(config)", rule: String(e), value: spec.config }] }))
+        })
+        const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
+        yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }])
+        yield* supervise(record, model, { instance, seq: 0, snapshots: [], journalFrom: 1 })
+        yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
+      })
+
+    const submit = (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.flatMap(lookup(id), (sim) => submitTo(sim, inputs))
+
+    return SimulationSupervisor.of({
+      create: (spec) => leveled(create(spec)),
+      submit: (id, inputs) => leveled(submit(id, inputs)),
+      send: (id, input) =>
+        leveled(Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error)))),
+      inspect: (id, read) => Effect.map(lookup(id), (sim) => read(sim.instance)),
+      list: Effect.sync(() => [...simulations.keys()]),
+      events,
+      recovered
+    })
+  })
+
+export { UnrecoverableSimulationError }

@@ -1,0 +1,52 @@
+import { Data } from "effect"
+
+const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { readonly code?: unknown }).code
+    const inner = (cause as { readonly cause?: unknown }).cause
+    const own = typeof code === "string" ? `${code}: ${cause.message}` : cause.message
+    return inner === undefined ? own : `${own} (${describeCause(inner)})`
+  }
+  return String(cause)
+}
+
+/** A batch could not be written; nothing of it is visible (the store's batches are atomic). */
+export class StoreWriteError extends Data.TaggedError("StoreWriteError")<{
+  readonly location: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `Write to the store at ${this.location} failed; nothing of the batch was written: ${describeCause(this.cause)}`
+  }
+}
+
+/** A `get` (with its `key`) or a `range` scan (no key) failed. */
+export class StoreReadError extends Data.TaggedError("StoreReadError")<{
+  readonly location: string
+  readonly key?: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const what = this.key === undefined ? "A range read" : `Reading key ${JSON.stringify(this.key)}`
+    return `${what} from the store at ${this.location} failed: ${describeCause(this.cause)}`
+  }
+}
+
+/** Another process (or another open handle in this one) owns the store directory. */
+export class StoreLockedError extends Data.TaggedError("StoreLockedError")<{
+  readonly directory: string
+}> {
+  override get message(): string {
+    return `The store at ${this.directory} is open in another process (LevelDB lock held); only one process may own a store directory`
+  }
+}
+
+/** The store directory could not be created or opened for a reason other than the lock. */
+export class StoreOpenError extends Data.TaggedError("StoreOpenError")<{
+  readonly directory: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `Could not open the store at ${this.directory}: ${describeCause(this.cause)}`
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The store's key layout. Sequence numbers are zero-padded so that key order is numeric order.
+ *   meta:<id>                 the simulation's record (config, model)
+ *   journal:<id>:<seq>        one input, in order
+ *   snapshot:<id>:<seq>       the simulation after input <seq>
+ */
+const pad = (seq: number): string => String(seq).padStart(12, "0")
+
+// ";" sorts right after ":", so [prefix + ":", prefix + ";") spans exactly one prefix.
+const span = (prefix: string) => ({ gte: `${prefix}:`, lt: `${prefix};` })
+
+export const simulationIdPattern = /^[A-Za-z0-9_.-]{1,64}$/
+
+export const keys = {
+  meta: (id: string) => `meta:${id}`,
+  allMeta: span("meta"),
+  journal: (id: string, seq: number) => `journal:${id}:${pad(seq)}`,
+  journalOf: (id: string) => span(`journal:${id}`),
+  journalFrom: (id: string, seq: number) => ({ gte: `journal:${id}:${pad(seq)}`, lt: `journal:${id};` }),
+  snapshot: (id: string, seq: number) => `snapshot:${id}:${pad(seq)}`,
+  snapshotsOf: (id: string) => span(`snapshot:${id}`),
+  seqOf: (key: string): number => Number(key.slice(key.lastIndexOf(":") + 1))
+} as const
