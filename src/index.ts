@@ -37,3 +37,5 @@ export {
 } from "./engine/risk-rule.ts"
 export { proportionalSlippage, type SlippageModel } from "./engine/slippage-model.ts"
 export { type EngineOptions, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
+export type { ModelInput, ModelOutput, PortfolioView, TradingModel } from "./engine/trading-model.ts"
+export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine/trading-simulation-engine.ts"

@@ -13,8 +13,7 @@ import {
   SimulationExistsError,
   SimulationUnavailableError,
   UnknownModelError,
-  UnknownSimulationError,
-  UnrecoverableSimulationError
+  UnknownSimulationError
 } from "./runtime-errors.ts"
 import { type ApplyResult, type InputError, SimulationInstance } from "./simulation-instance.ts"
 import { journalForm, type SimulationInput } from "./simulation-input.ts"
@@ -315,5 +314,3 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       recovered
     })
   })
-
-export { UnrecoverableSimulationError }
