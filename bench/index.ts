@@ -1,4 +1,4 @@
-import { fork } from "node:child_process"
+import { execFileSync, fork } from "node:child_process"
 import os from "node:os"
 import { fileURLToPath } from "node:url"
 import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
@@ -142,9 +142,37 @@ const runParent = async (): Promise<void> => {
   )
 }
 
+/** The runtime's benchmarks (bench/runtime-bench.ts), each in a fresh process. */
+const runRuntimeBenches = async (): Promise<void> => {
+  const script = fileURLToPath(new URL("./runtime-bench.ts", import.meta.url))
+  const measure = (name: string): Record<string, number> => {
+    const out = execFileSync(process.execPath, ["--expose-gc", script, name], { encoding: "utf8" })
+    return JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, number>
+  }
+  const durable = measure("durable")
+  const recover = measure("recover")
+  const live = measure("live")
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0)
+  console.log("\nruntime (LevelDB store, journal synced once per group commit):")
+  console.log(
+    `  durable throughput: ${Math.round(durable["updatesPerSecond"]!).toLocaleString("en-US")} updates/s ` +
+      `(${durable["simulations"]} simulations × ${durable["perSimulation"]} updates, ${durable["batch"]} per message; target ≥ 100,000)`
+  )
+  console.log(
+    `  recovery: ${recover["simulations"]} simulations, each a snapshot plus ${recover["journaledUpdatesEach"]} journaled updates, ` +
+      `in ${recover["seconds"]!.toFixed(2)} s (target < 2 s)`
+  )
+  console.log(
+    `  live simulations: ${live["simulations"]!.toLocaleString("en-US")} in one process, ${mib(live["rssBytes"]!)} MiB resident ` +
+      `(target < 2,048); ${(live["rssBytesPerSimulation"]! / 1024).toFixed(1)} KiB resident and ` +
+      `${(live["heapBytesPerSimulation"]! / 1024).toFixed(1)} KiB heap per simulation`
+  )
+}
+
 const childRunner = process.env[runnerVariable]
 if (childRunner === undefined) {
   await runParent()
+  await runRuntimeBenches()
 } else {
   const runner = runners.find((r) => r.name === childRunner)
   if (runner === undefined) throw new Error(`no bench runner named ${childRunner}`)

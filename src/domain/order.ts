@@ -78,8 +78,23 @@ const orderRequestSchema = (symbols: ReadonlySet<string>) =>
 /** Validated, normalised order fields (everything of an OrderSpec the engine does not assign). */
 export type ValidOrderRequest = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedTime">
 
+type OrderRequestValidator = (input: unknown) => Result.Result<ValidOrderRequest, ValidationError>
+
+// Simulations with the same symbols share one validator: building a schema costs far more than using it.
+const validators = new Map<string, OrderRequestValidator>()
+
 /** A validator for the order requests of one simulation (its symbols are part of the rules). */
-export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>) => {
+export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>): OrderRequestValidator => {
+  const key = symbols.join("\u0000")
+  const known = validators.get(key)
+  if (known !== undefined) return known
+  const validator = buildOrderRequestValidator(symbols)
+  if (validators.size >= 1024) validators.clear()
+  validators.set(key, validator)
+  return validator
+}
+
+const buildOrderRequestValidator = (symbols: ReadonlyArray<string>): OrderRequestValidator => {
   const decode = decodeOrFail(orderRequestSchema(new Set(symbols)), "order")
   return (input: unknown): Result.Result<ValidOrderRequest, ValidationError> =>
     Result.map(decode(input), (o) => ({

@@ -4,7 +4,7 @@ import type { TradingModel } from "../engine/trading-model.ts"
 import { readRecord } from "./record-codec.ts"
 import { UnrecoverableSimulationError } from "./runtime-errors.ts"
 import { SimulationInstance } from "./simulation-instance.ts"
-import { type JournalEntry, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
+import { type JournalRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
 import { keys } from "./store-keys.ts"
 
@@ -12,6 +12,8 @@ export interface Recovered {
   readonly instance: SimulationInstance
   /** The last journal entry applied. */
   readonly seq: number
+  /** Sequences of the snapshots in the store up to `seq`, oldest first. */
+  readonly snapshots: ReadonlyArray<number>
   /** Snapshot keys that were skipped as unreadable. */
   readonly badSnapshots: ReadonlyArray<string>
   /** Journal keys dropped as a torn tail (written, never acknowledged). */
@@ -27,9 +29,9 @@ const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
   return record
 }
 
-const readEntry = (key: string, value: string): JournalEntry | string => {
+const readEntry = (key: string, value: string): JournalRecord | string => {
   const read = readRecord(key, value)
-  return "problem" in read ? read.problem : (read.body as JournalEntry)
+  return "problem" in read ? read.problem : (read.body as JournalRecord)
 }
 
 /**
@@ -70,8 +72,8 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
     for (const [key, value] of entries) {
       const entry = readEntry(key, value)
       if (bad === undefined && typeof entry !== "string" && entry.seq === seq + 1) {
-        instance.apply(entry.input)
-        seq = entry.seq
+        for (const input of entry.inputs) instance.apply(input)
+        seq += entry.inputs.length
         continue
       }
       if (bad === undefined) {
@@ -91,5 +93,6 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
       yield* store.write(tornTail.map((key) => ({ type: "del" as const, key })))
     }
     instance.drainEvents()
-    return { instance, seq, badSnapshots, tornTail } satisfies Recovered
+    const kept = snapshots.map(([key]) => keys.seqOf(key)).filter((s) => s <= seq).reverse()
+    return { instance, seq, snapshots: kept, badSnapshots, tornTail } satisfies Recovered
   })

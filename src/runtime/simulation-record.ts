@@ -10,9 +10,13 @@ export interface SimulationRecord {
   readonly model: ModelSpec
 }
 
-export interface JournalEntry {
+/**
+ * One journal record: the inputs of one applied batch, in order, numbered from `seq` on. A batch
+ * is written atomically, so a record is all there or (a torn write) not readable at all.
+ */
+export interface JournalRecord {
   readonly seq: number
-  readonly input: SimulationInput
+  readonly inputs: ReadonlyArray<SimulationInput>
 }
 
 export const SNAPSHOT_FORMAT = 1

@@ -69,8 +69,6 @@ interface Supervised {
   seq: number
   /** Sequences of the snapshots in the store, oldest first. */
   snapshots: number[]
-  /** The first journal entry still in the store. */
-  journalFrom: number
   unavailable: string | null
 }
 
@@ -94,7 +92,7 @@ export class SimulationSupervisor extends Context.Service<
     /** Every simulation's events, once durable. Subscribe before sending to see them all. */
     readonly events: PubSub.PubSub<SupervisedEvent>
     /** What recovery found at start, per simulation. */
-    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance">>
+    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">>
   }
 >()("paperfloor/runtime/SimulationSupervisor") {
   static layer(options: SupervisorOptions = {}): Layer.Layer<SimulationSupervisor, StoreReadError | StoreWriteError, SimulationStore | ModelCatalog> {
@@ -122,19 +120,21 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const engineOptions = options.engineOptions ?? {}
 
     /** Writes for a snapshot after `seq`, and the pruning of what the kept snapshots no longer need. */
-    const snapshotWrites = (sim: Supervised, seq: number): StoreWrite[] => {
-      const id = sim.record.id
-      const writes: StoreWrite[] = [
-        { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: sim.instance.snapshot() }) }
-      ]
-      const kept = [...sim.snapshots, seq]
-      const dropped = kept.splice(0, Math.max(0, kept.length - keepSnapshots))
-      if (dropped.length === 0) return writes
-      for (const s of dropped) writes.push({ type: "del", key: keys.snapshot(id, s) })
-      // Entries up to the oldest kept snapshot are inside every kept snapshot: no recovery replays them.
-      for (let s = sim.journalFrom; s <= kept[0]!; s++) writes.push({ type: "del", key: keys.journal(id, s) })
-      return writes
-    }
+    const snapshotWrites = (sim: Supervised, seq: number) =>
+      Effect.gen(function* () {
+        const id = sim.record.id
+        const writes: StoreWrite[] = [
+          { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: sim.instance.snapshot() }) }
+        ]
+        const kept = [...sim.snapshots, seq]
+        const dropped = kept.splice(0, Math.max(0, kept.length - keepSnapshots))
+        if (dropped.length === 0) return writes
+        for (const s of dropped) writes.push({ type: "del", key: keys.snapshot(id, s) })
+        // Records up to the oldest kept snapshot are inside every kept snapshot: no recovery replays
+        // them. Snapshots are taken at batch ends, so a record is wholly before it or wholly after.
+        for (const [key] of yield* store.range(keys.journalBefore(id, kept[0]! + 1))) writes.push({ type: "del", key })
+        return writes
+      })
 
     /** Applies one mailbox batch, makes it durable in one commit, then acknowledges and publishes. */
     const processBatch = (sim: Supervised) =>
@@ -142,6 +142,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const commands = yield* Queue.takeAll(sim.mailbox)
         const id = sim.record.id
         const writes: StoreWrite[] = []
+        const journaled: string[] = []
         let seq = sim.seq
         let stopped = false
         const results: ApplyResult[][] = []
@@ -155,8 +156,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
                 out.push(result)
                 if (!result.ok) continue
                 seq += 1
-                // The journal record is {"seq":…,"input":…}, built around the input's JSON made once.
-                writes.push({ type: "put", key: keys.journal(id, seq), value: encodeJson(`{"seq":${seq},"input":${form.json}}`) })
+                journaled.push(form.json)
                 if (form.input.type === "stop") stopped = true
               }
               results.push(out)
@@ -164,8 +164,13 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           },
           catch: (cause) => new FiberDefect({ cause })
         }).pipe(Effect.exit)
+        if (journaled.length > 0) {
+          // One record for the batch, built around each input's JSON made once.
+          const first = sim.seq + 1
+          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(`{"seq":${first},"inputs":[${journaled.join(",")}]}`) })
+        }
         if (Exit.isSuccess(applied) && writes.length > 0 && (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery))
-          writes.push(...snapshotWrites(sim, seq))
+          writes.push(...(yield* snapshotWrites(sim, seq)))
         const committed = Exit.isSuccess(applied) && writes.length > 0 ? yield* Effect.exit(committer.commit(writes)) : Exit.void
         if (Exit.isFailure(applied) || Exit.isFailure(committed)) {
           // Nothing of the batch is acknowledged: the instance goes back to what the store holds.
@@ -181,10 +186,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
         }
         sim.seq = seq
-        if (writes.some((w) => w.type === "put" && w.key === keys.snapshot(id, seq))) {
-          sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
-          if (sim.snapshots.length === keepSnapshots) sim.journalFrom = Math.max(sim.journalFrom, sim.snapshots[0]! + 1)
-        }
+        if (writes.some((w) => w.type === "put" && w.key === keys.snapshot(id, seq))) sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
         commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
         const batchEvents = sim.instance.drainEvents()
         if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
@@ -240,7 +242,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const supervise = (
       record: SimulationRecord,
       model: TradingModel,
-      recovered: { instance: SimulationInstance; seq: number; snapshots: number[]; journalFrom: number }
+      recovered: { instance: SimulationInstance; seq: number; snapshots: number[] }
     ) =>
       Effect.gen(function* () {
         const sim: Supervised = {
@@ -250,7 +252,6 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           instance: recovered.instance,
           seq: recovered.seq,
           snapshots: recovered.snapshots,
-          journalFrom: recovered.journalFrom,
           unavailable: null
         }
         simulations.set(record.id, sim)
@@ -263,27 +264,25 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         return sim === undefined ? Effect.fail(new UnknownSimulationError({ simulationId: id })) : Effect.succeed(sim)
       })
 
-    // Recovery: every simulation in the store, each on its own; one that cannot be rebuilt is reported, not fatal.
-    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance">> = []
-    for (const [key, value] of yield* store.range(keys.allMeta)) {
-      const read = readRecord(key, value)
-      if ("problem" in read) {
-        yield* Effect.logError(`${key} is unreadable: ${read.problem}`)
-        continue
-      }
-      const record = read.body as SimulationRecord
-      const outcome = yield* Effect.gen(function* () {
-        const model = yield* catalog.resolve(record.model)
-        const result = yield* recover(record, model)
-        const snapshots = (yield* store.range(keys.snapshotsOf(record.id))).map(([k]) => keys.seqOf(k)).filter((s) => s <= result.seq)
-        const [first] = yield* store.range({ ...keys.journalOf(record.id), limit: 1 })
-        const journalFrom = first === undefined ? result.seq + 1 : keys.seqOf(first[0])
-        yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots, journalFrom })
-        const { instance: _instance, ...report } = result
-        recovered.push({ id: record.id, ...report })
-      }).pipe(Effect.exit)
-      if (Exit.isFailure(outcome)) yield* Effect.logError(`simulation ${record.id} not recovered`, outcome.cause)
-    }
+    // Recovery: every simulation in the store, several at a time so that one's reads overlap
+    // another's replay; one that cannot be rebuilt is reported, not fatal.
+    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">> = []
+    const recoverOne = (key: string, value: string) =>
+      Effect.gen(function* () {
+        const read = readRecord(key, value)
+        if ("problem" in read) return yield* Effect.logError(`${key} is unreadable: ${read.problem}`)
+        const record = read.body as SimulationRecord
+        const outcome = yield* Effect.gen(function* () {
+          const model = yield* catalog.resolve(record.model)
+          const result = yield* recover(record, model)
+          yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots] })
+          const { instance: _instance, snapshots: _snapshots, ...report } = result
+          recovered.push({ id: record.id, ...report })
+        }).pipe(Effect.exit)
+        if (Exit.isFailure(outcome)) yield* Effect.logError(`simulation ${record.id} not recovered`, outcome.cause)
+      })
+    yield* Effect.forEach(yield* store.range(keys.allMeta), ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
+    recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
     const create = (spec: SimulationSpec) =>
       Effect.gen(function* () {
@@ -297,7 +296,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         })
         const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
         yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }])
-        yield* supervise(record, model, { instance, seq: 0, snapshots: [], journalFrom: 1 })
+        yield* supervise(record, model, { instance, seq: 0, snapshots: [] })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
       })
 

@@ -1,7 +1,7 @@
 /**
  * The store's key layout. Sequence numbers are zero-padded so that key order is numeric order.
  *   meta:<id>                 the simulation's record (config, model)
- *   journal:<id>:<seq>        one input, in order
+ *   journal:<id>:<seq>        one batch of inputs, the first numbered <seq>
  *   snapshot:<id>:<seq>       the simulation after input <seq>
  */
 const pad = (seq: number): string => String(seq).padStart(12, "0")
@@ -17,6 +17,7 @@ export const keys = {
   journal: (id: string, seq: number) => `journal:${id}:${pad(seq)}`,
   journalOf: (id: string) => span(`journal:${id}`),
   journalFrom: (id: string, seq: number) => ({ gte: `journal:${id}:${pad(seq)}`, lt: `journal:${id};` }),
+  journalBefore: (id: string, seq: number) => ({ gte: `journal:${id}:`, lt: `journal:${id}:${pad(seq)}` }),
   snapshot: (id: string, seq: number) => `snapshot:${id}:${pad(seq)}`,
   snapshotsOf: (id: string) => span(`snapshot:${id}`),
   seqOf: (key: string): number => Number(key.slice(key.lastIndexOf(":") + 1))
