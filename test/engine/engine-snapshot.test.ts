@@ -1,4 +1,6 @@
+import { createActor } from "xstate"
 import { describe, expect, it } from "vitest"
+import { orderMachine, simulationMachine } from "../../machines/index.ts"
 import { MovingAverageCrossover } from "../../examples/strategies/moving-average-crossover.ts"
 import { loadOhlcvCsv } from "../../src/data/ohlcv-csv.ts"
 import { ENGINE_SNAPSHOT_FORMAT, TradingSimulationEngine } from "../../src/engine/trading-simulation-engine.ts"
@@ -45,5 +47,29 @@ describe("engine snapshots", () => {
     const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(snapshot)))
     restored.processMarketUpdate({ ORCL: 9 })
     expect(restored.getOrder(id).status).toBe("filled")
+  })
+})
+
+describe("snapshots hold the machines' own state", () => {
+  it("an order's stored state restores into a live XState actor that carries on", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["ORCL"] })
+    engine.processMarketUpdate({ ORCL: 10 })
+    engine.submitOrder({ symbol: "ORCL", side: "buy", type: "limit", quantity: 5, limitPrice: 9 })
+    engine.processMarketUpdate({ ORCL: 10 })
+    const [stored] = JSON.parse(JSON.stringify(engine.snapshot())).orders
+    const actor = createActor(orderMachine, { input: stored.context, snapshot: orderMachine.resolveState({ value: stored.status, context: stored.context }) }).start()
+    expect(actor.getSnapshot().value).toBe("accepted")
+    actor.send({ type: "FILL", quantity: "5", price: "9", commission: "0.045" })
+    expect(actor.getSnapshot().value).toBe("filled")
+    expect(actor.getSnapshot().context.averageFillPrice).toBe("9")
+  })
+
+  it("the simulation's stored state restores into a live XState actor", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["ORCL"] })
+    engine.pause()
+    const { simulation } = engine.snapshot()
+    const actor = createActor(simulationMachine, { input: simulation.context, snapshot: simulationMachine.resolveState({ value: simulation.status, context: simulation.context }) }).start()
+    actor.send({ type: "RESUME", day: null })
+    expect(actor.getSnapshot().value).toBe("running")
   })
 })
