@@ -10,13 +10,26 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
     input
   )
 
-/** Decodes with every issue collected and unknown fields refused, as a `ValidationError` naming each field and rule. */
-export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices: never }>(
+const hasOnly = (input: unknown, fields: ReadonlySet<string>): boolean => {
+  if (input === null || typeof input !== "object") return true
+  for (const key in input) if (!fields.has(key)) return false
+  return true
+}
+
+/**
+ * Decodes a struct with every issue collected and unknown fields refused, as a `ValidationError`
+ * naming each field and rule. Valid input, the usual case, takes the quick path (stop at the
+ * first issue; unknown fields checked by name); only invalid input pays for the full report.
+ */
+export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices: never; readonly fields: Schema.Struct.Fields }>(
   schema: S,
   subject: ValidationError["subject"]
 ) => {
   const decode = Schema.decodeUnknownExit(schema)
+  const known = new Set(Object.keys(schema.fields))
   return (input: unknown): Result.Result<S["Type"], ValidationError> => {
+    const quick = decode(input)
+    if (Exit.isSuccess(quick) && hasOnly(input, known)) return Result.succeed(quick.value)
     const exit = decode(input, { errors: "all", onExcessProperty: "error" })
     if (Exit.isSuccess(exit)) return Result.succeed(exit.value)
     const error = exit.cause.reasons.find((r) => r._tag === "Fail")
