@@ -21,8 +21,14 @@ export interface ModelInput {
 
 export interface ModelOutput<S> {
   readonly state: S
-  /** Orders to submit; they pass the engine's validation and risk rules like any other. */
+  /** Order intents: submitted as they are, through the engine's validation and risk rules like any other. */
   readonly orders?: ReadonlyArray<OrderRequest>
+  /**
+   * Target weights: the fraction of equity each symbol should hold (negative for a short). Each
+   * becomes a market order for the whole-share difference between the target and the position
+   * plus what open orders will still add; a symbol not named is left as it is.
+   */
+  readonly targetWeights?: Readonly<Record<string, number>>
 }
 
 /**

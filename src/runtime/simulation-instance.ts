@@ -1,4 +1,6 @@
+import { Decimal } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
+import type { OrderRequest } from "../domain/order.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type EngineSnapshot, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { PortfolioView, TradingModel } from "../engine/trading-model.ts"
@@ -98,6 +100,29 @@ export class SimulationInstance {
     }
   }
 
+  /** Market orders that move each named symbol to its target weight of equity, in whole shares. */
+  #rebalance(weights: Readonly<Record<string, number>>, quotes: Parameters<TradingModel["onUpdate"]>[1]["quotes"]): OrderRequest[] {
+    const engine = this.engine
+    const portfolio = engine.getPortfolio()
+    const open = engine.getOpenOrders()
+    const orders: OrderRequest[] = []
+    for (const [symbol, weight] of Object.entries(weights)) {
+      const price = quotes.find((q) => q.symbol === symbol)?.close
+      if (price === undefined || !Number.isFinite(weight)) continue
+      const target = portfolio.totalValue.times(weight).dividedBy(price).toDecimalPlaces(0, Decimal.ROUND_DOWN)
+      let expected = engine.positionOf(symbol)
+      for (const o of open) {
+        if (o.symbol !== symbol) continue
+        const rest = new Decimal(o.quantity).minus(o.filledQuantity)
+        expected = o.side === "buy" ? expected.plus(rest) : expected.minus(rest)
+      }
+      const delta = target.minus(expected)
+      if (delta.isZero()) continue
+      orders.push({ symbol, side: delta.greaterThan(0) ? "buy" : "sell", type: "market", quantity: delta.abs(), tag: `target weight ${weight}` })
+    }
+    return orders
+  }
+
   /** Runs the model on a processed update. A model that throws, or asks for an invalid order, fails the simulation. */
   #runModel(time: number | null, quotes: Parameters<TradingModel["onUpdate"]>[1]["quotes"]): void {
     let output
@@ -108,7 +133,8 @@ export class SimulationInstance {
       return
     }
     this.#modelState = output.state
-    for (const request of output.orders ?? []) {
+    const requests = output.targetWeights === undefined ? (output.orders ?? []) : [...(output.orders ?? []), ...this.#rebalance(output.targetWeights, quotes)]
+    for (const request of requests) {
       try {
         this.engine.submitOrder(request)
       } catch (e) {
