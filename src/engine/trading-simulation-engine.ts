@@ -345,7 +345,7 @@ export class TradingSimulationEngine {
   }
 
   getFills(): ReadonlyArray<Fill> {
-    return this.#fills
+    return [...this.#fills]
   }
 
   // ── Market data ───────────────────────────────────────────────────────

@@ -77,7 +77,10 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
         continue
       }
       if (bad === undefined) {
-        bad = { key, reason: typeof entry === "string" ? entry : `sequence ${entry.seq}, expected ${seq + 1}` }
+        // A readable record out of sequence is not a torn write: records are missing before it.
+        if (typeof entry !== "string")
+          return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `journal record ${key} has sequence ${entry.seq}, expected ${seq + 1}: records are missing` })
+        bad = { key, reason: entry }
         tornTail.push(key)
         continue
       }
@@ -88,11 +91,21 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
         })
       tornTail.push(key)
     }
-    if (tornTail.length > 0) {
+    // A stored snapshot proves the simulation got that far; ending before it (with no torn write to explain it) is a loss.
+    const newest = snapshots[0]
+    if (newest !== undefined && seq < keys.seqOf(newest[0]) && tornTail.length === 0)
+      return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `the journal ends at ${seq}, before the unreadable snapshot ${newest[0]}` })
+    if (tornTail.length > 0)
       yield* Effect.logWarning(`simulation ${id}: dropping a torn journal tail of ${tornTail.length} entries from ${tornTail[0]}`)
-      yield* store.write(tornTail.map((key) => ({ type: "del" as const, key })))
-    }
+    // Unreadable snapshots go too: left in place they would count towards the snapshots kept.
+    const dropped = [...tornTail, ...badSnapshots]
+    if (dropped.length > 0) yield* store.write(dropped.map((key) => ({ type: "del" as const, key })))
     instance.drainEvents()
-    const kept = snapshots.map(([key]) => keys.seqOf(key)).filter((s) => s <= seq).reverse()
+    const kept = snapshots
+      .map(([key]) => key)
+      .filter((key) => !badSnapshots.includes(key))
+      .map((key) => keys.seqOf(key))
+      .filter((s) => s <= seq)
+      .reverse()
     return { instance, seq, snapshots: kept, badSnapshots, tornTail } satisfies Recovered
   })

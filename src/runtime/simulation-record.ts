@@ -8,6 +8,8 @@ export interface SimulationRecord {
   readonly id: string
   readonly config: SimulationConfig
   readonly model: ModelSpec
+  /** Set when the supervisor gave up restarting a failing model: the cause. Only an explicit restart input revives it. */
+  readonly gaveUp?: string
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
+import { Cause, Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import { ValidationError } from "../domain/errors.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   readonly keepSnapshots?: number
   /** When a simulation fails (its model threw, or its fiber died): how often and how soon to restart it. */
   readonly restartSchedule?: Schedule.Schedule<unknown, unknown>
+  /** Batches without a failure after which a simulation's restart schedule starts afresh (default 100). */
+  readonly healthyBatches?: number
   readonly engineOptions?: Omit<EngineOptions, "autoStart">
   /** The runtime's log level: "Warn" by default (quiet), "Debug" to see every batch. */
   readonly logLevel?: LogLevel.LogLevel
@@ -61,7 +63,7 @@ interface Command {
 }
 
 interface Supervised {
-  readonly record: SimulationRecord
+  record: SimulationRecord
   readonly model: TradingModel
   readonly mailbox: Queue.Queue<Command>
   instance: SimulationInstance
@@ -69,6 +71,8 @@ interface Supervised {
   seq: number
   /** Sequences of the snapshots in the store, oldest first. */
   snapshots: number[]
+  /** A batch was not made durable and reloading from the store failed: the instance may hold it until a restart reloads it. */
+  stale: boolean
   unavailable: string | null
 }
 
@@ -117,6 +121,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const snapshotEvery = options.snapshotEvery ?? 1000
     const keepSnapshots = Math.max(1, options.keepSnapshots ?? 3)
     const restartSchedule = options.restartSchedule ?? defaultRestartSchedule
+    const healthyBatches = Math.max(1, options.healthyBatches ?? 100)
     const engineOptions = options.engineOptions ?? {}
 
     /** Writes for a snapshot after `seq`, and the pruning of what the kept snapshots no longer need. */
@@ -169,27 +174,32 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           const first = sim.seq + 1
           writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(`{"seq":${first},"inputs":[${journaled.join(",")}]}`) })
         }
-        if (Exit.isSuccess(applied) && writes.length > 0 && (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery))
-          writes.push(...(yield* snapshotWrites(sim, seq)))
-        const committed = Exit.isSuccess(applied) && writes.length > 0 ? yield* Effect.exit(committer.commit(writes)) : Exit.void
+        const durable = Effect.gen(function* () {
+          if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) writes.push(...(yield* snapshotWrites(sim, seq)))
+          yield* committer.commit(writes)
+        }).pipe(
+          Effect.catchTag("StoreReadError", (e) =>
+            Effect.fail(new SimulationUnavailableError({ simulationId: id, cause: `its snapshot could not be prepared: ${e.message}` }))
+          )
+        )
+        const committed = Exit.isSuccess(applied) && writes.length > 0 ? yield* Effect.exit(durable) : Exit.void
         if (Exit.isFailure(applied) || Exit.isFailure(committed)) {
-          // Nothing of the batch is acknowledged: the instance goes back to what the store holds.
-          const reloaded = yield* recover(sim.record, sim.model)
-          sim.instance = reloaded.instance
-          sim.seq = reloaded.seq
-          if (Exit.isFailure(committed)) {
-            for (const c of commands) yield* Deferred.failCause(c.done, committed.cause)
-            return
-          }
-          for (const c of commands)
-            yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))
+          // Nothing of the batch is acknowledged: the instance goes back to what the store holds, then
+          // the callers get the error, even when the reload fails (the restart then reloads first).
+          const reloaded = yield* Effect.exit(reload(sim))
+          const error = Exit.isFailure(committed)
+            ? committed.cause
+            : Cause.fail(new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))
+          for (const c of commands) yield* Deferred.failCause(c.done, error)
+          if (Exit.isFailure(reloaded)) return yield* Effect.failCause(reloaded.cause)
           return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
         }
         sim.seq = seq
         if (writes.some((w) => w.type === "put" && w.key === keys.snapshot(id, seq))) sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
-        commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
+        // Published before the acknowledgement: a caller that resumes has its batch's events behind it, not ahead.
         const batchEvents = sim.instance.drainEvents()
         if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
+        commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
         yield* Effect.logDebug(`applied ${results.flat().length} inputs, journal at ${seq}`).pipe(Effect.annotateLogs("simulation", id))
         const failed = sim.instance.engine.status === "failed"
         if (failed) return yield* new ModelFailed({ cause: sim.instance.engine.statusReason ?? "unknown" })
@@ -204,28 +214,54 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       })
 
     /** The simulation's fiber: batches forever; failures restart it on the schedule; past it, it is given up. */
+    /** The simulation broke past repair: every waiting and later input is refused with the cause. */
+    const markUnavailable = (sim: Supervised, cause: string) =>
+      Effect.gen(function* () {
+        yield* Effect.logError(`given up after repeated failures, the simulation is unavailable: ${cause}`)
+        sim.unavailable = cause
+        const waiting = yield* Queue.clear(sim.mailbox)
+        for (const c of waiting) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause }))
+      })
+
+    const describeFailure = (error: ModelFailed | FiberDefect | { readonly message: string; readonly _tag: string }) =>
+      error._tag === "ModelFailed" || error._tag === "FiberDefect" ? String((error as ModelFailed | FiberDefect).cause) : error.message
+
+    /**
+     * Past its restart schedule a failing model is given up on: the simulation stays failed with its
+     * cause (recorded in the store, so a process restart does not revive it), and still takes
+     * commands such as `stop` or an explicit `restart`. Anything else breaking then makes it unavailable.
+     */
+    const serveFailed = (sim: Supervised) =>
+      Effect.forever(processBatch(sim).pipe(Effect.catchTag("ModelFailed", () => Effect.void))).pipe(
+        Effect.catch((error) => markUnavailable(sim, describeFailure(error)))
+      )
+
+    const giveUp = (sim: Supervised, cause: string) =>
+      Effect.gen(function* () {
+        yield* Effect.logError(`given up after repeated failures: ${cause}`)
+        sim.record = { ...sim.record, gaveUp: cause }
+        yield* Effect.ignore(committer.commit([{ type: "put", key: keys.meta(sim.record.id), value: encodeRecord(sim.record) }]))
+        return yield* serveFailed(sim)
+      })
+
+    /**
+     * The simulation's fiber. A failure restarts it on the schedule; a stretch of healthy batches
+     * completes the retried effect, so the next failure starts a fresh schedule rather than using
+     * up an old one.
+     */
     const run = (sim: Supervised) => {
-      const loop = Effect.forever(processBatch(sim))
-      const supervised = Effect.retry(
-        Effect.gen(function* () {
-          yield* Effect.forkChild(restart(sim))
-          return yield* loop
-        }),
-        restartSchedule
-      )
-      return supervised.pipe(
-        Effect.catch((error) =>
-          Effect.gen(function* () {
-            const cause = error._tag === "ModelFailed" ? error.cause : String(error.cause)
-            yield* Effect.logError(`given up after repeated failures: ${cause}`).pipe(Effect.annotateLogs("simulation", sim.record.id))
-            if (error._tag === "ModelFailed") return yield* Effect.forever(processBatch(sim).pipe(Effect.catchTag("ModelFailed", () => Effect.void)))
-            sim.unavailable = cause
-            const waiting = yield* Queue.clear(sim.mailbox)
-            for (const c of waiting) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause }))
-          })
-        ),
-        Effect.annotateLogs("simulation", sim.record.id)
-      )
+      const stretch = Effect.gen(function* () {
+        if (sim.stale) yield* reload(sim)
+        yield* Effect.forkChild(restart(sim))
+        for (let i = 0; i < healthyBatches; i++) yield* processBatch(sim)
+      })
+      const supervised =
+        sim.record.gaveUp !== undefined
+          ? serveFailed(sim)
+          : Effect.forever(Effect.retry(stretch, restartSchedule)).pipe(
+              Effect.catch((error) => (error._tag === "ModelFailed" ? giveUp(sim, error.cause) : markUnavailable(sim, describeFailure(error))))
+            )
+      return supervised.pipe(Effect.annotateLogs("simulation", sim.record.id))
     }
 
     const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>) =>
@@ -238,6 +274,16 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
 
     const recover = (record: SimulationRecord, model: TradingModel) =>
       recoverSimulation(record, model, engineOptions).pipe(Effect.provideService(SimulationStore, store))
+
+    /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
+    const reload = (sim: Supervised) =>
+      Effect.gen(function* () {
+        sim.stale = true
+        const reloaded = yield* recover(sim.record, sim.model)
+        sim.instance = reloaded.instance
+        sim.seq = reloaded.seq
+        sim.stale = false
+      })
 
     const supervise = (
       record: SimulationRecord,
@@ -252,6 +298,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           instance: recovered.instance,
           seq: recovered.seq,
           snapshots: recovered.snapshots,
+          stale: false,
           unavailable: null
         }
         simulations.set(record.id, sim)
@@ -284,11 +331,20 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     yield* Effect.forEach(yield* store.range(keys.allMeta), ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
     recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
+    // Ids being created: the check and the claim happen in one step, so two concurrent creates of an id cannot both pass.
+    const creating = new Set<string>()
+
     const create = (spec: SimulationSpec) =>
       Effect.gen(function* () {
         if (!simulationIdPattern.test(spec.id)) return yield* new InvalidSimulationIdError({ simulationId: spec.id })
-        if (simulations.has(spec.id) || (yield* store.get(keys.meta(spec.id)).pipe(Effect.orDie)) !== undefined)
-          return yield* new SimulationExistsError({ simulationId: spec.id })
+        if (simulations.has(spec.id) || creating.has(spec.id)) return yield* new SimulationExistsError({ simulationId: spec.id })
+        creating.add(spec.id)
+        return yield* createClaimed(spec).pipe(Effect.ensuring(Effect.sync(() => creating.delete(spec.id))))
+      })
+
+    const createClaimed = (spec: SimulationSpec) =>
+      Effect.gen(function* () {
+        if ((yield* store.get(keys.meta(spec.id)).pipe(Effect.orDie)) !== undefined) return yield* new SimulationExistsError({ simulationId: spec.id })
         const model = yield* catalog.resolve(spec.model)
         const instance = yield* Effect.try({
           try: () => SimulationInstance.create(spec.config ?? {}, model, engineOptions),
