@@ -1,0 +1,9 @@
+// paperfloor's deployment layer: content-addressed artifacts, the model registry and the built-in models.
+export * from "./artifact-store.ts"
+export { type DeployFileHandle, type DeployFileSystem, nodeFileSystem } from "./atomic-file.ts"
+export * from "./errors.ts"
+export { canonicalJson, isJsonValue, type JsonObject, type JsonValue } from "./json.ts"
+export * from "./model-kind.ts"
+export * from "./model-registry.ts"
+export * from "./models/index.ts"
+export { FiniteNumber, PositiveNumber, Weight, WholeNumber } from "./models/params.ts"
