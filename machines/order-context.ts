@@ -71,6 +71,8 @@ type Updater = (context: OrderContext, event: OrderEvent, params: Params) => Ord
 /** How the fill compares with what is left of the order (−1 less, 0 all of it, 1 more); null if it is not a positive fill. */
 const fillAgainstRest = (context: OrderContext, event: OrderEvent): number | null => {
   if (event.type !== "FILL") return null
+  // Decimal strings here are canonical, so equal strings are equal amounts: the usual whole first fill needs no parsing.
+  if (context.filledQuantity === "0" && event.quantity === context.order.quantity) return 0
   const quantity = new Decimal(event.quantity)
   if (!quantity.greaterThan(0)) return null
   const after = context.filledQuantity === "0" ? quantity : quantity.plus(context.filledQuantity)

@@ -45,5 +45,7 @@ export const toDecimalString = (input: DecimalInput): string => {
     const s = String(input)
     if (!s.includes("e")) return s
   }
+  // One of ours already prints canonically; another Decimal (other settings) is re-read first.
+  if (isDecimal(input) && input.constructor === Decimal) return input.toString()
   return new Decimal(input).toString()
 }

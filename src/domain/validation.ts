@@ -66,7 +66,7 @@ const decimalAtLeast = (allowZero: boolean) =>
     Schema.makeFilter((u) => {
       const rule = allowZero ? "must be greater than or equal to 0" : "must be greater than 0"
       if (typeof u === "number") return Number.isFinite(u) ? ((allowZero ? u >= 0 : u > 0) ? undefined : rule) : "must be a finite number"
-      const d = parseDecimal(u)
+      const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
       if (d === undefined) return "must be a finite number"
       return (allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0)) ? undefined : rule
     })

@@ -12,7 +12,7 @@ interface TradeRecord {
   peakSize: Decimal
   entryQuantity: Decimal
   entryValue: Decimal
-  /** The price of the only entry fill, until a second one makes the average a division. */
+  /** The price of the only entry fill; while set, entryValue is not kept (see valueOf). */
   onlyEntryPrice: Decimal | null
   exitQuantity: Decimal
   exitValue: Decimal
@@ -22,6 +22,9 @@ interface TradeRecord {
   exitTime: number | null
   open: boolean
 }
+
+/** The value of fills so far: their only price × quantity while there was one fill, else the running sum. */
+const valueOf = (onlyPrice: Decimal | null, quantity: Decimal, value: Decimal): Decimal => (onlyPrice === null ? value : onlyPrice.times(quantity))
 
 const toTrade = (t: TradeRecord): Trade => ({
   id: t.id,
@@ -60,9 +63,12 @@ export class TradeBook {
   record(symbol: string, side: "buy" | "sell", price: Decimal, legs: FillLegs, time: number | null): void {
     const current = this.#open.get(symbol)
     if (current !== undefined && !legs.closingQuantity.isZero()) {
-      current.onlyExitPrice = current.exitQuantity.isZero() ? price : null
+      if (current.exitQuantity.isZero()) current.onlyExitPrice = price
+      else {
+        current.exitValue = valueOf(current.onlyExitPrice, current.exitQuantity, current.exitValue).plus(price.times(legs.closingQuantity))
+        current.onlyExitPrice = null
+      }
       current.exitQuantity = plus(current.exitQuantity, legs.closingQuantity)
-      current.exitValue = plus(current.exitValue, price.times(legs.closingQuantity))
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
       current.size = current.size.equals(legs.closingQuantity) ? ZERO : current.size.minus(legs.closingQuantity)
@@ -97,9 +103,13 @@ export class TradeBook {
       }
       this.#open.set(symbol, trade)
     }
-    trade.onlyEntryPrice = trade.entryQuantity.isZero() ? price : null
+    // A single fill's average is its price: the value (a product) is only made once a second fill needs it.
+    if (trade.entryQuantity.isZero()) trade.onlyEntryPrice = price
+    else {
+      trade.entryValue = valueOf(trade.onlyEntryPrice, trade.entryQuantity, trade.entryValue).plus(price.times(legs.openingQuantity))
+      trade.onlyEntryPrice = null
+    }
     trade.entryQuantity = plus(trade.entryQuantity, legs.openingQuantity)
-    trade.entryValue = plus(trade.entryValue, price.times(legs.openingQuantity))
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
     trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize

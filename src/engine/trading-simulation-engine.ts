@@ -93,6 +93,12 @@ const STOP_LOSS_FLOAT_MARGIN = 1e-9
 
 const toDecimal = (p: PriceInput): Decimal => new Decimal(p)
 
+/** The update's quote for a symbol: a loop, not `find`, since this runs for every pending and working order. */
+const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefined => {
+  for (let i = 0; i < quotes.length; i++) if (quotes[i]!.symbol === symbol) return quotes[i]
+  return undefined
+}
+
 const checkRecord = (check: RiskCheck): CheckRecord => ({
   referencePrice: check.referencePrice.toString(),
   equity: check.account.equity.toString(),
@@ -579,6 +585,9 @@ export class TradingSimulationEngine {
   }
 
   readonly #markSource = (symbol: string): PriceInput => this.#marks.get(symbol)!.source
+  // Made once: account views hand these out for every check.
+  readonly #positionOf = (symbol: string): Decimal => this.#ledger.position(symbol)
+  readonly #markOf = (symbol: string): Decimal | undefined => this.#markDecimal(symbol)
 
   #markDecimal(symbol: string): Decimal | undefined {
     const mark = this.#marks.get(symbol)
@@ -634,8 +643,8 @@ export class TradingSimulationEngine {
       cash: this.#ledger.cash,
       buyingPower: this.#buyingPower(except),
       maxPositionValue: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO,
-      positionOf: (s) => this.#ledger.position(s),
-      markOf: (s) => this.#markDecimal(s),
+      positionOf: this.#positionOf,
+      markOf: this.#markOf,
       symbols: this.config.symbols,
       halted: this.#status === "halted"
     }
@@ -689,7 +698,7 @@ export class TradingSimulationEngine {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
     for (const entry of this.#pending) {
-      const quote = quotes.find((q) => q.symbol === entry.spec.symbol)
+      const quote = quoteFor(quotes, entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits.
       if (quote === undefined) {
         stillPending.push(entry)
@@ -722,7 +731,7 @@ export class TradingSimulationEngine {
   #matchWorking(quotes: ReadonlyArray<Quote>, time: number | null): void {
     let retired = false
     for (const entry of this.#working) {
-      const quote = quotes.length === 1 ? (quotes[0]!.symbol === entry.spec.symbol ? quotes[0] : undefined) : quotes.find((q) => q.symbol === entry.spec.symbol)
+      const quote = quoteFor(quotes, entry.spec.symbol)
       if (quote === undefined || entry.isFinal) continue
       const result = this.#fillModel.match(entry, quote)
       if (result.triggered && !entry.triggered) {
