@@ -41,6 +41,11 @@ export class EquityCurve {
     return curve
   }
 
+  /** The last equity pushed, if any. */
+  last(): number | undefined {
+    return this.#length === 0 ? undefined : this.#equity[this.#length - 1]
+  }
+
   /** The equity values, without copying. */
   values(): Float64Array {
     return this.#equity.subarray(0, this.#length)

@@ -617,9 +617,12 @@ export class TradingSimulationEngine {
         }
       }
     }
-    this.#dayStartEstimate = this.#ledger.equityEstimate(this.#markNumbers)
-    this.#dayStartCash = this.#ledger.cash
-    this.#dayStartHoldings = this.#ledger.holdings(this.#markSource)
+    // Nothing trades between updates, so the day starts at the equity the last update ended with.
+    this.#dayStartEstimate = this.#curve.last() ?? this.#dayStartEstimate
+    if (this.config.dailyStopLoss !== null) {
+      this.#dayStartCash = this.#ledger.cash
+      this.#dayStartHoldings = this.#ledger.holdings(this.#markSource)
+    }
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
