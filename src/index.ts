@@ -39,3 +39,4 @@ export { proportionalSlippage, type SlippageModel } from "./engine/slippage-mode
 export { type EngineOptions, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
 export type { ModelInput, ModelOutput, PortfolioView, TradingModel } from "./engine/trading-model.ts"
 export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine/trading-simulation-engine.ts"
+export * from "./deploy/index.ts"

@@ -1,4 +1,5 @@
-// paperfloor's deployment layer: content-addressed artifacts, the model registry and the built-in models.
+// paperfloor's deployment layer: content-addressed artifacts, the model registry, the built-in models,
+// deployment records and the paper-trading deployer.
 export * from "./artifact-store.ts"
 export { type DeployFileHandle, type DeployFileSystem, nodeFileSystem } from "./atomic-file.ts"
 export * from "./errors.ts"
@@ -7,3 +8,6 @@ export * from "./model-kind.ts"
 export * from "./model-registry.ts"
 export * from "./models/index.ts"
 export { FiniteNumber, PositiveNumber, Weight, WholeNumber } from "./models/params.ts"
+export * from "./deployment-errors.ts"
+export * from "./deployment-manager.ts"
+export * from "./paper-trading-deployer.ts"

@@ -1,9 +1,13 @@
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { WorkingOrder } from "./fill-model.ts"
 
-/** The commission of one fill, given what the order has been charged so far. */
+/** The commission of one fill (its notional is price × quantity), given what the order has been charged so far. */
 export interface FeeModel {
-  commission(fill: { readonly quantity: Decimal; readonly price: Decimal }, order: WorkingOrder, chargedSoFar: Decimal): Decimal
+  commission(
+    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly notional: Decimal },
+    order: WorkingOrder,
+    chargedSoFar: Decimal
+  ): Decimal
 }
 
 /**
@@ -13,8 +17,8 @@ export interface FeeModel {
 export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): FeeModel => {
   const r = new Decimal(rate)
   return {
-    commission: ({ quantity, price }, _order, chargedSoFar) => {
-      const proportional = r.times(quantity).times(price)
+    commission: ({ notional }, _order, chargedSoFar) => {
+      const proportional = r.times(notional)
       if (minimumPerOrder.isZero()) return proportional
       const topUp = minimumPerOrder.minus(chargedSoFar)
       return topUp.greaterThan(proportional) ? topUp : proportional

@@ -33,14 +33,15 @@ export interface FillLegs {
 
 const NO_HOLDINGS: ReadonlyArray<never> = []
 
-const signed = (side: OrderSide, quantity: Decimal): Decimal => (side === "buy" ? quantity : quantity.negated())
-
 /** Splits a signed order quantity against a signed position into the part that closes it and the part that opens. */
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = !position.isZero() && (side === "buy" ? position.lessThan(0) : position.greaterThan(0))
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
-  const closingQuantity = Decimal.min(quantity, position.abs())
-  return { closingQuantity, openingQuantity: closingQuantity === quantity ? ZERO : quantity.minus(closingQuantity) }
+  const held = position.abs()
+  // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
+  return quantity.lessThanOrEqualTo(held)
+    ? { closingQuantity: quantity, openingQuantity: ZERO }
+    : { closingQuantity: held, openingQuantity: quantity.minus(held) }
 }
 
 /**
@@ -128,11 +129,19 @@ export class Ledger {
     return this.#positions.get(symbol)?.realizedPnl ?? ZERO
   }
 
-  /** Applies one fill (split against the position by `splitAgainst`); returns how it split. */
+  /** What cash would be after a fill's notional, before its commission: less it for a buy, plus it for a sale. */
+  cashMovedBy(side: OrderSide, notional: Decimal): Decimal {
+    return side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)
+  }
+
+  /**
+   * Applies one fill (split against the position by `splitAgainst`); returns how it split.
+   * `cashAfter` is `cashMovedBy(side, notional)` less the commission: the caller has checked it already.
+   */
   applyFill(
     symbol: string,
     side: OrderSide,
-    { quantity, price, notional, commission }: { readonly quantity: Decimal; readonly price: Decimal; readonly notional: Decimal; readonly commission: Decimal },
+    { quantity, price, commission, cashAfter }: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal },
     { closingQuantity, openingQuantity }: { readonly closingQuantity: Decimal; readonly openingQuantity: Decimal }
   ): FillLegs {
     let state = this.#positions.get(symbol)
@@ -155,16 +164,16 @@ export class Ledger {
       : before.lessThan(0)
         ? averageCostBefore.minus(price).times(closingQuantity)
         : price.minus(averageCostBefore).times(closingQuantity)
-    const after = before.plus(signed(side, quantity))
-    const openAfterClose = closingQuantity.isZero() ? before.abs() : before.abs().minus(closingQuantity)
-    state.averageCost = after.isZero()
-      ? ZERO
-      : openingQuantity.isZero()
-        ? averageCostBefore
-        : openAfterClose.isZero()
-          ? price
-          : // Adding to a position: weighted by size.
-            averageCostBefore.times(openAfterClose).plus(price.times(openingQuantity)).dividedBy(openAfterClose.plus(openingQuantity))
+    const after = side === "buy" ? before.plus(quantity) : before.minus(quantity)
+    if (after.isZero()) state.averageCost = ZERO
+    else if (!openingQuantity.isZero()) {
+      // What is left of the position before the opening part: nothing after a reversal or from flat.
+      const left = before.isZero() || !closingQuantity.isZero() ? ZERO : before.abs()
+      state.averageCost = left.isZero()
+        ? price
+        : // Adding to a position: weighted by size.
+          averageCostBefore.times(left).plus(price.times(openingQuantity)).dividedBy(left.plus(openingQuantity))
+    }
     state.quantity = after
     state.quantityNumber = after.toNumber()
     if (!closingQuantity.isZero()) {
@@ -172,8 +181,8 @@ export class Ledger {
       this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
-    this.#cash = (side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)).minus(commission)
-    this.#cashNumber = this.#cash.toNumber()
+    this.#cash = cashAfter
+    this.#cashNumber = cashAfter.toNumber()
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl, averageCostBefore, positionAfter: after }
   }
 

@@ -93,6 +93,9 @@ const STOP_LOSS_FLOAT_MARGIN = 1e-9
 
 const toDecimal = (p: PriceInput): Decimal => new Decimal(p)
 
+/** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
+const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
+
 /** The update's quote for a symbol: a loop, not `find`, since this runs for every pending and working order. */
 const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefined => {
   for (let i = 0; i < quotes.length; i++) if (quotes[i]!.symbol === symbol) return quotes[i]
@@ -766,18 +769,19 @@ export class TradingSimulationEngine {
     if (limit !== null) price = side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
     const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
     const notional = price.times(quantity)
-    let commission = this.#fees.commission({ quantity, price }, entry, chargedSoFar)
+    const moved = this.#ledger.cashMovedBy(side, notional)
+    let commission = this.#fees.commission({ quantity, price, notional }, entry, chargedSoFar)
     // A fill that only closes always trades, but is never charged more commission than the cash it
     // leaves (a small sale against a minimum commission would otherwise drive cash below zero).
-    if (split.openingQuantity.isZero() && !commission.isZero()) {
-      const cashBefore = side === "buy" ? this.#ledger.cash.minus(notional) : this.#ledger.cash.plus(notional)
-      if (cashBefore.lessThan(commission)) commission = Decimal.max(cashBefore, ZERO)
-    }
-    const refusal = this.#fillRefusal(entry, quantity, closingQuantity, price, notional, commission)
+    if (split.openingQuantity.isZero() && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
+    const cashAfter = commission.isZero() ? moved : moved.minus(commission)
+    const refusal = split.openingQuantity.isZero() ? null : this.#fillRefusal(entry, quantity, price, cashAfter)
     if (refusal !== null) {
       // The closing part of the order always trades; what the account cannot carry is refused.
-      if (closingQuantity.greaterThan(0) && quantity.greaterThan(closingQuantity)) {
-        const closing = { quantity: closingQuantity, price, notional: price.times(closingQuantity), commission: this.#fees.commission({ quantity: closingQuantity, price }, entry, chargedSoFar) }
+      if (closingQuantity.greaterThan(0)) {
+        const closingNotional = price.times(closingQuantity)
+        const closingCommission = this.#fees.commission({ quantity: closingQuantity, price, notional: closingNotional }, entry, chargedSoFar)
+        const closing = { quantity: closingQuantity, price, commission: closingCommission, cashAfter: this.#ledger.cashMovedBy(side, closingNotional).minus(closingCommission) }
         this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
       }
       if (!entry.isFinal) {
@@ -786,19 +790,17 @@ export class TradingSimulationEngine {
       }
       return
     }
-    this.#fill(entry, { quantity, price, notional, commission }, marketPrice, split, time)
+    this.#fill(entry, { quantity, price, commission, cashAfter }, marketPrice, split, time)
   }
 
-  /** Why the opening part of a fill cannot trade (position limit, buying power), or null. */
-  #fillRefusal(entry: OrderEntry, quantity: Decimal, closingQuantity: Decimal, price: Decimal, notional: Decimal, commission: Decimal): string | null {
-    const opening = quantity.minus(closingQuantity)
-    if (opening.isZero()) return null
+  /** Why a fill with an opening part cannot trade (position limit, buying power), or null. */
+  #fillRefusal(entry: OrderEntry, quantity: Decimal, price: Decimal, cashAfter: Decimal): string | null {
     const { side, symbol } = entry.spec
-    const after = this.#ledger.position(symbol).plus(side === "buy" ? quantity : quantity.negated())
+    const position = this.#ledger.position(symbol)
+    const after = side === "buy" ? position.plus(quantity) : position.minus(quantity)
     const cap = entry.positionCap
     if (cap !== null && after.abs().times(cap.referencePrice).greaterThan(cap.maxValue))
       return `maxPositionSize: this fill would take ${symbol} to ${after}, worth ${after.abs().times(cap.referencePrice)} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`
-    const cashAfter = (side === "buy" ? this.#ledger.cash.minus(notional) : this.#ledger.cash.plus(notional)).minus(commission)
     if (!this.#ledger.hasShorts && after.greaterThanOrEqualTo(0)) return cashAfter.lessThan(0) ? this.#cashRefusal(quantity, symbol, price, cashAfter) : null
     const shortsAfter = this.#ledger
       .shortMarketValue((s) => (s === symbol ? price : (this.#markDecimal(s) ?? ZERO)))
@@ -814,7 +816,7 @@ export class TradingSimulationEngine {
 
   #fill(
     entry: OrderEntry,
-    execution: { readonly quantity: Decimal; readonly price: Decimal; readonly notional: Decimal; readonly commission: Decimal },
+    execution: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal },
     marketPrice: Decimal,
     split: { readonly closingQuantity: Decimal; readonly openingQuantity: Decimal },
     time: number | null
@@ -834,8 +836,8 @@ export class TradingSimulationEngine {
       price,
       marketPrice: marketPrice === execution.price ? price : marketPrice.toString(),
       commission,
-      closingQuantity: legs.closingQuantity.toString(),
-      openingQuantity: legs.openingQuantity.toString(),
+      closingQuantity: partString(legs.closingQuantity, execution.quantity, quantity),
+      openingQuantity: partString(legs.openingQuantity, execution.quantity, quantity),
       time,
       updateIndex: this.#updateIndex
     }

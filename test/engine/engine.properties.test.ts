@@ -595,9 +595,11 @@ class Harness {
         this.#assert(price.lessThanOrEqualTo(market) && price.greaterThanOrEqualTo(market.times(D(1).minus(s))), () => `sell price ${price} vs market ${market}`)
         if (order.limitPrice !== null) this.#assert(price.greaterThanOrEqualTo(order.limitPrice), () => `sell price ${price} below limit ${order.limitPrice}`)
       }
-      // rate × |quantity| × price, multiplied in the fee model's order (40-digit rounding is order-sensitive).
-      const proportional = D(this.engine.config.commissionRate).times(q).times(price)
-      this.#assert(D(fill.commission).greaterThanOrEqualTo(proportional), () => `commission ${fill.commission} below rate × q × price = ${proportional}`)
+      // rate × notional (price × quantity), multiplied as the fee model does (40-digit rounding is
+      // order-sensitive). A fill that only closes may be charged less: never more than the cash it leaves.
+      const proportional = D(this.engine.config.commissionRate).times(price.times(q))
+      if (fill.openingQuantity !== "0")
+        this.#assert(D(fill.commission).greaterThanOrEqualTo(proportional), () => `commission ${fill.commission} below rate × notional = ${proportional}`)
     }
 
     if (c.has("positionCap") && opening.greaterThan(0)) {

@@ -1,0 +1,565 @@
+/**
+ * Paper trading: deploy a registered model version into a supervised simulation, feed it market
+ * updates, and archive its results when it stops.
+ *
+ * ```ts
+ * const store = new LocalArtifactStore({ storageRoot: "./.paperfloor" })
+ * const registry = new ModelRegistry({ artifactStore: store })
+ * const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore: store })
+ * const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRegistry: registry, artifactStore: store })
+ * const id = await paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig })
+ * await paper.startSimulation(id)
+ * await paper.processMarketUpdate(id, { AAPL: 150, GOOGL: 2600, MSFT: 300 })
+ * const status = await paper.getSimulationStatus(id)   // state, portfolioValue, cash, positions, openOrders
+ * const results = await paper.stopSimulation(id)       // metrics, trades, equity curve; archived
+ * await paper.close()                                  // releases the store
+ * ```
+ *
+ * - **Where things live**, under the artifact store's root: deployment records in `deployments/`
+ *   (DeploymentManager), the simulations' journals and snapshots in a LevelDB store in
+ *   `simulations/` (the runtime's SimulationSupervisor), and archived results in `artifacts/`.
+ *   The simulation id is the deployment id.
+ * - **Restarts**: the store is opened on first use. Every simulation in it is then recovered
+ *   (snapshot + journal replay) exactly as it was, so a deployer built after a restart over the
+ *   same root continues each deployment where it stopped. `close()` releases the store (one
+ *   process owns it at a time: another gets `StoreLockedError`).
+ * - **Time**: the engine has no clock. An update without a `time` (the seed's bare price map
+ *   `{ AAPL: 150 }`, or `{ prices }` / `{ bars }` without one) is stamped with the deployer's
+ *   clock (`now`, the wall clock by default), never earlier than the simulation's last update.
+ *   So day orders expire and the daily stop-loss resets on real trading days. Recorded data
+ *   should carry its own times.
+ * - **Durability**: an update is acknowledged once it is in the simulation's journal. A batch
+ *   (`processMarketUpdates`) is checked whole first: if any update is invalid, none is applied.
+ * - **Models** that throw are contained by the runtime's supervision: the simulation is marked
+ *   failed (recorded in the deployment's history with the cause), the call reports
+ *   `ModelFailedError`, and the supervisor restarts the model on its schedule.
+ * - **Errors** are typed (`Data.TaggedError`); a refused call changes nothing.
+ *
+ * Each operation is a Promise method and an Effect in `paper.effect`, failing with the same errors.
+ */
+import { join } from "node:path"
+import { Context, Effect, Layer, ManagedRuntime, PubSub } from "effect"
+import type { SimulationStatus } from "../../machines/index.ts"
+import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
+import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
+import type { SimulationConfig } from "../domain/simulation-config.ts"
+import type { Trade } from "../domain/trade.ts"
+import type { PerformanceMetrics } from "../engine/metrics.ts"
+import type { OrderView } from "../engine/order-entry.ts"
+import { LevelDbStore } from "../runtime/leveldb-store.ts"
+import { ModelCatalog, type ModelSpec } from "../runtime/model-catalog.ts"
+import { SimulationUnavailableError } from "../runtime/runtime-errors.ts"
+import type { SimulationInstance } from "../runtime/simulation-instance.ts"
+import type { SimulationInput } from "../runtime/simulation-input.ts"
+import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
+import type { LocalArtifactStore } from "./artifact-store.ts"
+import { ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
+import { type DeploymentEnvironment, type DeploymentManager, type DeploymentRecord, type DeploymentStatus, deploymentEnvironments } from "./deployment-manager.ts"
+import type { ModelRegistry } from "./model-registry.ts"
+
+export interface PaperTradingDeployerOptions {
+  readonly deploymentManager: DeploymentManager
+  readonly modelRegistry: ModelRegistry
+  readonly artifactStore: LocalArtifactStore
+  /** The clock that stamps updates without a time; the wall clock by default. */
+  readonly now?: () => Date
+  /** The simulations' LevelDB store; `<storageRoot>/simulations` by default. */
+  readonly storeDirectory?: string
+  /** The runtime's supervisor: snapshot interval, mailbox size, restart schedule, log level. */
+  readonly supervisor?: SupervisorOptions
+}
+
+export interface DeployRequest {
+  readonly modelId: string
+  readonly modelVersion: string
+  /** Validated with the engine's schema (the seed's defaults fill what is missing). */
+  readonly simulationConfig?: unknown
+  /** "paper", the default; another environment gets `UnsupportedEnvironmentError`. */
+  readonly environment?: string
+}
+
+/** A position, decimals as strings. */
+export interface PositionStatus {
+  readonly symbol: string
+  readonly quantity: string
+  readonly averageCost: string
+  readonly marketPrice: string
+  readonly marketValue: string
+  readonly unrealizedPnl: string
+  readonly realizedPnl: string
+}
+
+/** A portfolio as plain JSON, decimals as strings. */
+export interface PortfolioStatus {
+  /** cash + Σ position × mark. */
+  readonly portfolioValue: string
+  readonly cash: string
+  readonly buyingPower: string
+  readonly realizedPnl: string
+  readonly unrealizedPnl: string
+  readonly totalCommission: string
+  readonly positions: ReadonlyArray<PositionStatus>
+}
+
+export interface SimulationStatusReport extends PortfolioStatus {
+  readonly deploymentId: string
+  readonly environment: DeploymentEnvironment
+  readonly modelId: string
+  readonly modelVersion: string
+  /** The simulation's state: deployed, running, paused, halted (daily stop-loss), failed or stopped. */
+  readonly state: SimulationStatus
+  /** Why it is halted or failed. */
+  readonly reason: string | null
+  /** The deployment's status (its record; `halted` counts as running there). */
+  readonly deploymentStatus: DeploymentStatus
+  readonly openOrders: ReadonlyArray<OrderView>
+  /** Market updates processed. */
+  readonly updates: number
+  /** ms since the epoch of the last update; null before the first. */
+  readonly lastUpdateTime: number | null
+}
+
+export interface UpdateReceipt {
+  readonly deploymentId: string
+  /** Updates of this call that were applied (all of them, unless the model failed). */
+  readonly applied: number
+  readonly state: SimulationStatus
+  readonly reason: string | null
+  /** Market updates processed by the simulation so far. */
+  readonly updates: number
+}
+
+export const RESULTS_FORMAT = 1
+
+/** What a stopped simulation leaves behind: archived as JSON in the artifact store. */
+export interface PaperTradingResults {
+  readonly format: typeof RESULTS_FORMAT
+  readonly deploymentId: string
+  readonly environment: DeploymentEnvironment
+  readonly modelId: string
+  readonly modelVersion: string
+  readonly model: ModelSpec
+  readonly config: SimulationConfig
+  readonly state: SimulationStatus
+  readonly updates: number
+  readonly firstUpdateTime: number | null
+  readonly lastUpdateTime: number | null
+  readonly metrics: PerformanceMetrics
+  readonly portfolio: PortfolioStatus
+  readonly fills: number
+  readonly orders: { readonly total: number; readonly filled: number; readonly rejected: number; readonly cancelled: number; readonly expired: number }
+  readonly trades: ReadonlyArray<Trade>
+  readonly equityCurve: ReadonlyArray<{ readonly time: number | null; readonly equity: number }>
+}
+
+/** Results as returned: the archived JSON and the artifact (sha256) it is stored as. */
+export interface ArchivedResults extends PaperTradingResults {
+  readonly resultsArtifact: string
+}
+
+type Supervisor = (typeof SimulationSupervisor)["Service"]
+
+const ACCEPTS_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
+
+/** The deployment's status for a simulation state: a halt is part of running. */
+const deploymentStatusOf = (state: SimulationStatus): DeploymentStatus => (state === "halted" ? "running" : state)
+
+const str = (d: { toString(): string }) => d.toString()
+
+const portfolioOf = (instance: SimulationInstance): PortfolioStatus => {
+  const p = instance.engine.getPortfolio()
+  return {
+    portfolioValue: str(p.totalValue),
+    cash: str(p.cash),
+    buyingPower: str(p.buyingPower),
+    realizedPnl: str(p.realizedPnl),
+    unrealizedPnl: str(p.unrealizedPnl),
+    totalCommission: str(p.totalCommission),
+    positions: p.positions.map((q) => ({
+      symbol: q.symbol,
+      quantity: str(q.quantity),
+      averageCost: str(q.averageCost),
+      marketPrice: str(q.marketPrice),
+      marketValue: str(q.marketValue),
+      unrealizedPnl: str(q.unrealizedPnl),
+      realizedPnl: str(q.realizedPnl)
+    }))
+  }
+}
+
+const statusReport = (record: DeploymentRecord, instance: SimulationInstance): SimulationStatusReport => {
+  const engine = instance.engine
+  const curve = engine.getEquityCurve()
+  return {
+    deploymentId: record.id,
+    environment: record.environment,
+    modelId: record.modelId,
+    modelVersion: record.modelVersion,
+    state: engine.status,
+    reason: engine.statusReason,
+    deploymentStatus: record.status,
+    ...portfolioOf(instance),
+    openOrders: engine.getOpenOrders(),
+    updates: engine.updateCount,
+    lastUpdateTime: curve.at(-1)?.time ?? null
+  }
+}
+
+const resultsOf = (record: DeploymentRecord, instance: SimulationInstance): PaperTradingResults => {
+  const engine = instance.engine
+  const orders = engine.getOrders()
+  const count = (status: string) => orders.reduce((n, o) => (o.status === status ? n + 1 : n), 0)
+  const curve = engine.getEquityCurve()
+  const results: PaperTradingResults = {
+    format: RESULTS_FORMAT,
+    deploymentId: record.id,
+    environment: record.environment,
+    modelId: record.modelId,
+    modelVersion: record.modelVersion,
+    model: record.model,
+    config: engine.config,
+    state: engine.status,
+    updates: engine.updateCount,
+    firstUpdateTime: curve[0]?.time ?? null,
+    lastUpdateTime: curve.at(-1)?.time ?? null,
+    metrics: engine.getPerformanceMetrics(),
+    portfolio: portfolioOf(instance),
+    fills: engine.getFills().length,
+    orders: { total: orders.length, filled: count("filled"), rejected: count("rejected"), cancelled: count("cancelled"), expired: count("expired") },
+    trades: engine.getTrades(),
+    equityCurve: curve
+  }
+  // Exactly what reading the archive back gives.
+  return JSON.parse(JSON.stringify(results)) as PaperTradingResults
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
+
+/** The update with `time` set, unless it has one (anything that is not an object is left for validation to report). */
+const stamp = (update: unknown, time: number): unknown => (isRecord(update) && update["time"] === undefined ? { ...update, time } : update)
+
+const atIndex = (i: number, issues: ReadonlyArray<ValidationIssue>): ReadonlyArray<ValidationIssue> =>
+  issues.map((issue) => ({ ...issue, field: issue.field === "(update)" ? `updates[${i}]` : `updates[${i}].${issue.field}` }))
+
+/** The runtime a deployer owns: the supervisor over the LevelDB store, with the registry's catalog. */
+const supervisorLayer = (registry: ModelRegistry, directory: string, options: SupervisorOptions) =>
+  SimulationSupervisor.layer(options).pipe(
+    Layer.provide(
+      Layer.merge(
+        LevelDbStore.layer({ directory }),
+        Layer.unwrap(Effect.map(registry.effect.catalog(), (factories) => ModelCatalog.layer(factories)))
+      )
+    )
+  )
+
+/** Why the simulations' store could not be opened (or its simulations recovered). */
+export type DeployerRuntimeError = Layer.Error<ReturnType<typeof supervisorLayer>>
+
+interface DeployerContext {
+  readonly manager: DeploymentManager
+  readonly store: LocalArtifactStore
+  readonly storeDirectory: string
+  readonly supervisor: () => Effect.Effect<Supervisor, DeployerRuntimeError>
+  readonly now: () => Date
+  /** Each simulation's last update time, as far as this deployer knows it (read once from the simulation). */
+  readonly lastTimes: Map<string, number | null>
+  readonly close: () => Effect.Effect<void>
+}
+
+/**
+ * Runs paper-trading deployments: one supervised simulation per deployment, durable in LevelDB,
+ * with its record kept by the DeploymentManager and its results archived in the artifact store.
+ * See the top of this file.
+ */
+export class PaperTradingDeployer {
+  readonly deploymentManager: DeploymentManager
+  readonly modelRegistry: ModelRegistry
+  readonly artifactStore: LocalArtifactStore
+  /** The simulations' LevelDB store. */
+  readonly storeDirectory: string
+  /** The operations as Effects, with their typed errors. */
+  readonly effect: PaperTradingDeployerEffects
+  #runtime: ManagedRuntime.ManagedRuntime<SimulationSupervisor, DeployerRuntimeError> | undefined
+
+  constructor(options: PaperTradingDeployerOptions) {
+    this.deploymentManager = options.deploymentManager
+    this.modelRegistry = options.modelRegistry
+    this.artifactStore = options.artifactStore
+    this.storeDirectory = options.storeDirectory ?? join(options.artifactStore.storageRoot, "simulations")
+    const lastTimes = new Map<string, number | null>()
+    const supervisorOptions = options.supervisor ?? {}
+    const release = (runtime: ManagedRuntime.ManagedRuntime<SimulationSupervisor, DeployerRuntimeError>) =>
+      Effect.promise(async () => {
+        if (this.#runtime !== runtime) return
+        this.#runtime = undefined
+        lastTimes.clear()
+        await runtime.dispose()
+      })
+    this.effect = makeEffects({
+      manager: this.deploymentManager,
+      store: this.artifactStore,
+      storeDirectory: this.storeDirectory,
+      now: options.now ?? (() => new Date()),
+      lastTimes,
+      // Opened on first use; every simulation in the store is recovered then.
+      supervisor: () =>
+        Effect.suspend(() => {
+          const runtime = (this.#runtime ??= ManagedRuntime.make(supervisorLayer(this.modelRegistry, this.storeDirectory, supervisorOptions)))
+          return runtime.contextEffect.pipe(
+            Effect.map((context) => Context.get(context, SimulationSupervisor)),
+            // A store that could not be opened (held by another process, say) is tried again on the next call.
+            Effect.tapError(() => release(runtime))
+          )
+        }),
+      close: () => Effect.suspend(() => (this.#runtime === undefined ? Effect.void : release(this.#runtime)))
+    })
+  }
+
+  /** Validates the request, records the deployment and creates its simulation (`deployed`); returns the deployment id. */
+  deployToPaperTrading(request: DeployRequest): Promise<string> {
+    return Effect.runPromise(this.effect.deployToPaperTrading(request))
+  }
+
+  startSimulation(deploymentId: string): Promise<void> {
+    return Effect.runPromise(this.effect.startSimulation(deploymentId))
+  }
+
+  /** One market update: `{ AAPL: 150 }`, `{ time, prices }` or `{ time, bars }`; acknowledged once durable. */
+  processMarketUpdate(deploymentId: string, update: MarketUpdateInput): Promise<UpdateReceipt> {
+    return Effect.runPromise(this.effect.processMarketUpdate(deploymentId, update))
+  }
+
+  /** Several updates, in order, in one journal write; checked whole first (one invalid update and none is applied). */
+  processMarketUpdates(deploymentId: string, updates: ReadonlyArray<MarketUpdateInput>): Promise<UpdateReceipt> {
+    return Effect.runPromise(this.effect.processMarketUpdates(deploymentId, updates))
+  }
+
+  getSimulationStatus(deploymentId: string): Promise<SimulationStatusReport> {
+    return Effect.runPromise(this.effect.getSimulationStatus(deploymentId))
+  }
+
+  pauseSimulation(deploymentId: string): Promise<void> {
+    return Effect.runPromise(this.effect.pauseSimulation(deploymentId))
+  }
+
+  resumeSimulation(deploymentId: string): Promise<void> {
+    return Effect.runPromise(this.effect.resumeSimulation(deploymentId))
+  }
+
+  /** Stops the simulation (open orders are cancelled), archives its results and returns them. */
+  stopSimulation(deploymentId: string): Promise<ArchivedResults> {
+    return Effect.runPromise(this.effect.stopSimulation(deploymentId))
+  }
+
+  /** Paper deployments (their records), oldest first. */
+  listSimulations(): Promise<ReadonlyArray<DeploymentRecord>> {
+    return Effect.runPromise(this.effect.listSimulations())
+  }
+
+  /** The archived results of a stopped deployment, also after a restart. */
+  getResults(deploymentId: string): Promise<ArchivedResults> {
+    return Effect.runPromise(this.effect.getResults(deploymentId))
+  }
+
+  /** Releases the simulations' store (its simulations stay in it). The next call opens it again. */
+  close(): Promise<void> {
+    return Effect.runPromise(this.effect.close())
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+const makeEffects = (ctx: DeployerContext) => {
+  const { manager, store, supervisor, now, lastTimes } = ctx
+
+  /**
+   * Reads the deployment's simulation. A deployment recorded but whose simulation was never
+   * created (the process died in between) gets it now; any other missing simulation is unavailable.
+   */
+  const inspect = <A>(sup: Supervisor, record: DeploymentRecord, read: (instance: SimulationInstance) => A) =>
+    sup.inspect(record.id, read).pipe(
+      Effect.catchTag("UnknownSimulationError", () =>
+        Effect.gen(function* () {
+          if (record.status !== "deployed" || record.resultsArtifact !== undefined) {
+            return yield* new SimulationUnavailableError({
+              simulationId: record.id,
+              cause: `deployment ${record.id} is ${record.status} but its simulation is not in the store at ${ctx.storeDirectory}`
+            })
+          }
+          yield* sup.create({ id: record.id, config: record.config, model: record.model }).pipe(Effect.catchTag("SimulationExistsError", () => Effect.void))
+          return yield* sup.inspect(record.id, read)
+        })
+      )
+    )
+
+  /** Brings the record's status up to the simulation's state (a failure or a restart that happened since). */
+  const sync = (record: DeploymentRecord, state: SimulationStatus, reason: string | null, because?: string) => {
+    const status = deploymentStatusOf(state)
+    if (status === record.status) return Effect.succeed(record)
+    const why =
+      because ?? (status === "failed" ? (reason ?? "the model failed") : record.status === "failed" ? "restarted by the supervisor" : `the simulation is ${state}`)
+    return manager.effect.recordStatus(record.id, status, why)
+  }
+
+  const stateOf = (instance: SimulationInstance) => ({ state: instance.engine.status, reason: instance.engine.statusReason })
+
+  const deployToPaperTrading = (request: DeployRequest) =>
+    Effect.gen(function* () {
+      const environment = isRecord(request) ? request["environment"] : undefined
+      if (environment !== undefined && environment !== "paper") {
+        return yield* new UnsupportedEnvironmentError({ environment: String(environment), available: deploymentEnvironments })
+      }
+      const deployment = isRecord(request) ? { ...request, environment: "paper" } : request
+      // Everything is checked before anything is written; the store is opened only then.
+      yield* manager.effect.prepareDeployment(deployment)
+      const sup = yield* supervisor()
+      const record = yield* manager.effect.createDeployment(deployment)
+      yield* sup
+        .create({ id: record.id, config: record.config, model: record.model })
+        .pipe(Effect.onError(() => Effect.ignore(manager.effect.discard(record.id))))
+      lastTimes.set(record.id, null)
+      return record.id
+    })
+
+  const lifecycle = (id: string, type: "start" | "pause" | "resume") =>
+    Effect.gen(function* () {
+      const record = yield* manager.effect.getDeployment(id)
+      const sup = yield* supervisor()
+      const before = yield* inspect(sup, record, stateOf)
+      const synced = yield* sync(record, before.state, before.reason)
+      yield* sup.send(id, { type })
+      const after = yield* sup.inspect(id, stateOf)
+      yield* sync(synced, after.state, after.reason, type)
+    })
+
+  const processMarketUpdates = (id: string, updates: ReadonlyArray<MarketUpdateInput>, single = false) =>
+    Effect.gen(function* () {
+      if (!Array.isArray(updates) || updates.length === 0) {
+        return yield* new ValidationError({ subject: "marketUpdate", issues: [{ field: "updates", rule: "must be a non-empty array of market updates", value: updates }] })
+      }
+      const record = yield* manager.effect.getDeployment(id)
+      const sup = yield* supervisor()
+      const known = lastTimes.has(id)
+      const current = yield* inspect(sup, record, (instance) => ({
+        ...stateOf(instance),
+        lastTime: known ? (lastTimes.get(id) ?? null) : (instance.engine.getEquityCurve().at(-1)?.time ?? null)
+      }))
+      if (!known) lastTimes.set(id, current.lastTime)
+      const synced = yield* sync(record, current.state, current.reason)
+      if (!ACCEPTS_UPDATES.has(current.state)) return yield* new SimulationStateError({ status: current.state, command: "processMarketUpdate" })
+
+      // Stamp and check the whole batch before any of it is applied.
+      const clock = now().getTime()
+      const symbols = new Set(record.config.symbols)
+      const inputs: SimulationInput[] = []
+      const times: Array<number | null> = []
+      const issues: ValidationIssue[] = []
+      let previous = current.lastTime
+      updates.forEach((raw, i) => {
+        const update = stamp(raw, previous === null ? clock : Math.max(clock, previous))
+        const normalized = normalizeMarketUpdate(update, symbols, previous)
+        if (normalized instanceof ValidationError) {
+          issues.push(...(single ? normalized.issues : atIndex(i, normalized.issues)))
+          return
+        }
+        previous = normalized.time
+        inputs.push({ type: "marketUpdate", update: update as MarketUpdateInput })
+        times.push(normalized.time)
+      })
+      if (issues.length > 0) return yield* new ValidationError({ subject: "marketUpdate", issues })
+
+      // The batch's status changes come back as events, published before the batch is acknowledged.
+      const { results, failure } = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const subscription = yield* PubSub.subscribe(sup.events)
+          const results = yield* sup.submit(id, inputs)
+          const events = yield* PubSub.takeUpTo(subscription, Number.MAX_SAFE_INTEGER)
+          let failure: string | null = null
+          for (const { simulationId, event } of events) {
+            if (simulationId === id && event.type === "simulationStatusChanged" && event.to === "failed") failure = event.reason ?? "the model failed"
+          }
+          return { results, failure }
+        })
+      )
+      let applied = 0
+      let refusal: unknown = undefined
+      results.forEach((result, i) => {
+        if (result.ok) {
+          applied += 1
+          lastTimes.set(id, times[i] ?? null)
+        } else refusal ??= result.error
+      })
+      if (failure !== null) {
+        yield* sync(synced, "failed", failure)
+        return yield* new ModelFailedError({ deploymentId: id, cause: failure, applied, total: inputs.length })
+      }
+      // Only a concurrent command (a stop, say) can refuse an update that passed the checks above.
+      if (refusal !== undefined) return yield* Effect.fail(refusal as SimulationStateError | ValidationError)
+      const after = yield* sup.inspect(id, (instance) => ({ ...stateOf(instance), updates: instance.engine.updateCount }))
+      return { deploymentId: id, applied, state: after.state, reason: after.reason, updates: after.updates } satisfies UpdateReceipt as UpdateReceipt
+    })
+
+  const archive = (record: DeploymentRecord, results: PaperTradingResults) =>
+    Effect.gen(function* () {
+      const ref = yield* store.effect.put(`${JSON.stringify(results, null, 2)}\n`, {
+        name: `${record.id}-results.json`,
+        contentType: "application/json",
+        metadata: { kind: "paper-trading-results", deploymentId: record.id, modelId: record.modelId, modelVersion: record.modelVersion }
+      })
+      yield* manager.effect.attachResults(record.id, ref.sha256)
+      return { ...results, resultsArtifact: ref.sha256 } as ArchivedResults
+    })
+
+  const stopSimulation = (id: string) =>
+    Effect.gen(function* () {
+      const record = yield* manager.effect.getDeployment(id)
+      const sup = yield* supervisor()
+      const before = yield* inspect(sup, record, stateOf)
+      const synced = yield* sync(record, before.state, before.reason)
+      yield* sup.send(id, { type: "stop" })
+      const results = yield* sup.inspect(id, (instance) => resultsOf(synced, instance))
+      const stopped = yield* sync(synced, "stopped", null, "stop")
+      return yield* archive(stopped, results)
+    })
+
+  const readResults = (sha256: string) =>
+    Effect.map(store.effect.get(sha256), ({ content }) => ({ ...(JSON.parse(content.toString("utf8")) as PaperTradingResults), resultsArtifact: sha256 }) as ArchivedResults)
+
+  const getResults = (id: string) =>
+    Effect.gen(function* () {
+      const record = yield* manager.effect.getDeployment(id)
+      if (record.resultsArtifact !== undefined) return yield* readResults(record.resultsArtifact)
+      // Stopped, but the process died before its results were archived: archive them now.
+      const sup = yield* supervisor()
+      const state = yield* inspect(sup, record, stateOf)
+      if (state.state !== "stopped") return yield* new ResultsNotArchivedError({ deploymentId: id, status: state.state })
+      const results = yield* sup.inspect(id, (instance) => resultsOf(record, instance))
+      const stopped = yield* sync(record, "stopped", null, "stop")
+      return yield* archive(stopped, results)
+    })
+
+  const getSimulationStatus = (id: string) =>
+    Effect.gen(function* () {
+      const record = yield* manager.effect.getDeployment(id)
+      const sup = yield* supervisor()
+      return yield* inspect(sup, record, (instance) => statusReport(record, instance))
+    })
+
+  return {
+    deployToPaperTrading,
+    startSimulation: (id: string) => lifecycle(id, "start"),
+    pauseSimulation: (id: string) => lifecycle(id, "pause"),
+    resumeSimulation: (id: string) => lifecycle(id, "resume"),
+    processMarketUpdate: (id: string, update: MarketUpdateInput) => processMarketUpdates(id, [update], true),
+    processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => processMarketUpdates(id, updates),
+    getSimulationStatus,
+    stopSimulation,
+    listSimulations: () => manager.effect.listDeployments({ environment: "paper" }),
+    getResults,
+    close: ctx.close
+  }
+}
+
+export type PaperTradingDeployerEffects = ReturnType<typeof makeEffects>
