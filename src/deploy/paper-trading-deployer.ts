@@ -38,7 +38,7 @@
  * Each operation is a Promise method and an Effect in `paper.effect`, failing with the same errors.
  */
 import { join } from "node:path"
-import { Context, Effect, Layer, ManagedRuntime, PubSub } from "effect"
+import { Context, Effect, Layer, ManagedRuntime, PubSub, Semaphore } from "effect"
 import type { SimulationStatus } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
@@ -373,6 +373,16 @@ export class PaperTradingDeployer {
 
 const makeEffects = (ctx: DeployerContext) => {
   const { manager, store, supervisor, now, lastTimes } = ctx
+  // Calls that change a deployment run one at a time per deployment: a batch's checks and its
+  // stamps rely on the simulation's last update time, which only the previous call moves.
+  const locks = new Map<string, Semaphore.Semaphore>()
+  const exclusive =
+    (id: string) =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+      let lock = locks.get(id)
+      if (lock === undefined) locks.set(id, (lock = Semaphore.makeUnsafe(1)))
+      return lock.withPermits(1)(effect)
+    }
 
   /**
    * Reads the deployment's simulation. A deployment recorded but whose simulation was never
@@ -394,12 +404,15 @@ const makeEffects = (ctx: DeployerContext) => {
       )
     )
 
-  /** Brings the record's status up to the simulation's state (a failure or a restart that happened since). */
-  const sync = (record: DeploymentRecord, state: SimulationStatus, reason: string | null, because?: string) => {
+  /**
+   * Brings the record's status up to the simulation's state: after a command (`commanded`, no
+   * reason recorded), or for a failure or a restart by the supervisor that happened since.
+   */
+  const sync = (record: DeploymentRecord, state: SimulationStatus, reason: string | null, commanded = false) => {
     const status = deploymentStatusOf(state)
     if (status === record.status) return Effect.succeed(record)
-    const why =
-      because ?? (status === "failed" ? (reason ?? "the model failed") : record.status === "failed" ? "restarted by the supervisor" : `the simulation is ${state}`)
+    if (commanded) return manager.effect.recordStatus(record.id, status)
+    const why = status === "failed" ? (reason ?? "the model failed") : record.status === "failed" ? "restarted by the supervisor" : `the simulation is ${state}`
     return manager.effect.recordStatus(record.id, status, why)
   }
 
@@ -431,7 +444,7 @@ const makeEffects = (ctx: DeployerContext) => {
       const synced = yield* sync(record, before.state, before.reason)
       yield* sup.send(id, { type })
       const after = yield* sup.inspect(id, stateOf)
-      yield* sync(synced, after.state, after.reason, type)
+      yield* sync(synced, after.state, after.reason, true)
     })
 
   const processMarketUpdates = (id: string, updates: ReadonlyArray<MarketUpdateInput>, single = false) =>
@@ -495,7 +508,8 @@ const makeEffects = (ctx: DeployerContext) => {
         yield* sync(synced, "failed", failure)
         return yield* new ModelFailedError({ deploymentId: id, cause: failure, applied, total: inputs.length })
       }
-      // Only a concurrent command (a stop, say) can refuse an update that passed the checks above.
+      // Calls for a deployment run one at a time, so an update that passed the checks above is not
+      // refused; if one were, its error is reported as it is.
       if (refusal !== undefined) return yield* Effect.fail(refusal as SimulationStateError | ValidationError)
       const after = yield* sup.inspect(id, (instance) => ({ ...stateOf(instance), updates: instance.engine.updateCount }))
       return { deploymentId: id, applied, state: after.state, reason: after.reason, updates: after.updates } satisfies UpdateReceipt as UpdateReceipt
@@ -520,7 +534,7 @@ const makeEffects = (ctx: DeployerContext) => {
       const synced = yield* sync(record, before.state, before.reason)
       yield* sup.send(id, { type: "stop" })
       const results = yield* sup.inspect(id, (instance) => resultsOf(synced, instance))
-      const stopped = yield* sync(synced, "stopped", null, "stop")
+      const stopped = yield* sync(synced, "stopped", null, true)
       return yield* archive(stopped, results)
     })
 
@@ -536,7 +550,7 @@ const makeEffects = (ctx: DeployerContext) => {
       const state = yield* inspect(sup, record, stateOf)
       if (state.state !== "stopped") return yield* new ResultsNotArchivedError({ deploymentId: id, status: state.state })
       const results = yield* sup.inspect(id, (instance) => resultsOf(record, instance))
-      const stopped = yield* sync(record, "stopped", null, "stop")
+      const stopped = yield* sync(record, "stopped", null)
       return yield* archive(stopped, results)
     })
 
@@ -549,15 +563,15 @@ const makeEffects = (ctx: DeployerContext) => {
 
   return {
     deployToPaperTrading,
-    startSimulation: (id: string) => lifecycle(id, "start"),
-    pauseSimulation: (id: string) => lifecycle(id, "pause"),
-    resumeSimulation: (id: string) => lifecycle(id, "resume"),
-    processMarketUpdate: (id: string, update: MarketUpdateInput) => processMarketUpdates(id, [update], true),
-    processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => processMarketUpdates(id, updates),
+    startSimulation: (id: string) => exclusive(id)(lifecycle(id, "start")),
+    pauseSimulation: (id: string) => exclusive(id)(lifecycle(id, "pause")),
+    resumeSimulation: (id: string) => exclusive(id)(lifecycle(id, "resume")),
+    processMarketUpdate: (id: string, update: MarketUpdateInput) => exclusive(id)(processMarketUpdates(id, [update], true)),
+    processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => exclusive(id)(processMarketUpdates(id, updates)),
     getSimulationStatus,
-    stopSimulation,
+    stopSimulation: (id: string) => exclusive(id)(stopSimulation(id)),
     listSimulations: () => manager.effect.listDeployments({ environment: "paper" }),
-    getResults,
+    getResults: (id: string) => exclusive(id)(getResults(id)),
     close: ctx.close
   }
 }
