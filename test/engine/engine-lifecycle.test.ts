@@ -8,67 +8,19 @@ import {
   UnknownOrderError,
   ValidationError
 } from "../../src/index.ts"
-import type {
-  BarInput,
-  EngineEvent,
-  EngineEventName,
-  EngineOptions,
-  FillModel,
-  MarketUpdateInput,
-  OrderRequest,
-  PriceInput,
-  SimulationConfigInput
-} from "../../src/index.ts"
+import type { EngineOptions, FillModel, MarketUpdateInput, OrderRequest, PriceInput, SimulationConfigInput } from "../../src/index.ts"
+import { at, bar, DAY, engineOn, flat, frictionless, ordersIn, record } from "./fixtures.ts"
 
-const base: SimulationConfigInput = {
-  initialCapital: "100000",
-  commissionRate: 0,
-  slippageRate: 0,
-  maxPositionSize: 1,
-  dailyStopLoss: null,
-  symbols: ["AAPL", "MSFT"]
-}
-const engineWith = (config: SimulationConfigInput = {}, options: EngineOptions = {}) => new TradingSimulationEngine({ ...base, ...config }, options)
+const engineWith = engineOn(frictionless(["AAPL", "MSFT"]))
 
-const bar = (open: PriceInput, high: PriceInput, low: PriceInput, close: PriceInput): BarInput => ({ open, high, low, close })
-const flat = (p: PriceInput): BarInput => bar(p, p, p, p)
-
-const HOUR = 3_600_000
+// These tests count minutes from the session's open (14:30 UTC): minute 389 is its last.
 const MONDAY = Date.UTC(2024, 0, 1, 14, 30)
-const TUESDAY = MONDAY + 24 * HOUR
-const WEDNESDAY = TUESDAY + 24 * HOUR
-const at = (day: number, minutes: number) => day + minutes * 60_000
+const TUESDAY = MONDAY + DAY
+const WEDNESDAY = TUESDAY + DAY
 
-const limitBuy = (limitPrice: PriceInput, extra: Partial<OrderRequest> = {}): OrderRequest => ({
-  symbol: "AAPL",
-  side: "buy",
-  type: "limit",
-  quantity: 10,
-  limitPrice,
-  ...extra
-})
-const marketBuy = (quantity = 10): OrderRequest => ({ symbol: "AAPL", side: "buy", type: "market", quantity })
-
-const EVENT_NAMES: ReadonlyArray<EngineEventName> = [
-  "orderSubmitted",
-  "orderAccepted",
-  "orderRejected",
-  "orderTriggered",
-  "orderPartiallyFilled",
-  "orderFilled",
-  "orderCancelled",
-  "orderExpired",
-  "orderReplaced",
-  "orderReplaceRejected",
-  "simulationStatusChanged"
-]
-
-/** Records every event the engine delivers, in order. */
-const record = (engine: TradingSimulationEngine) => {
-  const events: EngineEvent[] = []
-  for (const name of EVENT_NAMES) engine.on(name, (e) => events.push(e as EngineEvent))
-  return events
-}
+const aapl = ordersIn("AAPL")
+const limitBuy = (limitPrice: PriceInput, extra: Partial<OrderRequest> = {}): OrderRequest => aapl.buy(10, { type: "limit", limitPrice, ...extra })
+const marketBuy = (quantity = 10): OrderRequest => aapl.buy(quantity)
 
 const thrown = (f: () => unknown): unknown => {
   try {

@@ -15,7 +15,6 @@ import {
   Decimal,
   type DecimalInput,
   type EngineEvent,
-  type EngineEventName,
   type EngineOptions,
   type Fill,
   IllegalOrderTransitionError,
@@ -64,20 +63,6 @@ const ALL_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>([
   "tradesPnl",
   "fillsConsistent"
 ])
-
-const EVENT_NAMES: ReadonlyArray<EngineEventName> = [
-  "orderSubmitted",
-  "orderAccepted",
-  "orderRejected",
-  "orderTriggered",
-  "orderPartiallyFilled",
-  "orderFilled",
-  "orderCancelled",
-  "orderExpired",
-  "orderReplaced",
-  "orderReplaceRejected",
-  "simulationStatusChanged"
-]
 
 const FINAL = new Set(["filled", "rejected", "cancelled", "expired"])
 const ZERO = new Decimal(0)
@@ -208,7 +193,7 @@ class Harness {
     this.updates = materializeMarket(scenario)
     this.symbols = this.engine.config.symbols
     this.symbols.forEach((s, i) => this.#lastPrice.set(s, basePrice(scenario, i)))
-    if (observe) for (const name of EVENT_NAMES) this.engine.on(name, (e) => this.#onEvent(e as EngineEvent))
+    if (observe) this.engine.onEvent((e) => this.#onEvent(e))
   }
 
   #fail(message: string): never {

@@ -1,38 +1,12 @@
 import { describe, expect, it } from "vitest"
 import { approve, barFillModel, Decimal, reject, TradingSimulationEngine } from "../../src/index.ts"
-import type {
-  BarInput,
-  EngineEvent,
-  EngineOptions,
-  FeeModel,
-  FillModel,
-  OrderRequest,
-  PriceInput,
-  RiskCheck,
-  RiskRule,
-  SimulationConfigInput,
-  SlippageModel
-} from "../../src/index.ts"
+import type { EngineEvent, EngineOptions, FeeModel, FillModel, RiskCheck, RiskRule, SlippageModel } from "../../src/index.ts"
+import { bar, buy, engineOn, flat, frictionless, sell, TUESDAY } from "./fixtures.ts"
 
-const base: SimulationConfigInput = {
-  initialCapital: "100000",
-  commissionRate: 0,
-  slippageRate: 0,
-  maxPositionSize: 1,
-  dailyStopLoss: null,
-  symbols: ["AAPL", "MSFT", "GOOGL", "XOM"]
-}
-const engineWith = (config: SimulationConfigInput = {}, options: EngineOptions = {}) => new TradingSimulationEngine({ ...base, ...config }, options)
+const base = frictionless(["AAPL", "MSFT", "GOOGL", "XOM"])
+const engineWith = engineOn(base)
 
-const bar = (open: PriceInput, high: PriceInput, low: PriceInput, close: PriceInput, volume?: number): BarInput =>
-  volume === undefined ? { open, high, low, close } : { open, high, low, close, volume }
-const flat = (p: PriceInput, volume?: number): BarInput => bar(p, p, p, p, volume)
-
-const T0 = Date.UTC(2024, 0, 2, 15, 0)
-const at = (i: number) => T0 + i * 60_000
-
-const buy = (symbol: string, quantity: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({ symbol, side: "buy", type: "market", quantity, ...extra })
-const sell = (symbol: string, quantity: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({ symbol, side: "sell", type: "market", quantity, ...extra })
+const at = (i: number) => TUESDAY + i * 60_000
 
 // ── A correlation-risk rule ─────────────────────────────────────────────
 

@@ -1,31 +1,17 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { Decimal, TradingSimulationEngine } from "../../src/index.ts"
+import { Decimal } from "../../src/index.ts"
 import type { BarInput, OrderRequest, OrderView, PriceInput, SimulationConfigInput } from "../../src/index.ts"
+import { at, bar, engineOn, frictionless, MONDAY } from "./fixtures.ts"
 
 /**
  * Fill rules of the default fill model, seen through the engine (DESIGN.md, "Execution
  * semantics"). Costs are zero unless a test is about costs, positions may be up to the whole
  * equity, shorting is on (so that sells need no position first) and the daily stop-loss is off.
  */
-const frictionless: SimulationConfigInput = {
-  initialCapital: "100000",
-  commissionRate: 0,
-  slippageRate: 0,
-  maxPositionSize: 1,
-  dailyStopLoss: null,
-  enableShorting: true,
-  symbols: ["AAPL", "MSFT"]
-}
+const engineWith = engineOn(frictionless(["AAPL", "MSFT"], { enableShorting: true }))
 
-const engineWith = (config: SimulationConfigInput = {}) => new TradingSimulationEngine({ ...frictionless, ...config })
-
-const bar = (open: PriceInput, high: PriceInput, low: PriceInput, close: PriceInput, volume?: number): BarInput =>
-  volume === undefined ? { open, high, low, close } : { open, high, low, close, volume }
-
-const DAY = 86_400_000
-const T0 = Date.UTC(2024, 0, 1, 15, 0) // Monday 2024-01-01, 15:00 UTC
-const minute = (i: number) => T0 + i * 60_000
+const minute = (i: number) => at(MONDAY, i)
 
 /** An order of 10 AAPL unless overridden. */
 const order = (o: Partial<OrderRequest> & Pick<OrderRequest, "side" | "type">): OrderRequest => ({ symbol: "AAPL", quantity: 10, ...o })

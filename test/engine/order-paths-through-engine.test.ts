@@ -11,7 +11,6 @@ import {
 import type {
   BarInput,
   EngineEvent,
-  EngineEventName,
   EngineOptions,
   FillModel,
   OrderContext,
@@ -22,6 +21,7 @@ import type {
   SimulationConfigInput
 } from "../../src/index.ts"
 import { type OrderPath, orderPaths } from "../machines/order-paths.ts"
+import { MONDAY, record, TUESDAY } from "./fixtures.ts"
 
 /**
  * The order machine's shortest path to each status, driven through the real engine: for every
@@ -32,22 +32,6 @@ import { type OrderPath, orderPaths } from "../machines/order-paths.ts"
 const paths = orderPaths()
 
 type ReplaceChanges = Extract<OrderEvent, { type: "REPLACE_REQUEST" }>["changes"]
-
-const EVENT_NAMES: ReadonlyArray<EngineEventName> = [
-  "orderSubmitted",
-  "orderAccepted",
-  "orderRejected",
-  "orderTriggered",
-  "orderPartiallyFilled",
-  "orderFilled",
-  "orderCancelled",
-  "orderExpired",
-  "orderReplaced",
-  "orderReplaceRejected"
-]
-
-const MONDAY = Date.UTC(2024, 0, 1, 15, 0)
-const TUESDAY = MONDAY + 86_400_000
 
 /** The machine events an order went through, read from the engine's events about it. */
 const machineEvents = (events: ReadonlyArray<EngineEvent>, id: string, replaces: ReadonlyArray<ReplaceChanges>): OrderEvent[] => {
@@ -158,8 +142,8 @@ const scenarios = (order: OrderSpec) => {
       { commissionRate: 0.001, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null, symbols: [order.symbol], ...config },
       options
     )
-    const events: EngineEvent[] = []
-    for (const name of EVENT_NAMES) engine.on(name, (e) => events.push(e as EngineEvent))
+    // Order events only: the scenarios are about one order's machine.
+    const events = record(engine, (e) => e.type !== "simulationStatusChanged")
     const id = engine.submitOrder({
       symbol: order.symbol,
       side: order.side,

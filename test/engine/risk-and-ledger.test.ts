@@ -2,27 +2,11 @@ import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { Decimal, TradingSimulationEngine } from "../../src/index.ts"
 import type { BarInput, EngineEvents, OrderRequest, PriceInput, SimulationConfigInput } from "../../src/index.ts"
+import { at, bar, engineOn, flat, frictionless, MONDAY, ordersIn, TUESDAY } from "./fixtures.ts"
 
-const base: SimulationConfigInput = {
-  initialCapital: "100000",
-  commissionRate: 0,
-  slippageRate: 0,
-  maxPositionSize: 1,
-  dailyStopLoss: null,
-  enableShorting: false,
-  symbols: ["AAPL", "MSFT"]
-}
-const engineWith = (config: SimulationConfigInput = {}) => new TradingSimulationEngine({ ...base, ...config })
+const engineWith = engineOn(frictionless(["AAPL", "MSFT"], { enableShorting: false }))
 
-const bar = (open: PriceInput, high: PriceInput, low: PriceInput, close: PriceInput): BarInput => ({ open, high, low, close })
-const flat = (p: PriceInput): BarInput => bar(p, p, p, p)
-
-const MONDAY = Date.UTC(2024, 0, 1, 15, 0)
-const TUESDAY = MONDAY + 86_400_000
-const at = (day: number, i: number) => day + i * 60_000
-
-const buy = (quantity: number | string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ symbol: "AAPL", side: "buy", type: "market", quantity, ...extra })
-const sell = (quantity: number | string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ symbol: "AAPL", side: "sell", type: "market", quantity, ...extra })
+const { buy, sell } = ordersIn("AAPL")
 
 const d = (x: Decimal | string | number) => new Decimal(x).toString()
 

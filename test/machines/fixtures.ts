@@ -1,5 +1,6 @@
 import { expect } from "vitest"
-import { getInitialSnapshot, transition } from "xstate"
+import { type AnyStateMachine, getInitialSnapshot, transition } from "xstate"
+import type { CompiledMachine, Step } from "../../machines/compiled-machine.ts"
 import { initialOrderContext, type OrderContext, type OrderEvent, type OrderStatus } from "../../machines/order-context.ts"
 import { orderMachine } from "../../machines/order.machine.ts"
 import { orderTable } from "../../machines/tables.ts"
@@ -52,15 +53,48 @@ export const runOrder = (start: OrderContext, events: ReadonlyArray<OrderEvent>)
 }
 
 /**
- * Asserts that `event` is illegal once `prefix` has run: the table refuses it and XState leaves the
- * snapshot exactly as it was (an unguarded refusal in XState is silent, hence both checks).
+ * Asserts that `event` is illegal where `prefix` leads from `start`: the table refuses it and XState
+ * leaves the snapshot exactly as it was (an unguarded refusal in XState is silent, hence both
+ * checks). `run` replays legal events through both, checking they agree on the way.
  */
-export const expectRefused = (start: OrderContext, prefix: ReadonlyArray<OrderEvent>, event: OrderEvent): void => {
-  const before = runOrder(start, prefix)
-  expect(orderTable.step(before.status, before.context, event), `${event.type} in ${before.status}`).toBeUndefined()
-  let snapshot = getInitialSnapshot(orderMachine, start)
-  for (const e of prefix) snapshot = transition(orderMachine, snapshot, e)[0]
-  const [after] = transition(orderMachine, snapshot, event)
+export const expectRefusedBy = <S extends string, C, E extends { readonly type: string }>(
+  machine: AnyStateMachine,
+  table: CompiledMachine<S, C, E>,
+  start: C,
+  run: (events: ReadonlyArray<E>) => { readonly status: S; readonly context: C },
+  prefix: ReadonlyArray<E>,
+  event: E
+): void => {
+  const before = run(prefix)
+  expect(table.step(before.status, before.context, event), `${event.type} in ${before.status}`).toBeUndefined()
+  let snapshot = getInitialSnapshot(machine, start)
+  for (const e of prefix) snapshot = transition(machine, snapshot, e)[0]
+  const [after] = transition(machine, snapshot, event)
   expect(after.value).toBe(before.status)
   expect(after.context).toEqual(before.context)
+}
+
+/** `expectRefusedBy` for the order machine. */
+export const expectRefused = (start: OrderContext, prefix: ReadonlyArray<OrderEvent>, event: OrderEvent): void =>
+  expectRefusedBy(orderMachine, orderTable, start, (events) => runOrder(start, events), prefix, event)
+
+/**
+ * Checks one step of the table against XState's, for any event, legal or not: where the table
+ * refuses it XState must not move (and must say it cannot take it); where the table steps it must
+ * land where XState does.
+ */
+export const expectSameStep = <S extends string, C, E>(
+  snapshot: { readonly value: unknown; readonly context: unknown; can(event: E): boolean },
+  next: { readonly value: unknown; readonly context: unknown },
+  stepped: Step<S, C>,
+  event: E
+): void => {
+  if (stepped === undefined) {
+    expect(next.value).toBe(snapshot.value)
+    expect(next.context).toEqual(snapshot.context)
+    expect(snapshot.can(event)).toBe(false)
+  } else {
+    expect(stepped.status).toBe(next.value)
+    expect(stepped.context).toEqual(next.context)
+  }
 }

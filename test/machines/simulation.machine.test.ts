@@ -8,6 +8,7 @@ import {
 } from "../../machines/simulation-context.ts"
 import { simulationMachine } from "../../machines/simulation.machine.ts"
 import { simulationTable } from "../../machines/tables.ts"
+import { expectRefusedBy } from "./fixtures.ts"
 
 const START: SimulationEvent = { type: "START" }
 const PAUSE: SimulationEvent = { type: "PAUSE" }
@@ -44,15 +45,8 @@ const run = (events: ReadonlyArray<SimulationEvent>): SimulationState => {
 }
 
 /** Asserts `event` is illegal after `prefix`: the table refuses it and XState does not move. */
-const expectRefused = (prefix: ReadonlyArray<SimulationEvent>, event: SimulationEvent): void => {
-  const before = run(prefix)
-  expect(simulationTable.step(before.status, before.context, event), `${event.type} in ${before.status}`).toBeUndefined()
-  let snapshot = getInitialSnapshot(simulationMachine, initialSimulationContext)
-  for (const e of prefix) snapshot = transition(simulationMachine, snapshot, e)[0]
-  const [after] = transition(simulationMachine, snapshot, event)
-  expect(after.value).toBe(before.status)
-  expect(after.context).toEqual(before.context)
-}
+const expectRefused = (prefix: ReadonlyArray<SimulationEvent>, event: SimulationEvent): void =>
+  expectRefusedBy(simulationMachine, simulationTable, initialSimulationContext, run, prefix, event)
 
 const reach: Record<Exclude<SimulationStatus, "stopped">, ReadonlyArray<SimulationEvent>> = {
   deployed: [],
