@@ -1,26 +1,11 @@
-// The demo behind `npm start`: a 10/30 moving-average crossover on the bundled real ORCL and NVDA
-// daily bars, through one TradingSimulationEngine with the default costs and risk limits.
-import { fileURLToPath } from "node:url"
-import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
-import { type BarInput, TradingSimulationEngine } from "../src/index.ts"
+// The engine alone (`node examples/crossover-demo.ts`): a 10/30 moving-average crossover on the
+// bundled real ORCL and NVDA daily bars, through one TradingSimulationEngine with the default
+// costs and risk limits. `npm start` runs the same model deployed into paper trading.
+import { TradingSimulationEngine } from "../src/index.ts"
+import { loadBundledTimeline } from "./bundled-bars.ts"
 import { MovingAverageCrossover } from "./strategies/moving-average-crossover.ts"
 
-const dataFile = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
-const series: Record<string, ReadonlyArray<OhlcvBar>> = {
-  ORCL: await loadOhlcvCsv(dataFile("orcl-1995-2014.txt")),
-  NVDA: await loadOhlcvCsv(dataFile("nvda-1999-2014.txt"))
-}
-const symbols = Object.keys(series)
-
-// One update per trading day, carrying the bar of every symbol that traded that day.
-const days = new Map<number, Record<string, BarInput>>()
-for (const symbol of symbols)
-  for (const bar of series[symbol]!) {
-    const day = days.get(bar.time) ?? {}
-    day[symbol] = bar
-    days.set(bar.time, day)
-  }
-const timeline = [...days.entries()].sort(([a], [b]) => a - b)
+const { symbols, timeline } = await loadBundledTimeline()
 
 const engine = new TradingSimulationEngine({ symbols, initialCapital: 100_000, updateFrequency: "1d" })
 const strategies = symbols.map((symbol) => new MovingAverageCrossover(symbol))
@@ -28,7 +13,7 @@ let rejected = 0
 engine.on("orderRejected", () => (rejected += 1))
 
 const started = performance.now()
-for (const [time, bars] of timeline) {
+for (const { time, bars } of timeline) {
   engine.processMarketUpdate({ time, bars })
   for (const strategy of strategies) {
     const bar = bars[strategy.symbol]
@@ -41,8 +26,8 @@ const m = engine.getPerformanceMetrics()
 const portfolio = engine.getPortfolio()
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`)
 const num = (x: number | null) => (x === null ? "n/a" : x.toFixed(3))
-const first = new Date(timeline[0]![0]).toISOString().slice(0, 10)
-const last = new Date(timeline.at(-1)![0]).toISOString().slice(0, 10)
+const first = new Date(timeline[0]!.time).toISOString().slice(0, 10)
+const last = new Date(timeline.at(-1)!.time).toISOString().slice(0, 10)
 console.log(`paperfloor demo — 10/30 SMA crossover, 100 shares, on ${symbols.join(" and ")} daily bars ${first} .. ${last}`)
 console.log(`${timeline.length} updates in ${seconds.toFixed(2)} s; ${engine.getOrders().length} orders (${rejected} rejected), ${engine.getFills().length} fills\n`)
 console.table({

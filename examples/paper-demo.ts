@@ -4,30 +4,14 @@
 // archived in the artifact store. Everything is kept under ./.paperfloor; each run is a new
 // deployment, and earlier ones stay there.
 import { relative } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Presets, SingleBar } from "cli-progress"
-import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
-import { type BarInput, DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
+import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
+import { loadBundledTimeline } from "./bundled-bars.ts"
 
 const storageRoot = ".paperfloor"
 const batchSize = 50
 
-const dataFile = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
-const series: Record<string, ReadonlyArray<OhlcvBar>> = {
-  ORCL: await loadOhlcvCsv(dataFile("orcl-1995-2014.txt")),
-  NVDA: await loadOhlcvCsv(dataFile("nvda-1999-2014.txt"))
-}
-const symbols = Object.keys(series)
-
-// One update per trading day, carrying the bar of every symbol that traded that day.
-const days = new Map<number, Record<string, BarInput>>()
-for (const symbol of symbols)
-  for (const { time, open, high, low, close, volume } of series[symbol]!) {
-    const day = days.get(time) ?? {}
-    day[symbol] = { open, high, low, close, volume }
-    days.set(time, day)
-  }
-const timeline = [...days.entries()].sort(([a], [b]) => a - b).map(([time, bars]) => ({ time, bars }))
+const { symbols, timeline } = await loadBundledTimeline()
 
 const store = new LocalArtifactStore({ storageRoot })
 const registry = new ModelRegistry({ artifactStore: store })

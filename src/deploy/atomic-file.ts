@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import * as nodeFs from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 
 /** The open file handle operations the deploy stores use. */
 export interface DeployFileHandle {
@@ -152,3 +152,28 @@ export const atomicFiles = <E>(fs: DeployFileSystem, makeError: FsErrorMaker<E>)
     createAtomic
   }
 }
+
+/**
+ * Reads a JSON record file: undefined when it does not exist, else what `decode` makes of it, or
+ * `corrupt(reason)` when the bytes are not JSON or not `what`.
+ */
+export const readJsonRecord = <A, E, C>(
+  files: AtomicFiles<E>,
+  path: string,
+  decode: (json: unknown) => Exit.Exit<A, unknown>,
+  what: string,
+  corrupt: (reason: string) => C
+): Effect.Effect<A | undefined, E | C> =>
+  Effect.gen(function* () {
+    const bytes = yield* files.readIfExists(path)
+    if (bytes === undefined) return undefined
+    let json: unknown
+    try {
+      json = JSON.parse(bytes.toString("utf8"))
+    } catch (e) {
+      return yield* Effect.fail(corrupt(`not JSON (${(e as Error).message})`))
+    }
+    const decoded = decode(json)
+    if (Exit.isFailure(decoded)) return yield* Effect.fail(corrupt(`not ${what}`))
+    return decoded.value
+  })

@@ -7,14 +7,14 @@
  * tells the manager what happened to them.
  */
 import { join } from "node:path"
-import { Effect, Exit, Schema, Semaphore } from "effect"
+import { Effect, Schema, Semaphore } from "effect"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { makeSimulationConfig, type SimulationConfig } from "../domain/simulation-config.ts"
 import { decodeOrFail } from "../domain/validation.ts"
 import type { ModelSpec } from "../runtime/model-catalog.ts"
 import { simulationIdPattern } from "../runtime/store-keys.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
-import { atomicFiles, isTempFile } from "./atomic-file.ts"
+import { atomicFiles, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import { DeploymentRecordCorruptError, DeploymentStoreError, UnknownDeploymentError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import type { LoadModelError, ModelRegistry } from "./model-registry.ts"
 
@@ -233,19 +233,11 @@ export class DeploymentManager {
     const read = (id: string): Effect.Effect<DeploymentRecord | undefined, ReadError> =>
       Effect.gen(function* () {
         const path = manager.recordPath(id)
-        const bytes = yield* files.readIfExists(path)
-        if (bytes === undefined) return undefined
-        const corrupt = (reason: string) => Effect.fail(new DeploymentRecordCorruptError({ path, reason }))
-        let json: unknown
-        try {
-          json = JSON.parse(bytes.toString("utf8"))
-        } catch (e) {
-          return yield* corrupt(`not JSON (${(e as Error).message})`)
-        }
-        const decoded = decodeRecord(json)
-        if (Exit.isFailure(decoded)) return yield* corrupt(`not a deployment record of format ${RECORD_FORMAT}`)
-        const { format: _format, ...record } = decoded.value
-        if (record.id !== id) return yield* corrupt(`it names deployment ${record.id}`)
+        const corrupt = (reason: string) => new DeploymentRecordCorruptError({ path, reason })
+        const decoded = yield* readJsonRecord(files, path, decodeRecord, `a deployment record of format ${RECORD_FORMAT}`, corrupt)
+        if (decoded === undefined) return undefined
+        const { format: _format, ...record } = decoded
+        if (record.id !== id) return yield* Effect.fail(corrupt(`it names deployment ${record.id}`))
         return record as unknown as DeploymentRecord
       })
 

@@ -51,13 +51,13 @@
 import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect, Exit, Result, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { decodeOrFail } from "../domain/validation.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import type { ModelFactory, ModelSpec } from "../runtime/model-catalog.ts"
 import { sha256Of, type LocalArtifactStore } from "./artifact-store.ts"
-import { atomicFiles, isTempFile } from "./atomic-file.ts"
+import { atomicFiles, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import {
   type ArtifactCorruptError,
   type ArtifactNotFoundError,
@@ -329,19 +329,12 @@ export class ModelRegistry {
     const readRecord = (modelId: string, version: string): Effect.Effect<ModelVersion | undefined, ReadError> =>
       Effect.gen(function* () {
         const path = recordPath(modelId, version)
-        const bytes = yield* files.readIfExists(path)
-        if (bytes === undefined) return undefined
-        const corrupt = (reason: string) => Effect.fail(new ModelRecordCorruptError({ path, reason }))
-        let json: unknown
-        try {
-          json = JSON.parse(bytes.toString("utf8"))
-        } catch (e) {
-          return yield* corrupt(`not JSON (${(e as Error).message})`)
-        }
-        const decoded = decodeRecord(json)
-        if (Exit.isFailure(decoded)) return yield* corrupt(`not a model version record of format ${RECORD_FORMAT}`)
-        const { format: _format, ...record } = decoded.value
-        if (record.modelId !== modelId || record.version !== version) return yield* corrupt(`it names ${modelVersionKey(record.modelId, record.version)}`)
+        const corrupt = (reason: string) => new ModelRecordCorruptError({ path, reason })
+        const decoded = yield* readJsonRecord(files, path, decodeRecord, `a model version record of format ${RECORD_FORMAT}`, corrupt)
+        if (decoded === undefined) return undefined
+        const { format: _format, ...record } = decoded
+        if (record.modelId !== modelId || record.version !== version)
+          return yield* Effect.fail(corrupt(`it names ${modelVersionKey(record.modelId, record.version)}`))
         return record as ModelVersion
       })
 
