@@ -3,6 +3,7 @@
 // costs and risk limits. `npm start` runs the same model deployed into paper trading.
 import { TradingSimulationEngine } from "../src/index.ts"
 import { loadBundledTimeline } from "./bundled-bars.ts"
+import { printMetrics } from "./metrics-table.ts"
 import { MovingAverageCrossover } from "./strategies/moving-average-crossover.ts"
 
 const { symbols, timeline } = await loadBundledTimeline()
@@ -24,24 +25,9 @@ const seconds = (performance.now() - started) / 1000
 
 const m = engine.getPerformanceMetrics()
 const portfolio = engine.getPortfolio()
-const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`)
-const num = (x: number | null) => (x === null ? "n/a" : x.toFixed(3))
 const first = new Date(timeline[0]!.time).toISOString().slice(0, 10)
 const last = new Date(timeline.at(-1)!.time).toISOString().slice(0, 10)
 console.log(`paperfloor demo — 10/30 SMA crossover, 100 shares, on ${symbols.join(" and ")} daily bars ${first} .. ${last}`)
 console.log(`${timeline.length} updates in ${seconds.toFixed(2)} s; ${engine.getOrders().length} orders (${rejected} rejected), ${engine.getFills().length} fills\n`)
-console.table({
-  "final equity": portfolio.totalValue.toFixed(2),
-  cash: portfolio.cash.toFixed(2),
-  "total return": pct(m.totalReturn),
-  "Sharpe (annualised)": num(m.sharpeRatio),
-  "Sortino (annualised)": num(m.sortinoRatio),
-  "max drawdown": pct(m.maxDrawdown),
-  "closed trades": m.totalTrades,
-  "win rate": pct(m.winRate),
-  "profit factor": num(m.profitFactor),
-  "average win": m.averageWin === null ? "n/a" : Number(m.averageWin).toFixed(2),
-  "average loss": m.averageLoss === null ? "n/a" : Number(m.averageLoss).toFixed(2),
-  commissions: Number(m.totalCommission).toFixed(2)
-})
+printMetrics(m, portfolio.cash.toString())
 for (const p of portfolio.positions) console.log(`open position: ${p.quantity} ${p.symbol} at ${p.averageCost.toFixed(4)}, marked ${p.marketPrice}`)

@@ -12,6 +12,7 @@ import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
 import { type BarInput, DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer, sha256Of } from "../src/index.ts"
+import { printMetrics } from "./metrics-table.ts"
 
 const modulePath = fileURLToPath(new URL("./models/breakout.ts", import.meta.url))
 const dataFile = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
@@ -55,16 +56,8 @@ try {
   const results = await paper.stopSimulation(id)
 
   const m = results.metrics
-  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`)
   console.log(`${id}: ${results.updates} daily updates, ${results.fills} fills, ${m.totalTrades} closed trades`)
-  console.table({
-    "final equity": Number(m.finalEquity).toFixed(2),
-    "total return": pct(m.totalReturn),
-    "Sharpe (annualised)": m.sharpeRatio === null ? "n/a" : m.sharpeRatio.toFixed(3),
-    "max drawdown": pct(m.maxDrawdown),
-    "win rate": pct(m.winRate),
-    commissions: Number(m.totalCommission).toFixed(2)
-  })
+  printMetrics(m, results.portfolio.cash)
   console.log(`results: ${relative(process.cwd(), `${store.artifactsDir}/${results.resultsArtifact}`)}`)
 } catch (e) {
   console.error(e instanceof Error ? e.message : String(e))

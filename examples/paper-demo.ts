@@ -7,6 +7,7 @@ import { relative } from "node:path"
 import { Presets, SingleBar } from "cli-progress"
 import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
 import { loadBundledTimeline } from "./bundled-bars.ts"
+import { printMetrics } from "./metrics-table.ts"
 
 const storageRoot = ".paperfloor"
 const batchSize = 50
@@ -56,28 +57,11 @@ try {
   const status = await paper.getSimulationStatus(id)
   const results = await paper.stopSimulation(id)
   const m = results.metrics
-  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`)
-  const num = (x: number | null) => (x === null ? "n/a" : x.toFixed(3))
-  const money = (x: string | null) => (x === null ? "n/a" : Number(x).toFixed(2))
   console.log(
     `\n${results.updates} updates in ${seconds.toFixed(2)} s (journaled in batches of ${batchSize}); ` +
       `${results.orders.total} orders (${results.orders.rejected} rejected), ${results.fills} fills\n`
   )
-  console.table({
-    "final equity": money(m.finalEquity),
-    "net profit": money(m.netProfit),
-    cash: money(results.portfolio.cash),
-    "total return": pct(m.totalReturn),
-    "Sharpe (annualised)": num(m.sharpeRatio),
-    "Sortino (annualised)": num(m.sortinoRatio),
-    "max drawdown": pct(m.maxDrawdown),
-    "closed trades": m.totalTrades,
-    "win rate": pct(m.winRate),
-    "profit factor": num(m.profitFactor),
-    "average win": money(m.averageWin),
-    "average loss": money(m.averageLoss),
-    commissions: money(m.totalCommission)
-  })
+  printMetrics(m, results.portfolio.cash)
   for (const p of status.positions) console.log(`position at the end: ${p.quantity} ${p.symbol} at ${Number(p.averageCost).toFixed(4)}, marked ${p.marketPrice}`)
 
   const count = (await paper.listSimulations()).length

@@ -7,6 +7,7 @@
 // with its clock: day orders and the daily stop-loss follow the real trading day.
 import { relative } from "node:path"
 import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
+import { printMetrics } from "./metrics-table.ts"
 
 const store = new LocalArtifactStore({ storageRoot: "./.paperfloor" })
 const registry = new ModelRegistry({ artifactStore: store })
@@ -56,15 +57,8 @@ try {
 
   const results = await paper.stopSimulation(id)
   const m = results.metrics
-  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(3)}%`)
   console.log(`\nstopped: ${results.fills} fills, ${m.totalTrades} closed trades, ${results.trades.filter((t) => t.open).length} open`)
-  console.table({
-    "final equity": Number(m.finalEquity).toFixed(2),
-    "total return": pct(m.totalReturn),
-    "max drawdown": pct(m.maxDrawdown),
-    "win rate": pct(m.winRate),
-    commissions: Number(m.totalCommission).toFixed(2)
-  })
+  printMetrics(m, results.portfolio.cash)
 
   // The results are archived: any later process reads them back by the deployment id.
   const archived = await paper.getResults(id)

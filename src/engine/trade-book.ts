@@ -3,6 +3,31 @@ import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { FillLegs } from "./ledger.ts"
 
+/**
+ * The fills on one side of a trade (entries or exits): their quantity, and their value, or while
+ * there has been only one fill, its price. A single fill's average is its price, so the value (a
+ * product) is only made once a second fill needs it.
+ */
+interface FillSum {
+  readonly quantity: Decimal
+  readonly value: Decimal
+  readonly onlyPrice: Decimal | null
+}
+
+const NO_FILLS: FillSum = { quantity: ZERO, value: ZERO, onlyPrice: null }
+
+const addFill = (sum: FillSum, price: Decimal, quantity: Decimal): FillSum =>
+  sum.quantity.isZero()
+    ? { quantity, value: ZERO, onlyPrice: price }
+    : {
+        quantity: sum.quantity.plus(quantity),
+        value: (sum.onlyPrice === null ? sum.value : sum.onlyPrice.times(sum.quantity)).plus(price.times(quantity)),
+        onlyPrice: null
+      }
+
+const averageOf = (sum: FillSum): string | null =>
+  sum.quantity.isZero() ? null : (sum.onlyPrice ?? sum.value.dividedBy(sum.quantity)).toString()
+
 interface TradeRecord {
   readonly id: TradeId
   readonly symbol: string
@@ -10,21 +35,13 @@ interface TradeRecord {
   readonly entryTime: number | null
   size: Decimal
   peakSize: Decimal
-  entryQuantity: Decimal
-  entryValue: Decimal
-  /** The price of the only entry fill; while set, entryValue is not kept (see valueOf). */
-  onlyEntryPrice: Decimal | null
-  exitQuantity: Decimal
-  exitValue: Decimal
-  onlyExitPrice: Decimal | null
+  entries: FillSum
+  exits: FillSum
   grossPnl: Decimal
   commission: Decimal
   exitTime: number | null
   open: boolean
 }
-
-/** The value of fills so far: their only price × quantity while there was one fill, else the running sum. */
-const valueOf = (onlyPrice: Decimal | null, quantity: Decimal, value: Decimal): Decimal => (onlyPrice === null ? value : onlyPrice.times(quantity))
 
 const toTrade = (t: TradeRecord): Trade => ({
   id: t.id,
@@ -34,24 +51,46 @@ const toTrade = (t: TradeRecord): Trade => ({
   entryTime: t.entryTime,
   exitTime: t.exitTime,
   quantity: t.peakSize.toString(),
-  entryPrice: (t.onlyEntryPrice ?? t.entryValue.dividedBy(t.entryQuantity)).toString(),
-  exitPrice: t.exitQuantity.isZero() ? null : (t.onlyExitPrice ?? t.exitValue.dividedBy(t.exitQuantity)).toString(),
+  entryPrice: averageOf(t.entries)!,
+  exitPrice: averageOf(t.exits),
   grossPnl: t.grossPnl.toString(),
   commission: t.commission.toString(),
   netPnl: t.grossPnl.minus(t.commission).toString()
 })
 
-type Strings<T> = { readonly [K in keyof T]: T[K] extends Decimal ? string : T[K] extends Decimal | null ? string | null : T[K] }
+interface FillSumSnapshot {
+  readonly quantity: string
+  readonly value: string
+  readonly onlyPrice: string | null
+}
+
+/** An open trade as plain data: its running sums as decimal strings. */
+export interface OpenTradeSnapshot {
+  readonly id: TradeId
+  readonly symbol: string
+  readonly direction: "long" | "short"
+  readonly entryTime: number | null
+  readonly size: string
+  readonly peakSize: string
+  readonly entries: FillSumSnapshot
+  readonly exits: FillSumSnapshot
+  readonly grossPnl: string
+  readonly commission: string
+}
 
 /** The trade book as plain data: closed trades as they are, open ones with their running sums. */
 export interface TradeBookSnapshot {
   readonly seq: number
   readonly closed: ReadonlyArray<Trade>
-  readonly open: ReadonlyArray<Strings<TradeRecord>>
+  readonly open: ReadonlyArray<OpenTradeSnapshot>
 }
 
-const decimalKeys = ["size", "peakSize", "entryQuantity", "entryValue", "exitQuantity", "exitValue", "grossPnl", "commission"] as const
-const optionalDecimalKeys = ["onlyEntryPrice", "onlyExitPrice"] as const
+const sumToJson = (s: FillSum): FillSumSnapshot => ({ quantity: s.quantity.toString(), value: s.value.toString(), onlyPrice: s.onlyPrice?.toString() ?? null })
+const sumFromJson = (s: FillSumSnapshot): FillSum => ({
+  quantity: new Decimal(s.quantity),
+  value: new Decimal(s.value),
+  onlyPrice: s.onlyPrice === null ? null : new Decimal(s.onlyPrice)
+})
 
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
 export class TradeBook {
@@ -63,12 +102,7 @@ export class TradeBook {
   record(symbol: string, side: "buy" | "sell", price: Decimal, legs: FillLegs, time: number | null): void {
     const current = this.#open.get(symbol)
     if (current !== undefined && !legs.closingQuantity.isZero()) {
-      if (current.exitQuantity.isZero()) current.onlyExitPrice = price
-      else {
-        current.exitValue = valueOf(current.onlyExitPrice, current.exitQuantity, current.exitValue).plus(price.times(legs.closingQuantity))
-        current.onlyExitPrice = null
-      }
-      current.exitQuantity = plus(current.exitQuantity, legs.closingQuantity)
+      current.exits = addFill(current.exits, price, legs.closingQuantity)
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
       current.size = current.size.equals(legs.closingQuantity) ? ZERO : current.size.minus(legs.closingQuantity)
@@ -90,12 +124,8 @@ export class TradeBook {
         entryTime: time,
         size: ZERO,
         peakSize: ZERO,
-        entryQuantity: ZERO,
-        entryValue: ZERO,
-        onlyEntryPrice: null,
-        exitQuantity: ZERO,
-        exitValue: ZERO,
-        onlyExitPrice: null,
+        entries: NO_FILLS,
+        exits: NO_FILLS,
         grossPnl: ZERO,
         commission: ZERO,
         exitTime: null,
@@ -103,25 +133,27 @@ export class TradeBook {
       }
       this.#open.set(symbol, trade)
     }
-    // A single fill's average is its price: the value (a product) is only made once a second fill needs it.
-    if (trade.entryQuantity.isZero()) trade.onlyEntryPrice = price
-    else {
-      trade.entryValue = valueOf(trade.onlyEntryPrice, trade.entryQuantity, trade.entryValue).plus(price.times(legs.openingQuantity))
-      trade.onlyEntryPrice = null
-    }
-    trade.entryQuantity = plus(trade.entryQuantity, legs.openingQuantity)
+    trade.entries = addFill(trade.entries, price, legs.openingQuantity)
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
     trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize
   }
 
   snapshot(): TradeBookSnapshot {
-    const open = [...this.#open.values()].map((t) => {
-      const out: Record<string, unknown> = { ...t }
-      for (const k of decimalKeys) out[k] = t[k].toString()
-      for (const k of optionalDecimalKeys) out[k] = t[k]?.toString() ?? null
-      return out as Strings<TradeRecord>
-    })
+    const open = [...this.#open.values()].map(
+      (t): OpenTradeSnapshot => ({
+        id: t.id,
+        symbol: t.symbol,
+        direction: t.direction,
+        entryTime: t.entryTime,
+        size: t.size.toString(),
+        peakSize: t.peakSize.toString(),
+        entries: sumToJson(t.entries),
+        exits: sumToJson(t.exits),
+        grossPnl: t.grossPnl.toString(),
+        commission: t.commission.toString()
+      })
+    )
     return { seq: this.#seq, closed: [...this.#closed], open }
   }
 
@@ -129,12 +161,21 @@ export class TradeBook {
     const book = new TradeBook()
     book.#seq = s.seq
     book.#closed.push(...s.closed)
-    for (const t of s.open) {
-      const record: Record<string, unknown> = { ...t }
-      for (const k of decimalKeys) record[k] = new Decimal(t[k])
-      for (const k of optionalDecimalKeys) record[k] = t[k] === null ? null : new Decimal(t[k])
-      book.#open.set(t.symbol, record as unknown as TradeRecord)
-    }
+    for (const t of s.open)
+      book.#open.set(t.symbol, {
+        id: t.id,
+        symbol: t.symbol,
+        direction: t.direction,
+        entryTime: t.entryTime,
+        size: new Decimal(t.size),
+        peakSize: new Decimal(t.peakSize),
+        entries: sumFromJson(t.entries),
+        exits: sumFromJson(t.exits),
+        grossPnl: new Decimal(t.grossPnl),
+        commission: new Decimal(t.commission),
+        exitTime: null,
+        open: true
+      })
     return book
   }
 
