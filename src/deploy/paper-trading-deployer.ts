@@ -189,7 +189,6 @@ const portfolioOf = (instance: SimulationInstance): PortfolioStatus => {
 
 const statusReport = (record: DeploymentRecord, instance: SimulationInstance): SimulationStatusReport => {
   const engine = instance.engine
-  const curve = engine.getEquityCurve()
   return {
     deploymentId: record.id,
     environment: record.environment,
@@ -201,7 +200,7 @@ const statusReport = (record: DeploymentRecord, instance: SimulationInstance): S
     ...portfolioOf(instance),
     openOrders: engine.getOpenOrders(),
     updates: engine.updateCount,
-    lastUpdateTime: curve.at(-1)?.time ?? null
+    lastUpdateTime: engine.lastUpdateTime
   }
 }
 
@@ -261,8 +260,6 @@ interface DeployerContext {
   readonly storeDirectory: string
   readonly supervisor: () => Effect.Effect<Supervisor, DeployerRuntimeError>
   readonly now: () => Date
-  /** Each simulation's last update time, as far as this deployer knows it (read once from the simulation). */
-  readonly lastTimes: Map<string, number | null>
   readonly close: () => Effect.Effect<void>
 }
 
@@ -286,13 +283,11 @@ export class PaperTradingDeployer {
     this.modelRegistry = options.modelRegistry
     this.artifactStore = options.artifactStore
     this.storeDirectory = options.storeDirectory ?? join(options.artifactStore.storageRoot, "simulations")
-    const lastTimes = new Map<string, number | null>()
     const supervisorOptions = options.supervisor ?? {}
     const release = (runtime: ManagedRuntime.ManagedRuntime<SimulationSupervisor, DeployerRuntimeError>) =>
       Effect.promise(async () => {
         if (this.#runtime !== runtime) return
         this.#runtime = undefined
-        lastTimes.clear()
         await runtime.dispose()
       })
     this.effect = makeEffects({
@@ -300,7 +295,6 @@ export class PaperTradingDeployer {
       store: this.artifactStore,
       storeDirectory: this.storeDirectory,
       now: options.now ?? (() => new Date()),
-      lastTimes,
       // Opened on first use; every simulation in the store is recovered then.
       supervisor: () =>
         Effect.suspend(() => {
@@ -372,7 +366,7 @@ export class PaperTradingDeployer {
 }
 
 const makeEffects = (ctx: DeployerContext) => {
-  const { manager, store, supervisor, now, lastTimes } = ctx
+  const { manager, store, supervisor, now } = ctx
   // Calls that change a deployment run one at a time per deployment: a batch's checks and its
   // stamps rely on the simulation's last update time, which only the previous call moves.
   const locks = new Map<string, Semaphore.Semaphore>()
@@ -432,7 +426,6 @@ const makeEffects = (ctx: DeployerContext) => {
       yield* sup
         .create({ id: record.id, config: record.config, model: record.model })
         .pipe(Effect.onError(() => Effect.ignore(manager.effect.discard(record.id))))
-      lastTimes.set(record.id, null)
       return record.id
     })
 
@@ -454,12 +447,7 @@ const makeEffects = (ctx: DeployerContext) => {
       }
       const record = yield* manager.effect.getDeployment(id)
       const sup = yield* supervisor()
-      const known = lastTimes.has(id)
-      const current = yield* inspect(sup, record, (instance) => ({
-        ...stateOf(instance),
-        lastTime: known ? (lastTimes.get(id) ?? null) : (instance.engine.getEquityCurve().at(-1)?.time ?? null)
-      }))
-      if (!known) lastTimes.set(id, current.lastTime)
+      const current = yield* inspect(sup, record, (instance) => ({ ...stateOf(instance), lastTime: instance.engine.lastUpdateTime }))
       const synced = yield* sync(record, current.state, current.reason)
       if (!ACCEPTS_UPDATES.has(current.state)) return yield* new SimulationStateError({ status: current.state, command: "processMarketUpdate" })
 
@@ -467,7 +455,6 @@ const makeEffects = (ctx: DeployerContext) => {
       const clock = now().getTime()
       const symbols = new Set(record.config.symbols)
       const inputs: SimulationInput[] = []
-      const times: Array<number | null> = []
       const issues: ValidationIssue[] = []
       let previous = current.lastTime
       updates.forEach((raw, i) => {
@@ -479,7 +466,6 @@ const makeEffects = (ctx: DeployerContext) => {
         }
         previous = normalized.time
         inputs.push({ type: "marketUpdate", update: update as MarketUpdateInput })
-        times.push(normalized.time)
       })
       if (issues.length > 0) return yield* new ValidationError({ subject: "marketUpdate", issues })
 
@@ -499,10 +485,8 @@ const makeEffects = (ctx: DeployerContext) => {
       let applied = 0
       let refusal: unknown = undefined
       results.forEach((result, i) => {
-        if (result.ok) {
-          applied += 1
-          lastTimes.set(id, times[i] ?? null)
-        } else refusal ??= result.error
+        if (result.ok) applied += 1
+        else refusal ??= result.error
       })
       if (failure !== null) {
         yield* sync(synced, "failed", failure)

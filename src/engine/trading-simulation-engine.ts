@@ -455,6 +455,11 @@ export class TradingSimulationEngine {
     return this.#updateIndex
   }
 
+  /** The time of the last update that carried one (ms since the epoch), or null. */
+  get lastUpdateTime(): number | null {
+    return this.#lastTime
+  }
+
   // ── Events ────────────────────────────────────────────────────────────
 
   /** Subscribes to an event; returns the function that unsubscribes. Events of an update arrive after it is fully applied. */
