@@ -484,7 +484,7 @@ const makeEffects = (ctx: DeployerContext) => {
       )
       let applied = 0
       let refusal: unknown = undefined
-      results.forEach((result, i) => {
+      results.forEach((result) => {
         if (result.ok) applied += 1
         else refusal ??= result.error
       })

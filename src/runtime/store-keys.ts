@@ -15,7 +15,6 @@ export const keys = {
   meta: (id: string) => `meta:${id}`,
   allMeta: span("meta"),
   journal: (id: string, seq: number) => `journal:${id}:${pad(seq)}`,
-  journalOf: (id: string) => span(`journal:${id}`),
   journalFrom: (id: string, seq: number) => ({ gte: `journal:${id}:${pad(seq)}`, lt: `journal:${id};` }),
   journalBefore: (id: string, seq: number) => ({ gte: `journal:${id}:`, lt: `journal:${id}:${pad(seq)}` }),
   snapshot: (id: string, seq: number) => `snapshot:${id}:${pad(seq)}`,
