@@ -1,0 +1,2 @@
+// paperfloor/testing: tools for testing your own strategies against paperfloor's invariants.
+export { checkPortfolioInvariants, type InvariantViolation } from "./portfolio-invariants.ts"
