@@ -1,6 +1,7 @@
 import { Decimal } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { OrderRequest } from "../domain/order.ts"
+import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type EngineSnapshot, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { PortfolioView, TradingModel } from "../engine/trading-model.ts"
@@ -46,8 +47,8 @@ export class SimulationInstance {
   }
 
   /** A new simulation, still `deployed` until a `start` input. */
-  static create(config: unknown, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}): SimulationInstance {
-    return new SimulationInstance(new TradingSimulationEngine(config as never, { ...options, autoStart: false }), model, model.initialState)
+  static create(config: SimulationConfigInput, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}): SimulationInstance {
+    return new SimulationInstance(new TradingSimulationEngine(config, { ...options, autoStart: false }), model, model.initialState)
   }
 
   static fromSnapshot(snapshot: InstanceSnapshot, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}): SimulationInstance {

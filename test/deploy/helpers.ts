@@ -6,6 +6,7 @@ import { afterEach } from "vitest"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
 import { SimulationInstance } from "../../src/runtime/simulation-instance.ts"
 import { Decimal } from "../../src/domain/decimal.ts"
+import type { SimulationConfigInput } from "../../src/domain/simulation-config.ts"
 
 /** A fresh directory under the OS temp dir, removed after the test. */
 export const useTempDirs = () => {
@@ -64,7 +65,7 @@ export const syntheticConfig = (symbols: ReadonlyArray<string>) => ({
 export const runInstance = (
   model: TradingModel,
   updates: ReadonlyArray<{ readonly time: number; readonly bars: Readonly<Record<string, Omit<SyntheticBar, "time">>> }>,
-  config: unknown,
+  config: SimulationConfigInput,
   options: { readonly roundTripAt?: number } = {}
 ): SimulationInstance => {
   let instance = SimulationInstance.create(config, model)
