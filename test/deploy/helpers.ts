@@ -52,7 +52,7 @@ export const barsFromCloses = (closes: ReadonlyArray<number>): ReadonlyArray<Syn
     return { time: START + i * DAY, open, high: Math.max(open, close), low: Math.min(open, close), close }
   })
 
-export const syntheticConfig = (symbols: ReadonlyArray<string>) => ({
+export const syntheticConfig = (symbols: ReadonlyArray<string>): SimulationConfigInput => ({
   symbols,
   updateFrequency: "1d",
   maxPositionSize: 1,
