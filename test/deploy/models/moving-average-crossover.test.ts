@@ -12,7 +12,7 @@ const params = (input: unknown) => Result.getOrThrow(decodeModelParams(movingAve
 describe("moving-average-crossover on the real ORCL bars", async () => {
   const bars = await loadOhlcvCsv(new URL("../../../examples/data/orcl-1995-2014.txt", import.meta.url).pathname)
   const updates = bars.map((bar) => ({ time: bar.time, bars: { ORCL: bar } }))
-  const config = { symbols: ["ORCL"], updateFrequency: "1d" }
+  const config = { symbols: ["ORCL"], updateFrequency: "1d" } as const
 
   // The example strategy, driven the way examples/crossover-demo.ts and the e2e test drive it.
   const example = new TradingSimulationEngine(config as never)
