@@ -26,9 +26,6 @@ export interface FillLegs {
   readonly openingCommission: Decimal
   /** Realised P&L of the closing part, before commission. */
   readonly realizedPnl: Decimal
-  /** The position's average cost before the fill (what the closing part is measured against). */
-  readonly averageCostBefore: Decimal
-  readonly positionAfter: Decimal
 }
 
 const NO_HOLDINGS: ReadonlyArray<never> = []
@@ -183,7 +180,7 @@ export class Ledger {
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
     this.#cashNumber = cashAfter.toNumber()
-    return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl, averageCostBefore, positionAfter: after }
+    return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
   }
 
   /** Equity as a float from float marks: the per-update estimate for the equity curve. */

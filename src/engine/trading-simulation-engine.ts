@@ -397,12 +397,11 @@ export class TradingSimulationEngine {
   // ── Results ───────────────────────────────────────────────────────────
 
   getPortfolio(): Portfolio {
-    const mark = (symbol: string) => this.#markDecimal(symbol) ?? ZERO
     const positions: PositionView[] = []
     let unrealizedPnl = ZERO
     for (const symbol of this.#ledger.symbols()) {
       const quantity = this.#ledger.position(symbol)
-      const marketPrice = mark(symbol)
+      const marketPrice = this.#markOrZero(symbol)
       const averageCost = this.#ledger.averageCost(symbol)
       const unrealized = marketPrice.minus(averageCost).times(quantity)
       unrealizedPnl = unrealizedPnl.plus(unrealized)
@@ -420,7 +419,7 @@ export class TradingSimulationEngine {
     return {
       cash: this.#ledger.cash,
       buyingPower: this.#buyingPower(),
-      totalValue: this.#ledger.equity(mark),
+      totalValue: this.#equity(),
       realizedPnl: this.#ledger.realizedPnl,
       unrealizedPnl,
       totalCommission: this.#ledger.totalCommission,
@@ -596,6 +595,8 @@ export class TradingSimulationEngine {
   // Made once: account views hand these out for every check.
   readonly #positionOf = (symbol: string): Decimal => this.#ledger.position(symbol)
   readonly #markOf = (symbol: string): Decimal | undefined => this.#markDecimal(symbol)
+  /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. */
+  readonly #markOrZero = (symbol: string): Decimal => this.#markDecimal(symbol) ?? ZERO
 
   #markDecimal(symbol: string): Decimal | undefined {
     const mark = this.#marks.get(symbol)
@@ -605,13 +606,13 @@ export class TradingSimulationEngine {
   }
 
   #equity(): Decimal {
-    return this.#ledger.equity((s) => this.#markDecimal(s) ?? ZERO)
+    return this.#ledger.equity(this.#markOrZero)
   }
 
   #buyingPower(except?: OrderEntry): Decimal {
     let free = this.#ledger.cash
     for (const e of this.#working) if (e !== except && !e.reservation.isZero()) free = free.minus(e.heldBack())
-    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue((s) => this.#markDecimal(s) ?? ZERO).times(2)) : free
+    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#markOrZero).times(2)) : free
   }
 
   #startDay(day: number | null): void {
