@@ -20,6 +20,7 @@ export type { Trade } from "./domain/trade.ts"
 export type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine/engine-events.ts"
 export { type FeeModel, proportionalFee } from "./engine/fee-model.ts"
 export { barFillModel, comparePrice, type FillModel, type MatchResult, type WorkingOrder } from "./engine/fill-model.ts"
+export type { EquityPoint } from "./engine/equity-curve.ts"
 export { computePerformanceMetrics, type MetricsInput, type PerformanceMetrics } from "./engine/metrics.ts"
 export type { OrderView } from "./engine/order-entry.ts"
 export {

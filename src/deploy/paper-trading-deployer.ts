@@ -44,6 +44,7 @@ import { SimulationStateError, ValidationError, type ValidationIssue } from "../
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
+import type { EquityPoint } from "../engine/equity-curve.ts"
 import type { PerformanceMetrics } from "../engine/metrics.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import { LevelDbStore } from "../runtime/leveldb-store.ts"
@@ -149,7 +150,7 @@ export interface PaperTradingResults {
   readonly fills: number
   readonly orders: { readonly total: number; readonly filled: number; readonly rejected: number; readonly cancelled: number; readonly expired: number }
   readonly trades: ReadonlyArray<Trade>
-  readonly equityCurve: ReadonlyArray<{ readonly time: number | null; readonly equity: number }>
+  readonly equityCurve: ReadonlyArray<EquityPoint>
 }
 
 /** Results as returned: the archived JSON and the artifact (sha256) it is stored as. */

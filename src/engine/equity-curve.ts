@@ -1,7 +1,40 @@
-/** Equity after each update, as float64 in growable typed arrays: a million points cost 16 MB, not a million objects. */
+/** One point of the equity curve: equity and the long and short market value behind it, floats at the update's marks. */
+export interface EquityPoint {
+  /** ms since the epoch; null for an update without a time. */
+  readonly time: number | null
+  readonly equity: number
+  /** Σ market value of long positions (≥ 0). */
+  readonly longValue: number
+  /** Σ |market value| of short positions (≥ 0). */
+  readonly shortValue: number
+}
+
+/** What the ledger values at each update: equity and the market value on each side. */
+export interface Valuation {
+  readonly equity: number
+  readonly longValue: number
+  readonly shortValue: number
+}
+
+export interface EquityCurveSnapshot {
+  readonly times: ReadonlyArray<number | null>
+  readonly equity: ReadonlyArray<number>
+  readonly longValue: ReadonlyArray<number>
+  readonly shortValue: ReadonlyArray<number>
+}
+
+const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+  const b = new Float64Array(a.length * 2)
+  b.set(a)
+  return b
+}
+
+/** Equity after each update, as float64 in growable typed arrays: a million points cost 32 MB, not a million objects. */
 export class EquityCurve {
   #times = new Float64Array(1024)
   #equity = new Float64Array(1024)
+  #long = new Float64Array(1024)
+  #short = new Float64Array(1024)
   #length = 0
 
   get length(): number {
@@ -9,35 +42,34 @@ export class EquityCurve {
   }
 
   /** `time` null (an update without a time) is kept as NaN. */
-  push(time: number | null, equity: number): void {
+  push(time: number | null, valuation: Valuation): void {
     if (this.#length === this.#equity.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2)
-        b.set(a)
-        return b
-      }
       this.#times = grow(this.#times)
       this.#equity = grow(this.#equity)
+      this.#long = grow(this.#long)
+      this.#short = grow(this.#short)
     }
     this.#times[this.#length] = time ?? Number.NaN
-    this.#equity[this.#length] = equity
+    this.#equity[this.#length] = valuation.equity
+    this.#long[this.#length] = valuation.longValue
+    this.#short[this.#length] = valuation.shortValue
     this.#length += 1
   }
 
-  snapshot(): { readonly times: ReadonlyArray<number | null>; readonly equity: ReadonlyArray<number> } {
-    const times: Array<number | null> = []
-    const equity: number[] = []
-    for (let i = 0; i < this.#length; i++) {
-      const t = this.#times[i]!
-      times.push(Number.isNaN(t) ? null : t)
-      equity.push(this.#equity[i]!)
+  snapshot(): EquityCurveSnapshot {
+    const n = this.#length
+    return {
+      times: Array.from(this.#times.subarray(0, n), (t) => (Number.isNaN(t) ? null : t)),
+      equity: Array.from(this.#equity.subarray(0, n)),
+      longValue: Array.from(this.#long.subarray(0, n)),
+      shortValue: Array.from(this.#short.subarray(0, n))
     }
-    return { times, equity }
   }
 
-  static fromSnapshot(s: ReturnType<EquityCurve["snapshot"]>): EquityCurve {
+  static fromSnapshot(s: EquityCurveSnapshot): EquityCurve {
     const curve = new EquityCurve()
-    for (let i = 0; i < s.equity.length; i++) curve.push(s.times[i] ?? null, s.equity[i]!)
+    for (let i = 0; i < s.equity.length; i++)
+      curve.push(s.times[i] ?? null, { equity: s.equity[i]!, longValue: s.longValue[i]!, shortValue: s.shortValue[i]! })
     return curve
   }
 
@@ -51,11 +83,11 @@ export class EquityCurve {
     return this.#equity.subarray(0, this.#length)
   }
 
-  points(): ReadonlyArray<{ readonly time: number | null; readonly equity: number }> {
-    const out = new Array<{ time: number | null; equity: number }>(this.#length)
+  points(): ReadonlyArray<EquityPoint> {
+    const out = new Array<EquityPoint>(this.#length)
     for (let i = 0; i < this.#length; i++) {
       const t = this.#times[i]!
-      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity[i]! }
+      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity[i]!, longValue: this.#long[i]!, shortValue: this.#short[i]! }
     }
     return out
   }

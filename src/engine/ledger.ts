@@ -1,5 +1,6 @@
 import { Decimal, plus, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
+import type { Valuation } from "./equity-curve.ts"
 
 interface PositionState {
   readonly symbol: string
@@ -183,14 +184,21 @@ export class Ledger {
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
   }
 
-  /** Equity as a float from float marks: the per-update estimate for the equity curve. */
-  equityEstimate(markNumbers: ReadonlyMap<string, number>): number {
+  /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve. */
+  valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
+    // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
+    let longValue = 0
+    let shortValue = 0
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (state.quantityNumber !== 0) equity += state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
+      if (state.quantityNumber === 0) continue
+      const value = state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
+      equity += value
+      if (value > 0) longValue += value
+      else shortValue -= value
     }
-    return equity
+    return { equity, longValue, shortValue }
   }
 
   /** Exact equity: cash + Σ position × mark. */

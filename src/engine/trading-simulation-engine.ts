@@ -32,7 +32,7 @@ import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type Simul
 import type { Trade } from "../domain/trade.ts"
 import { tradingDayOf } from "../domain/trading-day.ts"
 import type { CheckRecord, EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
-import { EquityCurve } from "./equity-curve.ts"
+import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
 import { type FeeModel, proportionalFee } from "./fee-model.ts"
 import { barFillModel, type FillModel } from "./fill-model.ts"
 import { Ledger, type LedgerSnapshot, splitAgainst } from "./ledger.ts"
@@ -60,7 +60,7 @@ interface Mark {
 }
 
 
-export const ENGINE_SNAPSHOT_FORMAT = 1
+export const ENGINE_SNAPSHOT_FORMAT = 2
 
 /**
  * Everything a simulation is, as plain JSON: the simulation machine's state, every order's machine
@@ -384,9 +384,9 @@ export class TradingSimulationEngine {
         if (this.#working.length > 0) this.#matchWorking(quotes, time)
       }
       for (const quote of quotes) this.#mark(quote)
-      const equity = this.#ledger.equityEstimate(this.#markNumbers)
-      this.#curve.push(time, equity)
-      if (this.#status === "running") this.#checkDailyStopLoss(equity)
+      const valuation = this.#ledger.valuationEstimate(this.#markNumbers)
+      this.#curve.push(time, valuation)
+      if (this.#status === "running") this.#checkDailyStopLoss(valuation.equity)
       completed = true
     } finally {
       this.#closeBatch(completed)
@@ -433,7 +433,7 @@ export class TradingSimulationEngine {
   }
 
   /** Equity after each update (float64: for charts and statistics; the ledger itself is exact). */
-  getEquityCurve(): ReadonlyArray<{ readonly time: number | null; readonly equity: number }> {
+  getEquityCurve(): ReadonlyArray<EquityPoint> {
     return this.#curve.points()
   }
 
