@@ -1,5 +1,6 @@
 import { Decimal, type DecimalInput, isDecimalString } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
+import { parseTime, type TimeInput } from "./time.ts"
 
 /** A price as a caller gives it. Strings keep every digit; numbers are taken at their shortest round-trip value. */
 export type PriceInput = number | string
@@ -12,8 +13,7 @@ export interface BarInput {
   readonly volume?: number
 }
 
-/** Milliseconds since the epoch, an ISO-8601 string, or a Date. */
-export type TimeInput = number | string | Date
+export type { TimeInput } from "./time.ts"
 
 /**
  * The three shapes of a market update:
@@ -68,9 +68,6 @@ const toNumber = (input: unknown): number =>
  */
 const above = (a: number, aSource: unknown, b: number, bSource: unknown): boolean =>
   a > b || (a === b && (typeof aSource === "string" || typeof bSource === "string") && new Decimal(aSource as DecimalInput).greaterThan(bSource as DecimalInput))
-
-const parseTime = (input: unknown): number =>
-  typeof input === "number" ? input : typeof input === "string" ? Date.parse(input) : input instanceof Date ? input.getTime() : NaN
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 

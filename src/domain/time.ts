@@ -1,0 +1,17 @@
+/** Milliseconds since the epoch, an ISO-8601 string, or a Date. */
+export type TimeInput = number | string | Date
+
+// An ISO-8601 date-time with no zone designator: `Date.parse` would read it in the machine's
+// local zone, so the same file would fall on different trading days on different machines.
+const ZONELESS = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/
+
+/**
+ * A time input as ms since the epoch, or NaN when it is not one. Strings are ISO-8601; one
+ * without a zone (`2024-01-02T12:00:00`) is read as UTC, as a date alone already is.
+ */
+export const parseTime = (input: unknown): number => {
+  if (typeof input === "number") return input
+  if (input instanceof Date) return input.getTime()
+  if (typeof input !== "string") return Number.NaN
+  return Date.parse(ZONELESS.test(input) ? `${input.replace(" ", "T")}Z` : input)
+}
