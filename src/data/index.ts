@@ -1,0 +1,2 @@
+// paperfloor/data: market data loaders.
+export * from "./ohlcv-csv.ts"
