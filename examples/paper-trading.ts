@@ -6,7 +6,7 @@
 // The updates are the seed's bare price maps. They carry no time, so the deployer stamps each
 // with its clock: day orders and the daily stop-loss follow the real trading day.
 import { relative } from "node:path"
-import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
+import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer, type SimulationConfigInput } from "../src/index.ts"
 import { printMetrics } from "./metrics-table.ts"
 
 const store = new LocalArtifactStore({ storageRoot: "./.paperfloor" })
@@ -17,7 +17,7 @@ const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRe
 // A model version: time-series momentum, 8% of equity in each symbol whose last 20 prices rose.
 await registry.registerModel({ modelId: "my_model", version: "v1.0", kind: "momentum", params: { lookback: 20, threshold: 0, weight: 0.08 } })
 
-const simulationConfig = {
+const simulationConfig: SimulationConfigInput = {
   initialCapital: 100_000,
   commissionRate: 0.001,
   slippageRate: 0.0005,

@@ -9,14 +9,13 @@
 import { join } from "node:path"
 import { Effect, Schema, Semaphore } from "effect"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
-import { makeSimulationConfig, type SimulationConfig } from "../domain/simulation-config.ts"
+import { makeSimulationConfig, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import { decodeOrFail } from "../domain/validation.ts"
-import type { ModelSpec } from "../runtime/model-catalog.ts"
 import { simulationIdPattern } from "../runtime/store-keys.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { atomicFiles, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import { DeploymentRecordCorruptError, DeploymentStoreError, UnknownDeploymentError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
-import type { LoadModelError, ModelRegistry } from "./model-registry.ts"
+import type { LoadModelError, ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
 
 /** The environments this build can deploy to. */
 export const deploymentEnvironments = ["paper"] as const
@@ -45,7 +44,7 @@ export interface DeploymentRecord {
   readonly modelId: string
   readonly modelVersion: string
   /** What the simulation runs: `{ kind: "<modelId>@<modelVersion>", params }` (see ModelRegistry.modelSpec). */
-  readonly model: ModelSpec
+  readonly model: ModelVersionSpec
   /** The validated simulation config, defaults filled in. */
   readonly config: SimulationConfig
   readonly status: DeploymentStatus
@@ -63,7 +62,7 @@ export interface CreateDeploymentRequest {
   readonly modelId: string
   readonly modelVersion: string
   /** Validated with the engine's schema; every field has a default. */
-  readonly simulationConfig?: unknown
+  readonly simulationConfig?: SimulationConfigInput
 }
 
 /** A checked deployment request: everything of its record but the id and the history. */
@@ -71,7 +70,7 @@ export interface PreparedDeployment {
   readonly environment: DeploymentEnvironment
   readonly modelId: string
   readonly modelVersion: string
-  readonly model: ModelSpec
+  readonly model: ModelVersionSpec
   readonly config: SimulationConfig
 }
 
@@ -282,7 +281,7 @@ export class DeploymentManager {
         )
         // The model must build now, not first when the simulation is created or recovered.
         yield* registry.effect.loadModel(r.modelId, r.modelVersion)
-        const model: ModelSpec = { kind: `${version.modelId}@${version.version}`, params: version.params }
+        const model: ModelVersionSpec = { kind: `${version.modelId}@${version.version}`, params: version.params }
         return { environment: "paper", modelId: version.modelId, modelVersion: version.version, model, config } satisfies PreparedDeployment as PreparedDeployment
       })
 

@@ -7,15 +7,16 @@
  * (`registerModel({ ..., module: "./models/my-model.ts" })`). A module must export
  *
  * ```ts
- * export const modelKind: ModelKind = {
- *   kind: "my-model",                       // letters, digits, . _ -; starting with a letter
+ * export const modelKind = defineModelKind({
+ *   kind: "my-model",                            // letters, digits, . _ -; starting with a letter
  *   description: "what it does",
- *   paramsSchema: Schema.Struct({ ... }),   // Effect Schema; defaults via Schema.withDecodingDefaultKey
- *   create: (params, artifacts) => ({ initialState, onUpdate })   // a pure TradingModel
- * }
+ *   paramsSchema: z.object({ ... }).strict(),    // any Standard Schema (zod, valibot…), or an Effect Schema struct
+ *   create: (params, artifacts) => ({ initialState, onUpdate })   // a pure TradingModel; params typed from the schema
+ * })
  * ```
  *
- * (`defineModelKind({...})` infers the params type.) The module's absolute path and the sha256 of
+ * The registry stores the schema's output (defaults filled in), which must be plain JSON and
+ * validate again to itself (see `ModelKind`). The module's absolute path and the sha256 of
  * its file are stored in the version's record. Loading the version again, in this process or
  * after a restart, imports the module from that path and refuses it (`ModelModuleError`) if the
  * file's content changed since registration: a simulation rebuilt after a crash must run the
@@ -41,12 +42,12 @@
  * - the name of every built-in and registered kind (`moving-average-crossover`, …), whose factory
  *   validates the params with the kind's schema; for running a kind without registering a version.
  *
- * The map is loaded once (records, artifacts and modules are read then, since factories are
- * synchronous) and is live: versions registered and kinds added later through this registry
- * appear in it. A version that cannot be loaded (its module changed, an artifact is corrupt) has
- * a factory that throws the reason, so only simulations of that version fail to resolve. A
- * factory's errors (bad params included) are thrown: inside `ModelCatalog.resolve` they are
- * defects.
+ * The map is loaded once (records, artifacts and modules are read then) and is live: versions
+ * registered and kinds added later through this registry appear in it. A factory validates the
+ * params it is given and returns a Promise of the model (a Standard Schema may validate
+ * asynchronously). A version that cannot be loaded (its module changed, an artifact is corrupt)
+ * has a factory that rejects with the reason, so only simulations of that version fail to
+ * resolve. A factory's rejections (bad params included) are defects inside `ModelCatalog.resolve`.
  */
 import { readFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
@@ -73,9 +74,9 @@ import {
   UnknownModelKindError,
   UnknownModelVersionError
 } from "./errors.ts"
-import { canonicalJson, isJsonValue, type JsonObject } from "./json.ts"
+import { canonicalJson, type JsonObject } from "./json.ts"
 import { decodeModelParams, isModelKind, KIND_NAME, type ModelArtifacts, type ModelKind } from "./model-kind.ts"
-import { builtInModelKinds } from "./models/index.ts"
+import { type BuiltInModelKindName, type BuiltInModelParams, builtInModelKinds } from "./models/index.ts"
 
 /** An artifact of a model version: its name within the version, and the stored content's id. */
 export interface ModelArtifactRef {
@@ -100,22 +101,32 @@ export interface ModelVersion {
   readonly registeredAt: string
 }
 
+/** The model a simulation of a registered version runs: `{ kind: "<modelId>@<version>", params }`, the params as stored. */
+export interface ModelVersionSpec extends ModelSpec {
+  readonly params: JsonObject
+}
+
 export interface ModelSummary {
   readonly modelId: string
   /** Sorted by version, numbers within versions compared as numbers (v1.9 before v1.10). */
   readonly versions: ReadonlyArray<ModelVersion>
 }
 
-export interface RegisterModelRequest {
+/**
+ * A model version to register. The params of a built-in kind are typed (`BuiltInModelParams`);
+ * for a kind of your own, check them with `satisfies ModelParamsInput<typeof modelKind>`.
+ */
+export interface RegisterModelRequest<K extends string = string> {
   /** 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. */
   readonly modelId: string
   /** As modelId, e.g. `v1.0`. */
   readonly version: string
   /** A known kind; with `module`, the module's kind (and then it may be left out). */
-  readonly kind?: string
+  readonly kind?: K
   /** A module exporting `modelKind` (see the top of this file); relative paths are resolved against the working directory. */
   readonly module?: string
-  readonly params?: unknown
+  /** Validated by the kind's schema; fields with defaults may be left out. */
+  readonly params?: K extends BuiltInModelKindName ? BuiltInModelParams[K] : unknown
   readonly description?: string
   /** Files the kind's `create` receives by name; stored in the artifact store. */
   readonly artifacts?: ReadonlyArray<{ readonly name: string; readonly content: Uint8Array | string; readonly contentType?: string }>
@@ -142,13 +153,13 @@ export type LoadModelError = LookupError | UnknownModelKindError | ModelModuleEr
 
 /** The registry's operations as Effects, with their typed errors. */
 export interface ModelRegistryEffects {
-  readonly registerModel: (
-    request: RegisterModelRequest
+  readonly registerModel: <K extends string = string>(
+    request: RegisterModelRequest<K>
   ) => Effect.Effect<ModelVersion, ValidationError | ModelVersionExistsError | ModelModuleError | ReadError | ArtifactStoreError>
   readonly listModels: () => Effect.Effect<ReadonlyArray<ModelSummary>, ReadError>
   readonly getModelVersion: (modelId: string, version: string) => Effect.Effect<ModelVersion, LookupError>
   readonly loadModel: (modelId: string, version: string) => Effect.Effect<TradingModel, LoadModelError>
-  readonly modelSpec: (modelId: string, version: string) => Effect.Effect<ModelSpec, LookupError>
+  readonly modelSpec: (modelId: string, version: string) => Effect.Effect<ModelVersionSpec, LookupError>
   readonly catalog: () => Effect.Effect<Readonly<Record<string, ModelFactory>>, ReadError>
 }
 
@@ -267,7 +278,7 @@ export class ModelRegistry {
    * registered here (registering the same kind object again is fine).
    */
   registerKind(kind: ModelKind): void {
-    if (!isModelKind(kind)) throw invalid([{ field: "kind", rule: "must be a ModelKind: { kind, description, paramsSchema (a Schema.Struct), create }", value: kind }])
+    if (!isModelKind(kind)) throw invalid([{ field: "kind", rule: "must be a ModelKind: { kind, description, paramsSchema (a Standard Schema or an Effect Schema struct), create }", value: kind }])
     if (!KIND_NAME.test(kind.kind)) throw invalid([{ field: "kind.kind", rule: "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter", value: kind.kind }])
     const known = this.#kinds.get(kind.kind)
     if (known !== undefined && known.kind !== kind) {
@@ -283,7 +294,7 @@ export class ModelRegistry {
   }
 
   /** Validates and stores a new model version (and its artifacts); idempotent for identical content. */
-  registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
+  registerModel<K extends string = string>(request: RegisterModelRequest<K>): Promise<ModelVersion> {
     return Effect.runPromise(this.effect.registerModel(request))
   }
 
@@ -302,7 +313,7 @@ export class ModelRegistry {
   }
 
   /** The `ModelSpec` a simulation of this version is deployed with: `{ kind: "<modelId>@<version>", params }`. */
-  modelSpec(modelId: string, version: string): Promise<ModelSpec> {
+  modelSpec(modelId: string, version: string): Promise<ModelVersionSpec> {
     return Effect.runPromise(this.effect.modelSpec(modelId, version))
   }
 
@@ -312,11 +323,7 @@ export class ModelRegistry {
   }
 
   #kindFactory(kind: ModelKind): ModelFactory {
-    return (params) => {
-      const decoded = decodeModelParams(kind, params)
-      if (Result.isFailure(decoded)) throw decoded.failure
-      return kind.create(decoded.success, {})
-    }
+    return (params) => Effect.runPromise(Effect.map(decodeModelParams(kind, params), (decoded) => kind.create(decoded, {})))
   }
 
   #makeEffects(now: () => Date): ModelRegistryEffects {
@@ -400,7 +407,7 @@ export class ModelRegistry {
           catch: (e) => new ModelModuleError({ module: path, reason: `failed to import (${e instanceof Error ? e.message : String(e)})` })
         })
         const kind = mod["modelKind"]
-        if (!isModelKind(kind)) return yield* fail("must export `modelKind`: { kind, description, paramsSchema (a Schema.Struct), create }")
+        if (!isModelKind(kind)) return yield* fail("must export `modelKind`: { kind, description, paramsSchema (a Standard Schema or an Effect Schema struct), create }")
         if (!KIND_NAME.test(kind.kind)) return yield* fail(`its kind name ${JSON.stringify(kind.kind)} must be 1–64 letters, digits, '.', '_' or '-', starting with a letter`)
         return { kind, sha256 }
       })
@@ -426,7 +433,7 @@ export class ModelRegistry {
       )
 
     const create = (kind: ModelKind, params: unknown, artifacts: ModelArtifacts): Effect.Effect<TradingModel, ValidationError | ModelCreateError> =>
-      Effect.flatMap(Effect.fromResult(decodeModelParams(kind, params)), (decoded) =>
+      Effect.flatMap(decodeModelParams(kind, params), (decoded) =>
         Effect.try({ try: () => kind.create(decoded, artifacts), catch: (cause) => new ModelCreateError({ kind: kind.kind, cause }) })
       )
 
@@ -460,9 +467,14 @@ export class ModelRegistry {
           }
           kind = known.kind
         }
-        const params = yield* Effect.fromResult(decodeModelParams(kind, r.params))
-        if (!isJsonValue(params) || params === null || typeof params !== "object" || Array.isArray(params)) {
-          return yield* Effect.fail(invalid([{ field: "params", rule: `must decode to a plain JSON object with kind ${kind.kind}'s schema`, value: r.params }]))
+        const params = yield* decodeModelParams(kind, r.params)
+        // The stored params are validated again whenever the version is loaded (after a restart too).
+        const again = yield* Effect.result(decodeModelParams(kind, params))
+        if (Result.isFailure(again) || canonicalJson(again.success) !== canonicalJson(params)) {
+          const what = Result.isFailure(again) ? `fails (${again.failure.message})` : `gives ${canonicalJson(again.success)}`
+          return yield* Effect.fail(
+            invalid([{ field: "params", rule: `must validate again to themselves, as the registry checks the stored params whenever it loads the version: kind ${kind.kind}'s output ${canonicalJson(params)} validated again ${what}`, value: r.params }])
+          )
         }
 
         const contents = (r.artifacts ?? []).map((a) => ({ ...a, bytes: typeof a.content === "string" ? Buffer.from(a.content, "utf8") : a.content }))
@@ -470,7 +482,7 @@ export class ModelRegistry {
           modelId: r.modelId,
           version: r.version,
           kind: kind.kind,
-          params: params as JsonObject,
+          params,
           artifacts: contents.map((a) => ({
             name: a.name,
             sha256: sha256Of(a.bytes),
@@ -507,7 +519,7 @@ export class ModelRegistry {
       })
 
     const modelSpec = (modelId: string, version: string) =>
-      Effect.map(getModelVersion(modelId, version), (record): ModelSpec => ({ kind: modelVersionKey(modelId, version), params: record.params }))
+      Effect.map(getModelVersion(modelId, version), (record): ModelVersionSpec => ({ kind: modelVersionKey(modelId, version), params: record.params }))
 
     /** A version's factory; a version that cannot be loaded gets one that throws why. */
     const versionFactory = (record: ModelVersion): Effect.Effect<ModelFactory> =>
@@ -515,18 +527,15 @@ export class ModelRegistry {
         const moduleKind = record.module === undefined ? undefined : yield* kindOf(record)
         const artifacts = yield* loadArtifacts(record)
         const loaded: Preloaded = { record, artifacts, moduleKind }
-        return (params: unknown): TradingModel => {
+        return (params: unknown): Promise<TradingModel> => {
           const kind = loaded.moduleKind ?? registry.#kinds.get(loaded.record.kind)?.kind
-          if (kind === undefined) throw new UnknownModelKindError({ kind: loaded.record.kind, known: [...registry.#kinds.keys()] })
+          if (kind === undefined) return Promise.reject(new UnknownModelKindError({ kind: loaded.record.kind, known: [...registry.#kinds.keys()] }))
           const decoded = decodeModelParams(kind, params === undefined ? loaded.record.params : params)
-          if (Result.isFailure(decoded)) throw decoded.failure
-          return kind.create(decoded.success, loaded.artifacts)
+          return Effect.runPromise(Effect.map(decoded, (p) => kind.create(p, loaded.artifacts)))
         }
       }).pipe(
         Effect.catch((error) =>
-          Effect.succeed<ModelFactory>(() => {
-            throw error
-          })
+          Effect.succeed<ModelFactory>(() => Promise.reject(error))
         )
       )
 

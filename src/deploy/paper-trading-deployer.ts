@@ -42,13 +42,13 @@ import { Context, Effect, Layer, ManagedRuntime, PubSub, Semaphore } from "effec
 import type { SimulationStatus } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
-import type { SimulationConfig } from "../domain/simulation-config.ts"
+import type { SimulationConfig, SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
 import type { PerformanceMetrics } from "../engine/metrics.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import { LevelDbStore } from "../runtime/leveldb-store.ts"
-import { ModelCatalog, type ModelSpec } from "../runtime/model-catalog.ts"
+import { ModelCatalog } from "../runtime/model-catalog.ts"
 import { SimulationUnavailableError } from "../runtime/runtime-errors.ts"
 import type { SimulationInstance } from "../runtime/simulation-instance.ts"
 import type { SimulationInput } from "../runtime/simulation-input.ts"
@@ -56,7 +56,7 @@ import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulat
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import { type DeploymentEnvironment, type DeploymentManager, type DeploymentRecord, type DeploymentStatus, deploymentEnvironments } from "./deployment-manager.ts"
-import type { ModelRegistry } from "./model-registry.ts"
+import type { ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
 
 export interface PaperTradingDeployerOptions {
   readonly deploymentManager: DeploymentManager
@@ -74,7 +74,7 @@ export interface DeployRequest {
   readonly modelId: string
   readonly modelVersion: string
   /** Validated with the engine's schema (the seed's defaults fill what is missing). */
-  readonly simulationConfig?: unknown
+  readonly simulationConfig?: SimulationConfigInput
   /** "paper", the default; another environment gets `UnsupportedEnvironmentError`. */
   readonly environment?: string
 }
@@ -139,7 +139,7 @@ export interface PaperTradingResults {
   readonly environment: DeploymentEnvironment
   readonly modelId: string
   readonly modelVersion: string
-  readonly model: ModelSpec
+  readonly model: ModelVersionSpec
   readonly config: SimulationConfig
   readonly state: SimulationStatus
   readonly updates: number

@@ -19,7 +19,8 @@ const formatValue = (value: unknown): string => {
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {
-    return String(value)
+    // Circular, holding a bigint, or with no string form (a null-prototype object): say what it is.
+    return Object.prototype.toString.call(value)
   }
 }
 

@@ -4,7 +4,8 @@ import { ValidationError, type ValidationIssue } from "./errors.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
-const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+/** The value at a path inside an input (undefined where the path leads nowhere). */
+export const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
   path.reduce<unknown>(
     (acc, key) => (acc !== null && typeof acc === "object" ? (acc as Record<PropertyKey, unknown>)[key] : undefined),
     input

@@ -8,9 +8,12 @@ export interface ModelSpec {
   readonly params?: unknown
 }
 
-export type ModelFactory = (params: unknown) => TradingModel
+/** Builds a model from its params, at once or as a Promise (validating params may be asynchronous). */
+export type ModelFactory = (params: unknown) => TradingModel | PromiseLike<TradingModel>
 
-/** Turns stored model specs back into models (at creation and at recovery). */
+const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => typeof (u as { then?: unknown } | null)?.then === "function"
+
+/** Turns stored model specs back into models (at creation and at recovery). A factory that throws or rejects is a defect. */
 export class ModelCatalog extends Context.Service<
   ModelCatalog,
   { readonly resolve: (spec: ModelSpec) => Effect.Effect<TradingModel, UnknownModelError> }
@@ -19,9 +22,11 @@ export class ModelCatalog extends Context.Service<
     return Layer.succeed(ModelCatalog, {
       resolve: (spec) => {
         const factory = factories[spec.kind]
-        return factory === undefined
-          ? Effect.fail(new UnknownModelError({ kind: spec.kind, known: Object.keys(factories) }))
-          : Effect.sync(() => factory(spec.params))
+        if (factory === undefined) return Effect.fail(new UnknownModelError({ kind: spec.kind, known: Object.keys(factories) }))
+        return Effect.flatMap(
+          Effect.sync(() => factory(spec.params)),
+          (model) => (isPromiseLike(model) ? Effect.promise(() => Promise.resolve(model)) : Effect.succeed(model))
+        )
       }
     })
   }

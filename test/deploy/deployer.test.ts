@@ -4,6 +4,7 @@ import { existsSync } from "node:fs"
 import { Effect, Schedule, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { SimulationStateError, ValidationError } from "../../src/domain/errors.ts"
+import type { SimulationConfigInput } from "../../src/domain/simulation-config.ts"
 import { UnknownModelIdError, UnknownModelVersionError } from "../../src/deploy/errors.ts"
 import {
   ModelFailedError,
@@ -20,7 +21,7 @@ const tempDir = useTempDirs()
 const stack = useStacks()
 
 const crossover = { modelId: "my_model", version: "v1.0", kind: "moving-average-crossover", params: { fast: 2, slow: 4, quantity: 10 } }
-const config = { symbols: ["AAPL", "GOOGL", "MSFT"], updateFrequency: "1min" }
+const config: SimulationConfigInput = { symbols: ["AAPL", "GOOGL", "MSFT"], updateFrequency: "1min" }
 
 /** A stack with my_model v1.0 registered and one deployment started and fed `updates` prices. */
 const running = async (updates = 20, options: Parameters<typeof stack>[1] = {}) => {
@@ -146,6 +147,7 @@ describe("PaperTradingDeployer: typed errors change nothing", () => {
     expect(unknownVersion).toMatchObject({ modelId: "my_model", version: "v9", known: ["v1.0"] })
 
     const badConfig = await rejection(
+      // @ts-expect-error: "2min" is not an update frequency (and is refused at run time too)
       paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig: { initialCapital: -5, symbols: [], updateFrequency: "2min" } })
     )
     expect(badConfig).toBeInstanceOf(ValidationError)

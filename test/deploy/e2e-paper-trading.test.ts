@@ -2,14 +2,14 @@
 // simulation through the deployer: the same results as a run that never stopped.
 import { readFile } from "node:fs/promises"
 import { describe, expect, it } from "vitest"
-import { defaultSimulationConfig } from "../../src/domain/simulation-config.ts"
+import { defaultSimulationConfig, type SimulationConfigInput } from "../../src/domain/simulation-config.ts"
 import { useTempDirs } from "./helpers.ts"
 import { orclAndNvdaDays, seedPrices, steppingClock, useStacks } from "./deployer-fixtures.ts"
 
 const tempDir = useTempDirs()
 const stack = useStacks()
 
-const seedConfig = {
+const seedConfig: SimulationConfigInput = {
   initialCapital: 100000,
   commissionRate: 0.001,
   slippageRate: 0.0005,
@@ -87,7 +87,7 @@ describe("paper trading, end to end", () => {
 
   it("a restart in the middle of a simulation gives the results of a run that never stopped (real ORCL and NVDA bars)", async () => {
     const days = await orclAndNvdaDays()
-    const config = { symbols: ["ORCL", "NVDA"], updateFrequency: "1d", initialCapital: 100000 }
+    const config: SimulationConfigInput = { symbols: ["ORCL", "NVDA"], updateFrequency: "1d", initialCapital: 100000 }
     const version = { modelId: "ma-crossover", version: "v1.0", kind: "moving-average-crossover", params: { fast: 10, slow: 30, quantity: 100 } }
     const feed = async (paper: ReturnType<typeof stack>["paper"], id: string, from: number, to: number) => {
       for (let i = from; i < to; i += 100) await paper.processMarketUpdates(id, days.slice(i, Math.min(i + 100, to)))

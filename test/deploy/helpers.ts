@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp, readdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { afterEach } from "vitest"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
+import { decodeModelParams, type ModelKind, type ParamsSchema } from "../../src/deploy/model-kind.ts"
 import { SimulationInstance } from "../../src/runtime/simulation-instance.ts"
 import { Decimal } from "../../src/domain/decimal.ts"
 import type { SimulationConfigInput } from "../../src/domain/simulation-config.ts"
@@ -21,6 +22,16 @@ export const useTempDirs = () => {
   }
 }
 
+/** Every file and directory under a directory, sorted (none if it does not exist). */
+export const filesUnder = async (dir: string): Promise<ReadonlyArray<string>> => {
+  try {
+    return (await readdir(dir, { recursive: true })).sort()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return []
+    throw e
+  }
+}
+
 /** The error a Promise rejects with (fails the test if it resolves). */
 export const rejection = async (promise: Promise<unknown>): Promise<any> => {
   try {
@@ -30,6 +41,13 @@ export const rejection = async (promise: Promise<unknown>): Promise<any> => {
   }
   throw new Error("expected a rejection")
 }
+
+/** A kind's params decoded (an Effect Schema kind decodes synchronously); throws the ValidationError of bad ones. */
+export const decodeParamsNow = <S extends ParamsSchema>(kind: ModelKind<S>, input: unknown) => Effect.runSync(decodeModelParams(kind, input))
+
+/** The issues of decoding a kind's params; none when they are valid. */
+export const paramIssues = <S extends ParamsSchema>(kind: ModelKind<S>, input: unknown) =>
+  Effect.runSync(Effect.match(decodeModelParams(kind, input), { onFailure: (e) => e.issues, onSuccess: () => [] }))
 
 /** The error an Effect fails with. */
 export const failure = <E>(effect: Effect.Effect<unknown, E>): Promise<E> => Effect.runPromise(Effect.flip(effect))

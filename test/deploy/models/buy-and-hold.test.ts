@@ -1,10 +1,9 @@
-import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { buyAndHold, buyAndHoldKind, decodeModelParams } from "../../../src/deploy/index.ts"
-import { barsFromCloses, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
+import { buyAndHold, buyAndHoldKind } from "../../../src/deploy/index.ts"
+import { barsFromCloses, decodeParamsNow, paramIssues, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
 
-const params = (input: unknown) => Result.getOrThrow(decodeModelParams(buyAndHoldKind, input))
-const issues = (input: unknown) => Result.match(decodeModelParams(buyAndHoldKind, input), { onFailure: (e) => e.issues, onSuccess: () => [] })
+const params = (input: unknown) => decodeParamsNow(buyAndHoldKind, input)
+const issues = (input: unknown) => paramIssues(buyAndHoldKind, input)
 const closes = [10, 11, 12, 11, 13]
 
 describe("buy-and-hold", () => {

@@ -1,11 +1,10 @@
-import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeModelParams, meanReversion, meanReversionKind, zScore } from "../../../src/deploy/index.ts"
+import { meanReversion, meanReversionKind, zScore } from "../../../src/deploy/index.ts"
 import { Decimal } from "../../../src/domain/decimal.ts"
-import { barsFromCloses, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
+import { barsFromCloses, decodeParamsNow, paramIssues, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
 
-const params = (input: unknown) => Result.getOrThrow(decodeModelParams(meanReversionKind, input))
-const issues = (input: unknown) => Result.match(decodeModelParams(meanReversionKind, input), { onFailure: (e) => e.issues, onSuccess: () => [] })
+const params = (input: unknown) => decodeParamsNow(meanReversionKind, input)
+const issues = (input: unknown) => paramIssues(meanReversionKind, input)
 
 //                  0   1   2   3   4  5    6    7   8   9
 const closes = [10, 10, 10, 10, 10, 8, 8.5, 9.5, 10, 10]

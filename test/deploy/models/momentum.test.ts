@@ -1,10 +1,9 @@
-import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeModelParams, momentum, momentumKind } from "../../../src/deploy/index.ts"
-import { barsFromCloses, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
+import { momentum, momentumKind } from "../../../src/deploy/index.ts"
+import { barsFromCloses, decodeParamsNow, paramIssues, resumeThroughJson, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
 
-const params = (input: unknown) => Result.getOrThrow(decodeModelParams(momentumKind, input))
-const issues = (input: unknown) => Result.match(decodeModelParams(momentumKind, input), { onFailure: (e) => e.issues, onSuccess: () => [] })
+const params = (input: unknown) => decodeParamsNow(momentumKind, input)
+const issues = (input: unknown) => paramIssues(momentumKind, input)
 
 //                  0   1   2   3   4   5   6   7   8   9  10
 const closes = [10, 10, 10, 10, 11, 12, 13, 12, 11, 10, 10]

@@ -1,13 +1,12 @@
-import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { MovingAverageCrossover } from "../../../examples/strategies/moving-average-crossover.ts"
 import { loadOhlcvCsv } from "../../../src/data/ohlcv-csv.ts"
 import { ValidationError } from "../../../src/domain/errors.ts"
-import { buildModel, decodeModelParams, movingAverageCrossover, movingAverageCrossoverKind } from "../../../src/deploy/index.ts"
+import { buildModel, movingAverageCrossover, movingAverageCrossoverKind } from "../../../src/deploy/index.ts"
 import { TradingSimulationEngine } from "../../../src/engine/trading-simulation-engine.ts"
-import { barsFromCloses, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
+import { barsFromCloses, decodeParamsNow, paramIssues, runInstance, stepModel, syntheticConfig, updatesOf } from "../helpers.ts"
 
-const params = (input: unknown) => Result.getOrThrow(decodeModelParams(movingAverageCrossoverKind, input))
+const params = (input: unknown) => decodeParamsNow(movingAverageCrossoverKind, input)
 
 describe("moving-average-crossover on the real ORCL bars", async () => {
   const bars = await loadOhlcvCsv(new URL("../../../examples/data/orcl-1995-2014.txt", import.meta.url).pathname)
@@ -119,10 +118,14 @@ describe("moving-average-crossover", () => {
       [{ lookback: 3 }, "params.lookback", "is not a known field"]
     ]
     for (const [input, field, rule] of cases) {
-      const error = Result.getFailure(decodeModelParams(movingAverageCrossoverKind, input))
-      expect(error._tag === "Some" ? error.value : undefined, JSON.stringify(input)).toBeInstanceOf(ValidationError)
-      expect(error._tag === "Some" ? error.value.issues : undefined).toEqual([{ field, rule, value: expect.anything() }])
+      expect(() => params(input), JSON.stringify(input)).toThrow(ValidationError)
+      expect(paramIssues(movingAverageCrossoverKind, input)).toEqual([{ field, rule, value: expect.anything() }])
     }
-    expect(() => buildModel(movingAverageCrossoverKind, { fast: 0 })).toThrow("params.fast must be a whole number")
+  })
+
+  it("builds its model from valid params and refuses bad ones", async () => {
+    await expect(buildModel(movingAverageCrossoverKind, { fast: 0 })).rejects.toThrow("params.fast must be a whole number")
+    const model = await buildModel(movingAverageCrossoverKind, { fast: 2, slow: 3 })
+    expect(model.initialState).toEqual({ symbols: {} })
   })
 })
