@@ -1,2 +1,3 @@
 // paperfloor/data: market data loaders.
 export * from "./ohlcv-csv.ts"
+export * from "./bar-timeline.ts"
