@@ -10,8 +10,8 @@
 import { readFile } from "node:fs/promises"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
-import { type BarInput, DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer, sha256Of } from "../src/index.ts"
+import { dataSource, loadBarTimeline } from "../src/data/bar-timeline.ts"
+import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer, sha256Of } from "../src/index.ts"
 import { printMetrics } from "./metrics-table.ts"
 
 const modulePath = fileURLToPath(new URL("./models/breakout.ts", import.meta.url))
@@ -23,17 +23,8 @@ const deployments = new DeploymentManager({ modelRegistry: registry, artifactSto
 const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRegistry: registry, artifactStore: store })
 
 // 2010–2014, one update per trading day with the bar of each symbol that traded.
-const series: Record<string, ReadonlyArray<OhlcvBar>> = {
-  ORCL: await loadOhlcvCsv(dataFile("orcl-1995-2014.txt")),
-  NVDA: await loadOhlcvCsv(dataFile("nvda-1999-2014.txt"))
-}
-const days = new Map<number, Record<string, BarInput>>()
-for (const [symbol, bars] of Object.entries(series))
-  for (const { time, date, open, high, low, close, volume } of bars) {
-    if (date < "2010-01-01") continue
-    days.set(time, { ...days.get(time), [symbol]: { open, high, low, close, volume } })
-  }
-const updates = [...days.entries()].sort(([a], [b]) => a - b).map(([time, bars]) => ({ time, bars }))
+const sources = [dataSource(dataFile("orcl-1995-2014.txt")), dataSource(dataFile("nvda-1999-2014.txt"))]
+const updates = (await loadBarTimeline(sources)).filter(({ time }) => time >= Date.UTC(2010, 0, 1))
 
 try {
   const version = `v1-${sha256Of(await readFile(modulePath)).slice(0, 12)}`
@@ -49,7 +40,7 @@ try {
   const id = await paper.deployToPaperTrading({
     modelId: model.modelId,
     modelVersion: model.version,
-    simulationConfig: { symbols: Object.keys(series), updateFrequency: "1d", initialCapital: 100_000 }
+    simulationConfig: { symbols: sources.map((s) => s.symbol), updateFrequency: "1d", initialCapital: 100_000 }
   })
   await paper.startSimulation(id)
   for (let i = 0; i < updates.length; i += 100) await paper.processMarketUpdates(id, updates.slice(i, i + 100))

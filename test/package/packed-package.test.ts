@@ -60,10 +60,10 @@ describe("the packed package", () => {
   it("imports from plain Node ESM, every documented entry point", async () => {
     await writeFile(
       join(project, "consumer.mjs"),
-      `import { TradingSimulationEngine, PaperTradingDeployer, machineDiagram } from "paperfloor"
+      `import { TradingSimulationEngine, PaperTradingDeployer } from "paperfloor"
 import { LevelDbStore, SimulationSupervisor } from "paperfloor/runtime"
 import { parseOhlcvCsv } from "paperfloor/data"
-import { renderHtmlReport } from "paperfloor/report"
+import { machineDiagram, renderHtmlReport } from "paperfloor/report"
 import { checkPortfolioInvariants } from "paperfloor/testing"
 const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: 0, slippageRate: 0 })
 const bars = parseOhlcvCsv("Date,Open,High,Low,Close,Volume\\n2024-01-02,10,11,9,10.5,100\\n2024-01-03,10.5,12,10,11,200\\n")

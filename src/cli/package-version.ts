@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/**
+ * paperfloor's version from its package.json: the nearest one above this file named "paperfloor"
+ * (src/cli in the repository, dist/src/cli once built: a different depth).
+ */
+export const packageVersion = (): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown }
+      if (pkg.name === "paperfloor" && typeof pkg.version === "string") return pkg.version
+    } catch {
+      // No (readable) package.json here: look further up.
+    }
+    if (dirname(dir) === dir) return "unknown"
+  }
+}

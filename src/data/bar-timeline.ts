@@ -1,0 +1,93 @@
+/**
+ * Per-symbol OHLCV series merged into one timeline of market updates, as the engine and the
+ * deployer take them: `{ time, bars: { ORCL: {...}, NVDA: {...} } }`, one update per distinct
+ * time, ascending. A symbol without a bar at that time is absent from the update.
+ *
+ * Also where a data file's symbol comes from: `SYM=path` names it; a bare path's symbol is the
+ * file name's leading letters, upper-cased (`data/orcl-1995-2014.txt` → ORCL).
+ */
+import { readFile } from "node:fs/promises"
+import { basename } from "node:path"
+import { Data } from "effect"
+import { type OhlcvBar, parseOhlcvCsv } from "./ohlcv-csv.ts"
+
+export interface TimelineBar {
+  readonly open: number
+  readonly high: number
+  readonly low: number
+  readonly close: number
+  readonly volume: number
+}
+
+export interface BarUpdate {
+  /** ms since the epoch. */
+  readonly time: number
+  readonly bars: Readonly<Record<string, TimelineBar>>
+}
+
+/** Merges series by time; within an update, symbols keep the order of `series`. */
+export const barTimeline = (series: Readonly<Record<string, ReadonlyArray<OhlcvBar>>>): ReadonlyArray<BarUpdate> => {
+  const byTime = new Map<number, Record<string, TimelineBar>>()
+  for (const [symbol, bars] of Object.entries(series))
+    for (const { time, open, high, low, close, volume } of bars) {
+      let update = byTime.get(time)
+      if (update === undefined) byTime.set(time, (update = {}))
+      update[symbol] = { open, high, low, close, volume }
+    }
+  return [...byTime.keys()].sort((a, b) => a - b).map((time) => ({ time, bars: byTime.get(time)! }))
+}
+
+/** A data file and the symbol its bars are for. */
+export interface DataSource {
+  readonly symbol: string
+  readonly path: string
+}
+
+/** A `--data` argument whose symbol cannot be told, or a symbol given by two files. */
+export class DataSourceError extends Data.TaggedError("DataSourceError")<{
+  readonly argument: string
+  readonly rule: string
+}> {
+  override get message(): string {
+    return `data ${JSON.stringify(this.argument)} ${this.rule}`
+  }
+}
+
+/** A data file that cannot be read at all (a malformed one is an `OhlcvCsvError` naming the line). */
+export class DataFileError extends Data.TaggedError("DataFileError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot read data file ${this.path}: ${this.reason}`
+  }
+}
+
+const NAMED = /^([A-Za-z][A-Za-z0-9._:-]{0,31})=(.+)$/
+const LEADING_LETTERS = /^[A-Za-z]+/
+
+/** `SYM=path`, or a bare path named by its file's leading letters; throws `DataSourceError`. */
+export const dataSource = (argument: string): DataSource => {
+  const named = NAMED.exec(argument)
+  if (named !== null) return { symbol: named[1]!, path: named[2]! }
+  const letters = LEADING_LETTERS.exec(basename(argument))
+  if (letters === null) throw new DataSourceError({ argument, rule: `has no symbol: its file name does not start with letters (name it: SYM=${argument})` })
+  return { symbol: letters[0].toUpperCase(), path: argument }
+}
+
+/**
+ * Reads each source's OHLCV CSV and merges them into one timeline. Throws `DataSourceError` for a
+ * symbol given twice, `DataFileError` for a file that cannot be read, `OhlcvCsvError` for a
+ * malformed one.
+ */
+export const loadBarTimeline = async (sources: ReadonlyArray<DataSource>): Promise<ReadonlyArray<BarUpdate>> => {
+  const series: Record<string, ReadonlyArray<OhlcvBar>> = {}
+  for (const { symbol, path } of sources) {
+    if (Object.hasOwn(series, symbol)) throw new DataSourceError({ argument: path, rule: `is for ${symbol}, which another data file already gives` })
+    const text = await readFile(path, "utf8").catch((error: Error) => {
+      throw new DataFileError({ path, reason: error.message })
+    })
+    series[symbol] = parseOhlcvCsv(text, path)
+  }
+  return barTimeline(series)
+}
