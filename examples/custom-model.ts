@@ -48,7 +48,7 @@ try {
 
   const m = results.metrics
   console.log(`${id}: ${results.updates} daily updates, ${results.fills} fills, ${m.totalTrades} closed trades`)
-  printMetrics(m, results.portfolio.cash)
+  printMetrics(m)
   console.log(`results: ${relative(process.cwd(), `${store.artifactsDir}/${results.resultsArtifact}`)}`)
 } catch (e) {
   console.error(e instanceof Error ? e.message : String(e))

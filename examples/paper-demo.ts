@@ -1,13 +1,14 @@
 // The demo behind `npm start`: the built-in 10/30 moving-average crossover deployed into paper
 // trading on the bundled real ORCL and NVDA daily bars, through the whole stack: the model
 // registry, a deployment record, a supervised simulation journaled in LevelDB, and its results
-// archived in the artifact store. Everything is kept under ./.paperfloor; each run is a new
-// deployment, and earlier ones stay there.
+// archived in the artifact store, and its HTML report. Everything is kept under ./.paperfloor;
+// each run is a new deployment, and earlier ones stay there.
 import { relative } from "node:path"
 import { Presets, SingleBar } from "cli-progress"
 import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
+import { writeHtmlReport } from "../src/report/index.ts"
 import { loadBundledTimeline } from "./bundled-bars.ts"
-import { printMetrics } from "./metrics-table.ts"
+import { resultsTable } from "../src/cli/tables.ts"
 
 const storageRoot = ".paperfloor"
 const batchSize = 50
@@ -56,12 +57,11 @@ try {
 
   const status = await paper.getSimulationStatus(id)
   const results = await paper.stopSimulation(id)
-  const m = results.metrics
   console.log(
     `\n${results.updates} updates in ${seconds.toFixed(2)} s (journaled in batches of ${batchSize}); ` +
       `${results.orders.total} orders (${results.orders.rejected} rejected), ${results.fills} fills\n`
   )
-  printMetrics(m, results.portfolio.cash)
+  console.log(resultsTable(results))
   for (const p of status.positions) console.log(`position at the end: ${p.quantity} ${p.symbol} at ${Number(p.averageCost).toFixed(4)}, marked ${p.marketPrice}`)
 
   const count = (await paper.listSimulations()).length
@@ -69,6 +69,8 @@ try {
   console.log(`  ${shown(`${store.artifactsDir}/${results.resultsArtifact}`)}`)
   console.log(`deployment record: ${shown(deployments.recordPath(id))}`)
   console.log(`store: ${shown(store.storageRoot)}/ (${count} deployment${count === 1 ? "" : "s"} so far; simulations in ${shown(paper.storeDirectory)})`)
+  const report = await writeHtmlReport(`${storageRoot}/reports/${id}.html`, results)
+  console.log(`\nreport: ${shown(report)} (open it in a browser: equity, drawdown, exposure, trades, metrics)`)
 } catch (e) {
   console.error(`\n${e instanceof Error ? e.message : String(e)}`)
   process.exitCode = 1

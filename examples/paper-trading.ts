@@ -58,7 +58,7 @@ try {
   const results = await paper.stopSimulation(id)
   const m = results.metrics
   console.log(`\nstopped: ${results.fills} fills, ${m.totalTrades} closed trades, ${results.trades.filter((t) => t.open).length} open`)
-  printMetrics(m, results.portfolio.cash)
+  printMetrics(m)
 
   // The results are archived: any later process reads them back by the deployment id.
   const archived = await paper.getResults(id)

@@ -16,7 +16,7 @@ import { statusCommand } from "./commands/status.ts"
 import { stopCommand } from "./commands/stop.ts"
 import { validateCommand } from "./commands/validate.ts"
 import { ExitCode, exitCodeOf } from "./exit-codes.ts"
-import { packageVersion } from "./package-version.ts"
+import { packageVersion } from "../report/package-version.ts"
 import { rootCommand } from "./program.ts"
 
 // stdout carries only the command's output (so --json stays parseable): whatever the libraries

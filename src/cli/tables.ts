@@ -45,6 +45,9 @@ const ordersLine = ({ orders: o, fills }: ReportInput) =>
 const positionsLine = (positions: ReadonlyArray<{ readonly symbol: string; readonly quantity: string }>) =>
   positions.length === 0 ? "none" : positions.map((p) => `${formatQuantity(p.quantity)} ${p.symbol}`).join(", ")
 
+/** The key metrics alone, for a run driven through the engine directly. */
+export const metricsTable = (m: PerformanceMetrics): string => rowsTable(keyMetrics.map((key) => metricRow(m, key)))
+
 /** A run's results: what ran, over which period, its key metrics, orders and fills, and where it ended. */
 export const resultsTable = (r: ReportInput): string =>
   rowsTable([

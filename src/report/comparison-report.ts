@@ -9,6 +9,7 @@ import { periodText } from "./html-report.ts"
 import { cell, chartSection, configValue, paragraph, preformatted, section, table } from "./markup.ts"
 import { formatMetric, metricDefinitions } from "./metric-definitions.ts"
 import { renderPage } from "./page.ts"
+import { packageVersion } from "./package-version.ts"
 import { InvalidReportArgumentError } from "./report-errors.ts"
 import { maxPointsOf, type ReportInput, type ReportOptions } from "./report-input.ts"
 import { writeReportFile } from "./report-file.ts"
@@ -67,7 +68,7 @@ export const renderComparisonReport = (inputs: ReadonlyArray<ReportInput>, optio
   const title = options.title ?? `paperfloor comparison: ${inputs.map((r) => `${r.modelId} ${r.modelVersion}`).join(" vs ")}`
   const chart = comparisonChart(inputs, maxPoints)
   const body = [
-    `<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(`${inputs.length} runs · paperfloor ${options.version ?? "—"}`)}</p></header>`,
+    `<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(`${inputs.length} runs · paperfloor ${options.version ?? packageVersion()}`)}</p></header>`,
     section("runs", "Runs", runsTable(inputs)),
     chart === undefined ? section("charts", "Equity", paragraph("No market updates yet: nothing to chart.")) : chartSection(chart),
     section("metrics", "Metrics", metricsTable(inputs)),

@@ -12,6 +12,7 @@ import { formatCount, formatMoney, formatPrice, formatQuantity, formatTime, NONE
 import { displayJson, escapeHtml } from "./html.ts"
 import { cell, chartSection, configValue, numberCell, paragraph, preformatted, section, table } from "./markup.ts"
 import { formatMetric, metricDefinitions } from "./metric-definitions.ts"
+import { packageVersion } from "./package-version.ts"
 import { renderPage } from "./page.ts"
 import { maxPointsOf, type ReportInput, type ReportOptions } from "./report-input.ts"
 import { writeReportFile } from "./report-file.ts"
@@ -151,7 +152,7 @@ export const renderHtmlReport = (input: ReportInput, options: ReportOptions = {}
     section("metrics", "Metrics", metricsTable(input)),
     section("trades", "Trades", tradesSection(input.trades)),
     section("run", "Run", runSection(input)),
-    section("config", "Configuration, model and versions", configSection(input, options.version))
+    section("config", "Configuration, model and versions", configSection(input, options.version ?? packageVersion()))
   ].join("\n")
   return renderPage({ title, body, charts })
 }

@@ -53,7 +53,7 @@ export interface ReportInput {
 export interface ReportOptions {
   /** The page's title; by default one naming the model and version. */
   readonly title?: string
-  /** paperfloor's version, shown in the report. */
+  /** The paperfloor version shown in the report; the running one by default. */
   readonly version?: string
   /** Points per chart series at most (display only; metrics use every point). An integer ≥ 16; 2,000 by default. */
   readonly maxPoints?: number

@@ -16,6 +16,7 @@ const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${p
 let cwd = ""
 afterEach(async () => {
   if (cwd !== "") await rm(cwd, { recursive: true, force: true })
+  cwd = ""
 })
 
 /** Runs an npm script's `node <file>` command from the repository's examples, in a fresh directory. */

@@ -231,3 +231,11 @@ describe("writeHtmlReport", () => {
     expect(await readdir(dir)).toEqual(["file"])
   })
 })
+
+describe("the version shown", () => {
+  it("is the running paperfloor's, from its package.json, unless one is given", async () => {
+    const { version } = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+    expect(renderHtmlReport(sampleInput())).toContain(`<td>${escapeHtml(version)}</td>`)
+    expect(renderHtmlReport(sampleInput(), { version: "9.9.9-test" })).toContain("9.9.9-test")
+  })
+})

@@ -91,10 +91,11 @@ describe.each(diagramMachines)("the %s machine's diagrams", (machine) => {
 
 describe("the README's diagrams", () => {
   const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
-  const machinesSection = readme.slice(readme.indexOf("## The machines"), readme.indexOf("\n## ", readme.indexOf("## The machines") + 1))
+  const start = readme.indexOf("\n## The machines\n")
+  const machinesSection = readme.slice(start, readme.indexOf("\n## ", start + 1))
 
   it.each(diagramMachines.flatMap((machine) => (["mermaid", "dot"] as const).map((format) => [machine, format] as const)))(
-    "%s as %s matches the machine (run `node scripts/update-readme-diagrams.ts` after changing a machine)",
+    "%s as %s matches the machine (run `npm run diagrams` after changing a machine)",
     (machine, format) => {
       const open = `<!-- diagram:${machine}:${format} -->`
       const start = machinesSection.indexOf(open)

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url"
 
 /**
  * paperfloor's version from its package.json: the nearest one above this file named "paperfloor"
- * (src/cli in the repository, dist/src/cli once built: a different depth).
+ * (src/report in the repository, dist/src/report once built: a different depth).
  */
 export const packageVersion = (): string => {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
