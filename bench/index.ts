@@ -178,8 +178,9 @@ const runCommandLineBench = (): void => {
   console.log("\ncommand line (spawned as from a shell, bundled ORCL + NVDA 1995–2014):")
   console.log(`  paperfloor run, ${r["updates"]} daily updates to the HTML report: ${(r["runSecondsMedian"] as number).toFixed(2)} s median (runs ${list(r["runSeconds"])} s)`)
   console.log(
-    `  its report in headless Chromium, until every chart drew: ${(r["openSecondsMedian"] as number).toFixed(3)} s median in a running browser; ` +
-      `${(r["openSecondsFirst"] as number).toFixed(3)} s for the first, browser start included (target < 1 s)`
+    `  its report in headless Chromium, until every chart drew: ${(r["readySecondsMedian"] as number).toFixed(3)} s median by the page's clock ` +
+      `(from navigation; target < 1 s); ${(r["openSecondsMedian"] as number).toFixed(3)} s median as the driver sees it, ` +
+      `${(r["openSecondsFirst"] as number).toFixed(3)} s for the first open, browser start included`
   )
 }
 

@@ -7,7 +7,7 @@ export type { OrderId, TradeId } from "./domain/ids.ts"
 export type { BarInput, MarketUpdateInput, PriceInput, Quote, TimeInput } from "./domain/market-update.ts"
 export { quoteDecimal } from "./domain/market-update.ts"
 export type { OrderRequest, OrderSide, OrderSpec, OrderType, ReplaceRequest, TimeInForce } from "./domain/order.ts"
-export type { Portfolio, PositionView } from "./domain/portfolio.ts"
+export type { Portfolio, PositionRecord, PositionView } from "./domain/portfolio.ts"
 export {
   defaultSimulationConfig,
   makeSimulationConfig,

@@ -42,6 +42,7 @@ import { Context, Effect, Layer, ManagedRuntime, PubSub, Semaphore } from "effec
 import type { SimulationStatus } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
+import type { PositionRecord } from "../domain/portfolio.ts"
 import type { SimulationConfig, SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
@@ -80,15 +81,7 @@ export interface DeployRequest {
 }
 
 /** A position, decimals as strings. */
-export interface PositionStatus {
-  readonly symbol: string
-  readonly quantity: string
-  readonly averageCost: string
-  readonly marketPrice: string
-  readonly marketValue: string
-  readonly unrealizedPnl: string
-  readonly realizedPnl: string
-}
+export type PositionStatus = PositionRecord
 
 /** A portfolio as plain JSON, decimals as strings. */
 export interface PortfolioStatus {

@@ -11,6 +11,9 @@ export interface PositionView {
   readonly realizedPnl: Decimal
 }
 
+/** A position as plain JSON, as results store it and reports read it: its decimals as strings. */
+export type PositionRecord = { readonly [K in keyof PositionView]: PositionView[K] extends Decimal ? string : PositionView[K] }
+
 /** A point-in-time view of the account; exact decimals throughout. */
 export interface Portfolio {
   /** Ledger cash: initial capital plus every fill's proceeds, minus every fill's cost and commission. */

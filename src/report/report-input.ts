@@ -3,6 +3,7 @@
  * report layer does not depend on deploy), so the deployer's `PaperTradingResults` and
  * `ArchivedResults`, or a run driven through the engine directly, can be passed as they are.
  */
+import type { PositionRecord } from "../domain/portfolio.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
@@ -10,14 +11,7 @@ import type { PerformanceMetrics } from "../engine/metrics.ts"
 import { InvalidReportArgumentError } from "./report-errors.ts"
 
 /** A position at the end of the run, decimals as strings. */
-export interface ReportPosition {
-  readonly symbol: string
-  readonly quantity: string
-  readonly averageCost: string
-  readonly marketPrice: string
-  readonly marketValue: string
-  readonly unrealizedPnl: string
-}
+export type ReportPosition = Omit<PositionRecord, "realizedPnl">
 
 export interface ReportInput {
   readonly deploymentId: string
