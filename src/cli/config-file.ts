@@ -26,7 +26,7 @@ import { Data, Result, Schema } from "effect"
 import { ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { makeSimulationConfig, type SimulationConfig } from "../domain/simulation-config.ts"
 import { decodeOrFail } from "../domain/validation.ts"
-import { LocalArtifactStore, ModelModuleError, ModelRegistry, type RegisterModelRequest } from "../index.ts"
+import { LocalArtifactStore, ModelCreateError, ModelModuleError, ModelRegistry, type RegisterModelRequest } from "../index.ts"
 
 /** A config file that cannot be read, or is not JSON. */
 export class ConfigFileError extends Data.TaggedError("ConfigFileError")<{
@@ -48,8 +48,33 @@ export class InvalidConfigError extends Data.TaggedError("InvalidConfigError")<{
   }
 }
 
+/** How much of an offending value an issue shows: enough to recognise it, one line however long it is. */
+const SHOWN_CHARACTERS = 60
+
+/** The value as JSON (a number JSON cannot write, as it is: `Infinity` for `1e309`), cut to SHOWN_CHARACTERS. */
+const shownValue = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  const text = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))
+  return text.length <= SHOWN_CHARACTERS ? text : `${text.slice(0, SHOWN_CHARACTERS)}…`
+}
+
 /** `model.params.fast must be less than slow (30) (got 50)`. */
-export const describeIssue = ({ field, rule, value }: ValidationIssue): string => `${field} ${rule} (got ${value === undefined ? "nothing" : JSON.stringify(value)})`
+export const describeIssue = ({ field, rule, value }: ValidationIssue): string => `${field} ${rule} (got ${shownValue(value)})`
+
+/** Deeper than any config needs. A deeper value could overflow the stack when it is checked or shown. */
+const MAX_DEPTH = 64
+
+/** Whether objects and arrays nest more than `max` levels in `value` (walked without recursion). */
+const nestsDeeperThan = (value: unknown, max: number): boolean => {
+  const pending: Array<readonly [unknown, number]> = [[value, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next
+    if (node === null || typeof node !== "object") continue
+    if (depth > max) return true
+    for (const child of Object.values(node)) pending.push([child, depth + 1])
+  }
+  return false
+}
 
 /** A valid config, ready to register and deploy. */
 export interface RunConfig {
@@ -91,15 +116,24 @@ const asConfigFields = (issues: ReadonlyArray<ValidationIssue>) =>
     })
   )
 
-/** Registers the model in a throwaway store: every rule of the real registration, nothing written anywhere that stays. */
+/**
+ * Registers the model in a throwaway store and builds it, as deploying will: every rule of the real
+ * registration and the kind's own `create`, nothing written anywhere that stays.
+ */
 const checkModel = async (model: RunConfig["model"]): Promise<ReadonlyArray<ValidationIssue>> => {
   const scratch = await mkdtemp(join(tmpdir(), "paperfloor-validate-"))
   try {
-    await new ModelRegistry({ artifactStore: new LocalArtifactStore({ storageRoot: scratch }) }).registerModel(model)
+    const registry = new ModelRegistry({ artifactStore: new LocalArtifactStore({ storageRoot: scratch }) })
+    await registry.registerModel(model)
+    await registry.loadModel(model.modelId, model.version)
     return []
   } catch (error) {
     if (error instanceof ValidationError) return asConfigFields(error.issues)
     if (error instanceof ModelModuleError) return [{ field: "model.module", rule: error.reason, value: model.module }]
+    if (error instanceof ModelCreateError) {
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause)
+      return [{ field: "model.params", rule: `were refused by the kind's create: ${cause}`, value: model.params }]
+    }
     throw error
   } finally {
     await rm(scratch, { recursive: true, force: true })
@@ -114,10 +148,12 @@ export const loadRunConfig = async (file: string): Promise<RunConfig> => {
   })
   let json: unknown
   try {
-    json = JSON.parse(text)
+    // A byte order mark (as some Windows editors save UTF-8) is not part of the JSON.
+    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text)
   } catch (error) {
     throw new ConfigFileError({ path: file, reason: `is not valid JSON: ${(error as Error).message}` })
   }
+  if (nestsDeeperThan(json, MAX_DEPTH)) throw new ConfigFileError({ path: file, reason: `nests deeper than ${MAX_DEPTH} levels` })
 
   // Every part is checked even when another has errors, so one run of `validate` lists them all.
   const issues: ValidationIssue[] = []

@@ -3,19 +3,40 @@
  * sent, so a bad file changes nothing; then fed in batches, each one durable journal write.
  */
 import { Presets, SingleBar } from "cli-progress"
+import { Data } from "effect"
 import { type BarUpdate, dataSource, DataSourceError, loadBarTimeline } from "../data/bar-timeline.ts"
-import type { PaperTradingDeployer, UpdateReceipt } from "../index.ts"
+import type { PaperTradingDeployer, SimulationConfig, UpdateFrequency, UpdateReceipt } from "../index.ts"
 import { formatTime } from "../report/format.ts"
 
 /** Updates per `processMarketUpdates` call: one journal write each. */
 const BATCH = 500
 
+/** The update frequencies of bars that have a date and no time of day: what a data file holds. */
+const DATED_FREQUENCIES: ReadonlySet<UpdateFrequency> = new Set(["1d", "1w"])
+
 /**
- * The timeline of the `--data` files of a simulation trading `symbols`. Throws `DataSourceError`
- * for a file whose symbol the simulation does not trade (or that repeats one), `DataFileError`
- * or `OhlcvCsvError` for a file that cannot be read.
+ * Data files hold one bar per date, and the simulation's metrics annualise its updates by its
+ * `updateFrequency`: dated bars fed to a simulation of intraday updates (the library's default is
+ * 1min) would get a Sharpe ratio some twenty times too large.
  */
-export const loadMarketData = async (files: ReadonlyArray<string>, symbols: ReadonlyArray<string>): Promise<ReadonlyArray<BarUpdate>> => {
+export class UpdateFrequencyError extends Data.TaggedError("UpdateFrequencyError")<{
+  readonly updateFrequency: UpdateFrequency
+}> {
+  override get message(): string {
+    return `simulation.updateFrequency is ${JSON.stringify(this.updateFrequency)}, but data files hold one bar per date: give the config "updateFrequency": "1d" (or "1w" for weekly bars)`
+  }
+}
+
+/**
+ * The timeline of the `--data` files of a simulation. Throws `UpdateFrequencyError` for a
+ * simulation of intraday updates, `DataSourceError` for a file whose symbol the simulation does
+ * not trade (or that repeats one), `DataFileError` or `OhlcvCsvError` for a file that cannot be read.
+ */
+export const loadMarketData = async (
+  files: ReadonlyArray<string>,
+  { symbols, updateFrequency }: Pick<SimulationConfig, "symbols" | "updateFrequency">
+): Promise<ReadonlyArray<BarUpdate>> => {
+  if (!DATED_FREQUENCIES.has(updateFrequency)) throw new UpdateFrequencyError({ updateFrequency })
   const sources = files.map(dataSource)
   for (const { symbol, path } of sources) {
     if (!symbols.includes(symbol)) {
@@ -40,6 +61,14 @@ export const feed = async (paper: PaperTradingDeployer, id: string, updates: Rea
     process.stderr.isTTY && updates.length > BATCH
       ? new SingleBar({ format: `${id} |{bar}| {percentage}% | {value}/{total} updates | {time}`, hideCursor: true, stream: process.stderr }, Presets.shades_classic)
       : undefined
+  // The bar hides the cursor and turns line wrapping off while it draws. Interrupted (Ctrl-C), it
+  // gives the terminal back as it was, then the process ends as the signal would have ended it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    bar?.stop()
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted)
+    process.kill(process.pid, signal)
+  }
+  if (bar !== undefined) process.once("SIGINT", interrupted).once("SIGTERM", interrupted)
   bar?.start(updates.length, 0, { time: formatTime(updates[0]?.time) })
   let receipt: UpdateReceipt | undefined
   try {
@@ -49,6 +78,7 @@ export const feed = async (paper: PaperTradingDeployer, id: string, updates: Rea
       bar?.update(i + batch.length, { time: formatTime(batch.at(-1)?.time) })
     }
   } finally {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted)
     bar?.stop()
   }
   return receipt

@@ -8,8 +8,18 @@ export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
 }
 
+// C0 controls but tab and newline, DEL, and C1 controls: what a terminal acts on instead of showing.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+/**
+ * Text as a terminal should show it: a control character becomes a visible escape (`\u001b`). A
+ * model's message, its params or a file's contents can hold any; printed as they are, they could
+ * retitle the terminal, clear it, or overwrite what was printed (`\r`).
+ */
+export const printable = (text: string): string => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
 export const printText = (...lines: ReadonlyArray<string>): void => {
-  process.stdout.write(`${lines.join("\n")}\n`)
+  process.stdout.write(`${printable(lines.join("\n"))}\n`)
 }
 
 /** A path as a reader wants it: relative to the working directory when it is below it. */

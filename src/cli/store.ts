@@ -3,7 +3,7 @@
  * same layout a program using the library gets (`artifacts/`, `models/`, `deployments/`,
  * `simulations/`), so the command line and a program can take turns on one store.
  */
-import { Data, Effect, Layer } from "effect"
+import { Data } from "effect"
 import {
   type ArchivedResults,
   type DeploymentRecord,
@@ -14,7 +14,6 @@ import {
   ResultsNotArchivedError,
   UnknownDeploymentError
 } from "../index.ts"
-import { LevelDbStore } from "../runtime/leveldb-store.ts"
 
 /** No simulation of that id in the store. */
 export class UnknownSimulationError extends Data.TaggedError("UnknownSimulationError")<{
@@ -46,11 +45,12 @@ export interface Store {
   /** The simulation's archived results; `NotStoppedError` if it has not stopped. */
   readonly results: (id: string) => Promise<ArchivedResults>
   /**
-   * Fails with `StoreLockedError` (naming the directory) while another process owns the
-   * simulations' store. Commands that write something before the deployer opens that store
-   * (registering a model) call it first, so a refused command leaves the store as it was.
+   * Opens the simulations' store and keeps it until the command ends; fails with
+   * `StoreLockedError` (naming the directory) while another process owns it. Commands that write
+   * something before the deployer would open that store (registering a model) call it first, so a
+   * refused command leaves the store as it was.
    */
-  readonly ensureNotLocked: () => Promise<void>
+  readonly own: () => Promise<void>
 }
 
 /** Runs `use` on the store at `directory` and releases it after, also when `use` fails. */
@@ -59,7 +59,6 @@ export const withStore = async <A>(directory: string, use: (store: Store) => Pro
   const registry = new ModelRegistry({ artifactStore })
   const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore })
   const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRegistry: registry, artifactStore })
-  const ensureNotLocked = () => Effect.runPromise(Effect.scoped(Layer.build(LevelDbStore.layer({ directory: paper.storeDirectory }))).pipe(Effect.asVoid))
   const root = artifactStore.storageRoot
   const simulation = (id: string) =>
     deployments.getDeployment(id).catch((error: unknown) => {
@@ -70,7 +69,7 @@ export const withStore = async <A>(directory: string, use: (store: Store) => Pro
       throw error instanceof ResultsNotArchivedError ? new NotStoppedError({ simulationId: id, state: error.status }) : error
     })
   try {
-    return await use({ root, registry, deployments, paper, simulation, results, ensureNotLocked })
+    return await use({ root, registry, deployments, paper, simulation, results, own: () => paper.open() })
   } finally {
     await paper.close()
   }

@@ -7,6 +7,7 @@ import type { DeploymentRecord, PerformanceMetrics, SimulationStatusReport } fro
 import { formatCount, formatMoney, formatPrice, formatQuantity, formatTime } from "../report/format.ts"
 import { formatMetric, metricDefinitions } from "../report/metric-definitions.ts"
 import type { ReportInput } from "../report/report-input.ts"
+import { printable } from "./output.ts"
 
 const plain = { style: { head: [] as string[], border: [] as string[], compact: true } }
 
@@ -33,10 +34,10 @@ const keyMetrics: ReadonlyArray<keyof PerformanceMetrics> = [
   "totalCommission"
 ]
 
-/** `fast=10, slow=30, quantity=100`. */
+/** `fast=10, slow=30, quantity=100`; printable before the table measures it. */
 const paramsLine = (params: unknown): string =>
   params !== null && typeof params === "object"
-    ? Object.entries(params).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(", ") || "none"
+    ? printable(Object.entries(params).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(", ")) || "none"
     : "none"
 
 const period = (r: ReportInput) => `${formatTime(r.firstUpdateTime)} .. ${formatTime(r.lastUpdateTime)} (${formatCount(r.updates)} updates)`
@@ -67,7 +68,7 @@ export const statusTable = (s: SimulationStatusReport): string => {
   const summary = rowsTable([
     ["Simulation", s.deploymentId],
     ["Model", `${s.modelId} ${s.modelVersion}`],
-    ["State", s.reason === null ? s.state : `${s.state} (${s.reason})`],
+    ["State", s.reason === null ? s.state : `${s.state} (${printable(s.reason)})`],
     ["Updates", formatCount(s.updates)],
     ["Last update", formatTime(s.lastUpdateTime)],
     ["Portfolio value", formatMoney(s.portfolioValue)],

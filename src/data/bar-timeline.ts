@@ -3,12 +3,14 @@
  * deployer take them: `{ time, bars: { ORCL: {...}, NVDA: {...} } }`, one update per distinct
  * time, ascending. A symbol without a bar at that time is absent from the update.
  *
- * Also where a data file's symbol comes from: `SYM=path` names it; a bare path's symbol is the
- * file name's leading letters, upper-cased (`data/orcl-1995-2014.txt` → ORCL).
+ * Also where a data file's symbol comes from: `SYM=path` names it (any symbol a simulation config
+ * accepts); a bare path's symbol is the file name's leading letters, upper-cased
+ * (`data/orcl-1995-2014.txt` → ORCL).
  */
 import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
 import { Data } from "effect"
+import { SYMBOL } from "../domain/simulation-config.ts"
 import { type OhlcvBar, parseOhlcvCsv } from "./ohlcv-csv.ts"
 
 export interface TimelineBar {
@@ -63,13 +65,21 @@ export class DataFileError extends Data.TaggedError("DataFileError")<{
   }
 }
 
-const NAMED = /^([A-Za-z][A-Za-z0-9._:-]{0,31})=(.+)$/
 const LEADING_LETTERS = /^[A-Za-z]+/
 
-/** `SYM=path`, or a bare path named by its file's leading letters; throws `DataSourceError`. */
+/**
+ * `SYM=path`, where SYM is any symbol a simulation config accepts (`0700.HK`, `BTC/USD`), or a
+ * bare path named by its file's leading letters; throws `DataSourceError`.
+ */
 export const dataSource = (argument: string): DataSource => {
-  const named = NAMED.exec(argument)
-  if (named !== null) return { symbol: named[1]!, path: named[2]! }
+  const equals = argument.indexOf("=")
+  const symbol = argument.slice(0, equals)
+  if (equals >= 0 && (symbol === "" || SYMBOL.test(symbol))) {
+    const path = argument.slice(equals + 1)
+    if (symbol === "") throw new DataSourceError({ argument, rule: "names no symbol before =" })
+    if (path === "") throw new DataSourceError({ argument, rule: `names no file after ${symbol}=` })
+    return { symbol, path }
+  }
   const letters = LEADING_LETTERS.exec(basename(argument))
   if (letters === null) throw new DataSourceError({ argument, rule: `has no symbol: its file name does not start with letters (name it: SYM=${argument})` })
   return { symbol: letters[0].toUpperCase(), path: argument }

@@ -115,8 +115,10 @@ const columnIndex = (header: ReadonlyArray<string>, line: number, source: string
   return index
 }
 
-// Number("") is 0, so an empty cell must be caught before conversion.
-const toNumber = (raw: string): number => (raw === "" ? Number.NaN : Number(raw))
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+// A decimal numeral only: Number() also reads "" as 0 and "0x10" as 16.
+const toNumber = (raw: string): number => (DECIMAL.test(raw) ? Number(raw) : Number.NaN)
 
 /** UTC midnight of a real calendar date (2014-02-30 is rejected), or undefined. */
 const parseIsoDate = (text: string): number | undefined => {

@@ -349,6 +349,15 @@ export class PaperTradingDeployer {
     return Effect.runPromise(this.effect.getResults(deploymentId))
   }
 
+  /**
+   * Opens the simulations' store now, rather than on first use, and keeps it until `close`: fails
+   * with `StoreLockedError` while another process owns it. Before writing anything elsewhere (a
+   * model's registration), so that nothing is written when the store is not this process's.
+   */
+  open(): Promise<void> {
+    return Effect.runPromise(this.effect.open())
+  }
+
   /** Releases the simulations' store (its simulations stay in it). The next call opens it again. */
   close(): Promise<void> {
     return Effect.runPromise(this.effect.close())
@@ -550,6 +559,7 @@ const makeEffects = (ctx: DeployerContext) => {
     stopSimulation: (id: string) => exclusive(id)(stopSimulation(id)),
     listSimulations: () => manager.effect.listDeployments({ environment: "paper" }),
     getResults: (id: string) => exclusive(id)(getResults(id)),
+    open: () => Effect.asVoid(supervisor()),
     close: ctx.close
   }
 }

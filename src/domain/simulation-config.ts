@@ -65,9 +65,10 @@ export const defaultSimulationConfig: SimulationConfig = {
   riskFreeRate: 0
 }
 
-const Symbol = Schema.String.check(
-  Schema.makeFilter((s) => (/^[A-Za-z0-9._:/-]{1,32}$/.test(s) ? undefined : "must be 1–32 letters, digits or . _ : / -"))
-)
+/** A symbol: 1–32 letters, digits or `. _ : / -` (`ORCL`, `BRK.B`, `0700.HK`, `BTC/USD`). */
+export const SYMBOL = /^[A-Za-z0-9._:/-]{1,32}$/
+
+const Symbol = Schema.String.check(Schema.makeFilter((s) => (SYMBOL.test(s) ? undefined : "must be 1–32 letters, digits or . _ : / -")))
 
 const configSchema = Schema.Struct({
   initialCapital: Schema.optional(PositiveDecimal),

@@ -29,6 +29,17 @@ beforeAll(async () => {
   )
   await writeFile(join(cwd, "changed.json"), JSON.stringify({ ...crossover, model: { ...crossover.model, params: { fast: 5, slow: 30 } } }))
   await writeFile(join(cwd, "broken.json"), '{ "model": { "id": "x", }\n')
+  const config = (model: object) => JSON.stringify({ model: { id: "hostile", version: "v1", ...model }, simulation: { symbols: ["ORCL"] } })
+  await writeFile(
+    join(cwd, "create-throws.ts"),
+    `export const modelKind = { kind: "create-throws", description: "x", paramsSchema: { "~standard": { version: 1, vendor: "test", validate: (value) => ({ value }) } }, create() { throw new Error("create boom") } }\n`
+  )
+  await writeFile(join(cwd, "create-throws.json"), config({ module: "./create-throws.ts", params: {} }))
+  await writeFile(join(cwd, "deep.json"), config({ kind: "buy-and-hold", params: { quantity: 1, nested: 0 } }).replace('"nested":0', `"nested":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}`))
+  await writeFile(join(cwd, "long.json"), config({ kind: "buy-and-hold", params: { quantity: "9".repeat(100_000) } }))
+  // The library's default updateFrequency is 1min: the Sharpe of daily bars came out √390 ≈ 20 times too large.
+  await writeFile(join(cwd, "minutely.json"), config({ kind: "buy-and-hold", params: { quantity: 1 } }))
+  await writeFile(join(cwd, "huge.json"), config({ kind: "buy-and-hold", params: { quantity: 1 } }).replace('"quantity":1', '"quantity":1e309'))
 
   expect((await cliJson(["deploy", exampleConfig("crossover.json")], cwd)).id).toBe(running)
   expect((await cliJson(["start", running, "--data", orcl], cwd)).state).toBe("running")
@@ -61,7 +72,13 @@ describe("bad input changes nothing and says what is wrong in one line", () => {
     ["a config that is not JSON", ["deploy", "broken.json"], /^error: config broken\.json is not valid JSON: .*line 1 column \d+/],
     ["an unreadable data file", ["resume", running, "--data", "ORCL=missing.csv"], /^error: cannot read data file missing\.csv: ENOENT/],
     ["a malformed data file (file and line named)", ["start", deployed, "--data", "orcl-bad.csv"], /^error: orcl-bad\.csv:3: high must be ≥ max\(open, close, low\) = 10 \(got 9\.5\)$/],
-    ["a data file for a symbol the simulation does not trade", ["run", exampleConfig("crossover.json"), "--data", "msft.csv"], /^error: data "msft\.csv" is for MSFT, which the simulation does not trade \(its symbols: ORCL, NVDA\)$/]
+    ["a data file for a symbol the simulation does not trade", ["run", exampleConfig("crossover.json"), "--data", "msft.csv"], /^error: data "msft\.csv" is for MSFT, which the simulation does not trade \(its symbols: ORCL, NVDA\)$/],
+    ["a named data file with no path", ["resume", running, "--data", "ORCL="], /^error: data "ORCL=" names no file after ORCL=$/],
+    // JSON.parse takes it; showing or checking it must not overflow the stack (that was exit 3, "a bug").
+    ["a config nested 20,000 levels deep", ["run", "deep.json", "--data", "orcl.csv"], /^error: config deep\.json nests deeper than 64 levels$/],
+    ["a config whose value is 100,000 characters long", ["deploy", "long.json"], /^error: invalid config long\.json: model\.params\.quantity must be number \(got "9{59}…\)$/],
+    ["dated bars for a simulation of 1-minute updates", ["run", "minutely.json", "--data", "orcl.csv"], /^error: simulation\.updateFrequency is "1min", but data files hold one bar per date: give the config "updateFrequency": "1d" \(or "1w" for weekly bars\)$/],
+    ["a number JSON cannot hold", ["deploy", "huge.json"], /^error: invalid config huge\.json: model\.params\.quantity must be a finite number greater than 0 \(got Infinity\)$/]
   ] as const)("%s: exit 1", async (_name, args, line) => {
     await refused(args, 1, line, false)
   })
@@ -77,7 +94,11 @@ describe("bad input changes nothing and says what is wrong in one line", () => {
     ["a model version registered with other params", ["deploy", "changed.json"], /ma-crossover.*v1\.0.*params/],
     ["pausing a deployed simulation", ["pause", deployed], /^error: Simulation is deployed: pause is not allowed$/],
     ["resuming a running simulation", ["resume", running], /^error: Simulation is running: resume is not allowed$/],
-    ["results of a running simulation", ["results", running], /^error: simulation paper-ma-crossover-1 is running: its results are archived when it stops/]
+    ["results of a running simulation", ["results", running], /^error: simulation paper-ma-crossover-1 is running: its results are archived when it stops/],
+    // Refused whole before anything is registered (it was registered, then the deploy failed).
+    ["a model whose create throws", ["deploy", "create-throws.json"], /^error: invalid config create-throws\.json: model\.params were refused by the kind's create: create boom \(got \{\}\)$/],
+    // Refused before the run (the whole run was in the store, then the report failed).
+    ["run --out a directory", ["run", exampleConfig("crossover.json"), "--data", "orcl.csv", "--out", "."], /^error: Could not write the report .*: it is a directory$/]
   ] as const)("%s: exit 1", async (_name, args, line) => {
     await refused(args, 1, line)
   })

@@ -1,5 +1,7 @@
 // The commands that need no store: --version, --help, diagram, validate.
 import { readdirSync, readFileSync } from "node:fs"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { machineDiagram } from "../../src/report/machine-diagram.ts"
 import { cli, exampleConfig, repoRoot, tempDirs } from "./cli-harness.ts"
@@ -43,6 +45,15 @@ describe("paperfloor", () => {
     const { code, stderr } = await cli(["diagram", "order", "--format", "svg"], repoRoot)
     expect(code).toBe(2)
     expect(stderr).toMatch(/^error: option '--format <format>' argument 'svg' is invalid\. Allowed choices are mermaid, dot, json\./)
+  })
+
+  it.concurrent("validate reads a config saved with a byte order mark (as some Windows editors save UTF-8)", async () => {
+    const cwd = await dirs.make()
+    await writeFile(join(cwd, "bom.json"), `\uFEFF${readFileSync(exampleConfig("crossover.json"), "utf8")}`)
+    const { code, stdout, stderr } = await cli(["validate", "bom.json"], cwd)
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
+    expect(stdout).toBe("valid: bom.json (model ma-crossover v1.0; symbols ORCL, NVDA)\n")
   })
 
   it.concurrent.each(["crossover.json", "buy-and-hold.json", "breakout.json"])("validate examples/configs/%s: valid, nothing written", async (name) => {

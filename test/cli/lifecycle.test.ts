@@ -1,8 +1,10 @@
 // One simulation driven across processes through the store: each step is its own `paperfloor`
 // process. Fed in pieces (start with part of the data, pause, resume with more, which skips what
 // the store holds), it ends where one `run` on the same data ends.
+import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { cli, cliJson, exampleConfig, nvdaFile, orclFile, sliceUntil, tempDirs } from "./cli-harness.ts"
 
@@ -93,5 +95,31 @@ describe("a simulation driven across processes", () => {
     expect(resumed.code).toBe(0)
     expect(resumed.stdout).toMatch(new RegExp(`^resumed ${second}: fed \\d+ \\(1995-01-03 \\.\\. 1999-06-30\\)\n`))
     expect(existsSync(join(cwd, "other-store/deployments"))).toBe(true)
+  })
+
+  it.concurrent("a run killed (SIGKILL) mid-feed, continued by resume --data, ends exactly where an uninterrupted run ends", async () => {
+    const dir = await dirs.make()
+    const config = exampleConfig("crossover.json")
+    const run = spawn(process.execPath, [fileURLToPath(new URL("./fixtures/killable-run.ts", import.meta.url)), "run", config, "--data", ...later], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] })
+    const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      run.on("error", reject)
+      run.on("exit", (_code, signal) => resolve(signal))
+    })
+    await new Promise<void>((resolve) => run.stdout.setEncoding("utf8").on("data", (chunk: string) => chunk.includes("two batches in the store") && resolve()))
+    run.kill("SIGKILL")
+    expect(await exited).toBe("SIGKILL")
+
+    const killed = await cliJson(["status", id], dir)
+    expect(killed).toMatchObject({ state: "running", updates: 1000 })
+    const resumed = await cliJson(["resume", id, "--data", ...later], dir)
+    expect(resumed).toMatchObject({ skipped: 1000, updates: 1000 + resumed.fed })
+    await cliJson(["stop", id], dir)
+    const continued = await cliJson(["results", id], dir)
+
+    await cliJson(["--store", "whole", "run", config, "--data", ...later], dir)
+    const whole = await cliJson(["--store", "whole", "results", id], dir)
+    for (const key of ["updates", "metrics", "portfolio", "orders", "fills", "trades", "equityCurve", "firstUpdateTime", "lastUpdateTime"]) {
+      expect(continued[key], key).toEqual(whole[key])
+    }
   })
 })

@@ -59,6 +59,22 @@ describe("dataSource: the symbol of a data file", () => {
     expect(dataSource("BRK.B=data/brk-b.csv")).toEqual({ symbol: "BRK.B", path: "data/brk-b.csv" })
   })
 
+  // Every symbol a simulation config accepts can be named, also one starting with a digit or holding a slash.
+  it.each([
+    ["0700.HK=data/tencent.csv", "0700.HK", "data/tencent.csv"],
+    ["BTC/USD=btc usd.csv", "BTC/USD", "btc usd.csv"],
+    ["X=a=b.csv", "X", "a=b.csv"]
+  ])("%s is for %s", (argument, symbol, path) => {
+    expect(dataSource(argument)).toEqual({ symbol, path })
+  })
+
+  it.each([
+    ["ORCL=", "names no file after ORCL="],
+    ["=orcl.csv", "names no symbol before ="]
+  ])("refuses %s: it %s", (argument, rule) => {
+    expect(() => dataSource(argument)).toThrow(new DataSourceError({ argument, rule }))
+  })
+
   it("refuses a file name without leading letters, saying how to name it", () => {
     expect(() => dataSource("data/2020.csv")).toThrow(DataSourceError)
     expect(() => dataSource("data/2020.csv")).toThrow("name it: SYM=data/2020.csv")

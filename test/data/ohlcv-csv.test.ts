@@ -81,6 +81,10 @@ describe("parseOhlcvCsv", () => {
     ["low above the close", "2020-01-03,10,11,10.2,10.1,10.4,1000", "low", 10.2],
     ["a negative volume", "2020-01-03,10,11,9,10.5,10.4,-5", "volume", -5],
     ["an unparsable volume", "2020-01-03,10,11,9,10.5,10.4,lots", "volume", "lots"],
+    // Number() reads these as 16, 3 and 8: a CSV's numbers are decimal.
+    ["a hexadecimal price", "2020-01-03,0x10,17,9,10.5,10.4,1000", "open", "0x10"],
+    ["a binary volume", "2020-01-03,10,11,9,10.5,10.4,0b11", "volume", "0b11"],
+    ["an octal price", "2020-01-03,10,11,9,0o10,10.4,1000", "close", "0o10"],
     ["a repeated date", "2020-01-02,10,11,9,10.5,10.4,1000", "date", "2020-01-02"],
     ["a date going back", "2019-12-31,10,11,9,10.5,10.4,1000", "date", "2019-12-31"]
   ])("rejects %s on line 3, naming the field", (_, row, field, value) => {
@@ -91,6 +95,11 @@ describe("parseOhlcvCsv", () => {
       value,
       source: "test.csv"
     })
+  })
+
+  it("reads decimal numbers with a sign, a fraction or an exponent", () => {
+    const bars = parseOhlcvCsv(`${header}\n2020-01-02,+10,1.1e1,9.,.105e2,0,1E3\n`)
+    expect(bars.map(({ open, high, low, close, volume }) => [open, high, low, close, volume])).toEqual([[10, 11, 9, 10.5, 1000]])
   })
 
   it("counts blank lines when naming a line", () => {

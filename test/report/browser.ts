@@ -23,7 +23,7 @@ const ARGS = [
 /** Fails (never skips) when Chromium is missing, saying how to install it. */
 export const launchChromium = async (): Promise<Browser> => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.ts\` (as root it installs Debian's chromium), then the tests again`)
+    throw new Error(`${CHROMIUM} is missing: run \`npm test\` (its pretest step installs Debian's chromium as root) or \`sudo apt-get install -y chromium\``)
   }
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS })
 }

@@ -29,7 +29,7 @@ export const resumeCommand = (program: Program) =>
           return
         }
         // Read and checked before the simulation is touched: a bad file changes nothing.
-        const timeline = await loadMarketData(options.data, record.config.symbols)
+        const timeline = await loadMarketData(options.data, record.config)
         const before = await store.paper.getSimulationStatus(id)
         if (before.state === "paused") await store.paper.resumeSimulation(id)
         else if (!TAKES_UPDATES.has(before.state)) throw new SimulationStateError({ status: before.state, command: "resume" })

@@ -15,9 +15,11 @@ export const runCommand = (program: Program) =>
     .option("--out <file>", "where to write the HTML report (default: <store>/reports/<simulation>.html)")
     .option("--json", "print the results summary as JSON")
     .action(async (configPath, options, command) => {
-      const { deployConfig, feed, loadMarketData, loadRunConfig, resultsSummary, withStore, writeSimulationReport } = await import("../toolkit.ts")
+      const { checkReportPath, deployConfig, feed, loadMarketData, loadRunConfig, resultsSummary, withStore, writeSimulationReport } = await import("../toolkit.ts")
       const config = await loadRunConfig(configPath)
-      const timeline = await loadMarketData(options.data, config.simulation.symbols)
+      const timeline = await loadMarketData(options.data, config.simulation)
+      // A report that cannot be written is refused before the run, not after it is in the store.
+      if (options.out !== undefined) await checkReportPath(options.out)
       await withStore(command.optsWithGlobals().store, async (store) => {
         const id = await deployConfig(store, config)
         await store.paper.startSimulation(id)

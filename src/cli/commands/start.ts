@@ -14,7 +14,7 @@ export const startCommand = (program: Program) =>
       await withStore(command.optsWithGlobals().store, async (store) => {
         const record = await store.simulation(id)
         // Read and checked before the simulation is touched: a bad file changes nothing.
-        const timeline = options.data === undefined ? [] : await loadMarketData(options.data, record.config.symbols)
+        const timeline = options.data === undefined ? [] : await loadMarketData(options.data, record.config)
         await store.paper.startSimulation(id)
         await feed(store.paper, id, timeline)
         const status = await store.paper.getSimulationStatus(id)
