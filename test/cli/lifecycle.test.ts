@@ -77,6 +77,9 @@ describe("a simulation driven across processes", () => {
     expect(table.stdout).toMatch(new RegExp(`│\\s+│ ${id}\\s+│ paper-ma-crossover-2\\s+│`))
     expect(table.stdout).toMatch(/│ Sharpe ratio\s+│ \S+\s+│ \S+\s+│/)
     expect(table.stdout).toMatch(/│ Equity \(one scale\)\s+│ [▁▂▃▄▅▆▇█]+\s+│ [▁▂▃▄▅▆▇█]+\s+│/)
+    // The curves overlaid, without colour codes in a pipe, then the report's path last.
+    expect(table.stdout).toMatch(new RegExp(String.raw`Equity, growth of 1, [^\n]*\n(\s+\d+\.\d\d×\s+[┤┼][^\n]*\n)+  ── ${id}\n  ── paper-ma-crossover-2\nreport: `))
+    expect(table.stdout).not.toContain("\u001b")
 
     const list = await cli(["list"], cwd)
     expect(list.stdout).toMatch(new RegExp(`│ ${id}\\s+│ ma-crossover\\s+│ v1\\.0\\s+│ stopped\\s+│ [0-9-]+ [0-9:]+\\s+│ archived\\s+│`))

@@ -1,5 +1,6 @@
 import { printJson, printText, shownPath } from "../output.ts"
 import type { Program } from "../program.ts"
+import { overlaidEquityChart } from "../equity-chart.ts"
 import { comparisonTable } from "../tables.ts"
 
 export const compareCommand = (program: Program) =>
@@ -22,6 +23,12 @@ export const compareCommand = (program: Program) =>
         for (const id of ids) results.push(await store.results(id))
         const report = await writeComparison(store.root, results, options.out)
         if (options.json) printJson({ simulations: results.map(resultsSummary), report })
-        else printText(comparisonTable(results), `report: ${shownPath(report)}`)
+        else {
+          printText(comparisonTable(results))
+          // Not through printText: the chart's colours are control sequences of its own.
+          const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined
+          process.stdout.write(`${overlaidEquityChart(results, { width: 72, height: 12, color })}\n`)
+          printText(`report: ${shownPath(report)}`)
+        }
       })
     })
