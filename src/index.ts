@@ -21,7 +21,17 @@ export type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from 
 export { type FeeModel, proportionalFee } from "./engine/fee-model.ts"
 export { barFillModel, comparePrice, type FillModel, type MatchResult, type WorkingOrder } from "./engine/fill-model.ts"
 export type { EquityPoint } from "./engine/equity-curve.ts"
-export { computePerformanceMetrics, type MetricsInput, type PerformanceMetrics } from "./engine/metrics.ts"
+export {
+  computePerformanceMetrics,
+  type DurationUnit,
+  type MetricsInput,
+  type MetricsOptions,
+  type PerformanceMetrics,
+  type SymbolStats,
+  type TradedFill,
+  type VarMethod
+} from "./engine/metrics.ts"
+export { DEFAULT_ROLLING_WINDOW, rollingMaxDrawdown, rollingSharpe } from "./engine/metrics/rolling.ts"
 export type { OrderView } from "./engine/order-entry.ts"
 export {
   type AccountView,

@@ -36,7 +36,7 @@ import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
 import { type FeeModel, proportionalFee } from "./fee-model.ts"
 import { barFillModel, type FillModel } from "./fill-model.ts"
 import { Ledger, type LedgerSnapshot, splitAgainst } from "./ledger.ts"
-import { computePerformanceMetrics, type PerformanceMetrics } from "./metrics.ts"
+import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { OrderEntry, type OrderEntrySnapshot, type OrderView } from "./order-entry.ts"
 import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
@@ -437,16 +437,25 @@ export class TradingSimulationEngine {
     return this.#curve.points()
   }
 
-  getPerformanceMetrics(): PerformanceMetrics {
-    return computePerformanceMetrics({
-      initialCapital: this.config.initialCapital,
-      finalEquity: this.#equity().toString(),
-      totalCommission: this.#ledger.totalCommission.toString(),
-      equityCurve: this.#curve.values(),
-      trades: this.#trades.trades(),
-      periodsPerYear: periodsPerYear[this.config.updateFrequency],
-      riskFreeRate: this.config.riskFreeRate
-    })
+  /** Computed on demand from the curve, fills and trades (nothing on the per-update path). */
+  getPerformanceMetrics(options: MetricsOptions = {}): PerformanceMetrics {
+    const curve = this.#curve.snapshot()
+    return computePerformanceMetrics(
+      {
+        initialCapital: this.config.initialCapital,
+        finalEquity: this.#equity().toString(),
+        totalCommission: this.#ledger.totalCommission.toString(),
+        equityCurve: this.#curve.values(),
+        times: curve.times,
+        longValue: curve.longValue,
+        shortValue: curve.shortValue,
+        fills: this.#fills,
+        trades: this.#trades.trades(),
+        periodsPerYear: periodsPerYear[this.config.updateFrequency],
+        riskFreeRate: this.config.riskFreeRate
+      },
+      options
+    )
   }
 
   /** How many market updates have been processed. */

@@ -7,7 +7,7 @@ import { formatCount } from "./format.ts"
 import { displayJson, escapeHtml } from "./html.ts"
 import { periodText } from "./html-report.ts"
 import { cell, chartSection, configValue, paragraph, preformatted, section, table } from "./markup.ts"
-import { formatMetric, metricDefinitions } from "./metric-definitions.ts"
+import { formatMetric, metricDefinitions, rawMetricValue } from "./metric-definitions.ts"
 import { renderPage } from "./page.ts"
 import { packageVersion } from "./package-version.ts"
 import { InvalidReportArgumentError } from "./report-errors.ts"
@@ -37,7 +37,7 @@ const metricsTable = (inputs: ReadonlyArray<ReportInput>): string =>
       cell(d.label, undefined, d.key),
       ...inputs.map((r) => {
         const value = r.metrics[d.key]
-        return cell(formatMetric(d.key, value), "n", value === null || value === undefined ? undefined : String(value))
+        return cell(formatMetric(d.key, value), "n", rawMetricValue(value))
       }),
       cell(d.definition, "def")
     ]),

@@ -1,20 +1,23 @@
 /**
  * The HTML report of one run: a single self-contained file (see page.ts) with the equity,
- * drawdown and exposure charts, a per-symbol breakdown, the metrics with their definitions, the
+ * drawdown, exposure, rolling Sharpe and rolling drawdown charts, a per-symbol breakdown, the metrics with their definitions, the
  * trades, and the config, model and versions behind the run.
  *
  * The trades table lists the first TRADE_ROWS trades and says how many there are, so a run with
  * tens of thousands of trades still opens at once; every trade is in the run's results JSON.
  */
 import { Decimal } from "../domain/decimal.ts"
+import { periodsPerYear } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
-import { formatCount, formatMoney, formatPrice, formatQuantity, formatTime, NONE } from "./format.ts"
+import type { SymbolStats } from "../engine/metrics.ts"
+import { symbolStats } from "../engine/metrics/trade-stats.ts"
+import { formatCount, formatMoney, formatPercent, formatPrice, formatQuantity, formatTime, NONE } from "./format.ts"
 import { displayJson, escapeHtml } from "./html.ts"
 import { cell, chartSection, configValue, numberCell, paragraph, preformatted, section, table } from "./markup.ts"
-import { formatMetric, metricDefinitions } from "./metric-definitions.ts"
+import { formatMetric, metricDefinitions, rawMetricValue } from "./metric-definitions.ts"
 import { packageVersion } from "./package-version.ts"
 import { renderPage } from "./page.ts"
-import { maxPointsOf, type ReportInput, type ReportOptions } from "./report-input.ts"
+import { maxPointsOf, type ReportInput, type ReportOptions, rollingWindowOf } from "./report-input.ts"
 import { writeReportFile } from "./report-file.ts"
 import { runCharts } from "./run-charts.ts"
 import { symbolBreakdown } from "./symbol-breakdown.ts"
@@ -53,18 +56,23 @@ export const metricsTable = (input: ReportInput): string =>
     ["metric", cell("value", "n"), "definition"],
     metricDefinitions.map((d) => {
       const value = input.metrics[d.key]
-      return [cell(d.label, undefined, d.key), cell(formatMetric(d.key, value), "n", value === null || value === undefined ? undefined : String(value)), cell(d.definition, "def")]
+      return [cell(d.label, undefined, d.key), cell(formatMetric(d.key, value), "n", rawMetricValue(value)), cell(d.definition, "def")]
     }),
     "metrics-table"
   )
 
+/** The metrics' per-symbol statistics; computed from the trades for results archived before the metrics had them. */
+const statsBySymbol = (input: ReportInput): ReadonlyArray<SymbolStats> =>
+  Array.isArray(input.metrics.bySymbol) ? input.metrics.bySymbol : symbolStats(input.trades)
+
 const symbolsTable = (input: ReportInput): string =>
   table(
-    ["symbol", cell("closed trades", "n"), cell("wins", "n"), cell("open", "n"), cell("net P&L (realised)", "n"), cell("commission", "n"), cell("final position", "n"), cell("market value", "n"), cell("unrealised P&L", "n")],
-    symbolBreakdown(input.config.symbols, input.trades, input.portfolio.positions).map((r) => [
+    ["symbol", cell("closed trades", "n"), cell("wins", "n"), cell("win rate", "n"), cell("open", "n"), cell("net P&L (realised)", "n"), cell("commission", "n"), cell("final position", "n"), cell("market value", "n"), cell("unrealised P&L", "n")],
+    symbolBreakdown(input.config.symbols, statsBySymbol(input), input.portfolio.positions).map((r) => [
       r.symbol,
       numberCell(formatCount(r.closedTrades)),
-      numberCell(formatCount(r.wins)),
+      numberCell(formatCount(r.winningTrades)),
+      numberCell(formatPercent(r.winRate)),
       numberCell(formatCount(r.openTrades)),
       numberCell(formatMoney(r.netPnl), r.netPnl, r.netPnl),
       numberCell(formatMoney(r.commission), r.commission),
@@ -141,7 +149,11 @@ export const renderHtmlReport = (input: ReportInput, options: ReportOptions = {}
   const maxPoints = maxPointsOf(options)
   const title = options.title ?? defaultTitle(input)
   const initialCapital = new Decimal(input.config.initialCapital).toNumber()
-  const charts = runCharts(input.equityCurve, initialCapital, maxPoints)
+  const charts = runCharts(input.equityCurve, initialCapital, maxPoints, {
+    window: rollingWindowOf(options),
+    periodsPerYear: periodsPerYear[input.config.updateFrequency],
+    riskFreeRate: input.config.riskFreeRate
+  })
   const chartsHtml =
     charts.length === 0 ? section("charts", "Charts", paragraph("No market updates yet: nothing to chart.")) : charts.map(chartSection).join("\n")
   const body = [

@@ -8,6 +8,7 @@ import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
 import type { PerformanceMetrics } from "../engine/metrics.ts"
+import { DEFAULT_ROLLING_WINDOW } from "../engine/metrics/rolling.ts"
 import { InvalidReportArgumentError } from "./report-errors.ts"
 
 /** A position at the end of the run, decimals as strings. */
@@ -51,6 +52,8 @@ export interface ReportOptions {
   readonly version?: string
   /** Points per chart series at most (display only; metrics use every point). An integer ≥ 16; 2,000 by default. */
   readonly maxPoints?: number
+  /** Updates in the rolling Sharpe and rolling drawdown windows: an integer ≥ 2; 63 (a quarter of daily updates) by default. */
+  readonly rollingWindow?: number
 }
 
 export const DEFAULT_MAX_POINTS = 2_000
@@ -63,5 +66,11 @@ export const maxPointsOf = (options: ReportOptions): number => {
   if (!Number.isInteger(value) || value < MIN_MAX_POINTS) {
     throw new InvalidReportArgumentError({ field: "maxPoints", value, rule: `must be an integer ≥ ${MIN_MAX_POINTS}` })
   }
+  return value
+}
+
+export const rollingWindowOf = (options: ReportOptions): number => {
+  const value = options.rollingWindow ?? DEFAULT_ROLLING_WINDOW
+  if (!Number.isInteger(value) || value < 2) throw new InvalidReportArgumentError({ field: "rollingWindow", value, rule: "must be an integer ≥ 2" })
   return value
 }

@@ -1,8 +1,11 @@
 /**
- * The charts of one run, from its equity curve: equity, drawdown and exposure over time, each
- * downsampled for display on its own series so that its extremes survive.
+ * The charts of one run, from its equity curve: equity, drawdown and exposure over time, and the
+ * rolling Sharpe ratio and rolling max drawdown once the run has a full window; each downsampled
+ * for display on its own series so that its extremes survive.
  */
 import type { EquityPoint } from "../engine/equity-curve.ts"
+import { periodReturns } from "../engine/metrics/returns.ts"
+import { rollingMaxDrawdown, rollingSharpe } from "../engine/metrics/rolling.ts"
 import type { ChartSpec } from "./chart-spec.ts"
 import { downsample } from "./downsample.ts"
 
@@ -45,7 +48,60 @@ export const exposurePercent = (curve: ReadonlyArray<EquityPoint>): { readonly g
 const finite = (values: ReadonlyArray<number | null>): Array<number | null> =>
   values.map((v) => (v === null || !Number.isFinite(v) ? null : v))
 
-export const runCharts = (curve: ReadonlyArray<EquityPoint>, initialCapital: number, maxPoints: number): ReadonlyArray<ChartSpec> => {
+/** What the rolling series need: the window (in updates) and the run's annualisation. */
+export interface RollingParams {
+  readonly window: number
+  readonly periodsPerYear: number
+  readonly riskFreeRate: number
+}
+
+/** null (no value yet, or undefined) as NaN, for downsampling. */
+const floats = (values: ReadonlyArray<number | null>, scale: number): Float64Array => Float64Array.from(values, (v) => (v === null ? Number.NaN : v * scale))
+
+/** Rolling Sharpe and rolling max drawdown (as a negative percent), each over the trailing window (src/engine/metrics/rolling.ts). */
+const rollingCharts = (
+  curve: ReadonlyArray<EquityPoint>,
+  initialCapital: number,
+  x: Float64Array,
+  maxPoints: number,
+  rolling: RollingParams,
+  common: Pick<ChartSpec, "xKind" | "totalPoints">
+): ReadonlyArray<ChartSpec> => {
+  // One window gives one value: no line to draw.
+  if (curve.length <= rolling.window) return []
+  const equity = Float64Array.from(curve, (p) => p.equity)
+  const sharpe = rollingSharpe(periodReturns(initialCapital, equity), rolling.window, rolling.periodsPerYear, rolling.riskFreeRate)
+  const s = downsample(x, [floats(sharpe, 1)], maxPoints)
+  const d = downsample(x, [floats(rollingMaxDrawdown(initialCapital, equity, rolling.window), -100)], maxPoints)
+  const over = `${rolling.window} updates`
+  return [
+    {
+      ...common,
+      id: "chart-rolling-sharpe",
+      title: `Rolling Sharpe ratio (${over})`,
+      x: s.x,
+      yLabel: "Sharpe ratio",
+      unit: "ratio",
+      series: [{ label: `Sharpe ratio, ${over}`, values: finite(s.series[0]!), color: palette[5] }]
+    },
+    {
+      ...common,
+      id: "chart-rolling-drawdown",
+      title: `Rolling max drawdown (${over})`,
+      x: d.x,
+      yLabel: "max drawdown %",
+      unit: "percent",
+      series: [{ label: `Max drawdown, ${over}`, values: finite(d.series[0]!), color: palette[6], fill: "rgba(219, 39, 119, 0.12)" }]
+    }
+  ]
+}
+
+export const runCharts = (
+  curve: ReadonlyArray<EquityPoint>,
+  initialCapital: number,
+  maxPoints: number,
+  rolling: RollingParams
+): ReadonlyArray<ChartSpec> => {
   if (curve.length === 0) return []
   const { kind, x } = xOf(curve)
   const equity = Float64Array.from(curve, (p) => p.equity)
@@ -87,6 +143,7 @@ export const runCharts = (curve: ReadonlyArray<EquityPoint>, initialCapital: num
         { label: "Gross exposure", values: finite(g.series[0]!), color: palette[3], fill: "rgba(124, 58, 237, 0.12)" },
         { label: "Net exposure", values: finite(g.series[1]!), color: palette[2] }
       ]
-    }
+    },
+    ...rollingCharts(curve, initialCapital, x, maxPoints, rolling, common)
   ]
 }

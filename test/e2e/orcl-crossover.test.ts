@@ -94,6 +94,48 @@ describe("10/30 moving-average crossover on ORCL 1995–2014", () => {
     expect(m.winRate).toBeCloseTo(34 / 97, 15)
   })
 
+  it("pins the risk metrics, each checked against empyrical's / quantstats' formulas in numpy on the same curve", () => {
+    const m = engine.getPerformanceMetrics()
+    // numpy 2.4 on the 5,036 daily returns (e_0 = 100,000): empyrical cagr, annual_volatility, calmar_ratio,
+    // value_at_risk, conditional_value_at_risk agree with these to 1e-13.
+    expect(m.cagr).toBeCloseTo(0.001059858885625431, 14)
+    expect(m.annualVolatility).toBeCloseTo(0.006083588053486585, 14)
+    expect(m.calmarRatio).toBeCloseTo(0.043385101894733824, 12)
+    expect(m.valueAtRisk95).toBeCloseTo(-0.0004644781443590984, 15)
+    expect(m.valueAtRisk99).toBeCloseTo(-0.0011400425102669142, 15)
+    expect(m.conditionalValueAtRisk95).toBeCloseTo(-0.0009211700413481668, 15)
+    expect(m.conditionalValueAtRisk99).toBeCloseTo(-0.0018219889873229455, 15)
+    // The deepest drawdown (2.44%) is never recovered by the end of 2014.
+    expect(m).toMatchObject({ maxDrawdownDuration: 3714, timeToRecovery: null })
+    // 100 shares of a ~$10–40 stock in a $100,000 account: in the market 56% of the days, ~1% exposed.
+    expect(m.timeInMarket).toBeCloseTo(0.5591739475774424, 15)
+    expect(m.averageGrossExposure).toBeCloseTo(0.010573755291120358, 14)
+    expect(m.averageNetExposure).toBe(m.averageGrossExposure) // long only
+    expect(m.turnover).toBeCloseTo(0.16991264648880508, 13)
+    expect(m).toMatchObject({
+      expectancy: "15.88990470188195876288659793814432989691",
+      largestWin: "1590.6273609375",
+      largestLoss: "474.23773125",
+      longestWinningStreak: 3,
+      longestLosingStreak: 8,
+      bySymbol: [
+        { symbol: "ORCL", closedTrades: 97, openTrades: 1, winningTrades: 34, winRate: 34 / 97, netPnl: "1537.42580958255", commission: "343.72416726745" }
+      ]
+    })
+    // expectancy = (gross profit − gross loss) / closed trades
+    expect(new Decimal(m.expectancy!).times(97).toString()).toBe(new Decimal(m.grossProfit).minus(m.grossLoss).toString())
+  })
+
+  it("offers quantstats' conventions: parametric VaR and durations in calendar days", () => {
+    const m = engine.getPerformanceMetrics({ varMethod: "parametric", durationUnit: "calendarDays" })
+    // norm.ppf(cutoff, mean, std(ddof=1)) in numpy/statistics.NormalDist, and the returns below it.
+    expect(m.valueAtRisk95).toBeCloseTo(-0.0006260803271130019, 14)
+    expect(m.valueAtRisk99).toBeCloseTo(-0.0008872493847624205, 14)
+    expect(m.conditionalValueAtRisk95).toBeCloseTo(-0.001132749357080053, 15)
+    expect(m.conditionalValueAtRisk99).toBeCloseTo(-0.0014820068834996902, 15)
+    expect(m).toMatchObject({ maxDrawdownDuration: 5392, timeToRecovery: null })
+  })
+
   it("gives the same result when run again", () => {
     const again = run()
     expect(JSON.stringify(again.getFills())).toBe(JSON.stringify(fills))

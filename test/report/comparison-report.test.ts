@@ -27,6 +27,7 @@ describe("renderComparisonReport", () => {
     for (const row of rows) expect(row).toHaveLength(4)
     expect(rows.find((r) => r[0] === "Final equity")).toEqual(["Final equity", "103,250.50", "54,000.00", escapeHtml(metricDefinitions[1]!.definition)])
     expect(html).toContain("<th class=\"n\">#1 sample v1.0</th><th class=\"n\">#2 other v2.0</th>")
+    expect(html).not.toContain("[object Object]")
     expect(tableRows(html, "runs-table")[0]).toEqual(["deployment", "paper-sample-1", "paper-other-1"])
   })
 

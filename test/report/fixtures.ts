@@ -53,6 +53,9 @@ export const sampleInput = (over: Partial<ReportInput> = {}): ReportInput => {
       finalEquity,
       totalCommission: "20",
       equityCurve: equityCurve.map((p) => p.equity),
+      times: equityCurve.map((p) => p.time),
+      longValue: equityCurve.map((p) => p.longValue),
+      shortValue: equityCurve.map((p) => p.shortValue),
       trades,
       periodsPerYear: 252,
       riskFreeRate: 0

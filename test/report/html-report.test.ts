@@ -4,6 +4,8 @@ import { join } from "node:path"
 import { fc, test } from "@fast-check/vitest"
 import { afterEach, describe, expect, it } from "vitest"
 import { computePerformanceMetrics, type PerformanceMetrics } from "../../src/engine/metrics.ts"
+import { periodReturns } from "../../src/engine/metrics/returns.ts"
+import { rollingSharpe } from "../../src/engine/metrics/rolling.ts"
 import { escapeHtml } from "../../src/report/html.ts"
 import { renderHtmlReport, TRADE_ROWS, writeHtmlReport } from "../../src/report/html-report.ts"
 import { metricDefinitions } from "../../src/report/metric-definitions.ts"
@@ -58,14 +60,24 @@ describe("renderHtmlReport", () => {
     expect(value("Total return")).toBe("3.25%")
     expect(value("Win rate")).toBe("50.00%")
     expect(value("Periods")).toBe("5")
+    expect(value("Per symbol")).toBe("AAPL 2 trades, 900.25; MSFT 0 trades, 150.00")
+    expect(html).not.toContain("[object Object]")
   })
 
-  it("breaks results down per symbol from the trades and final positions", () => {
+  it("breaks results down per symbol from the metrics' per-symbol statistics and the final positions", () => {
     expect(tableRows(html, "symbols-table")).toEqual([
-      ["AAPL", "2", "1", "0", "900.25", "20.00", "0", "—", "—"],
-      ["MSFT", "0", "0", "1", "150.00", "0.00", "100", "41,550.00", "1,550.00"],
-      ["GOOGL", "0", "0", "0", "0.00", "0.00", "0", "—", "—"]
+      ["AAPL", "2", "1", "50.00%", "0", "900.25", "20.00", "0", "—", "—"],
+      ["MSFT", "0", "0", "—", "1", "150.00", "0.00", "100", "41,550.00", "1,550.00"],
+      ["GOOGL", "0", "0", "—", "0", "0.00", "0.00", "0", "—", "—"]
     ])
+  })
+
+  it("takes the per-symbol rows from the metrics, and from the trades for an archive without them", () => {
+    const { bySymbol: _, ...older } = input.metrics
+    const fromTrades = tableRows(renderHtmlReport(sampleInput({ metrics: older as PerformanceMetrics })), "symbols-table")
+    expect(fromTrades).toEqual(tableRows(html, "symbols-table"))
+    const edited = { ...input.metrics, bySymbol: [{ ...input.metrics.bySymbol[0]!, netPnl: "7" }] }
+    expect(tableRows(renderHtmlReport(sampleInput({ metrics: edited })), "symbols-table")[0]![5]).toBe("7.00")
   })
 
   it("lists the trades, formatted, open ones marked", () => {
@@ -86,6 +98,26 @@ describe("renderHtmlReport", () => {
     expect(dd[0]).toBe(0)
     expect(exposure!.series.map((s) => s.label)).toEqual(["Gross exposure", "Net exposure"])
     expect(exposure!.series[0]!.values.every((v) => v !== null && Math.abs(v - 50) < 1e-9)).toBe(true)
+  })
+
+  it("adds rolling Sharpe and rolling max drawdown once the run is longer than the window", () => {
+    // 5 points, window 3, daily (252 a year), rf 0 (the rolling functions' own arithmetic is checked in test/engine/metrics-rolling.test.ts).
+    const charts = embeddedCharts(renderHtmlReport(input, { rollingWindow: 3 }))
+    expect(charts.map((c) => c.id)).toEqual(["chart-equity", "chart-drawdown", "chart-exposure", "chart-rolling-sharpe", "chart-rolling-drawdown"])
+    const [sharpe, drawdown] = charts.slice(3)
+    const equity = input.equityCurve.map((p) => p.equity)
+    expect(sharpe!.series[0]!.values).toEqual(rollingSharpe(periodReturns(100_000, equity), 3, 252, 0))
+    expect(sharpe!.series[0]!.values.slice(0, 2)).toEqual([null, null])
+    // Curve 100,000, 101,000, 99,500, 102,000, 103,250.5. Window [100,000, 101,000, 99,500] from the initial 100,000,
+    // [101,000, 99,500, 102,000] from 100,000 and [99,500, 102,000, 103,250.5] from 101,000: each falls 1,500 from 101,000.
+    const dd = drawdown!.series[0]!.values
+    expect(dd.slice(0, 2)).toEqual([null, null])
+    for (const v of dd.slice(2)) expect(v).toBeCloseTo((-1_500 / 101_000) * 100, 12)
+  })
+
+  it("leaves the rolling charts out while the run is no longer than the window, and rejects a window < 2", () => {
+    expect(embeddedCharts(renderHtmlReport(input, { rollingWindow: 5 })).map((c) => c.id)).toEqual(["chart-equity", "chart-drawdown", "chart-exposure"])
+    expect(() => renderHtmlReport(input, { rollingWindow: 1 })).toThrow(/rollingWindow/)
   })
 
   it("computes net exposure with shorts, and leaves a gap where equity is not positive", () => {

@@ -28,6 +28,11 @@ describe("metricDefinitions", () => {
     expect(definition("sharpeRatio")).toContain("sample standard deviation (n − 1)")
     expect(definition("sortinoRatio")).toContain("√(Σ min(x_t, 0)² / n)")
     expect(definition("profitFactor")).toContain("gross profit / gross loss")
+    expect(definition("cagr")).toContain("(Π (1 + r_t)) ^ (periodsPerYear / n) − 1")
+    expect(definition("valueAtRisk95")).toContain("linearly interpolated (empyrical value_at_risk)")
+    expect(definition("conditionalValueAtRisk95")).toContain("k = ⌊(n − 1) × 0.05⌋")
+    expect(definition("calmarRatio")).toContain("CAGR / max drawdown")
+    expect(definition("turnover")).toContain("Σ |quantity × price| of every fill / mean equity / years")
   })
 })
 
@@ -40,6 +45,18 @@ describe("formatMetric", () => {
     expect(formatMetric("sharpeRatio", 0.1771646071630977)).toBe("0.177")
     expect(formatMetric("periods", 1_234_567)).toBe("1,234,567")
     expect(formatMetric("winRate", 34 / 97)).toBe("35.05%")
+    expect(formatMetric("valueAtRisk95", -0.0004644781443590984)).toBe("-0.05%")
+    expect(formatMetric("maxDrawdownDuration", 3714)).toBe("3,714")
+    expect(formatMetric("largestLoss", "474.23773125")).toBe("474.24")
+  })
+
+  it("shows the per-symbol breakdown on one line, the first three symbols by name", () => {
+    const row = (symbol: string, closedTrades: number, netPnl: string) => ({ symbol, closedTrades, openTrades: 0, winningTrades: 0, winRate: null, netPnl, commission: "0" })
+    expect(formatMetric("bySymbol", [row("ORCL", 97, "1537.42580958255")])).toBe("ORCL 97 trades, 1,537.43")
+    const four = ["A", "B", "C", "D"].map((s) => row(s, 1, "1"))
+    expect(formatMetric("bySymbol", four)).toBe("A 1 trades, 1.00; B 1 trades, 1.00; C 1 trades, 1.00; +1 more")
+    expect(formatMetric("bySymbol", [])).toBe("no trades")
+    expect(formatMetric("bySymbol", "garbage" as unknown as [])).toBe("—")
   })
 
   it('shows null, a missing value and a non-number as "—"', () => {

@@ -14,6 +14,7 @@ import { ModelRegistry } from "../../src/deploy/model-registry.ts"
 import { type ArchivedResults, PaperTradingDeployer } from "../../src/deploy/paper-trading-deployer.ts"
 import { writeComparisonReport } from "../../src/report/comparison-report.ts"
 import { renderHtmlReport, writeHtmlReport } from "../../src/report/html-report.ts"
+import { metricDefinitions } from "../../src/report/metric-definitions.ts"
 import { type DrawnChart, drawnCharts, launchChromium, openReport } from "./browser.ts"
 import { curveOf, embeddedCharts, longCurve, sampleInput, trade } from "./fixtures.ts"
 
@@ -76,6 +77,8 @@ const expectAllDrawn = (charts: ReadonlyArray<DrawnChart>, ids: ReadonlyArray<st
 }
 
 const RUN_CHARTS = ["chart-equity", "chart-drawdown", "chart-exposure"]
+/** With the rolling Sharpe and rolling drawdown: a run longer than the rolling window (63 updates). */
+const ALL_RUN_CHARTS = [...RUN_CHARTS, "chart-rolling-sharpe", "chart-rolling-drawdown"]
 
 describe("the HTML report in Chromium", () => {
   it("of the real ORCL run: every chart draws its data, offline, without errors; a screenshot is kept", async () => {
@@ -88,11 +91,11 @@ describe("the HTML report in Chromium", () => {
 
     const { context, page, problems } = await openReport(await browser(), file)
     try {
-      expectAllDrawn(await drawnCharts(page), RUN_CHARTS)
+      expectAllDrawn(await drawnCharts(page), ALL_RUN_CHARTS)
       expect(await page.title()).toBe("paperfloor report: ma-crossover v1.0")
       expect(await page.locator("#symbols-table tbody tr").count()).toBe(1)
       expect(await page.locator("#trades-table tbody tr").count()).toBe(orcl.trades.length)
-      expect(await page.locator("#metrics-table tbody tr").count()).toBe(17)
+      expect(await page.locator("#metrics-table tbody tr").count()).toBe(metricDefinitions.length)
       await page.screenshot({ path: join(artifacts, "report-orcl.png"), fullPage: true })
       expect(problems).toEqual([])
     } finally {
@@ -110,7 +113,7 @@ describe("the HTML report in Chromium", () => {
       await page.waitForFunction("document.querySelector('#chart-equity canvas').getBoundingClientRect().width <= 640")
       const narrow = await drawnCharts(page)
       expect(narrow[0]!.canvas!.cssWidth).toBeLessThan(wide)
-      expectAllDrawn(narrow, RUN_CHARTS)
+      expectAllDrawn(narrow, ALL_RUN_CHARTS)
       expect(problems).toEqual([])
     } finally {
       await context.close()
@@ -128,7 +131,7 @@ describe("the HTML report in Chromium", () => {
     }
     const { context, page, problems } = await openReport(await browser(), file)
     try {
-      expectAllDrawn(await drawnCharts(page), RUN_CHARTS)
+      expectAllDrawn(await drawnCharts(page), ALL_RUN_CHARTS)
       expect(problems).toEqual([])
     } finally {
       await context.close()
