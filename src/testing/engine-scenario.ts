@@ -1,41 +1,26 @@
 /**
- * Local arbitraries for the engine's property tests: random configs, random markets (OHLCV bars
- * and ticks for 1–3 symbols, with gaps, intraday steps and new days) and random order streams.
+ * Engine scenarios, the arbitraries paperfloor's own property tests run on: a random config, a
+ * random market (OHLCV bars and ticks for 1–3 symbols, with gaps, intraday steps and new days)
+ * and a random stream of order commands (submit, cancel, replace) between its updates.
  *
  * A scenario is *relative* data (moves in basis points, order prices as offsets from the last
  * price, cancel/replace targets as indices into the open or all orders so far, quantities either
  * literal or sized from the account) so that every shrink of it is still a valid scenario.
  * `materializeMarket` turns it into concrete updates, exactly and deterministically; order prices,
- * sizes and targets are resolved while replaying (see engine.properties.test.ts).
+ * sizes and targets are resolved against the engine while replaying (see ./order-commands.ts).
  */
-import { fc } from "@fast-check/vitest"
-import type { MarketUpdateInput, OrderSide, OrderType, SimulationConfigInput, TimeInForce } from "../../src/index.ts"
+import fc from "fast-check"
+import type { MarketUpdateInput } from "../domain/market-update.ts"
+import type { OrderSide, OrderType, TimeInForce } from "../domain/order.ts"
+import type { SimulationConfigInput } from "../domain/simulation-config.ts"
+import { simulationConfigArb } from "./config-arbitrary.ts"
 
 export const SYMBOLS = ["AAA", "BBB", "CCC"] as const
 
 // ── Config ──────────────────────────────────────────────────────────────
 
-/** A fraction in [min, max], either a round percentage (shrinks well) or an arbitrary double. */
-const fraction = (min: number, max: number) =>
-  fc.oneof(
-    { weight: 2, arbitrary: fc.integer({ min: Math.round(min * 1000), max: Math.round(max * 1000) }).map((n) => n / 1000) },
-    { weight: 1, arbitrary: fc.double({ min, max, noNaN: true, noDefaultInfinity: true }) }
-  )
-
-export const configArb: fc.Arbitrary<SimulationConfigInput> = fc.record({
-  symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)),
-  enableShorting: fc.boolean(),
-  maxPositionSize: fc.oneof({ weight: 2, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fraction(0.05, 1) }),
-  dailyStopLoss: fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fraction(0.01, 0.1) }),
-  commissionRate: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fraction(0, 0.01) }),
-  minimumCommission: fc.constantFrom(0, 1),
-  slippageRate: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fraction(0, 0.01) }),
-  initialCapital: fc.oneof(
-    { weight: 3, arbitrary: fc.integer({ min: 1_000, max: 1_000_000 }) },
-    // Cents as a decimal string, e.g. "25000.37".
-    { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 100_000_000 }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`) }
-  )
-})
+/** Configs over the first 1–3 of SYMBOLS. */
+export const configArb: fc.Arbitrary<SimulationConfigInput> = simulationConfigArb({ symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)) })
 
 // ── Market ──────────────────────────────────────────────────────────────
 

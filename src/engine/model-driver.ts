@@ -1,0 +1,75 @@
+import { Decimal } from "../domain/decimal.ts"
+import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
+import type { NormalizedUpdate, Quote } from "../domain/market-update.ts"
+import type { OrderRequest } from "../domain/order.ts"
+import type { PortfolioView, TradingModel } from "./trading-model.ts"
+import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
+
+/** A caller's mistake: the input was refused and nothing changed. */
+export type InputError = ValidationError | UnknownOrderError | IllegalOrderTransitionError | SimulationStateError
+
+export const isInputError = (e: unknown): e is InputError =>
+  e instanceof ValidationError || e instanceof UnknownOrderError || e instanceof IllegalOrderTransitionError || e instanceof SimulationStateError
+
+/** What a model may read of an engine. Make one per engine: a model may key memory on it. */
+export const portfolioViewOf = (engine: TradingSimulationEngine): PortfolioView => ({
+  positionOf: (symbol) => engine.positionOf(symbol),
+  portfolio: () => engine.getPortfolio(),
+  openOrders: () => engine.getOpenOrders()
+})
+
+const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
+
+/** Market orders that move each named symbol to its target weight of equity, in whole shares. */
+export const targetWeightOrders = (
+  engine: TradingSimulationEngine,
+  weights: Readonly<Record<string, number>>,
+  quotes: ReadonlyArray<Quote>
+): OrderRequest[] => {
+  const portfolio = engine.getPortfolio()
+  const open = engine.getOpenOrders()
+  const orders: OrderRequest[] = []
+  for (const [symbol, weight] of Object.entries(weights)) {
+    const price = quotes.find((q) => q.symbol === symbol)?.close
+    if (price === undefined || !Number.isFinite(weight)) continue
+    const target = portfolio.totalValue.times(weight).dividedBy(price).toDecimalPlaces(0, Decimal.ROUND_DOWN)
+    let expected = engine.positionOf(symbol)
+    for (const o of open) {
+      if (o.symbol !== symbol) continue
+      const rest = new Decimal(o.quantity).minus(o.filledQuantity)
+      expected = o.side === "buy" ? expected.plus(rest) : expected.minus(rest)
+    }
+    const delta = target.minus(expected)
+    if (delta.isZero()) continue
+    orders.push({ symbol, side: delta.greaterThan(0) ? "buy" : "sell", type: "market", quantity: delta.abs(), tag: `target weight ${weight}` })
+  }
+  return orders
+}
+
+/**
+ * Runs a model on an update the engine has just processed, as every simulation runs its model:
+ * only while it trades (running or halted); its orders and target weights are submitted at once.
+ * A model that throws, or asks for an order the engine refuses, fails the simulation. Returns the
+ * model's next state (the same one when it threw).
+ */
+export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel<S>, state: S, view: PortfolioView, update: NormalizedUpdate): S => {
+  if (engine.status !== "running" && engine.status !== "halted") return state
+  let output
+  try {
+    output = model.onUpdate(state, { time: update.time, quotes: update.quotes, view })
+  } catch (e) {
+    engine.fail(`model threw: ${describe(e)}`)
+    return state
+  }
+  const requests = output.targetWeights === undefined ? (output.orders ?? []) : [...(output.orders ?? []), ...targetWeightOrders(engine, output.targetWeights, update.quotes)]
+  for (const request of requests) {
+    try {
+      engine.submitOrder(request)
+    } catch (e) {
+      if (!isInputError(e)) throw e
+      engine.fail(`model asked for an order the engine refused: ${e.message}`)
+      break
+    }
+  }
+  return output.state
+}

@@ -1,0 +1,55 @@
+import fc from "fast-check"
+import { type OrderRequest, type OrderSide, OrderSides, OrderTypes, TimesInForce, type TimeInForce } from "../domain/order.ts"
+import { type CommandSpec, commandArb, quantityArb } from "./engine-scenario.ts"
+import { offsetPrice } from "./order-commands.ts"
+
+export interface OrderRequestOptions {
+  /** The symbols to order (default ["AAA", "BBB"]). */
+  readonly symbols?: ReadonlyArray<string>
+  /** The price limit and stop prices are set around (default 100): within ±15 %, mostly ±2 %. */
+  readonly price?: number
+}
+
+const offsetBp = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -200, max: 200 }) }, { weight: 1, arbitrary: fc.integer({ min: -1500, max: 1500 }) })
+
+/**
+ * Valid order requests over every order type (market, limit, stop, stop-limit) and time in force
+ * (day, gtc, or the default) the engine supports: prices where each type needs them, as numbers
+ * or decimal strings; quantities whole or fractional. The engine accepts every one of them
+ * (its risk rules may still reject it at the next update, as they would a strategy's).
+ */
+export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary<OrderRequest> => {
+  const base = options.price ?? 100
+  return fc
+    .record({
+      symbol: fc.constantFrom(...(options.symbols ?? ["AAA", "BBB"])),
+      side: fc.constantFrom<OrderSide>(...OrderSides),
+      type: fc.constantFrom(...OrderTypes),
+      quantity: quantityArb,
+      limitBp: offsetBp,
+      stopBp: offsetBp,
+      timeInForce: fc.option(fc.constantFrom<TimeInForce>(...TimesInForce), { nil: undefined }),
+      asString: fc.boolean()
+    })
+    .map(({ symbol, side, type, quantity, limitBp, stopBp, timeInForce, asString }): OrderRequest => {
+      const stop = offsetPrice(base, stopBp, asString)
+      return {
+        symbol,
+        side,
+        type,
+        quantity,
+        ...(timeInForce === undefined ? {} : { timeInForce }),
+        ...(type === "limit" || type === "stopLimit" ? { limitPrice: offsetPrice(type === "stopLimit" ? Number(stop) : base, limitBp, asString) } : {}),
+        ...(type === "stop" || type === "stopLimit" ? { stopPrice: stop } : {})
+      }
+    })
+}
+
+/**
+ * Streams of order commands (submit, cancel, replace) in relative form: prices as offsets from the
+ * last price, targets as indices into the open or all orders so far, quantities literal or sized
+ * from the account. Resolve each against an engine with `submitRequest`, `pickOrder` and
+ * `replaceChanges`; every shrink of a stream is still a valid stream.
+ */
+export const orderStreamArb = (options: { readonly maxLength?: number } = {}): fc.Arbitrary<ReadonlyArray<CommandSpec>> =>
+  fc.array(commandArb, { maxLength: options.maxLength ?? 20 })

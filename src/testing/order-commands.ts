@@ -1,0 +1,82 @@
+import type { OrderId } from "../domain/ids.ts"
+import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderView } from "../engine/order-entry.ts"
+import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
+import type { OrderPick, QuantitySpec, ReplaceSpec, SubmitSpec } from "./engine-scenario.ts"
+
+/**
+ * Resolving a scenario's relative order commands against an engine as it stands: prices from the
+ * last price, quantities from the account, targets from the orders so far. Every resolution is a
+ * valid request (the engine may still refuse it, as it would a strategy's).
+ */
+
+/** Rounds a price to 4 decimals (its shortest string then has at most 4), at least 0.0001. */
+const round4 = (x: number): number => Math.max(0.0001, Math.round(x * 10_000) / 10_000)
+
+/** A price `bp` basis points from `base`, as a number or a 4-decimal string. */
+export const offsetPrice = (base: number, bp: number, asString: boolean): number | string => {
+  const p = round4(base * (1 + bp / 10_000))
+  return asString ? p.toFixed(4) : p
+}
+
+/** The order a cancel or replace targets: the `pick`-th (mod their number) of the open orders, or of `all` so far. */
+export const pickOrder = (engine: TradingSimulationEngine, target: OrderPick, all: ReadonlyArray<OrderId>): OrderId | undefined => {
+  const ids = target.among === "open" ? engine.getOpenOrders().map((o) => o.id) : all
+  return ids.length === 0 ? undefined : ids[target.pick % ids.length]
+}
+
+/** A quantity spec against the account now; a sized quantity is at least 1 (or 0.5 of a position). */
+export const resolveQuantity = (engine: TradingSimulationEngine, spec: QuantitySpec, symbol: string, last: number): number | string => {
+  switch (spec.kind) {
+    case "literal":
+      return spec.value
+    case "position": {
+      const position = engine.positionOf(symbol).abs()
+      return position.isZero() ? 1 : position.times(spec.factor).toString()
+    }
+    case "equity": {
+      const equity = engine.getPortfolio().totalValue.toNumber()
+      return Math.max(1, Math.floor((equity * spec.percent) / 100 / last))
+    }
+    case "cap": {
+      // The room left under the position-size limit and under buying power, at the last price.
+      const { totalValue, buyingPower } = engine.getPortfolio()
+      const { maxPositionSize, slippageRate, commissionRate } = engine.config
+      const held = engine.positionOf(symbol).abs().toNumber() * last
+      const room = Math.min(totalValue.toNumber() * maxPositionSize - held, buyingPower.toNumber() / ((1 + slippageRate) * (1 + commissionRate)))
+      return Math.max(1, Math.floor((room * spec.percent) / 100 / last))
+    }
+  }
+}
+
+/** The order request a submit spec makes, priced from the symbol's last price. */
+export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec, lastPrice: (symbol: string) => number): OrderRequest => {
+  const symbols = engine.config.symbols
+  const symbol = symbols[spec.symbol % symbols.length]!
+  const last = lastPrice(symbol)
+  const stopBp = spec.stopBeyondMarket ? Math.abs(spec.stopBp) * (spec.side === "buy" ? 1 : -1) : spec.stopBp
+  const stop = offsetPrice(last, stopBp, spec.priceAsString)
+  const limit = offsetPrice(spec.type === "stopLimit" ? Number(stop) : last, spec.limitBp, spec.priceAsString)
+  return {
+    symbol,
+    side: spec.side,
+    type: spec.type,
+    quantity: resolveQuantity(engine, spec.quantity, symbol, last),
+    tag: spec.quantity.kind,
+    ...(spec.timeInForce !== undefined ? { timeInForce: spec.timeInForce } : {}),
+    ...(spec.type === "limit" || spec.type === "stopLimit" ? { limitPrice: limit } : {}),
+    ...(spec.type === "stop" || spec.type === "stopLimit" ? { stopPrice: stop } : {})
+  }
+}
+
+/** The changes a replace spec makes to an order: only prices its type has; at least its quantity. */
+export const replaceChanges = (engine: TradingSimulationEngine, order: OrderView, spec: ReplaceSpec, last: number): ReplaceRequest => {
+  const hasLimit = order.type === "limit" || order.type === "stopLimit"
+  const hasStop = order.type === "stop" || order.type === "stopLimit"
+  const changes = {
+    ...(spec.quantity !== null ? { quantity: resolveQuantity(engine, spec.quantity, order.symbol, last) } : {}),
+    ...(hasLimit && spec.limitBp !== null ? { limitPrice: offsetPrice(last, spec.limitBp, false) } : {}),
+    ...(hasStop && spec.stopBp !== null ? { stopPrice: offsetPrice(last, spec.stopBp, true) } : {})
+  }
+  return Object.keys(changes).length === 0 ? { quantity: order.quantity } : changes
+}
