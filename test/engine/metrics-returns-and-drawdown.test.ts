@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { computePerformanceMetrics, type MetricsInput, type MetricsOptions, type PerformanceMetrics } from "../../src/engine/metrics.ts"
+import { baseInput, metricsOn } from "./metrics-fixtures.ts"
 
 const DAY = 86_400_000
 
-const base: MetricsInput = {
-  initialCapital: "100",
-  finalEquity: "100",
-  totalCommission: "0",
-  equityCurve: [],
-  trades: [],
-  periodsPerYear: 4,
-  riskFreeRate: 0
-}
-
-const metrics = (overrides: Partial<MetricsInput>, options?: MetricsOptions): PerformanceMetrics =>
-  computePerformanceMetrics({ ...base, ...overrides }, options)
+const metrics = metricsOn({ ...baseInput, periodsPerYear: 4 })
 
 describe("CAGR, annual volatility and Calmar (empyrical cagr, annual_volatility, calmar_ratio)", () => {
   // Initial 100, curve 100, 50, 100, 100, 75: returns r = 0, −0.5, 1, 0, −0.25 (n = 5).

@@ -1,34 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { tradeIdFromSeq } from "../../src/domain/ids.ts"
-import type { Trade } from "../../src/domain/trade.ts"
-import { computePerformanceMetrics, type MetricsInput, type PerformanceMetrics } from "../../src/engine/metrics.ts"
+import { baseInput, metricsOn, trade } from "./metrics-fixtures.ts"
 
-let seq = 0
-const trade = (netPnl: string, options: { open?: boolean; symbol?: string; commission?: string } = {}): Trade => ({
-  id: tradeIdFromSeq(++seq),
-  symbol: options.symbol ?? "AAPL",
-  direction: "long",
-  open: options.open ?? false,
-  entryTime: null,
-  exitTime: null,
-  quantity: "1",
-  entryPrice: "100",
-  exitPrice: "100",
-  grossPnl: netPnl,
-  commission: options.commission ?? "0",
-  netPnl
-})
-
-const base: MetricsInput = {
-  initialCapital: "100",
-  finalEquity: "100",
-  totalCommission: "0",
-  equityCurve: [],
-  trades: [],
-  periodsPerYear: 1,
-  riskFreeRate: 0
-}
-const metrics = (overrides: Partial<MetricsInput>): PerformanceMetrics => computePerformanceMetrics({ ...base, ...overrides })
+const metrics = metricsOn(baseInput)
 
 describe("expectancy, largest win and loss, streaks", () => {
   it("over the closed trades in the order they closed", () => {

@@ -1,39 +1,10 @@
 import { describe, expect, it } from "vitest"
 import { fc, test } from "@fast-check/vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
-import { tradeIdFromSeq } from "../../src/domain/ids.ts"
-import type { Trade } from "../../src/domain/trade.ts"
-import { computePerformanceMetrics } from "../../src/engine/metrics.ts"
-import type { MetricsInput, PerformanceMetrics } from "../../src/engine/metrics.ts"
+import { computePerformanceMetrics, type PerformanceMetrics } from "../../src/engine/metrics.ts"
+import { baseInput, metricsOn, trade } from "./metrics-fixtures.ts"
 
-let seq = 0
-const trade = (netPnl: string, open = false): Trade => ({
-  id: tradeIdFromSeq(++seq),
-  symbol: "AAPL",
-  direction: "long",
-  open,
-  entryTime: null,
-  exitTime: null,
-  quantity: "1",
-  entryPrice: "100",
-  exitPrice: open ? null : "100",
-  grossPnl: netPnl,
-  commission: "0",
-  netPnl
-})
-
-const base: MetricsInput = {
-  initialCapital: "100",
-  finalEquity: "100",
-  totalCommission: "0",
-  equityCurve: [],
-  trades: [],
-  periodsPerYear: 1,
-  riskFreeRate: 0
-}
-
-const metrics = (overrides: Partial<MetricsInput>): PerformanceMetrics =>
-  computePerformanceMetrics({ ...base, ...overrides })
+const metrics = metricsOn(baseInput)
 
 /** Straightforward two-pass reference of the README definitions, allocating freely. */
 const reference = (initial: number, curve: ReadonlyArray<number>, ppy: number, rf: number) => {
@@ -192,7 +163,7 @@ describe("computePerformanceMetrics: money and trades", () => {
   })
 
   it("open trades are excluded; break-even trades count but neither win nor lose", () => {
-    const m = metrics({ trades: [trade("10"), trade("-4"), trade("0"), trade("1000", true), trade("-1000", true)] })
+    const m = metrics({ trades: [trade("10"), trade("-4"), trade("0"), trade("1000", { open: true }), trade("-1000", { open: true })] })
     expect(m.totalTrades).toBe(3)
     expect(m.winningTrades).toBe(1)
     expect(m.losingTrades).toBe(1)
@@ -203,7 +174,7 @@ describe("computePerformanceMetrics: money and trades", () => {
   })
 
   it("only open trades: nothing closed, win rate null", () => {
-    const m = metrics({ trades: [trade("3", true)] })
+    const m = metrics({ trades: [trade("3", { open: true })] })
     expect(m.totalTrades).toBe(0)
     expect(m.winRate).toBeNull()
   })
@@ -228,7 +199,7 @@ const nonNegativeEquity = fc.oneof(
 const decimalString = fc
   .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 12 }))
   .map(([units, scale]) => new Decimal(units.toString()).div(new Decimal(10).pow(scale)).toString())
-const anyTrade = fc.tuple(decimalString, fc.boolean()).map(([pnl, open]) => trade(pnl, open))
+const anyTrade = fc.tuple(decimalString, fc.boolean()).map(([pnl, open]) => trade(pnl, { open }))
 const capital = fc.oneof(
   fc.constantFrom("100000", "0.01", "1"),
   fc.double({ min: 1e-6, max: 1e15, noNaN: true }).map((x) => new Decimal(x).toString())
@@ -293,7 +264,7 @@ describe("computePerformanceMetrics: properties", () => {
   test.prop([capital, curveOf(nonNegativeEquity)])(
     "with equity never negative, max drawdown is within [0, 1]",
     (initialCapital, equityCurve) => {
-      const m = computePerformanceMetrics({ ...base, initialCapital, equityCurve })
+      const m = computePerformanceMetrics({ ...baseInput, initialCapital, equityCurve })
       if (equityCurve.length === 0) expect(m.maxDrawdown).toBeNull()
       else {
         expect(m.maxDrawdown).not.toBeNull()
@@ -308,7 +279,7 @@ describe("computePerformanceMetrics: properties", () => {
     fc.constantFrom(1, 252),
     fc.constantFrom(0, 0.02)
   ])("ordinary curves agree with a two-pass reference", (curve, periodsPerYear, riskFreeRate) => {
-    const m = computePerformanceMetrics({ ...base, initialCapital: "1000", equityCurve: curve, periodsPerYear, riskFreeRate })
+    const m = computePerformanceMetrics({ ...baseInput, initialCapital: "1000", equityCurve: curve, periodsPerYear, riskFreeRate })
     const ref = reference(1000, curve, periodsPerYear, riskFreeRate)
     const close = (actual: number | null, expected: number) => {
       if (actual === null) return
