@@ -8,7 +8,7 @@
  */
 import { join } from "node:path"
 import { Effect, Schema, Semaphore } from "effect"
-import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
+import { formatValue, SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { makeSimulationConfig, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import { decodeOrFail } from "../domain/validation.ts"
 import { simulationIdPattern } from "../runtime/store-keys.ts"
@@ -242,7 +242,7 @@ export class DeploymentManager {
 
     const getDeployment = (id: string): Effect.Effect<DeploymentRecord, LookupError> =>
       Effect.suspend(() => {
-        if (!isDeploymentId(id)) return Effect.fail(new UnknownDeploymentError({ deploymentId: String(id) }))
+        if (!isDeploymentId(id)) return Effect.fail(new UnknownDeploymentError({ deploymentId: typeof id === "string" ? id : formatValue(id) }))
         return Effect.flatMap(read(id), (record) => (record === undefined ? Effect.fail(new UnknownDeploymentError({ deploymentId: id })) : Effect.succeed(record)))
       })
 

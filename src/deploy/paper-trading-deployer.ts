@@ -419,7 +419,9 @@ const makeEffects = (ctx: DeployerContext) => {
     Effect.gen(function* () {
       const environment = isRecord(request) ? request["environment"] : undefined
       if (environment !== undefined && environment !== "paper") {
-        return yield* new UnsupportedEnvironmentError({ environment: String(environment), available: deploymentEnvironments })
+        // Only a string names an environment; anything else is bad input, described without calling its toString.
+        if (typeof environment !== "string") return yield* new ValidationError({ subject: "config", issues: [{ field: "environment", rule: 'must be "paper"', value: environment }] })
+        return yield* new UnsupportedEnvironmentError({ environment, available: deploymentEnvironments })
       }
       const deployment = isRecord(request) ? { ...request, environment: "paper" } : request
       // Everything is checked before anything is written; the store is opened only then.

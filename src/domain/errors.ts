@@ -12,7 +12,8 @@ const describe = (subject: string, issues: ReadonlyArray<ValidationIssue>): stri
   `Invalid ${subject}: ` +
   issues.map((i) => `${i.field} ${i.rule} (got ${formatValue(i.value)})`).join("; ")
 
-const formatValue = (value: unknown): string => {
+/** A value as an error message shows it: JSON where it can be, never throwing (a cycle, a bigint, no prototype). */
+export const formatValue = (value: unknown): string => {
   if (typeof value === "string") return JSON.stringify(value)
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value)
   if (value === undefined) return "nothing"

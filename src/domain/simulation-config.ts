@@ -103,18 +103,22 @@ const configSchema = Schema.Struct({
 
 const decodeConfig = decodeOrFail(configSchema, "config")
 
+// JSON writes -0 as 0, so a config holding -0 would change across a snapshot: a fill's commission
+// "-0" live, "0" after a restore. Zero is stored one way.
+const unsigned = (n: number): number => (n === 0 ? 0 : n)
+
 /** Validates a configuration and fills in the defaults. */
 export const makeSimulationConfig = (input: unknown = {}): Result.Result<SimulationConfig, ValidationError> =>
   Result.map(decodeConfig(input), (c) => ({
     initialCapital: c.initialCapital === undefined ? defaultSimulationConfig.initialCapital : toDecimalString(c.initialCapital),
-    commissionRate: c.commissionRate ?? defaultSimulationConfig.commissionRate,
+    commissionRate: unsigned(c.commissionRate ?? defaultSimulationConfig.commissionRate),
     minimumCommission:
       c.minimumCommission === undefined ? defaultSimulationConfig.minimumCommission : toDecimalString(c.minimumCommission),
-    slippageRate: c.slippageRate ?? defaultSimulationConfig.slippageRate,
+    slippageRate: unsigned(c.slippageRate ?? defaultSimulationConfig.slippageRate),
     maxPositionSize: c.maxPositionSize ?? defaultSimulationConfig.maxPositionSize,
     dailyStopLoss: c.dailyStopLoss === undefined ? defaultSimulationConfig.dailyStopLoss : c.dailyStopLoss,
     enableShorting: c.enableShorting ?? defaultSimulationConfig.enableShorting,
     symbols: c.symbols ?? defaultSimulationConfig.symbols,
     updateFrequency: c.updateFrequency ?? defaultSimulationConfig.updateFrequency,
-    riskFreeRate: c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate
+    riskFreeRate: unsigned(c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate)
   }))

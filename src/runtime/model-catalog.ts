@@ -21,7 +21,8 @@ export class ModelCatalog extends Context.Service<
   static layer(factories: Readonly<Record<string, ModelFactory>>): Layer.Layer<ModelCatalog> {
     return Layer.succeed(ModelCatalog, {
       resolve: (spec) => {
-        const factory = factories[spec.kind]
+        // Own kinds only: `toString` or `__proto__` in a stored spec must not reach Object.prototype.
+        const factory = Object.hasOwn(factories, spec.kind) ? factories[spec.kind] : undefined
         if (factory === undefined) return Effect.fail(new UnknownModelError({ kind: spec.kind, known: Object.keys(factories) }))
         return Effect.flatMap(
           Effect.sync(() => factory(spec.params)),

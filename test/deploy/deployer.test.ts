@@ -173,6 +173,25 @@ describe("PaperTradingDeployer: typed errors change nothing", () => {
     expect(await paper.listSimulations()).toEqual([])
   })
 
+  it("an environment or id that is no string (no prototype, a throwing toString) is a typed error, not a TypeError", async () => {
+    const root = await tempDir()
+    const { registry, deployments, paper } = stack(root)
+    await registry.registerModel(crossover)
+    const before = await fingerprintRoot(root, paper)
+    const hostile = [Object.create(null), { toString: () => { throw new Error("no") } }, 42]
+    for (const environment of hostile) {
+      const error = await rejection(paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", environment } as never))
+      expect(error).toBeInstanceOf(ValidationError)
+      expect(error.issues).toEqual([{ field: "environment", rule: 'must be "paper"', value: environment }])
+      expect(typeof error.message).toBe("string")
+      const viaManager = await rejection(deployments.createDeployment({ modelId: "my_model", modelVersion: "v1.0", environment } as never))
+      expect(viaManager).toBeInstanceOf(ValidationError)
+      const lookup = await rejection(paper.getSimulationStatus(environment as never))
+      expect(lookup).toBeInstanceOf(UnknownDeploymentError)
+    }
+    expect(await fingerprintRoot(root, paper)).toEqual(before)
+  })
+
   it("the DeploymentManager refuses another environment the same way", async () => {
     const root = await tempDir()
     const { registry, deployments, paper } = stack(root)

@@ -45,3 +45,26 @@ describe("simulation config", () => {
       )
   })
 })
+
+describe("a validated config round-trips through JSON", () => {
+  // What a snapshot stores is the JSON of the config: a restored simulation must see the same values.
+  test.prop([configInput.map((c) => ({ ...c, commissionRate: -0, slippageRate: -0, riskFreeRate: -0, minimumCommission: "-0" }))])(
+    "negative zeros included",
+    (input) => {
+      const config = makeSimulationConfig(input)
+      if (Result.isFailure(config)) throw config.failure
+      expect(config.success).toStrictEqual(JSON.parse(JSON.stringify(config.success)))
+    }
+  )
+
+  it("so a fill under commissionRate -0 charges 0, live and after a restore", async () => {
+    const { TradingSimulationEngine } = await import("../../src/index.ts")
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: -0, maxPositionSize: 1 })
+    engine.processMarketUpdate({ time: Date.UTC(2024, 0, 2), prices: { AAPL: 100 } })
+    engine.submitOrder({ symbol: "AAPL", side: "buy", type: "market", quantity: 1 })
+    engine.processMarketUpdate({ time: Date.UTC(2024, 0, 3), prices: { AAPL: 100 } })
+    const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())))
+    expect(engine.getPortfolio().totalCommission.toJSON()).toBe("0")
+    expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(engine.snapshot()))
+  })
+})

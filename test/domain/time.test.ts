@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
+import { TradingSimulationEngine, ValidationError } from "../../src/index.ts"
 import { parseTime } from "../../src/domain/time.ts"
 
 const zones = ["UTC", "America/New_York", "Asia/Kolkata"]
@@ -60,5 +61,29 @@ describe("zone-less times under different TZ", () => {
     })
     expect(outputs[1]).toBe(outputs[0])
     expect(outputs[2]).toBe(outputs[0])
+  })
+})
+
+describe("times beyond what a Date can hold", () => {
+  it.each([1e300, -1e300, 8.64e15 + 1, "+275760-09-13T00:00:00.001Z"])("%s is a ValidationError naming time, and changes nothing", (time) => {
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"] })
+    engine.processMarketUpdate({ time: Date.UTC(2024, 0, 2), prices: { AAPL: 100 } })
+    const before = JSON.stringify(engine.snapshot())
+    let error: unknown
+    try {
+      engine.processMarketUpdate({ time, prices: { AAPL: 101 } })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(["time"])
+    expect(JSON.stringify(engine.snapshot())).toBe(before)
+    // The next update still works: nothing was left half-applied.
+    engine.processMarketUpdate({ time: Date.UTC(2024, 0, 3), prices: { AAPL: 102 } })
+    expect(engine.updateCount).toBe(2)
+  })
+
+  it("the last instant a Date holds is still a time", () => {
+    expect(parseTime(8.64e15)).toBe(8.64e15)
   })
 })
