@@ -1,6 +1,7 @@
 import { Decimal, type DecimalInput, isDecimalString } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { parseTime, type TimeInput } from "./time.ts"
+import { MAX_AMOUNT } from "./validation.ts"
 
 /** A price as a caller gives it. Strings keep every digit; numbers are taken at their shortest round-trip value. */
 export type PriceInput = number | string
@@ -71,7 +72,7 @@ const above = (a: number, aSource: unknown, b: number, bSource: unknown): boolea
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
-const isPrice = (n: number): boolean => Number.isFinite(n) && n > 0
+const isPrice = (n: number): boolean => Number.isFinite(n) && n > 0 && n <= MAX_AMOUNT
 
 /**
  * Collects the issues of one update. Field paths are only built when something is wrong: this
@@ -84,7 +85,7 @@ class Issues {
   }
 }
 
-const PRICE_RULE = "must be a finite price greater than 0"
+const PRICE_RULE = "must be a finite price greater than 0 and at most 1e15"
 
 const checkSymbol = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string): boolean => {
   if (symbols.has(symbol)) return true

@@ -62,14 +62,28 @@ const ruleOf = (message: string): string =>
 
 const DecimalInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.declare(isDecimal)])
 
+/**
+ * The largest price, quantity or capital taken. Past it, a position's value could overflow the
+ * float statistics to Infinity (which JSON writes as null, so a restored simulation would differ)
+ * or outgrow the 40 significant digits the ledger computes exactly.
+ */
+export const MAX_AMOUNT = 1e15
+export const MAX_AMOUNT_RULE = "must be at most 1e15"
+
 const decimalAtLeast = (allowZero: boolean) =>
   DecimalInputSchema.check(
     Schema.makeFilter((u) => {
       const rule = allowZero ? "must be greater than or equal to 0" : "must be greater than 0"
-      if (typeof u === "number") return Number.isFinite(u) ? ((allowZero ? u >= 0 : u > 0) ? undefined : rule) : "must be a finite number"
+      // Numbers, the common case, are checked without making a Decimal: this runs for every order.
+      if (typeof u === "number") {
+        if (!Number.isFinite(u)) return "must be a finite number"
+        if (!(allowZero ? u >= 0 : u > 0)) return rule
+        return u <= MAX_AMOUNT ? undefined : MAX_AMOUNT_RULE
+      }
       const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
       if (d === undefined) return "must be a finite number"
-      return (allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0)) ? undefined : rule
+      if (!(allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0))) return rule
+      return d.lessThanOrEqualTo(MAX_AMOUNT) ? undefined : MAX_AMOUNT_RULE
     })
   )
 
