@@ -22,6 +22,16 @@ import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
 import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
 import { keys, simulationIdPattern } from "./store-keys.ts"
 
+/** An input's journal form, or its refusal: one caller's input the journal cannot hold fails only that caller. */
+const journalFormOrRefusal = (input: SimulationInput): ReturnType<typeof journalForm> | ValidationError => {
+  try {
+    return journalForm(input)
+  } catch (e) {
+    if (e instanceof ValidationError) return e
+    throw e
+  }
+}
+
 export interface SupervisorOptions {
   /** Inputs a simulation's mailbox holds before senders wait (default 1,024). */
   readonly mailboxCapacity?: number
@@ -156,7 +166,11 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
             for (const command of commands) {
               const out: ApplyResult[] = []
               for (const input of command.inputs) {
-                const form = journalForm(input)
+                const form = journalFormOrRefusal(input)
+                if (form instanceof ValidationError) {
+                  out.push({ ok: false, error: form })
+                  continue
+                }
                 const result = sim.instance.apply(form.input)
                 out.push(result)
                 if (!result.ok) continue

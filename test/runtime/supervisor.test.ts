@@ -18,11 +18,13 @@ import {
   referenceRun,
   snapshotKeysOf,
   start,
+  minute,
   statusOf,
   stop,
   storeEntries,
   submitOrder,
   subscribeEvents,
+  T0,
   trend,
   update
 } from "./fixtures.ts"
@@ -130,6 +132,39 @@ describe("SimulationSupervisor", () => {
             [start, update(0, 10), update(1, 11), update(2, 12), update(3, 13)]
           )
           assert.strictEqual(memory.control.writeCount(), writes + 1)
+        })
+      )
+    }).pipe(Effect.provide(quiet)))
+
+  // What the journal cannot hold (a bigint, a cycle, a getter that throws) passed validation and
+  // then failed the batch's encoding: every caller in the batch failed, and the simulation broke.
+  it.live("an input the journal cannot hold is that input's ValidationError; the others in its batch go through", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, {}, (supervisor) =>
+        Effect.gen(function* () {
+          yield* supervisor.create({ id: "j", config, model: { kind: "trend" } })
+          yield* supervisor.submit("j", [start, update(0, 10)])
+          const cyclic: Record<string, unknown> = { open: 11, high: 11, low: 11, close: 11 }
+          cyclic["self"] = cyclic
+          const throwing = { open: 11, high: 11, low: 11, close: 11, get junk(): number { throw new Error("no junk") } }
+          const hostile = [{ open: 11, high: 11, low: 11, close: 11, junk: 10n }, cyclic, throwing]
+          for (const [k, bar] of hostile.entries()) {
+            const bad: SimulationInput = { type: "marketUpdate", update: { time: T0 + (10 * k + 2) * minute, bars: { AAA: bar as never } } }
+            const results = yield* supervisor.submit("j", [update(10 * k + 1, 12), bad, update(10 * k + 3, 13)])
+            assert.deepStrictEqual(results.map((r) => r.ok), [true, false, true])
+            const refused = results[1]!
+            assert.isTrue(!refused.ok && refused.error instanceof ValidationError && refused.error.subject === "marketUpdate")
+            assert.isTrue(!refused.ok && refused.error instanceof ValidationError && refused.error.issues[0]!.rule.startsWith("must be plain JSON"))
+            // The next batch is served: the simulation did not break.
+            const sent = yield* Effect.exit(supervisor.send("j", { type: "pause" }))
+            assert.isTrue(Exit.isSuccess(sent))
+            yield* supervisor.send("j", { type: "resume" })
+          }
+          assert.deepStrictEqual(
+            journalOf(memory, "j").filter((e) => e.input.type === "marketUpdate").length,
+            1 + 2 * hostile.length
+          )
         })
       )
     }).pipe(Effect.provide(quiet)))
