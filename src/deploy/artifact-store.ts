@@ -5,7 +5,7 @@ import { ValidationError } from "../domain/errors.ts"
 import { decodeOrFail } from "../domain/validation.ts"
 import { atomicFiles, type DeployFileSystem, isTempFile, nodeFileSystem } from "./atomic-file.ts"
 import { ArtifactCorruptError, ArtifactNotFoundError, ArtifactStoreError, InvalidArtifactIdError } from "./errors.ts"
-import { isJsonValue, type JsonObject } from "./json.ts"
+import { isJsonValue, type JsonObject } from "../domain/json.ts"
 
 /**
  * What the store knows of one artifact. The metadata file `<sha256>.json` holds exactly this.

@@ -3,7 +3,7 @@
 export * from "./artifact-store.ts"
 export { type DeployFileHandle, type DeployFileSystem, nodeFileSystem } from "./atomic-file.ts"
 export * from "./errors.ts"
-export { canonicalJson, isJsonValue, type JsonObject, type JsonValue } from "./json.ts"
+export { canonicalJson, isJsonValue, type JsonObject, type JsonValue } from "../domain/json.ts"
 export * from "./model-kind.ts"
 export * from "./model-registry.ts"
 export * from "./models/index.ts"

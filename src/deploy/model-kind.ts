@@ -3,7 +3,7 @@ import type { StandardSchemaV1 } from "effect/StandardSchema"
 import { ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { decodeOrFail, valueAt } from "../domain/validation.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
-import type { JsonObject, JsonValue } from "./json.ts"
+import type { JsonObject, JsonValue } from "../domain/json.ts"
 
 /** An Effect Schema struct (the built-in kinds' params): unknown fields are refused. */
 export type EffectParamsSchema = Schema.Top & { readonly DecodingServices: never; readonly fields: Schema.Struct.Fields }

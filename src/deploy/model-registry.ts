@@ -74,7 +74,7 @@ import {
   UnknownModelKindError,
   UnknownModelVersionError
 } from "./errors.ts"
-import { canonicalJson, type JsonObject } from "./json.ts"
+import { canonicalJson, type JsonObject } from "../domain/json.ts"
 import { decodeModelParams, isModelKind, KIND_NAME, type ModelArtifacts, type ModelKind } from "./model-kind.ts"
 import { type BuiltInModelKindName, type BuiltInModelParams, builtInModelKinds } from "./models/index.ts"
 

@@ -2,7 +2,8 @@ import { Decimal } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { NormalizedUpdate, Quote } from "../domain/market-update.ts"
 import type { OrderRequest } from "../domain/order.ts"
-import type { PortfolioView, TradingModel } from "./trading-model.ts"
+import { isJsonValue } from "../domain/json.ts"
+import type { ModelOutput, PortfolioView, TradingModel } from "./trading-model.ts"
 import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
 
 /** A caller's mistake: the input was refused and nothing changed. */
@@ -46,6 +47,23 @@ export const targetWeightOrders = (
   return orders
 }
 
+const isFiniteWeights = (u: unknown): boolean =>
+  u !== null && typeof u === "object" && !Array.isArray(u) && Object.values(u).every((w) => typeof w === "number" && Number.isFinite(w))
+
+/**
+ * What is wrong with a model's output, if anything: a model is user code, and what it returns is
+ * checked like any input. Its state must be plain JSON, since snapshots store it and a restored
+ * model must see exactly it.
+ */
+const malformedOutput = (output: unknown): string | undefined => {
+  if (output === null || typeof output !== "object") return "no output object ({ state, orders?, targetWeights? })"
+  const { state, orders, targetWeights } = output as Partial<ModelOutput<unknown>>
+  if (orders !== undefined && !Array.isArray(orders)) return "orders that are not an array"
+  if (targetWeights !== undefined && !isFiniteWeights(targetWeights)) return "targetWeights that are not a record of finite numbers"
+  if (!isJsonValue(state)) return "a state that is not plain JSON (no bigint, NaN, Infinity, Date, class instance, function or cycle)"
+  return undefined
+}
+
 /**
  * Runs a model on an update the engine has just processed, as every simulation runs its model:
  * only while it trades (running or halted); its orders and target weights are submitted at once.
@@ -54,11 +72,16 @@ export const targetWeightOrders = (
  */
 export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel<S>, state: S, view: PortfolioView, update: NormalizedUpdate): S => {
   if (engine.status !== "running" && engine.status !== "halted") return state
-  let output
+  let output: ModelOutput<S>
   try {
     output = model.onUpdate(state, { time: update.time, quotes: update.quotes, view })
   } catch (e) {
     engine.fail(`model threw: ${describe(e)}`)
+    return state
+  }
+  const malformed = malformedOutput(output)
+  if (malformed !== undefined) {
+    engine.fail(`model returned ${malformed}`)
     return state
   }
   const requests = output.targetWeights === undefined ? (output.orders ?? []) : [...(output.orders ?? []), ...targetWeightOrders(engine, output.targetWeights, update.quotes)]

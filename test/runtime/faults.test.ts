@@ -252,6 +252,26 @@ describe("fault 2: damaged snapshots and journal", () => {
 describe("fault 4: a model that throws", () => {
   const schedule = Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 2 }))
 
+  it.live("malformed output (a state snapshots cannot hold) fails the model with a typed cause; snapshots and stop still work", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      const logs = makeLogCapture()
+      yield* inProcess(memory, { restartSchedule: Schedule.recurs(0), snapshotEvery: 1 }, (supervisor) =>
+        Effect.gen(function* () {
+          yield* supervisor.create({ id: "odd", config, model: { kind: "bigintState" } })
+          yield* supervisor.send("odd", start)
+          yield* supervisor.send("odd", update(0, 10))
+          yield* logs.waitFor((l) => l.level === "Error" && l.message.includes("given up"))
+          assert.strictEqual(yield* statusOf(supervisor, "odd"), "failed")
+          assert.match((yield* supervisor.inspect("odd", (i) => i.engine.statusReason)) ?? "", /^model returned a state that is not plain JSON/)
+          const refused = yield* Effect.flip(supervisor.send("odd", update(1, 10)))
+          assert.strictEqual(refused._tag, "SimulationStateError")
+          yield* supervisor.send("odd", stop)
+          assert.strictEqual(yield* statusOf(supervisor, "odd"), "stopped")
+        })
+      ).pipe(Effect.provide(logs.layer))
+    }))
+
   it.live("always throwing: restarted per the schedule, then failed with its cause; another simulation carries on", () =>
     Effect.gen(function* () {
       const memory = freshStore()

@@ -108,19 +108,30 @@ export const throwsAt = (params: unknown): TradingModel<number> => {
 
 /**
  * Breaks the runtime rather than throwing: on the update whose AAA close is `price` it returns
- * orders that are not a list, which the instance cannot even iterate (a defect, not a model error).
+ * orders that pass for a list but cannot be iterated (a defect, not a model error).
  */
+const brokenOrders = new Proxy([], {
+  get: (target, key) => {
+    if (key === Symbol.iterator) throw new Error("a defect")
+    return Reflect.get(target, key)
+  }
+}) as never
+
 export const defective = (params: unknown): TradingModel<number> => {
   const { price } = params as { price: number }
   return {
     initialState: 0,
     onUpdate: (n, { quotes }) =>
-      quotes.some((q) => q.symbol === "AAA" && q.close === price) ? { state: n + 1, orders: 42 as never } : { state: n + 1 }
+      quotes.some((q) => q.symbol === "AAA" && q.close === price) ? { state: n + 1, orders: brokenOrders } : { state: n + 1 }
   }
 }
 
+/** Returns a state its snapshots could not hold (a bigint): a malformed output, the model's failure. */
+export const bigintState: TradingModel<unknown> = { initialState: 0, onUpdate: () => ({ state: { n: 10n } }) }
+
 export const catalogLayer = ModelCatalog.layer({
   idle: () => idle,
+  bigintState: () => bigintState,
   trend,
   buyOnce,
   alwaysThrows: () => alwaysThrows,
