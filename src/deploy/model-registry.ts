@@ -539,6 +539,25 @@ export class ModelRegistry {
         )
       )
 
+    /**
+     * A factory for every stored version. A record that cannot be read gets a factory that fails
+     * with why, so a corrupt record affects only the simulations that run that version.
+     */
+    const storedVersionFactories = () =>
+      Effect.gen(function* () {
+        const out: Array<readonly [string, ModelFactory]> = []
+        for (const modelId of yield* modelIds())
+          for (const version of yield* versionsOf(modelId)) {
+            const record = yield* Effect.result(readRecord(modelId, version))
+            const key = modelVersionKey(modelId, version)
+            if (Result.isFailure(record)) {
+              const error = record.failure
+              out.push([key, () => Promise.reject(error)])
+            } else if (record.success !== undefined) out.push([key, yield* versionFactory(record.success)])
+          }
+        return out
+      })
+
     const catalog = (): Effect.Effect<Readonly<Record<string, ModelFactory>>, ReadError> =>
       Effect.suspend(() => {
         if (registry.#catalog !== undefined) return Effect.succeed(registry.#catalog)
@@ -546,20 +565,13 @@ export class ModelRegistry {
           // No prototype: a spec's kind such as "toString" must not find an inherited function.
           const factories: Record<string, ModelFactory> = Object.create(null)
           for (const { kind } of registry.#kinds.values()) factories[kind.kind] = registry.#kindFactory(kind)
-          for (const model of yield* listModels()) {
-            for (const record of model.versions) factories[modelVersionKey(record.modelId, record.version)] = yield* versionFactory(record)
-          }
+          for (const [key, factory] of yield* storedVersionFactories()) factories[key] = factory
           if (registry.#catalog !== undefined) return registry.#catalog // a concurrent call finished first
           const live = (registry.#catalog = factories)
           // From here on registerModel and registerKind keep the map current. What they added
           // while it was being built is picked up now.
           for (const { kind } of registry.#kinds.values()) live[kind.kind] ??= registry.#kindFactory(kind)
-          for (const model of yield* listModels()) {
-            for (const record of model.versions) {
-              const key = modelVersionKey(record.modelId, record.version)
-              if (live[key] === undefined) live[key] = yield* versionFactory(record)
-            }
-          }
+          for (const [key, factory] of yield* storedVersionFactories()) live[key] ??= factory
           return live
         })
       })

@@ -1,6 +1,8 @@
 // PaperTradingDeployer and DeploymentManager: lifecycle, records, typed errors that change
 // nothing, a model that throws, and the Effect-native API.
 import { existsSync } from "node:fs"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { Effect, Schedule, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { SimulationStateError, ValidationError } from "../../src/domain/errors.ts"
@@ -249,6 +251,33 @@ describe("PaperTradingDeployer: typed errors change nothing", () => {
     expect(await rejection(paper.processMarketUpdates(id, []))).toBeInstanceOf(ValidationError)
     expect(await paper.getSimulationStatus(id)).toEqual(status)
     expect(await fingerprintRoot(root, paper)).toEqual(before)
+  })
+})
+
+describe("PaperTradingDeployer: a corrupt model record", () => {
+  // One truncated models/<id>/<version>.json stopped the runtime from starting: every deployment failed.
+  it("affects only the simulations that need that model; the others carry on after a restart", async () => {
+    const root = await tempDir()
+    const first = stack(root)
+    await first.registry.registerModel(crossover)
+    await first.registry.registerModel({ ...crossover, modelId: "other_model" })
+    const healthy = await first.paper.deployToPaperTrading({ modelId: "other_model", modelVersion: "v1.0", simulationConfig: config })
+    const needy = await first.paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig: config })
+    for (const id of [healthy, needy]) {
+      await first.paper.startSimulation(id)
+      await first.paper.processMarketUpdates(id, seedPrices(5))
+    }
+    await first.paper.close()
+    const record = join(root, "models", "my_model", "v1.0.json")
+    await writeFile(record, (await readFile(record, "utf8")).slice(0, 20))
+
+    const second = stack(root)
+    const receipt = await second.paper.processMarketUpdates(healthy, seedPrices(3, 5))
+    expect(receipt).toMatchObject({ applied: 3, updates: 8 })
+    const refused = await rejection(second.paper.processMarketUpdates(needy, seedPrices(3, 5)))
+    // Typed and naming the simulation (that it names the corrupt record too is issue 9, item 16).
+    expect(refused._tag).toBe("SimulationUnavailableError")
+    expect(refused.simulationId).toBe(needy)
   })
 })
 
