@@ -83,6 +83,12 @@ export class EquityCurve {
     return this.#equity.subarray(0, this.#length)
   }
 
+  /** The other columns, without copying: times (NaN for an update without one), long and short market value. */
+  columns(): { readonly times: Float64Array; readonly longValue: Float64Array; readonly shortValue: Float64Array } {
+    const n = this.#length
+    return { times: this.#times.subarray(0, n), longValue: this.#long.subarray(0, n), shortValue: this.#short.subarray(0, n) }
+  }
+
   points(): ReadonlyArray<EquityPoint> {
     const out = new Array<EquityPoint>(this.#length)
     for (let i = 0; i < this.#length; i++) {

@@ -36,7 +36,7 @@ export interface MetricsInput {
   readonly periodsPerYear: number
   /** Annual risk-free rate, e.g. 0.02. */
   readonly riskFreeRate: number
-  /** The time of each equity point (ms since the epoch, null for none): only for durations in calendar days. */
+  /** The time of each equity point (ms since the epoch; null or NaN for none): only for durations in calendar days. */
   readonly times?: ArrayLike<number | null>
   /** Σ market value of long positions at each equity point (≥ 0); without it (or shortValue) the exposures are null. */
   readonly longValue?: ArrayLike<number>

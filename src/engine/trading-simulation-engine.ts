@@ -439,16 +439,16 @@ export class TradingSimulationEngine {
 
   /** Computed on demand from the curve, fills and trades (nothing on the per-update path). */
   getPerformanceMetrics(options: MetricsOptions = {}): PerformanceMetrics {
-    const curve = this.#curve.snapshot()
+    const { times, longValue, shortValue } = this.#curve.columns()
     return computePerformanceMetrics(
       {
         initialCapital: this.config.initialCapital,
         finalEquity: this.#equity().toString(),
         totalCommission: this.#ledger.totalCommission.toString(),
         equityCurve: this.#curve.values(),
-        times: curve.times,
-        longValue: curve.longValue,
-        shortValue: curve.shortValue,
+        times,
+        longValue,
+        shortValue,
         fills: this.#fills,
         trades: this.#trades.trades(),
         periodsPerYear: periodsPerYear[this.config.updateFrequency],

@@ -27,7 +27,11 @@ export const drawdownDurations = (
   times?: ArrayLike<number | null>
 ): DrawdownDurations => {
   if (curve.length === 0) return { maxDrawdownDuration: null, timeToRecovery: null }
-  const timeAt = (i: number): number | null => (times === undefined ? null : (times[i] ?? null))
+  // The engine's curve marks an update without a time as NaN.
+  const timeAt = (i: number): number | null => {
+    const t = times?.[i]
+    return t === undefined || t === null || Number.isNaN(t) ? null : t
+  }
   const days = (from: number, to: number): number | null => {
     const a = timeAt(from)
     const b = timeAt(to)
