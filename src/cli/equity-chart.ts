@@ -6,6 +6,7 @@
  */
 import * as asciichart from "asciichart"
 import type { ReportInput } from "../report/report-input.ts"
+import { evenSamples } from "./even-samples.ts"
 import { printable } from "./output.ts"
 
 const palette = [asciichart.blue, asciichart.red, asciichart.green, asciichart.magenta, asciichart.cyan, asciichart.yellow]
@@ -18,10 +19,8 @@ export interface EquityChartOptions {
 
 /** Growth of 1 at `width` evenly spaced points of the curve (every point when it has fewer). */
 const sampled = (run: ReportInput, width: number): number[] => {
-  const curve = run.equityCurve
   const capital = Number(run.config.initialCapital)
-  const n = Math.min(width, curve.length)
-  return Array.from({ length: n }, (_, i) => curve[Math.round((i * (curve.length - 1)) / Math.max(1, n - 1))]!.equity / capital)
+  return evenSamples(run.equityCurve, width).map(({ equity }) => equity / capital)
 }
 
 /** The chart and its legend; empty when no run has a point to draw. */

@@ -7,6 +7,7 @@ import type { DeploymentRecord, PerformanceMetrics, SimulationStatusReport } fro
 import { formatCount, formatMoney, formatPrice, formatQuantity, formatTime } from "../report/format.ts"
 import { formatMetric, metricDefinitions } from "../report/metric-definitions.ts"
 import type { ReportInput } from "../report/report-input.ts"
+import { evenSamples } from "./even-samples.ts"
 import { printable } from "./output.ts"
 
 const plain = { style: { head: [] as string[], border: [] as string[], compact: true } }
@@ -114,14 +115,11 @@ export const equitySparklines = (curves: ReadonlyArray<ReadonlyArray<{ readonly 
       high = Math.max(high, equity)
     }
   const span = high - low
-  return curves.map((curve) => {
-    if (curve.length === 0) return ""
-    const n = Math.min(width, curve.length)
-    return Array.from({ length: n }, (_, i) => {
-      const equity = curve[Math.round((i * (curve.length - 1)) / Math.max(1, n - 1))]!.equity
-      return SPARK[span === 0 ? 0 : Math.round(((equity - low) / span) * (SPARK.length - 1))]
-    }).join("")
-  })
+  return curves.map((curve) =>
+    evenSamples(curve, width)
+      .map(({ equity }) => SPARK[span === 0 ? 0 : Math.round(((equity - low) / span) * (SPARK.length - 1))])
+      .join("")
+  )
 }
 
 /** Simulations side by side: what ran, every metric, orders, and the equity curves. */
