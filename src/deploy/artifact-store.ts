@@ -3,7 +3,7 @@ import { join, resolve } from "node:path"
 import { Effect, Exit, Result, Schema } from "effect"
 import { ValidationError } from "../domain/errors.ts"
 import { decodeOrFail } from "../domain/validation.ts"
-import { atomicFiles, type DeployFileSystem, isTempFile, nodeFileSystem } from "./atomic-file.ts"
+import { atomicFiles, checksummedJson, type DeployFileSystem, isTempFile, nodeFileSystem, parseChecksummedJson } from "./atomic-file.ts"
 import { ArtifactCorruptError, ArtifactNotFoundError, ArtifactStoreError, InvalidArtifactIdError } from "./errors.ts"
 import { isJsonValue, type JsonObject } from "../domain/json.ts"
 
@@ -89,7 +89,7 @@ const refSchema = Schema.Struct({
 })
 const decodeRef = Schema.decodeUnknownExit(refSchema)
 
-const refJson = (ref: ArtifactRef): string => `${JSON.stringify(ref, null, 2)}\n`
+const refJson = (ref: ArtifactRef): string => checksummedJson(ref)
 
 /**
  * Content-addressed artifacts on the local disk:
@@ -154,13 +154,9 @@ const makeEffects = (dir: string, fs: DeployFileSystem, now: () => Date): Artifa
 
   const parseRef = (sha: string, bytes: Buffer): Result.Result<ArtifactRef, ArtifactCorruptError> => {
     const corrupt = (reason: string) => Result.fail(new ArtifactCorruptError({ sha256: sha, actual: null, reason }))
-    let json: unknown
-    try {
-      json = JSON.parse(bytes.toString("utf8"))
-    } catch (e) {
-      return corrupt(`its metadata is not JSON (${(e as Error).message})`)
-    }
-    const decoded = decodeRef(json)
+    const parsed = parseChecksummedJson(bytes)
+    if ("problem" in parsed) return corrupt(`its metadata is ${parsed.problem.startsWith("not") ? "" : "damaged: "}${parsed.problem}`)
+    const decoded = decodeRef(parsed.json)
     if (Exit.isFailure(decoded)) return corrupt("its metadata is not an artifact ref")
     if (decoded.value.sha256 !== sha) return corrupt(`its metadata names ${decoded.value.sha256}`)
     return Result.succeed(decoded.value as ArtifactRef)

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import * as nodeFs from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { Effect, Exit } from "effect"
@@ -153,9 +153,34 @@ export const atomicFiles = <E>(fs: DeployFileSystem, makeError: FsErrorMaker<E>)
   }
 }
 
+const checksumOf = (body: object): string => `sha256:${createHash("sha256").update(JSON.stringify(body, null, 2)).digest("hex")}`
+
+/**
+ * A record file's text: the record as indented JSON with a `checksum` of that JSON added, so that
+ * any change to what it says is detected (a changed byte in an id, a version, a config or a size
+ * would otherwise read as a different record).
+ */
+export const checksummedJson = (body: object): string => `${JSON.stringify({ ...body, checksum: checksumOf(body) }, null, 2)}\n`
+
+/** A record file's JSON with its checksum verified and removed, or why it cannot be trusted. */
+export const parseChecksummedJson = (bytes: Buffer): { readonly json: Record<string, unknown> } | { readonly problem: string } => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"))
+  } catch (e) {
+    return { problem: `not JSON (${(e as Error).message})` }
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { problem: "not a JSON object" }
+  const { checksum, ...body } = parsed as Record<string, unknown>
+  if (typeof checksum !== "string") return { problem: "it has no checksum" }
+  const actual = checksumOf(body)
+  if (actual !== checksum) return { problem: `its checksum ${checksum} does not match its content (${actual}): the file was changed` }
+  return { json: body }
+}
+
 /**
  * Reads a JSON record file: undefined when it does not exist, else what `decode` makes of it, or
- * `corrupt(reason)` when the bytes are not JSON or not `what`.
+ * `corrupt(reason)` when the bytes are not JSON, fail their checksum, or are not `what`.
  */
 export const readJsonRecord = <A, E, C>(
   files: AtomicFiles<E>,
@@ -167,13 +192,9 @@ export const readJsonRecord = <A, E, C>(
   Effect.gen(function* () {
     const bytes = yield* files.readIfExists(path)
     if (bytes === undefined) return undefined
-    let json: unknown
-    try {
-      json = JSON.parse(bytes.toString("utf8"))
-    } catch (e) {
-      return yield* Effect.fail(corrupt(`not JSON (${(e as Error).message})`))
-    }
-    const decoded = decode(json)
+    const parsed = parseChecksummedJson(bytes)
+    if ("problem" in parsed) return yield* Effect.fail(corrupt(parsed.problem))
+    const decoded = decode(parsed.json)
     if (Exit.isFailure(decoded)) return yield* Effect.fail(corrupt(`not ${what}`))
     return decoded.value
   })

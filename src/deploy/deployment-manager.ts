@@ -13,7 +13,7 @@ import { makeSimulationConfig, type SimulationConfig, type SimulationConfigInput
 import { decodeOrFail } from "../domain/validation.ts"
 import { simulationIdPattern } from "../runtime/store-keys.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
-import { atomicFiles, isTempFile, readJsonRecord } from "./atomic-file.ts"
+import { atomicFiles, checksummedJson, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import { DeploymentRecordCorruptError, DeploymentStoreError, UnknownDeploymentError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import type { LoadModelError, ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
 
@@ -152,7 +152,7 @@ const recordSchema = Schema.Struct({
 })
 const decodeRecord = Schema.decodeUnknownExit(recordSchema)
 
-const recordJson = (r: DeploymentRecord): string => `${JSON.stringify({ format: RECORD_FORMAT, ...r }, null, 2)}\n`
+const recordJson = (r: DeploymentRecord): string => checksummedJson({ format: RECORD_FORMAT, ...r })
 
 const isDeploymentId = (id: unknown): id is string => typeof id === "string" && simulationIdPattern.test(id)
 

@@ -58,7 +58,7 @@ import { decodeOrFail } from "../domain/validation.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import type { ModelFactory, ModelSpec } from "../runtime/model-catalog.ts"
 import { sha256Of, type LocalArtifactStore } from "./artifact-store.ts"
-import { atomicFiles, isTempFile, readJsonRecord } from "./atomic-file.ts"
+import { atomicFiles, checksummedJson, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import {
   type ArtifactCorruptError,
   type ArtifactNotFoundError,
@@ -224,7 +224,7 @@ const invalid = (issues: ReadonlyArray<ValidationIssue>) => new ValidationError(
 const versionOrder = new Intl.Collator("en", { numeric: true })
 const compareVersions = (a: string, b: string): number => versionOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0)
 
-const recordJson = (v: ModelVersion): string => `${JSON.stringify({ format: RECORD_FORMAT, ...v }, null, 2)}\n`
+const recordJson = (v: ModelVersion): string => checksummedJson({ format: RECORD_FORMAT, ...v })
 
 /** What identifies a version's content; everything but when it was registered. */
 const contentOf = (v: ModelVersion) => ({

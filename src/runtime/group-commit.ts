@@ -1,14 +1,16 @@
 import { Deferred, Effect, Queue } from "effect"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
 import type { StoreWriteError } from "./store-errors.ts"
+import type { Mark } from "./acknowledgement-ledger.ts"
 
 export interface GroupCommitter {
-  /** Resolves once the writes are durable; fails if the batch they went into failed. */
-  readonly commit: (writes: ReadonlyArray<StoreWrite>) => Effect.Effect<void, StoreWriteError>
+  /** Resolves once the writes are durable and `marks` acknowledged; fails if the batch they went into failed. */
+  readonly commit: (writes: ReadonlyArray<StoreWrite>, marks?: ReadonlyArray<Mark>) => Effect.Effect<void, StoreWriteError>
 }
 
 interface Pending {
   readonly writes: ReadonlyArray<StoreWrite>
+  readonly marks: ReadonlyArray<Mark>
   readonly done: Deferred.Deferred<void, StoreWriteError>
 }
 
@@ -24,15 +26,15 @@ export const makeGroupCommitter = Effect.gen(function* () {
     Effect.forever(
       Effect.gen(function* () {
         const batch = yield* Queue.takeAll(queue)
-        const exit = yield* Effect.exit(store.write(batch.flatMap((p) => p.writes)))
+        const exit = yield* Effect.exit(store.write(batch.flatMap((p) => p.writes), batch.flatMap((p) => p.marks)))
         for (const p of batch) yield* Deferred.done(p.done, exit)
       })
     )
   )
-  const commit = (writes: ReadonlyArray<StoreWrite>) =>
+  const commit = (writes: ReadonlyArray<StoreWrite>, marks: ReadonlyArray<Mark> = []) =>
     Effect.gen(function* () {
       const done = yield* Deferred.make<void, StoreWriteError>()
-      yield* Queue.offer(queue, { writes, done })
+      yield* Queue.offer(queue, { writes, marks, done })
       return yield* Deferred.await(done)
     })
   return { commit } satisfies GroupCommitter

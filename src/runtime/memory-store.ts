@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { SimulationStore, effectiveLimit } from "./simulation-store.ts"
 import type { RangeQuery, StoreWrite } from "./simulation-store.ts"
+import type { Mark } from "./acknowledgement-ledger.ts"
 import { StoreReadError, StoreWriteError } from "./store-errors.ts"
 
 const location = "memory"
@@ -44,6 +45,11 @@ export class MemoryStoreControl extends Context.Service<MemoryStoreControl, {
   readonly remove: (key: string) => void
   /** How many batches were written successfully so far (empty batches count). */
   readonly writeCount: () => number
+  /**
+   * Sets what the store says it acknowledged for a simulation, e.g. to simulate a crash after a
+   * batch reached the store but before it was acknowledged (a torn write is never acknowledged).
+   */
+  readonly setAcknowledged: (simulationId: string, seq: number) => void
 }>()("paperfloor/runtime/MemoryStoreControl") {}
 
 /** One memory store: the service, its control, and a layer that provides both. */
@@ -88,7 +94,10 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
 
   for (const [key, value] of options.entries ?? []) put(key, value)
 
-  const write = (batch: ReadonlyArray<StoreWrite>): Effect.Effect<void, StoreWriteError> =>
+  // Survives rebuilds of the layer, like the ledger file beside a LevelDB store.
+  const acknowledged = new Map<string, number>()
+
+  const write = (batch: ReadonlyArray<StoreWrite>, marks: ReadonlyArray<Mark> = []): Effect.Effect<void, StoreWriteError> =>
     Effect.suspend(() => {
       try {
         if (failingWrites > 0) {
@@ -102,6 +111,7 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
           else del(op.key)
         }
         written++
+        for (const [id, seq] of marks) acknowledged.set(id, Math.max(seq, acknowledged.get(id) ?? -1))
         return Effect.void
       } catch (cause) {
         return Effect.fail(new StoreWriteError({ location, cause }))
@@ -138,7 +148,7 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
       return Effect.succeed(out)
     })
 
-  const store = SimulationStore.of({ write, get, range, location })
+  const store = SimulationStore.of({ write, get, range, acknowledged, location })
 
   const control = MemoryStoreControl.of({
     failNextWrites: (count = 1) => {
@@ -150,7 +160,10 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
     entries: () => keys.map((key) => [key, values.get(key)!] as const),
     corrupt: put,
     remove: del,
-    writeCount: () => written
+    writeCount: () => written,
+    setAcknowledged: (simulationId, seq) => {
+      acknowledged.set(simulationId, seq)
+    }
   })
 
   const layer = Layer.merge(Layer.succeed(SimulationStore, store), Layer.succeed(MemoryStoreControl, control))

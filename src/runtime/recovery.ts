@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { EngineOptions } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { readRecord } from "./record-codec.ts"
-import { UnrecoverableSimulationError } from "./runtime-errors.ts"
+import { AcknowledgedInputsLostError, UnrecoverableSimulationError } from "./runtime-errors.ts"
 import { SimulationInstance } from "./simulation-instance.ts"
 import { type JournalRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
@@ -39,12 +39,19 @@ const readEntry = (key: string, value: string): JournalRecord | string => {
  * after it. An unreadable snapshot is skipped for an older one (and a longer replay). A bad entry
  * at the end of the journal is a torn write that was never acknowledged: it is dropped. A bad
  * entry with good ones after it cannot be explained that way, so recovery stops with an error
- * rather than guess.
+ * rather than guess. Recovery must reach `acknowledged` (the store's record of what its callers
+ * were told is durable): ending short of it is a loss, reported as such and never resumed.
  */
-export const recoverSimulation = (record: SimulationRecord, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}) =>
+export const recoverSimulation = (
+  record: SimulationRecord,
+  model: TradingModel,
+  options: Omit<EngineOptions, "autoStart"> = {},
+  acknowledged = 0
+) =>
   Effect.gen(function* () {
     const store = yield* SimulationStore
     const id = record.id
+    const lost = (held: number) => new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held })
     const snapshots = yield* store.range({ ...keys.snapshotsOf(id), reverse: true })
     const badSnapshots: string[] = []
     let instance: SimulationInstance | undefined
@@ -63,8 +70,10 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
     const entries = yield* store.range(keys.journalFrom(id, seq + 1))
     if (instance === undefined) {
       const first = entries[0]
-      if (snapshots.length > 0 && first !== undefined && keys.seqOf(first[0]) !== 1)
+      if (snapshots.length > 0 && first !== undefined && keys.seqOf(first[0]) !== 1) {
+        if (acknowledged > 0) return yield* lost(0)
         return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `no readable snapshot, and the journal starts at ${first[0]}` })
+      }
       instance = SimulationInstance.create(record.config, model, options)
     }
     let bad: { key: string; reason: string } | undefined
@@ -78,8 +87,10 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
       }
       if (bad === undefined) {
         // A readable record out of sequence is not a torn write: records are missing before it.
-        if (typeof entry !== "string")
+        if (typeof entry !== "string") {
+          if (acknowledged > seq) return yield* lost(seq)
           return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `journal record ${key} has sequence ${entry.seq}, expected ${seq + 1}: records are missing` })
+        }
         bad = { key, reason: entry }
         tornTail.push(key)
         continue
@@ -91,6 +102,8 @@ export const recoverSimulation = (record: SimulationRecord, model: TradingModel,
         })
       tornTail.push(key)
     }
+    // A torn tail was never acknowledged; anything short of what was is a loss, not a torn write.
+    if (seq < acknowledged) return yield* lost(seq)
     // A stored snapshot proves the simulation got that far; ending before it (with no torn write to explain it) is a loss.
     const newest = snapshots[0]
     if (newest !== undefined && seq < keys.seqOf(newest[0]) && tornTail.length === 0)

@@ -43,3 +43,36 @@ export class UnrecoverableSimulationError extends Data.TaggedError("Unrecoverabl
     return `Simulation ${this.simulationId} cannot be recovered: ${this.reason}`
   }
 }
+
+/**
+ * The store holds less of a simulation than it acknowledged: inputs after `held` (or, when `held`
+ * is null, its whole record) are missing. The simulation is not resumed, since resuming would
+ * silently roll back what its callers were told is durable.
+ */
+export class AcknowledgedInputsLostError extends Data.TaggedError("AcknowledgedInputsLostError")<{
+  readonly simulationId: string
+  /** Inputs acknowledged: the journal's last sequence number callers were told is durable. */
+  readonly acknowledged: number
+  /** The last sequence number the store holds, or null when its record is not in the store. */
+  readonly held: number | null
+}> {
+  override get message(): string {
+    return this.held === null
+      ? `Simulation ${this.simulationId} was acknowledged (through input ${this.acknowledged}) but its record is not in the store: it was lost`
+      : `Simulation ${this.simulationId}: ${this.acknowledged} inputs were acknowledged but the store holds them only through ${this.held}; inputs ${this.held + 1}–${this.acknowledged} were lost, so it is not resumed`
+  }
+}
+
+/**
+ * A simulation in the store that was not brought back when the runtime started, with the reason
+ * (a typed error: an unknown or changed model, a journal that cannot be replayed, acknowledged
+ * inputs the store no longer holds…). Its inputs are refused with this error; nothing was changed.
+ */
+export class SimulationNotRecoveredError extends Data.TaggedError("SimulationNotRecoveredError")<{
+  readonly simulationId: string
+  readonly reason: { readonly _tag: string; readonly message: string }
+}> {
+  override get message(): string {
+    return `Simulation ${this.simulationId} was not recovered when the runtime started: ${this.reason.message}`
+  }
+}

@@ -1,5 +1,6 @@
 import { Context } from "effect"
 import type { Effect } from "effect"
+import type { Mark } from "./acknowledgement-ledger.ts"
 import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
 
 /** One operation of an atomic batch. Operations apply in order: a later one on the same key wins. */
@@ -21,8 +22,17 @@ export interface RangeQuery {
 
 /** The key-value storage every simulation's journal and snapshots go through. */
 export class SimulationStore extends Context.Service<SimulationStore, {
-  /** Writes the batch atomically and durably (LevelDB: one batch with { sync: true }); on failure nothing of it is visible. */
-  readonly write: (batch: ReadonlyArray<StoreWrite>) => Effect.Effect<void, StoreWriteError>
+  /**
+   * Writes the batch atomically and durably (LevelDB: one batch with { sync: true }), then records
+   * `marks` (simulations and the sequence numbers this batch makes durable) as acknowledged. On
+   * failure nothing is acknowledged, and none of the batch is visible through this store.
+   */
+  readonly write: (batch: ReadonlyArray<StoreWrite>, marks?: ReadonlyArray<Mark>) => Effect.Effect<void, StoreWriteError>
+  /**
+   * The last sequence number acknowledged per simulation, kept apart from the data (LevelDB: the
+   * ledger file): recovery compares what it finds with it, so a rollback is an error, not silence.
+   */
+  readonly acknowledged: ReadonlyMap<string, number>
   readonly get: (key: string) => Effect.Effect<string | undefined, StoreReadError>
   /** Entries with gte ≤ key < lt in key order (descending when reverse), at most `limit`. */
   readonly range: (query: RangeQuery) => Effect.Effect<ReadonlyArray<readonly [string, string]>, StoreReadError>

@@ -9,7 +9,10 @@ import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
 import { recoverSimulation, type Recovered } from "./recovery.ts"
 import {
+  AcknowledgedInputsLostError,
   InvalidSimulationIdError,
+  SimulationNotRecoveredError,
+  UnrecoverableSimulationError,
   SimulationExistsError,
   SimulationUnavailableError,
   UnknownModelError,
@@ -19,7 +22,7 @@ import { type ApplyResult, type InputError, SimulationInstance } from "./simulat
 import { journalForm, type SimulationInput } from "./simulation-input.ts"
 import { SNAPSHOT_FORMAT, type SimulationRecord } from "./simulation-record.ts"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
-import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { StoreReadError, StoreWriteError } from "./store-errors.ts"
 import { keys, simulationIdPattern } from "./store-keys.ts"
 
 /** An input's journal form, or its refusal: one caller's input the journal cannot hold fails only that caller. */
@@ -60,7 +63,15 @@ export interface SimulationSpec {
   readonly model: ModelSpec
 }
 
-export type SendError = UnknownSimulationError | SimulationUnavailableError | StoreWriteError
+export type SendError = UnknownSimulationError | SimulationNotRecoveredError | SimulationUnavailableError | StoreWriteError
+
+/** Why a stored simulation was not recovered: a typed error (an unknown model, a journal that cannot be replayed, a loss…). */
+export type NotRecoveredReason = { readonly _tag: string; readonly message: string }
+
+const isStoreError = (u: unknown): u is StoreReadError | StoreWriteError => u instanceof StoreReadError || u instanceof StoreWriteError
+
+const isTagged = (u: unknown): u is NotRecoveredReason =>
+  u instanceof Error && typeof (u as { _tag?: unknown })._tag === "string"
 
 /** The model threw (or asked for a refused order): the simulation is failed until restarted. */
 class ModelFailed extends Data.TaggedError("ModelFailed")<{ readonly cause: string }> {}
@@ -92,7 +103,7 @@ export class SimulationSupervisor extends Context.Service<
     /** Creates a simulation (status `deployed`) and starts its fiber. */
     readonly create: (
       spec: SimulationSpec
-    ) => Effect.Effect<void, InvalidSimulationIdError | SimulationExistsError | UnknownModelError | ValidationError | StoreWriteError>
+    ) => Effect.Effect<void, InvalidSimulationIdError | SimulationExistsError | SimulationNotRecoveredError | UnknownModelError | ValidationError | StoreWriteError>
     /**
      * Applies inputs in order and acknowledges them once they are durable. Each input's result
      * says whether it was refused (a refused input changed nothing and is not journaled).
@@ -101,12 +112,14 @@ export class SimulationSupervisor extends Context.Service<
     /** One input; a refusal is the error. */
     readonly send: (id: string, input: SimulationInput) => Effect.Effect<unknown, InputError | SendError>
     /** Reads a simulation between batches (never while one is being applied). */
-    readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, UnknownSimulationError>
+    readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, UnknownSimulationError | SimulationNotRecoveredError>
     readonly list: Effect.Effect<ReadonlyArray<string>>
     /** Every simulation's events, once durable. Subscribe before sending to see them all. */
     readonly events: PubSub.PubSub<SupervisedEvent>
     /** What recovery found at start, per simulation. */
     readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">>
+    /** The simulations in the store that recovery could not bring back, each with why; their inputs fail with SimulationNotRecoveredError. */
+    readonly unrecoverable: ReadonlyArray<{ readonly simulationId: string; readonly error: NotRecoveredReason }>
   }
 >()("paperfloor/runtime/SimulationSupervisor") {
   static layer(options: SupervisorOptions = {}): Layer.Layer<SimulationSupervisor, StoreReadError | StoreWriteError, SimulationStore | ModelCatalog> {
@@ -156,6 +169,16 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       Effect.gen(function* () {
         const commands = yield* Queue.takeAll(sim.mailbox)
         const id = sim.record.id
+        if (sim.stale) {
+          // The store failed earlier and the instance may hold what it never took: nothing goes on until it is reloaded.
+          const reloaded = yield* Effect.exit(reload(sim))
+          if (Exit.isFailure(reloaded)) {
+            const error = Cause.squash(reloaded.cause)
+            if (!isStoreError(error)) return yield* Effect.failCause(reloaded.cause)
+            for (const c of commands) yield* Deferred.fail(c.done, new StoreWriteError({ location: store.location, cause: error }))
+            return
+          }
+        }
         const writes: StoreWrite[] = []
         const journaled: string[] = []
         let seq = sim.seq
@@ -190,7 +213,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         }
         const durable = Effect.gen(function* () {
           if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) writes.push(...(yield* snapshotWrites(sim, seq)))
-          yield* committer.commit(writes)
+          yield* committer.commit(writes, journaled.length > 0 ? [[id, seq]] : [])
         }).pipe(
           Effect.catchTag("StoreReadError", (e) =>
             Effect.fail(new SimulationUnavailableError({ simulationId: id, cause: `its snapshot could not be prepared: ${e.message}` }))
@@ -205,7 +228,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
             ? committed.cause
             : Cause.fail(new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))
           for (const c of commands) yield* Deferred.failCause(c.done, error)
-          if (Exit.isFailure(reloaded)) return yield* Effect.failCause(reloaded.cause)
+          // A store that fails now may work later: the next batch reloads first (sim.stale stays set).
+          if (Exit.isFailure(reloaded) && !isStoreError(Cause.squash(reloaded.cause))) return yield* Effect.failCause(reloaded.cause)
           return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
         }
         sim.seq = seq
@@ -265,7 +289,6 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
      */
     const run = (sim: Supervised) => {
       const stretch = Effect.gen(function* () {
-        if (sim.stale) yield* reload(sim)
         yield* Effect.forkChild(restart(sim))
         for (let i = 0; i < healthyBatches; i++) yield* processBatch(sim)
       })
@@ -287,7 +310,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       })
 
     const recover = (record: SimulationRecord, model: TradingModel) =>
-      recoverSimulation(record, model, engineOptions).pipe(Effect.provideService(SimulationStore, store))
+      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0).pipe(Effect.provideService(SimulationStore, store))
 
     /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
     const reload = (sim: Supervised) =>
@@ -319,19 +342,28 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         yield* FiberMap.run(fibers, record.id, run(sim))
       })
 
-    const lookup = (id: string) =>
+    const lookup = (id: string): Effect.Effect<Supervised, UnknownSimulationError | SimulationNotRecoveredError> =>
       Effect.suspend(() => {
         const sim = simulations.get(id)
-        return sim === undefined ? Effect.fail(new UnknownSimulationError({ simulationId: id })) : Effect.succeed(sim)
+        if (sim !== undefined) return Effect.succeed(sim)
+        const reason = unrecoverable.get(id)
+        return Effect.fail(reason === undefined ? new UnknownSimulationError({ simulationId: id }) : new SimulationNotRecoveredError({ simulationId: id, reason }))
       })
 
     // Recovery: every simulation in the store, several at a time so that one's reads overlap
     // another's replay; one that cannot be rebuilt is reported, not fatal.
     const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">> = []
+    const unrecoverable = new Map<string, NotRecoveredReason>()
+    const notRecovered = (id: string, error: NotRecoveredReason) =>
+      Effect.gen(function* () {
+        unrecoverable.set(id, error)
+        yield* Effect.logError(`simulation ${id} not recovered: ${error.message}`)
+      })
     const recoverOne = (key: string, value: string) =>
       Effect.gen(function* () {
+        const id = key.slice(keys.meta("").length)
         const read = readRecord(key, value)
-        if ("problem" in read) return yield* Effect.logError(`${key} is unreadable: ${read.problem}`)
+        if ("problem" in read) return yield* notRecovered(id, new UnrecoverableSimulationError({ simulationId: id, reason: `its record ${key} is unreadable: ${read.problem}` }))
         const record = read.body as SimulationRecord
         const outcome = yield* Effect.gen(function* () {
           const model = yield* catalog.resolve(record.model)
@@ -340,9 +372,17 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           const { instance: _instance, snapshots: _snapshots, ...report } = result
           recovered.push({ id: record.id, ...report })
         }).pipe(Effect.exit)
-        if (Exit.isFailure(outcome)) yield* Effect.logError(`simulation ${record.id} not recovered`, outcome.cause)
+        if (Exit.isFailure(outcome)) {
+          const error = Cause.squash(outcome.cause)
+          yield* notRecovered(record.id, isTagged(error) ? error : new UnrecoverableSimulationError({ simulationId: record.id, reason: String(error) }))
+        }
       })
-    yield* Effect.forEach(yield* store.range(keys.allMeta), ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
+    const metas = yield* store.range(keys.allMeta)
+    yield* Effect.forEach(metas, ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
+    // Acknowledged simulations whose record is gone were lost, not never made.
+    const stored = new Set(metas.map(([key]) => key.slice(keys.meta("").length)))
+    for (const [id, acknowledged] of store.acknowledged)
+      if (!stored.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
     recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
     // Ids being created: the check and the claim happen in one step, so two concurrent creates of an id cannot both pass.
@@ -352,6 +392,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       Effect.gen(function* () {
         if (!simulationIdPattern.test(spec.id)) return yield* new InvalidSimulationIdError({ simulationId: spec.id })
         if (simulations.has(spec.id) || creating.has(spec.id)) return yield* new SimulationExistsError({ simulationId: spec.id })
+        const reason = unrecoverable.get(spec.id)
+        if (reason !== undefined) return yield* new SimulationNotRecoveredError({ simulationId: spec.id, reason })
         creating.add(spec.id)
         return yield* createClaimed(spec).pipe(Effect.ensuring(Effect.sync(() => creating.delete(spec.id))))
       })
@@ -365,7 +407,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           catch: (e) => (e instanceof ValidationError ? e : new ValidationError({ subject: "config", issues: [{ field: "(config)", rule: String(e), value: spec.config }] }))
         })
         const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
-        yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }])
+        yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }], [[spec.id, 0]])
         yield* supervise(record, model, { instance, seq: 0, snapshots: [] })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
       })
@@ -380,6 +422,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       inspect: (id, read) => Effect.map(lookup(id), (sim) => read(sim.instance)),
       list: Effect.sync(() => [...simulations.keys()]),
       events,
-      recovered
+      recovered,
+      unrecoverable: [...unrecoverable].map(([simulationId, error]) => ({ simulationId, error })).sort((a, b) => (a.simulationId < b.simulationId ? -1 : 1))
     })
   })

@@ -50,3 +50,17 @@ export class StoreOpenError extends Data.TaggedError("StoreOpenError")<{
     return `Could not open the store at ${this.directory}: ${describeCause(this.cause)}`
   }
 }
+
+/**
+ * The store directory cannot prove it holds what it acknowledged (its CURRENT file or its
+ * acknowledgement ledger is missing or damaged, or it is not a store at all). Nothing was opened
+ * or changed.
+ */
+export class StoreDamagedError extends Data.TaggedError("StoreDamagedError")<{
+  readonly directory: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `The store at ${this.directory} was not opened, and nothing in it was changed: ${this.reason}`
+  }
+}

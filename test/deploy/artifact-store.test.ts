@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { ValidationError } from "../../src/domain/errors.ts"
+import { checksummedJson } from "../../src/deploy/atomic-file.ts"
 import {
   ArtifactCorruptError,
   ArtifactNotFoundError,
@@ -35,7 +36,10 @@ describe("LocalArtifactStore", () => {
       createdAt: "2024-05-01T12:00:00.000Z"
     })
     expect(await readFile(join(root, "artifacts", HELLO_SHA), "utf8")).toBe("hello")
-    expect(JSON.parse(await readFile(join(root, "artifacts", `${HELLO_SHA}.json`), "utf8"))).toEqual(ref)
+    // The ref file is the ref with a checksum of it (any change to it is detected).
+    const { checksum, ...onDisk } = JSON.parse(await readFile(join(root, "artifacts", `${HELLO_SHA}.json`), "utf8"))
+    expect(onDisk).toEqual(ref)
+    expect(checksum).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect((await readdir(join(root, "artifacts"))).sort()).toEqual([HELLO_SHA, `${HELLO_SHA}.json`])
 
     const got = await store.get(HELLO_SHA)
@@ -115,7 +119,8 @@ describe("LocalArtifactStore", () => {
     expect(await rejection(store.getMetadata(ref.sha256))).toMatchObject({ _tag: "ArtifactCorruptError", actual: null })
     expect(await rejection(store.list())).toBeInstanceOf(ArtifactCorruptError)
 
-    await writeFile(join(root, "artifacts", `${ref.sha256}.json`), JSON.stringify({ ...ref, sha256: sha256Of("x") }))
+    // A well-formed ref (checksum and all) for another artifact, under this one's name.
+    await writeFile(join(root, "artifacts", `${ref.sha256}.json`), checksummedJson({ ...ref, sha256: sha256Of("x") }))
     expect((await rejection(store.getMetadata(ref.sha256))).message).toContain(`names ${sha256Of("x")}`)
 
     await store.put("hello") // replaces the damaged ref

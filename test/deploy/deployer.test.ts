@@ -275,9 +275,11 @@ describe("PaperTradingDeployer: a corrupt model record", () => {
     const receipt = await second.paper.processMarketUpdates(healthy, seedPrices(3, 5))
     expect(receipt).toMatchObject({ applied: 3, updates: 8 })
     const refused = await rejection(second.paper.processMarketUpdates(needy, seedPrices(3, 5)))
-    // Typed and naming the simulation (that it names the corrupt record too is issue 9, item 16).
-    expect(refused._tag).toBe("SimulationUnavailableError")
+    // Typed, naming the simulation and the real cause: the corrupt record (issue 9, item 16).
+    expect(refused._tag).toBe("SimulationNotRecoveredError")
     expect(refused.simulationId).toBe(needy)
+    expect(refused.reason._tag).toBe("ModelRecordCorruptError")
+    expect(refused.message).toMatch(/paper-my_model-1 was not recovered .*models\/my_model\/v1\.0\.json is corrupt/)
   })
 })
 

@@ -71,8 +71,9 @@ describe("ModelRegistry", () => {
       description: "fast crossover",
       registeredAt: "2024-05-01T12:00:00.000Z"
     })
-    const onDisk = JSON.parse(await readFile(join(root, "models", "ma_cross", "v1.0.json"), "utf8"))
+    const { checksum, ...onDisk } = JSON.parse(await readFile(join(root, "models", "ma_cross", "v1.0.json"), "utf8"))
     expect(onDisk).toEqual({ format: 1, ...version })
+    expect(checksum).toMatch(/^sha256:[0-9a-f]{64}$/)
 
     await registry.registerModel({ modelId: "ma_cross", version: "v1.10", kind: "moving-average-crossover" })
     await registry.registerModel({ modelId: "ma_cross", version: "v1.9", kind: "moving-average-crossover", params: { slow: 40 } })

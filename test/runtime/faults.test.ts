@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Schedule } from "effect"
 import type { MemoryStoreInstance } from "../../src/runtime/memory-store.ts"
 import { decodeRecord, encodeRecord } from "../../src/runtime/record-codec.ts"
-import { SimulationExistsError, UnknownSimulationError } from "../../src/runtime/runtime-errors.ts"
+import { SimulationExistsError, SimulationNotRecoveredError, UnknownSimulationError, AcknowledgedInputsLostError } from "../../src/runtime/runtime-errors.ts"
 import { SimulationInstance } from "../../src/runtime/simulation-instance.ts"
 import { journalForm, type SimulationInput } from "../../src/runtime/simulation-input.ts"
 import type { SnapshotRecord } from "../../src/runtime/simulation-record.ts"
@@ -124,9 +124,14 @@ describe("fault 2: damaged snapshots and journal", () => {
         Effect.gen(function* () {
           assert.deepStrictEqual(supervisor.recovered.map((r) => [r.id, r.seq]), [["other", 4]])
           assert.deepStrictEqual(yield* supervisor.list, ["other"])
-          assert.instanceOf(yield* Effect.flip(supervisor.send("s", update(20, 100))), UnknownSimulationError)
+          // Its inputs are refused with the real cause.
+          const refused = yield* Effect.flip(supervisor.send("s", update(20, 100)))
+          assert.instanceOf(refused, SimulationNotRecoveredError)
+          // Every snapshot is unreadable and the journal starts after them: what was acknowledged is gone.
+          assert.instanceOf((refused as SimulationNotRecoveredError).reason, AcknowledgedInputsLostError)
+          assert.deepStrictEqual(supervisor.unrecoverable.map((u) => [u.simulationId, u.error._tag]), [["s", "AcknowledgedInputsLostError"]])
           // Its data is not overwritten by a new simulation of the same id.
-          assert.instanceOf(yield* Effect.flip(supervisor.create({ id: "s", config, model: { kind: "idle" } })), SimulationExistsError)
+          assert.instanceOf(yield* Effect.flip(supervisor.create({ id: "s", config, model: { kind: "idle" } })), SimulationNotRecoveredError)
           // The other one works.
           yield* supervisor.submit("other", inputs.slice(4, 6))
           assert.deepStrictEqual(yield* fingerprintOf(supervisor, "other"), expectedAfter(6))
@@ -135,7 +140,7 @@ describe("fault 2: damaged snapshots and journal", () => {
       const error = logs.lines.find((l) => l.level === "Error")
       assert.isDefined(error)
       assert.include(error!.message + error!.cause, "simulation s not recovered")
-      assert.match(error!.message + error!.cause, /UnrecoverableSimulationError|Simulation s cannot be recovered/)
+      assert.match(error!.message + error!.cause, /11 inputs were acknowledged but the store holds them only through 0/)
       // Nothing of the unrecoverable simulation was deleted or changed.
       const mine = (entries: ReadonlyArray<readonly [string, string]>) => entries.filter(([k]) => k.includes(":s:") || k === "meta:s")
       assert.deepStrictEqual(mine(storeEntries(memory)), mine(before))
@@ -157,7 +162,9 @@ describe("fault 2: damaged snapshots and journal", () => {
       const tail = keys.at(-1)!
       assert.strictEqual(tail, "journal:t:000000000006")
       const value = storeEntries(memory).find(([k]) => k === tail)![1]
+      // The last batch reached the store torn, and the crash came before it was acknowledged.
       memory.control.corrupt(tail, value.slice(0, value.length - 7))
+      memory.control.setAcknowledged("t", 5)
       const logs = makeLogCapture()
       yield* inProcess(memory, noSnapshots, (supervisor) =>
         Effect.gen(function* () {
@@ -185,6 +192,7 @@ describe("fault 2: damaged snapshots and journal", () => {
       // The 10th input's batch wrote journal record 10 and snapshot 10 together.
       memory.control.corrupt("journal:tb:000000000010", "torn")
       memory.control.corrupt("snapshot:tb:000000000010", "torn")
+      memory.control.setAcknowledged("tb", 9)
       yield* inProcess(memory, options, (supervisor) =>
         Effect.gen(function* () {
           assert.deepStrictEqual(supervisor.recovered, [
