@@ -73,7 +73,19 @@ export class ModelFailedError extends Data.TaggedError("ModelFailedError")<{
     return (
       `The model of deployment ${this.deploymentId} failed on update ${this.applied} of ${this.total}: ${this.cause}. ` +
       (rest === 0 ? "Every update was applied. " : `The first ${this.applied} were applied, the other ${rest} were not. `) +
-      "The supervisor restarts the model on its schedule."
+      "The supervisor restarts the model on its schedule; calls made meanwhile wait for that restart (or for it to give up)."
     )
+  }
+}
+
+/**
+ * Another process holds the storage root: it runs the deployments there (its PaperTradingDeployer
+ * is open) or is writing their records. Only the holder may change them; nothing was changed.
+ */
+export class StorageRootLockedError extends Data.TaggedError("StorageRootLockedError")<{
+  readonly storageRoot: string
+}> {
+  override get message(): string {
+    return `The storage root ${this.storageRoot} is held by another process (its deployer is open or it is writing records); only the holder may change deployments there`
   }
 }

@@ -14,7 +14,14 @@ import { decodeOrFail } from "../domain/validation.ts"
 import { simulationIdPattern } from "../runtime/store-keys.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { atomicFiles, checksummedJson, isTempFile, readJsonRecord } from "./atomic-file.ts"
-import { DeploymentRecordCorruptError, DeploymentStoreError, UnknownDeploymentError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
+import {
+  DeploymentRecordCorruptError,
+  DeploymentStoreError,
+  type StorageRootLockedError,
+  UnknownDeploymentError,
+  UnsupportedEnvironmentError
+} from "./deployment-errors.ts"
+import { withStorageRoot } from "./storage-root-lock.ts"
 import type { LoadModelError, ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
 
 /** The environments this build can deploy to. */
@@ -89,7 +96,9 @@ export interface DeploymentManagerOptions {
 
 type ReadError = DeploymentStoreError | DeploymentRecordCorruptError
 type LookupError = UnknownDeploymentError | ReadError
-export type CreateDeploymentError = UnsupportedEnvironmentError | ValidationError | LoadModelError | ReadError
+/** A write also needs the storage root (see storage-root-lock.ts). */
+type WriteError = LookupError | StorageRootLockedError
+export type CreateDeploymentError = UnsupportedEnvironmentError | ValidationError | LoadModelError | ReadError | StorageRootLockedError
 
 /** The manager's operations as Effects, with their typed errors. */
 export interface DeploymentManagerEffects {
@@ -107,14 +116,14 @@ export interface DeploymentManagerEffects {
    * Moves a deployment to `status`, adding it to the history (the same status again changes
    * nothing). A move its lifecycle does not allow is a `SimulationStateError`.
    */
-  readonly recordStatus: (id: string, status: DeploymentStatus, reason?: string) => Effect.Effect<DeploymentRecord, LookupError | SimulationStateError>
+  readonly recordStatus: (id: string, status: DeploymentStatus, reason?: string) => Effect.Effect<DeploymentRecord, WriteError | SimulationStateError>
   /** Records the archived results of a stopped deployment. */
-  readonly attachResults: (id: string, sha256: string) => Effect.Effect<DeploymentRecord, LookupError>
+  readonly attachResults: (id: string, sha256: string) => Effect.Effect<DeploymentRecord, WriteError>
   /**
    * Removes a deployment that never ran (status `deployed`, nothing else in its history): the
    * deployer's rollback when its simulation could not be created. Anything else is refused.
    */
-  readonly discard: (id: string) => Effect.Effect<void, LookupError | SimulationStateError>
+  readonly discard: (id: string) => Effect.Effect<void, WriteError | SimulationStateError>
 }
 
 const RECORD_FORMAT = 1
@@ -225,6 +234,7 @@ export class DeploymentManager {
     const manager = this
     const registry = this.modelRegistry
     const dir = this.deploymentsDir
+    const root = this.artifactStore.storageRoot
     const files = atomicFiles(this.artifactStore.fileSystem, (operation, path, cause) => new DeploymentStoreError({ operation, path, cause }))
     // Record updates are read-modify-write: one at a time.
     const lock = Semaphore.makeUnsafe(1)
@@ -285,24 +295,46 @@ export class DeploymentManager {
         return { environment: "paper", modelId: version.modelId, modelVersion: version.version, model, config } satisfies PreparedDeployment as PreparedDeployment
       })
 
+    // The next number per id prefix, read from the directory once: a create then costs the same however many exist.
+    const nextNumbers = new Map<string, { n: number }>()
+    const counting = Semaphore.makeUnsafe(1)
+    const nextNumberOf = (prefix: string) =>
+      Effect.gen(function* () {
+        const counter =
+          nextNumbers.get(prefix) ??
+          (yield* counting.withPermits(1)(
+            Effect.gen(function* () {
+              const known = nextNumbers.get(prefix)
+              if (known !== undefined) return known
+              let n = 1
+              for (const id of yield* ids()) {
+                if (!id.startsWith(prefix)) continue
+                const k = id.slice(prefix.length)
+                if (/^[1-9][0-9]{0,8}$/.test(k)) n = Math.max(n, Number(k) + 1)
+              }
+              const made = { n }
+              nextNumbers.set(prefix, made)
+              return made
+            })
+          ))
+        return counter.n++
+      })
+
     const createDeployment = (request: CreateDeploymentRequest) =>
       Effect.gen(function* () {
         const prepared = yield* prepareDeployment(request)
         const at = now().toISOString()
         const base = { ...prepared, status: "deployed" as const }
         const prefix = idPrefix(base.environment, base.modelId)
-        // The next free number for this model; a concurrent create that took it makes this one try the next.
-        let n = 1
-        for (const id of yield* ids()) {
-          if (!id.startsWith(prefix)) continue
-          const k = id.slice(prefix.length)
-          if (/^[1-9][0-9]{0,8}$/.test(k)) n = Math.max(n, Number(k) + 1)
-        }
-        for (;;) {
-          const record: DeploymentRecord = { id: `${prefix}${n}`, ...base, history: [{ status: "deployed", at }], createdAt: at }
-          if (yield* files.createAtomic(manager.recordPath(record.id), recordJson(record))) return record
-          n += 1
-        }
+        // Another process (that held the root before) may have taken a number: then the next.
+        return yield* withStorageRoot(root)(
+          Effect.gen(function* () {
+            for (;;) {
+              const record: DeploymentRecord = { id: `${prefix}${yield* nextNumberOf(prefix)}`, ...base, history: [{ status: "deployed", at }], createdAt: at }
+              if (yield* files.createAtomic(manager.recordPath(record.id), recordJson(record))) return record
+            }
+          })
+        )
       })
 
     const update = <E>(id: string, change: (record: DeploymentRecord) => Effect.Effect<DeploymentRecord, E>) =>
@@ -313,7 +345,7 @@ export class DeploymentManager {
           if (next !== record) yield* files.writeAtomic(manager.recordPath(id), recordJson(next))
           return next
         })
-      )
+      ).pipe(withStorageRoot(root))
 
     const recordStatus = (id: string, status: DeploymentStatus, reason?: string) =>
       update(id, (record) => {
@@ -338,7 +370,7 @@ export class DeploymentManager {
           const path = manager.recordPath(id)
           yield* files.call("unlink", path, () => manager.artifactStore.fileSystem.unlink(path))
         })
-      )
+      ).pipe(withStorageRoot(root))
 
     return { prepareDeployment, createDeployment, getDeployment, listDeployments, recordStatus, attachResults, discard }
   }

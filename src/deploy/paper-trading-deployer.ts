@@ -58,6 +58,7 @@ import type { LocalArtifactStore } from "./artifact-store.ts"
 import { ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import { type DeploymentEnvironment, type DeploymentManager, type DeploymentRecord, type DeploymentStatus, deploymentEnvironments } from "./deployment-manager.ts"
 import type { ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
+import { holdStorageRoot } from "./storage-root-lock.ts"
 
 export interface PaperTradingDeployerOptions {
   readonly deploymentManager: DeploymentManager
@@ -235,11 +236,12 @@ const atIndex = (i: number, issues: ReadonlyArray<ValidationIssue>): ReadonlyArr
   issues.map((issue) => ({ ...issue, field: issue.field === "(update)" ? `updates[${i}]` : `updates[${i}].${issue.field}` }))
 
 /** The runtime a deployer owns: the supervisor over the LevelDB store, with the registry's catalog. */
-const supervisorLayer = (registry: ModelRegistry, directory: string, options: SupervisorOptions) =>
+const supervisorLayer = (registry: ModelRegistry, storageRoot: string, directory: string, options: SupervisorOptions) =>
   SimulationSupervisor.layer(options).pipe(
     Layer.provide(
       Layer.merge(
-        LevelDbStore.layer({ directory }),
+        // The store first (a second process gets StoreLockedError), then the root its records live in.
+        Layer.effectDiscard(holdStorageRoot(storageRoot)).pipe(Layer.provideMerge(LevelDbStore.layer({ directory }))),
         Layer.unwrap(Effect.map(registry.effect.catalog(), (factories) => ModelCatalog.layer(factories)))
       )
     )
@@ -292,7 +294,7 @@ export class PaperTradingDeployer {
       // Opened on first use; every simulation in the store is recovered then.
       supervisor: () =>
         Effect.suspend(() => {
-          const runtime = (this.#runtime ??= ManagedRuntime.make(supervisorLayer(this.modelRegistry, this.storeDirectory, supervisorOptions)))
+          const runtime = (this.#runtime ??= ManagedRuntime.make(supervisorLayer(this.modelRegistry, this.artifactStore.storageRoot, this.storeDirectory, supervisorOptions)))
           return runtime.contextEffect.pipe(
             Effect.map((context) => Context.get(context, SimulationSupervisor)),
             // A store that could not be opened (held by another process, say) is tried again on the next call.
@@ -369,7 +371,17 @@ export class PaperTradingDeployer {
 }
 
 const makeEffects = (ctx: DeployerContext) => {
-  const { manager, store, supervisor, now } = ctx
+  const { manager, store, now } = ctx
+  /** The supervisor the records were last brought up to; a new one (the store reopened) gets recovery's pass. */
+  let reconciled: Supervisor | undefined
+  const supervisor = () =>
+    Effect.tap(ctx.supervisor(), (sup) =>
+      sup === reconciled
+        ? Effect.void
+        : Effect.andThen(finishInterrupted(sup), Effect.sync(() => {
+            reconciled = sup
+          }))
+    )
   // Calls that change a deployment run one at a time per deployment: a batch's checks and its
   // stamps rely on the simulation's last update time, which only the previous call moves.
   const locks = new Map<string, Semaphore.Semaphore>()
@@ -400,6 +412,9 @@ const makeEffects = (ctx: DeployerContext) => {
         })
       )
     )
+
+  /** Waits for a restart the supervisor has scheduled; a simulation it does not have is left to `inspect`. */
+  const settled = (sup: Supervisor, id: string) => sup.settled(id).pipe(Effect.catchTag("UnknownSimulationError", () => Effect.void))
 
   /**
    * Brings the record's status up to the simulation's state: after a command (`commanded`, no
@@ -438,9 +453,11 @@ const makeEffects = (ctx: DeployerContext) => {
     Effect.gen(function* () {
       const record = yield* manager.effect.getDeployment(id)
       const sup = yield* supervisor()
+      yield* settled(sup, id)
       const before = yield* inspect(sup, record, stateOf)
-      const synced = yield* sync(record, before.state, before.reason)
+      // Refused, it changes nothing; done, the record catches up with the simulation, then records the command.
       yield* sup.send(id, { type })
+      const synced = yield* sync(record, before.state, before.reason)
       const after = yield* sup.inspect(id, stateOf)
       yield* sync(synced, after.state, after.reason, true)
     })
@@ -452,8 +469,8 @@ const makeEffects = (ctx: DeployerContext) => {
       }
       const record = yield* manager.effect.getDeployment(id)
       const sup = yield* supervisor()
+      yield* settled(sup, id)
       const current = yield* inspect(sup, record, (instance) => ({ ...stateOf(instance), lastTime: instance.engine.lastUpdateTime }))
-      const synced = yield* sync(record, current.state, current.reason)
       if (!ACCEPTS_UPDATES.has(current.state)) return yield* new SimulationStateError({ status: current.state, command: "processMarketUpdate" })
 
       // Stamp and check the whole batch before any of it is applied.
@@ -473,6 +490,7 @@ const makeEffects = (ctx: DeployerContext) => {
         inputs.push({ type: "marketUpdate", update: update as MarketUpdateInput })
       })
       if (issues.length > 0) return yield* new ValidationError({ subject: "marketUpdate", issues })
+      const synced = yield* sync(record, current.state, current.reason)
 
       // The batch's status changes come back as events, published before the batch is acknowledged.
       const { results, failure } = yield* Effect.scoped(
@@ -519,9 +537,10 @@ const makeEffects = (ctx: DeployerContext) => {
     Effect.gen(function* () {
       const record = yield* manager.effect.getDeployment(id)
       const sup = yield* supervisor()
+      yield* settled(sup, id)
       const before = yield* inspect(sup, record, stateOf)
-      const synced = yield* sync(record, before.state, before.reason)
       yield* sup.send(id, { type: "stop" })
+      const synced = yield* sync(record, before.state, before.reason)
       const results = yield* sup.inspect(id, (instance) => resultsOf(synced, instance))
       const stopped = yield* sync(synced, "stopped", null, true)
       return yield* archive(stopped, results)
@@ -542,6 +561,29 @@ const makeEffects = (ctx: DeployerContext) => {
       const stopped = yield* sync(record, "stopped", null)
       return yield* archive(stopped, results)
     })
+
+  /**
+   * Recovery's part in the records: a process that died between stopping a simulation and
+   * recording it (or archiving its results) left a record behind its simulation. Each such stop is
+   * finished now, as the interrupted call would have. One that cannot be finished (say, the disk is
+   * full) is left for the next opening, and its deployment's calls say why.
+   */
+  const finishInterrupted = (sup: Supervisor) =>
+    Effect.gen(function* () {
+      for (const record of yield* manager.effect.listDeployments()) {
+        if (record.resultsArtifact !== undefined) continue
+        const finish = Effect.gen(function* () {
+          const state = yield* sup.inspect(record.id, stateOf)
+          if (state.state !== "stopped") return
+          const results = yield* sup.inspect(record.id, (instance) => resultsOf(record, instance))
+          yield* archive(yield* sync(record, "stopped", null), results)
+        })
+        yield* finish.pipe(
+          Effect.catchTags({ UnknownSimulationError: () => Effect.void, SimulationNotRecoveredError: () => Effect.void }),
+          Effect.catch((e) => Effect.logWarning(`Deployment ${record.id}: its interrupted stop could not be finished yet: ${e.message}`))
+        )
+      }
+    }).pipe(Effect.catch((e) => Effect.logWarning(`The deployment records could not be brought up to their simulations: ${e.message}`)))
 
   const getSimulationStatus = (id: string) =>
     Effect.gen(function* () {

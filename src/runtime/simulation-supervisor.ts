@@ -95,6 +95,8 @@ interface Supervised {
   /** A batch was not made durable and reloading from the store failed: the instance may hold it until a restart reloads it. */
   stale: boolean
   unavailable: string | null
+  /** Set from a model failure until the restart the schedule makes (or giving up): inputs wait for it. */
+  restarting: Deferred.Deferred<void> | null
 }
 
 export class SimulationSupervisor extends Context.Service<
@@ -111,6 +113,12 @@ export class SimulationSupervisor extends Context.Service<
     readonly submit: (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
     /** One input; a refusal is the error. */
     readonly send: (id: string, input: SimulationInput) => Effect.Effect<unknown, InputError | SendError>
+    /**
+     * Completes once the simulation is not waiting for a restart: after a model failure, when the
+     * restart schedule has restarted it (or given it up). Inputs submitted meanwhile wait the same
+     * way, so a caller sees the same outcome whatever the schedule's timing.
+     */
+    readonly settled: (id: string) => Effect.Effect<void, UnknownSimulationError | SimulationNotRecoveredError>
     /** Reads a simulation between batches (never while one is being applied). */
     readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, UnknownSimulationError | SimulationNotRecoveredError>
     readonly list: Effect.Effect<ReadonlyArray<string>>
@@ -237,6 +245,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         // Published before the acknowledgement: a caller that resumes has its batch's events behind it, not ahead.
         const batchEvents = sim.instance.drainEvents()
         if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
+        // A failed model is restarted on the schedule: inputs sent from now on wait for that (see `settled`).
+        if (sim.instance.engine.status === "failed" && sim.record.gaveUp === undefined) sim.restarting ??= Deferred.makeUnsafe<void>()
         commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
         yield* Effect.logDebug(`applied ${results.flat().length} inputs, journal at ${seq}`).pipe(Effect.annotateLogs("simulation", id))
         const failed = sim.instance.engine.status === "failed"
@@ -246,10 +256,17 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     /** A restart after a failure: a model failure gets a journaled restart; a broken fiber was already reloaded. */
     const restart = (sim: Supervised) =>
       Effect.gen(function* () {
-        if (sim.instance.engine.status !== "failed") return
-        const [result] = yield* submitTo(sim, [{ type: "restart" }])
+        if (sim.instance.engine.status !== "failed") return settle(sim)
+        const [result] = yield* submitTo(sim, [{ type: "restart" }], true).pipe(Effect.ensuring(Effect.sync(() => settle(sim))))
         yield* Effect.logInfo(`restarted: ${result?.ok === true ? "running again" : "restart refused"}`).pipe(Effect.annotateLogs("simulation", sim.record.id))
       })
+
+    /** The restart a failure scheduled happened (or will not): inputs waiting for it go on. */
+    const settle = (sim: Supervised) => {
+      if (sim.restarting === null) return
+      Deferred.doneUnsafe(sim.restarting, Exit.void)
+      sim.restarting = null
+    }
 
     /** The simulation's fiber: batches forever; failures restart it on the schedule; past it, it is given up. */
     /** The simulation broke past repair: every waiting and later input is refused with the cause. */
@@ -257,6 +274,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       Effect.gen(function* () {
         yield* Effect.logError(`given up after repeated failures, the simulation is unavailable: ${cause}`)
         sim.unavailable = cause
+        settle(sim)
         const waiting = yield* Queue.clear(sim.mailbox)
         for (const c of waiting) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause }))
       })
@@ -278,6 +296,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       Effect.gen(function* () {
         yield* Effect.logError(`given up after repeated failures: ${cause}`)
         sim.record = { ...sim.record, gaveUp: cause }
+        settle(sim)
         yield* Effect.ignore(committer.commit([{ type: "put", key: keys.meta(sim.record.id), value: encodeRecord(sim.record) }]))
         return yield* serveFailed(sim)
       })
@@ -301,8 +320,9 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       return supervised.pipe(Effect.annotateLogs("simulation", sim.record.id))
     }
 
-    const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>) =>
+    const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>, restarting = false) =>
       Effect.gen(function* () {
+        if (!restarting && sim.restarting !== null) yield* Deferred.await(sim.restarting)
         if (sim.unavailable !== null) return yield* new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable })
         const done = yield* Deferred.make<ReadonlyArray<ApplyResult>, SendError>()
         yield* Queue.offer(sim.mailbox, { inputs, done })
@@ -336,7 +356,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           seq: recovered.seq,
           snapshots: recovered.snapshots,
           stale: false,
-          unavailable: null
+          unavailable: null,
+          restarting: null
         }
         simulations.set(record.id, sim)
         yield* FiberMap.run(fibers, record.id, run(sim))
@@ -420,6 +441,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       send: (id, input) =>
         leveled(Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error)))),
       inspect: (id, read) => Effect.map(lookup(id), (sim) => read(sim.instance)),
+      settled: (id) => Effect.flatMap(lookup(id), (sim) => (sim.restarting === null ? Effect.void : Deferred.await(sim.restarting))),
       list: Effect.sync(() => [...simulations.keys()]),
       events,
       recovered,

@@ -63,7 +63,8 @@ const readTree = async (root: string, dir: string, skip: string, out: Record<str
   if (!existsSync(dir)) return
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
-    if (path === skip) continue
+    // The storage root's lock (storage-root-lock.ts) is LevelDB bookkeeping, not a record.
+    if (path === skip || path === join(root, "lock")) continue
     if (entry.isDirectory()) await readTree(root, path, skip, out)
     else out[relative(root, path)] = await readFile(path, "utf8")
   }
