@@ -1,8 +1,5 @@
 import type { AnyStateMachine } from "xstate"
-
-type Params = Readonly<Record<string, unknown>> | undefined
-type Guard<C, E> = (context: C, event: E, params: Params) => boolean
-type Updater<C, E> = (context: C, event: E, params: Params) => C
+import type { Guard, MachineImplementations, Params, Updater } from "./implementations.ts"
 
 interface CompiledTransition<C, E> {
   readonly target: string | undefined
@@ -17,6 +14,10 @@ export interface CompiledMachine<S extends string, C, E extends { readonly type:
   readonly step: (status: S, context: C, event: E) => Step<S, C>
   /** The event types each status has a transition for (guards not evaluated). */
   readonly accepts: (status: S, eventType: E["type"]) => boolean
+  /** The statuses whose state carries the tag, in definition order. */
+  readonly tagged: (tag: string) => ReadonlySet<S>
+  /** Every status one event can lead to from `status` (guards not evaluated; the status itself only if an edge returns to it). */
+  readonly targets: (status: S) => ReadonlySet<S>
 }
 
 const named = (ref: unknown): { readonly type: string; readonly params: Params } => {
@@ -35,10 +36,7 @@ const named = (ref: unknown): { readonly type: string; readonly params: Params }
  */
 export const compileMachine = <S extends string, C, E extends { readonly type: string }>(
   machine: AnyStateMachine,
-  implementations: {
-    readonly guards: Readonly<Record<string, Guard<C, E>>>
-    readonly updaters: Readonly<Record<string, Updater<C, E>>>
-  }
+  implementations: MachineImplementations<C, E>
 ): CompiledMachine<S, C, E> => {
   const table = new Map<string, Map<string, ReadonlyArray<CompiledTransition<C, E>>>>()
   for (const [status, node] of Object.entries(machine.root.states)) {
@@ -52,7 +50,7 @@ export const compileMachine = <S extends string, C, E extends { readonly type: s
         eventType,
         transitions.map((t) => {
           const guard = t.guard === undefined ? undefined : named(t.guard)
-          const guardFn = guard === undefined ? undefined : implementations.guards[guard.type]
+          const guardFn: Guard<C, E> | undefined = guard === undefined ? undefined : implementations.guards[guard.type]
           if (guard !== undefined && guardFn === undefined) throw new TypeError(`no guard implementation for ${guard.type}`)
           const targets = t.target ?? []
           if (targets.length > 1) throw new TypeError(`compileMachine takes single targets (${status} on ${eventType})`)
@@ -61,7 +59,7 @@ export const compileMachine = <S extends string, C, E extends { readonly type: s
             guard: guard === undefined || guardFn === undefined ? undefined : { fn: guardFn, params: guard.params },
             actions: t.actions.map((a) => {
               const action = named(a)
-              const fn = implementations.updaters[action.type]
+              const fn: Updater<C, E> | undefined = implementations.updaters[action.type]
               if (fn === undefined) throw new TypeError(`no updater implementation for ${action.type}`)
               return { fn, params: action.params }
             })
@@ -71,6 +69,7 @@ export const compileMachine = <S extends string, C, E extends { readonly type: s
     }
     table.set(status, byEvent)
   }
+  const statuses = Object.keys(machine.root.states) as S[]
   return {
     step: (status, context, event) => {
       const candidates = table.get(status)?.get(event.type)
@@ -83,6 +82,8 @@ export const compileMachine = <S extends string, C, E extends { readonly type: s
       }
       return undefined
     },
-    accepts: (status, eventType) => table.get(status)?.has(eventType) ?? false
+    accepts: (status, eventType) => table.get(status)?.has(eventType) ?? false,
+    tagged: (tag) => new Set(statuses.filter((s) => machine.root.states[s]!.tags.includes(tag))),
+    targets: (status) => new Set([...(table.get(status)?.values() ?? [])].flat().map((t) => (t.target ?? status) as S))
   }
 }

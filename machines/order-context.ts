@@ -1,5 +1,7 @@
 import { Decimal } from "../src/domain/decimal.ts"
 import type { OrderSpec, ValidReplaceRequest } from "../src/domain/order.ts"
+import { orderTypes } from "../src/domain/order-types.ts"
+import type { Guard, MachineImplementations, Updater } from "./implementations.ts"
 
 /** Every status an order can be in. The last four are final. */
 export const OrderStatuses = [
@@ -31,13 +33,18 @@ export interface OrderContext {
   /** Trading day (days since the epoch) of the session the order first works in; a `day` order expires after it. */
   readonly sessionDay: number | null
   readonly reasons: ReadonlyArray<string>
+  /**
+   * The stable code of the rule that rejected the order (e.g. `cash`), beside its reason. Set by
+   * REJECT only, and absent until then, so that the snapshots of orders never rejected keep their form.
+   */
+  readonly rejectionCode?: string
   readonly resumeStatus: ResumableStatus | null
   readonly pendingChanges: ValidReplaceRequest | null
 }
 
 export type OrderEvent =
   | { readonly type: "ACCEPT"; readonly sessionDay: number | null }
-  | { readonly type: "REJECT"; readonly reason: string }
+  | { readonly type: "REJECT"; readonly code: string; readonly reason: string }
   | { readonly type: "TRIGGER" }
   | { readonly type: "FILL"; readonly quantity: string; readonly price: string; readonly commission: string }
   | { readonly type: "CANCEL_REQUEST" }
@@ -64,10 +71,6 @@ export const initialOrderContext = (order: OrderSpec): OrderContext => ({
   pendingChanges: null
 })
 
-type Params = Readonly<Record<string, unknown>> | undefined
-type Guard = (context: OrderContext, event: OrderEvent, params: Params) => boolean
-type Updater = (context: OrderContext, event: OrderEvent, params: Params) => OrderContext
-
 /** How the fill compares with what is left of the order (−1 less, 0 all of it, 1 more); null if it is not a positive fill. */
 const fillAgainstRest = (context: OrderContext, event: OrderEvent): number | null => {
   if (event.type !== "FILL") return null
@@ -78,7 +81,7 @@ const fillAgainstRest = (context: OrderContext, event: OrderEvent): number | nul
   const after = context.filledQuantity === "0" ? quantity : quantity.plus(context.filledQuantity)
   return after.comparedTo(context.order.quantity)
 }
-const isStop = (context: OrderContext) => context.order.type === "stop" || context.order.type === "stopLimit"
+const isStop = (context: OrderContext) => orderTypes[context.order.type].isStop
 
 /**
  * An order can trade once it has passed its pre-trade checks (a cancel pending since `submitted`
@@ -102,12 +105,13 @@ export const orderGuards = {
   confirmsReplaceTo: (context, _event, params) =>
     context.resumeStatus === params?.["status"] &&
     (context.pendingChanges?.quantity === undefined || new Decimal(context.pendingChanges.quantity).greaterThan(context.filledQuantity))
-} satisfies Record<string, Guard>
+} satisfies Record<string, Guard<OrderContext, OrderEvent>>
 
 /** The order machine's context updates, shared like the guards. */
 export const orderUpdaters = {
   recordAcceptance: (context, event) => (event.type === "ACCEPT" ? { ...context, sessionDay: event.sessionDay } : context),
   recordReason: (context, event) => ("reason" in event ? { ...context, reasons: [...context.reasons, event.reason] } : context),
+  recordRejection: (context, event) => (event.type === "REJECT" ? { ...context, reasons: [...context.reasons, event.reason], rejectionCode: event.code } : context),
   recordTrigger: (context) => ({ ...context, triggered: true }),
   applyFill: (context, event) => {
     if (event.type !== "FILL") return context
@@ -148,7 +152,13 @@ export const orderUpdaters = {
     resumeStatus: null
   }),
   dropChanges: (context) => ({ ...context, pendingChanges: null, resumeStatus: null })
-} satisfies Record<string, Updater>
+} satisfies Record<string, Updater<OrderContext, OrderEvent>>
 
 export type OrderGuardName = keyof typeof orderGuards
 export type OrderUpdaterName = keyof typeof orderUpdaters
+
+/** The order machine's implementations, bound once for the XState definition and the compiled table. */
+export const orderImplementations: MachineImplementations<OrderContext, OrderEvent, OrderGuardName, OrderUpdaterName> = {
+  guards: orderGuards,
+  updaters: orderUpdaters
+}

@@ -1,71 +1,24 @@
-import { assign, setup } from "xstate"
-import {
-  type OrderContext,
-  type OrderEvent,
-  orderGuards,
-  orderUpdaters,
-  type ResumableStatus
-} from "./order-context.ts"
+import { setup } from "xstate"
+import { forXState } from "./implementations.ts"
+import { type OrderContext, type OrderEvent, orderImplementations, type ResumableStatus } from "./order-context.ts"
 
-type Params = Readonly<Record<string, unknown>> | undefined
-type Args = { readonly context: OrderContext; readonly event: OrderEvent }
+const from = (status: ResumableStatus) => ({ type: "rememberResume", params: { status } }) as const
+const resumesTo = (status: ResumableStatus) => ({ type: "resumesTo", params: { status } }) as const
+const confirmsReplaceTo = (status: ResumableStatus) => ({ type: "confirmsReplaceTo", params: { status } }) as const
 
-/** A fill arriving while a cancel or replace is pending: still a fill (a real-world race). */
-const raceFill = [
-  { target: "filled", guard: "completesOrder", actions: ["applyFill", "clearResume"] },
-  {
-    guard: "partlyFills",
-    actions: ["applyFill", { type: "rememberResume", params: { status: "partiallyFilled" } }]
-  }
-] as const
-
-const fills = [
-  { target: "filled", guard: "completesOrder", actions: ["applyFill"] },
-  { target: "partiallyFilled", guard: "partlyFills", actions: ["applyFill"] }
-] as const
-
-const requestCancel = (from: ResumableStatus) => ({
-  target: "pendingCancel",
-  actions: [{ type: "rememberResume", params: { status: from } }]
-}) as const
-
-const requestReplace = (from: Exclude<ResumableStatus, "submitted">) => ({
-  target: "pendingReplace",
-  actions: [{ type: "rememberResume", params: { status: from } }, "stageChanges"]
-}) as const
-
-const resume = (guard: "resumesTo" | "confirmsReplaceTo", actions: ReadonlyArray<"recordReason" | "clearResume" | "applyChanges" | "dropChanges">) =>
-  (["submitted", "accepted", "triggered", "partiallyFilled"] as const).map((status) => ({
-    target: status,
-    guard: { type: guard, params: { status } },
-    actions: [...actions]
-  }))
-
-/** The order lifecycle: the one table of legal (status, event) → status. */
+/**
+ * The order lifecycle: the one table of legal (status, event) → status, read top to bottom. An
+ * event a status does not list is illegal there (`IllegalOrderTransitionError`); where a status
+ * lists several transitions for one event, the first whose guard holds is taken. Guards and
+ * updates are named here and implemented in `order-context.ts`.
+ */
 export const orderMachine = setup({
   types: {
     context: {} as OrderContext,
     events: {} as OrderEvent,
     input: {} as OrderContext
   },
-  guards: {
-    completesOrder: ({ context, event }: Args) => orderGuards.completesOrder(context, event),
-    partlyFills: ({ context, event }: Args) => orderGuards.partlyFills(context, event),
-    isUntriggeredStop: ({ context }: Args) => orderGuards.isUntriggeredStop(context),
-    resumesTo: ({ context, event }: Args, params: Params) => orderGuards.resumesTo(context, event, params),
-    confirmsReplaceTo: ({ context, event }: Args, params: Params) => orderGuards.confirmsReplaceTo(context, event, params)
-  },
-  actions: {
-    recordAcceptance: assign(({ context, event }: Args) => orderUpdaters.recordAcceptance(context, event)),
-    recordReason: assign(({ context, event }: Args) => orderUpdaters.recordReason(context, event)),
-    recordTrigger: assign(({ context }: Args) => orderUpdaters.recordTrigger(context)),
-    applyFill: assign(({ context, event }: Args) => orderUpdaters.applyFill(context, event)),
-    rememberResume: assign(({ context, event }: Args, params: Params) => orderUpdaters.rememberResume(context, event, params)),
-    clearResume: assign(({ context }: Args) => orderUpdaters.clearResume(context)),
-    stageChanges: assign(({ context, event }: Args) => orderUpdaters.stageChanges(context, event)),
-    applyChanges: assign(({ context }: Args) => orderUpdaters.applyChanges(context)),
-    dropChanges: assign(({ context }: Args) => orderUpdaters.dropChanges(context))
-  }
+  ...forXState(orderImplementations)
 }).createMachine({
   id: "order",
   initial: "submitted",
@@ -75,60 +28,95 @@ export const orderMachine = setup({
     submitted: {
       on: {
         ACCEPT: { target: "accepted", actions: ["recordAcceptance"] },
-        REJECT: { target: "rejected", actions: ["recordReason"] },
-        CANCEL_REQUEST: requestCancel("submitted")
+        REJECT: { target: "rejected", actions: ["recordRejection"] },
+        CANCEL_REQUEST: { target: "pendingCancel", actions: [from("submitted")] }
       }
     },
     accepted: {
       on: {
+        // Only stop and stop-limit orders trigger, and only once.
         TRIGGER: { target: "triggered", guard: "isUntriggeredStop", actions: ["recordTrigger"] },
-        FILL: fills,
-        CANCEL_REQUEST: requestCancel("accepted"),
-        REPLACE_REQUEST: requestReplace("accepted"),
+        // An overfill matches neither guard and is refused.
+        FILL: [
+          { target: "filled", guard: "completesOrder", actions: ["applyFill"] },
+          { target: "partiallyFilled", guard: "partlyFills", actions: ["applyFill"] }
+        ],
+        CANCEL_REQUEST: { target: "pendingCancel", actions: [from("accepted")] },
+        REPLACE_REQUEST: { target: "pendingReplace", actions: [from("accepted"), "stageChanges"] },
         EXPIRE: { target: "expired", actions: ["recordReason"] },
         // The account cannot pay for the fill at the price the market gave (e.g. a gap up): the
         // execution is refused, as a broker refuses it, rather than driving cash below zero.
-        REJECT: { target: "rejected", actions: ["recordReason"] }
+        REJECT: { target: "rejected", actions: ["recordRejection"] }
       }
     },
     // Triggered: a stop's price was reached; it now fills as a market (stop) or a limit (stop-limit).
     triggered: {
       on: {
-        FILL: fills,
-        CANCEL_REQUEST: requestCancel("triggered"),
-        REPLACE_REQUEST: requestReplace("triggered"),
+        FILL: [
+          { target: "filled", guard: "completesOrder", actions: ["applyFill"] },
+          { target: "partiallyFilled", guard: "partlyFills", actions: ["applyFill"] }
+        ],
+        CANCEL_REQUEST: { target: "pendingCancel", actions: [from("triggered")] },
+        REPLACE_REQUEST: { target: "pendingReplace", actions: [from("triggered"), "stageChanges"] },
         EXPIRE: { target: "expired", actions: ["recordReason"] },
-        REJECT: { target: "rejected", actions: ["recordReason"] }
+        REJECT: { target: "rejected", actions: ["recordRejection"] }
       }
     },
     partiallyFilled: {
       on: {
-        FILL: fills,
-        CANCEL_REQUEST: requestCancel("partiallyFilled"),
-        REPLACE_REQUEST: requestReplace("partiallyFilled"),
+        FILL: [
+          { target: "filled", guard: "completesOrder", actions: ["applyFill"] },
+          { target: "partiallyFilled", guard: "partlyFills", actions: ["applyFill"] }
+        ],
+        CANCEL_REQUEST: { target: "pendingCancel", actions: [from("partiallyFilled")] },
+        REPLACE_REQUEST: { target: "pendingReplace", actions: [from("partiallyFilled"), "stageChanges"] },
         // The rest of a partly filled day order lapses; its fills stand.
         EXPIRE: { target: "expired", actions: ["recordReason"] },
         // The rest is refused (cash at fill); its fills stand.
-        REJECT: { target: "rejected", actions: ["recordReason"] }
+        REJECT: { target: "rejected", actions: ["recordRejection"] }
       }
     },
+    // Pending cancel and pending replace remember the status they came from (`resumeStatus`).
     pendingCancel: {
       on: {
         CANCEL_CONFIRM: { target: "cancelled", actions: ["recordReason", "clearResume"] },
         // A cancel can fail (e.g. the order traded first): the order goes back to what it was.
-        CANCEL_REJECT: resume("resumesTo", ["recordReason", "clearResume"]),
-        FILL: raceFill,
+        CANCEL_REJECT: [
+          { target: "submitted", guard: resumesTo("submitted"), actions: ["recordReason", "clearResume"] },
+          { target: "accepted", guard: resumesTo("accepted"), actions: ["recordReason", "clearResume"] },
+          { target: "triggered", guard: resumesTo("triggered"), actions: ["recordReason", "clearResume"] },
+          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "clearResume"] }
+        ],
+        // A fill arriving while the cancel is pending is still a fill (a real-world race); a
+        // partial one leaves the cancel pending, to resume as partially filled if it is refused.
+        FILL: [
+          { target: "filled", guard: "completesOrder", actions: ["applyFill", "clearResume"] },
+          { guard: "partlyFills", actions: ["applyFill", from("partiallyFilled")] }
+        ],
         // The session ended before the cancel was confirmed: the order lapses all the same.
         EXPIRE: { target: "expired", actions: ["recordReason", "clearResume"] }
       }
     },
     pendingReplace: {
       on: {
-        REPLACE_CONFIRM: resume("confirmsReplaceTo", ["applyChanges"]),
-        REPLACE_REJECT: resume("resumesTo", ["recordReason", "dropChanges"]),
+        // A replace may return to its status only if the new quantity stays above what has been
+        // filled. The order is never replaced from submitted; the edge is there for symmetry with CANCEL_REJECT.
+        REPLACE_CONFIRM: [
+          { target: "submitted", guard: confirmsReplaceTo("submitted"), actions: ["applyChanges"] },
+          { target: "accepted", guard: confirmsReplaceTo("accepted"), actions: ["applyChanges"] },
+          { target: "triggered", guard: confirmsReplaceTo("triggered"), actions: ["applyChanges"] },
+          { target: "partiallyFilled", guard: confirmsReplaceTo("partiallyFilled"), actions: ["applyChanges"] }
+        ],
+        REPLACE_REJECT: [
+          { target: "submitted", guard: resumesTo("submitted"), actions: ["recordReason", "dropChanges"] },
+          { target: "accepted", guard: resumesTo("accepted"), actions: ["recordReason", "dropChanges"] },
+          { target: "triggered", guard: resumesTo("triggered"), actions: ["recordReason", "dropChanges"] },
+          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "dropChanges"] }
+        ],
+        // A racing fill, as in pendingCancel; one that completes the order drops the staged change.
         FILL: [
           { target: "filled", guard: "completesOrder", actions: ["applyFill", "dropChanges"] },
-          raceFill[1]
+          { guard: "partlyFills", actions: ["applyFill", from("partiallyFilled")] }
         ],
         EXPIRE: { target: "expired", actions: ["recordReason", "dropChanges"] }
       }

@@ -1,3 +1,5 @@
+import type { Guard, MachineImplementations, Updater } from "./implementations.ts"
+
 export const SimulationStatuses = ["deployed", "running", "paused", "halted", "stopped", "failed"] as const
 export type SimulationStatus = (typeof SimulationStatuses)[number]
 
@@ -24,26 +26,27 @@ export type SimulationEventType = SimulationEvent["type"]
 
 export const initialSimulationContext: SimulationContext = { haltReason: null, haltedDay: null, failureCause: null }
 
-type Params = Readonly<Record<string, unknown>> | undefined
+/** What a simulation status allows, as tags on the machine's states: the engine and the deployer read them from there. */
+export const SimulationTags = ["takesUpdates", "trades"] as const
+export type SimulationTag = (typeof SimulationTags)[number]
 
 export const simulationGuards = {
   /** Resuming or restarting on the day trading was halted returns to halted, not to running. */
-  stillHaltedDay: (context: SimulationContext, event: SimulationEvent, _params: Params) =>
+  stillHaltedDay: (context, event) =>
     (event.type === "RESUME" || event.type === "RESTART") && context.haltedDay !== null && context.haltedDay === event.day
-}
+} satisfies Record<string, Guard<SimulationContext, SimulationEvent>>
 
 export const simulationUpdaters = {
-  recordHalt: (context: SimulationContext, event: SimulationEvent, _params: Params): SimulationContext =>
-    event.type === "HALT" ? { ...context, haltReason: event.reason, haltedDay: event.day } : context,
-  clearHalt: (context: SimulationContext, _event: SimulationEvent, _params: Params): SimulationContext => ({
-    ...context,
-    haltReason: null,
-    haltedDay: null
-  }),
-  recordFailure: (context: SimulationContext, event: SimulationEvent, _params: Params): SimulationContext =>
-    event.type === "FAIL" ? { ...context, failureCause: event.cause } : context,
-  clearFailure: (context: SimulationContext, _event: SimulationEvent, _params: Params): SimulationContext => ({
-    ...context,
-    failureCause: null
-  })
-}
+  recordHalt: (context, event) => (event.type === "HALT" ? { ...context, haltReason: event.reason, haltedDay: event.day } : context),
+  clearHalt: (context) => ({ ...context, haltReason: null, haltedDay: null }),
+  recordFailure: (context, event) => (event.type === "FAIL" ? { ...context, failureCause: event.cause } : context),
+  clearFailure: (context) => ({ ...context, failureCause: null })
+} satisfies Record<string, Updater<SimulationContext, SimulationEvent>>
+
+/** The simulation machine's implementations, bound once for the XState definition and the compiled table. */
+export const simulationImplementations: MachineImplementations<
+  SimulationContext,
+  SimulationEvent,
+  keyof typeof simulationGuards,
+  keyof typeof simulationUpdaters
+> = { guards: simulationGuards, updaters: simulationUpdaters }

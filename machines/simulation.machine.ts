@@ -1,29 +1,20 @@
-import { assign, setup } from "xstate"
-import {
-  type SimulationContext,
-  type SimulationEvent,
-  simulationGuards,
-  simulationUpdaters
-} from "./simulation-context.ts"
+import { setup } from "xstate"
+import { forXState } from "./implementations.ts"
+import { type SimulationContext, type SimulationEvent, simulationImplementations, type SimulationTag } from "./simulation-context.ts"
 
-type Args = { readonly context: SimulationContext; readonly event: SimulationEvent }
-
-/** A simulation's lifecycle: deployed → running ⇄ paused → stopped, with halted and failed. */
+/**
+ * A simulation's lifecycle: deployed → running ⇄ paused → stopped, with halted and failed. Each
+ * status's tags say what it allows: `takesUpdates` (market updates and new orders) and `trades`
+ * (orders are checked and matched).
+ */
 export const simulationMachine = setup({
   types: {
     context: {} as SimulationContext,
     events: {} as SimulationEvent,
-    input: {} as SimulationContext
+    input: {} as SimulationContext,
+    tags: {} as SimulationTag
   },
-  guards: {
-    stillHaltedDay: ({ context, event }: Args) => simulationGuards.stillHaltedDay(context, event, undefined)
-  },
-  actions: {
-    recordHalt: assign(({ context, event }: Args) => simulationUpdaters.recordHalt(context, event, undefined)),
-    clearHalt: assign(({ context, event }: Args) => simulationUpdaters.clearHalt(context, event, undefined)),
-    recordFailure: assign(({ context, event }: Args) => simulationUpdaters.recordFailure(context, event, undefined)),
-    clearFailure: assign(({ context, event }: Args) => simulationUpdaters.clearFailure(context, event, undefined))
-  }
+  ...forXState(simulationImplementations)
 }).createMachine({
   id: "simulation",
   initial: "deployed",
@@ -33,6 +24,7 @@ export const simulationMachine = setup({
       on: { START: "running", STOP: "stopped" }
     },
     running: {
+      tags: ["takesUpdates", "trades"],
       on: {
         PAUSE: "paused",
         HALT: { target: "halted", actions: ["recordHalt"] },
@@ -40,8 +32,9 @@ export const simulationMachine = setup({
         FAIL: { target: "failed", actions: ["recordFailure"] }
       }
     },
-    // Paused: the model is not called, so it cannot fail here.
+    // Paused: the model is not called, so it cannot fail here. Updates still mark the portfolio; nothing trades.
     paused: {
+      tags: ["takesUpdates"],
       on: {
         RESUME: [{ target: "halted", guard: "stillHaltedDay" }, { target: "running", actions: ["clearHalt"] }],
         STOP: "stopped"
@@ -49,6 +42,7 @@ export const simulationMachine = setup({
     },
     // Halted: a risk limit was breached. Closing orders still trade; new risk waits for the next day.
     halted: {
+      tags: ["takesUpdates", "trades"],
       on: {
         NEW_TRADING_DAY: { target: "running", actions: ["clearHalt"] },
         // Pausing keeps the halt's day, so a resume on the same day lands back in halted.

@@ -39,6 +39,7 @@ export {
   builtInRiskRules,
   cashRule,
   dailyStopLossRule,
+  type FillCheck,
   maxPositionSizeRule,
   reject,
   type RiskCheck,
@@ -46,6 +47,7 @@ export {
   type RiskRule,
   shortingRule
 } from "./engine/risk-rule.ts"
+export type { Rejection } from "./engine/risk-gate.ts"
 export { proportionalSlippage, type SlippageModel } from "./engine/slippage-model.ts"
 export { type EngineOptions, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
 export type { ModelInput, ModelOutput, PortfolioView, TradingModel } from "./engine/trading-model.ts"

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path"
 import { Effect, Schema, Semaphore } from "effect"
+import { type SimulationStatus, SimulationStatuses, simulationTable } from "../../machines/index.ts"
 import { formatValue, SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { makeSimulationConfig, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import { decodeOrFail } from "../domain/validation.ts"
@@ -128,14 +129,18 @@ export interface DeploymentManagerEffects {
 
 const RECORD_FORMAT = 1
 
-/** Which status may follow which; the simulation machine allows the same moves. */
-const allowedNext: Readonly<Record<DeploymentStatus, ReadonlyArray<DeploymentStatus>>> = {
-  deployed: ["running", "stopped"],
-  running: ["paused", "failed", "stopped"],
-  paused: ["running", "stopped"],
-  failed: ["running", "stopped"],
-  stopped: []
-}
+/** The deployment's status for a simulation status: a halt is part of running. */
+export const deploymentStatusOf = (state: SimulationStatus): DeploymentStatus => (state === "halted" ? "running" : state)
+
+/** Which status may follow which: the simulation machine's moves, seen as deployment statuses. */
+const allowedNext: Readonly<Record<DeploymentStatus, ReadonlySet<DeploymentStatus>>> = (() => {
+  const next = Object.fromEntries(deploymentStatuses.map((s) => [s, new Set<DeploymentStatus>()])) as Record<DeploymentStatus, Set<DeploymentStatus>>
+  for (const from of SimulationStatuses) {
+    for (const to of simulationTable.targets(from)) next[deploymentStatusOf(from)].add(deploymentStatusOf(to))
+  }
+  for (const s of deploymentStatuses) next[s].delete(s)
+  return next
+})()
 
 const requestSchema = Schema.Struct({
   environment: Schema.optionalKey(Schema.String),
@@ -350,7 +355,7 @@ export class DeploymentManager {
     const recordStatus = (id: string, status: DeploymentStatus, reason?: string) =>
       update(id, (record) => {
         if (record.status === status) return Effect.succeed(record)
-        if (!allowedNext[record.status].includes(status)) {
+        if (!allowedNext[record.status].has(status)) {
           return Effect.fail(new SimulationStateError({ status: record.status, command: `set status ${status}` }))
         }
         const entry: DeploymentStatusChange = { status, at: now().toISOString(), ...(reason === undefined ? {} : { reason }) }

@@ -39,7 +39,7 @@
  */
 import { join } from "node:path"
 import { Context, Effect, Layer, ManagedRuntime, PubSub, Semaphore } from "effect"
-import type { SimulationStatus } from "../../machines/index.ts"
+import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
 import type { PositionRecord } from "../domain/portfolio.ts"
@@ -56,7 +56,14 @@ import type { SimulationInput } from "../runtime/simulation-input.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
-import { type DeploymentEnvironment, type DeploymentManager, type DeploymentRecord, type DeploymentStatus, deploymentEnvironments } from "./deployment-manager.ts"
+import {
+  type DeploymentEnvironment,
+  type DeploymentManager,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  deploymentEnvironments,
+  deploymentStatusOf
+} from "./deployment-manager.ts"
 import type { ModelRegistry, ModelVersionSpec } from "./model-registry.ts"
 import { holdStorageRoot } from "./storage-root-lock.ts"
 
@@ -154,10 +161,7 @@ export interface ArchivedResults extends PaperTradingResults {
 
 type Supervisor = (typeof SimulationSupervisor)["Service"]
 
-const ACCEPTS_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
-
-/** The deployment's status for a simulation state: a halt is part of running. */
-const deploymentStatusOf = (state: SimulationStatus): DeploymentStatus => (state === "halted" ? "running" : state)
+const ACCEPTS_UPDATES = simulationStatusesTagged("takesUpdates")
 
 const str = (d: { toString(): string }) => d.toString()
 

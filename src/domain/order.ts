@@ -1,7 +1,8 @@
 import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
-import type { ValidationError } from "./errors.ts"
+import { ValidationError } from "./errors.ts"
 import type { OrderId } from "./ids.ts"
+import { orderTypes } from "./order-types.ts"
 import { decodeOrFail, PositiveDecimal } from "./validation.ts"
 
 export const OrderSides = ["buy", "sell"] as const
@@ -46,9 +47,6 @@ export interface OrderSpec {
   readonly submittedTime: number | null
 }
 
-export const needsLimitPrice = (type: OrderType): boolean => type === "limit" || type === "stopLimit"
-export const needsStopPrice = (type: OrderType): boolean => type === "stop" || type === "stopLimit"
-
 const orderRequestSchema = (symbols: ReadonlySet<string>) =>
   Schema.Struct({
     symbol: Schema.String.check(
@@ -69,8 +67,8 @@ const orderRequestSchema = (symbols: ReadonlySet<string>) =>
         if (needed && !given) issues.push({ path: [field], issue: `is required for ${o.type} orders` })
         if (!needed && given) issues.push({ path: [field], issue: `is not allowed for ${o.type} orders` })
       }
-      priceRule("limitPrice", needsLimitPrice(o.type))
-      priceRule("stopPrice", needsStopPrice(o.type))
+      priceRule("limitPrice", orderTypes[o.type].needsLimitPrice)
+      priceRule("stopPrice", orderTypes[o.type].needsStopPrice)
       return issues
     })
   )
@@ -131,9 +129,18 @@ export interface ValidReplaceRequest {
 
 const decodeReplace = decodeOrFail(replaceRequestSchema, "replace")
 
-export const validateReplaceRequest = (input: unknown): Result.Result<ValidReplaceRequest, ValidationError> =>
-  Result.map(decodeReplace(input), (r) => ({
-    ...(r.quantity !== undefined ? { quantity: toDecimalString(r.quantity) } : {}),
-    ...(r.limitPrice !== undefined ? { limitPrice: toDecimalString(r.limitPrice) } : {}),
-    ...(r.stopPrice !== undefined ? { stopPrice: toDecimalString(r.stopPrice) } : {})
-  }))
+/** A replace request for an order of `type`: it may only change the prices that type has. */
+export const validateReplaceRequest = (input: unknown, type: OrderType): Result.Result<ValidReplaceRequest, ValidationError> =>
+  Result.flatMap(decodeReplace(input), (r) => {
+    const rules = orderTypes[type]
+    const misplaced = [
+      ...(r.limitPrice !== undefined && !rules.needsLimitPrice ? [{ field: "limitPrice", rule: `is not allowed for ${type} orders`, value: toDecimalString(r.limitPrice) }] : []),
+      ...(r.stopPrice !== undefined && !rules.needsStopPrice ? [{ field: "stopPrice", rule: `is not allowed for ${type} orders`, value: toDecimalString(r.stopPrice) }] : [])
+    ]
+    if (misplaced.length > 0) return Result.fail(new ValidationError({ subject: "replace", issues: misplaced }))
+    return Result.succeed({
+      ...(r.quantity !== undefined ? { quantity: toDecimalString(r.quantity) } : {}),
+      ...(r.limitPrice !== undefined ? { limitPrice: toDecimalString(r.limitPrice) } : {}),
+      ...(r.stopPrice !== undefined ? { stopPrice: toDecimalString(r.stopPrice) } : {})
+    })
+  })

@@ -14,7 +14,8 @@ export interface EngineEvents {
   readonly orderSubmitted: { readonly order: OrderView }
   /** Passed the pre-trade checks; `check` records what they measured. */
   readonly orderAccepted: { readonly order: OrderView; readonly check: CheckRecord }
-  readonly orderRejected: { readonly order: OrderView; readonly reason: string }
+  /** Refused by a check, at acceptance or at fill time: `code` is the rule's name, `reason` says why in words. */
+  readonly orderRejected: { readonly order: OrderView; readonly code: string; readonly reason: string }
   readonly orderTriggered: { readonly order: OrderView }
   readonly orderPartiallyFilled: { readonly order: OrderView; readonly fill: Fill }
   readonly orderFilled: { readonly order: OrderView; readonly fill: Fill }
@@ -22,7 +23,7 @@ export interface EngineEvents {
   readonly orderExpired: { readonly order: OrderView; readonly reason: string }
   /** The change passed the pre-trade checks again; `check` records what they measured. */
   readonly orderReplaced: { readonly order: OrderView; readonly check: CheckRecord }
-  readonly orderReplaceRejected: { readonly order: OrderView; readonly reason: string }
+  readonly orderReplaceRejected: { readonly order: OrderView; readonly code: string; readonly reason: string }
   readonly simulationStatusChanged: {
     readonly from: SimulationStatus
     readonly to: SimulationStatus

@@ -2,7 +2,7 @@ import { finalOrderStatuses, initialOrderContext, type OrderContext, type OrderE
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
-import type { WorkingOrder } from "./fill-model.ts"
+import type { WorkingOrder } from "../domain/order-types.ts"
 
 /** An order as callers see it: the machine's status and context, decimals as strings. */
 export interface OrderView extends OrderSpec {
@@ -12,6 +12,8 @@ export interface OrderView extends OrderSpec {
   readonly commission: string
   readonly triggered: boolean
   readonly reasons: ReadonlyArray<string>
+  /** The stable code of the rule that rejected the order (e.g. `cash`), once it is rejected; its reason is the last of `reasons`. */
+  readonly rejectionCode: string | null
 }
 
 /** An order inside the engine as plain data: its machine state plus what its pre-trade check fixed. */
@@ -92,6 +94,13 @@ export class OrderEntry implements WorkingOrder {
     return undefined
   }
 
+  /** The error `send(event)` would return, without sending it: for checks that must run before the order moves. */
+  refuses(event: OrderEvent): IllegalOrderTransitionError | undefined {
+    return orderTable.step(this.status, this.context, event) === undefined
+      ? new IllegalOrderTransitionError({ orderId: this.spec.id, status: this.status, event: event.type })
+      : undefined
+  }
+
   /** The share of the reservation its unfilled part still holds. */
   heldBack(): Decimal {
     if (this.reservation.isZero() || this.remaining.equals(this.reservedFor)) return this.reservation
@@ -107,7 +116,8 @@ export class OrderEntry implements WorkingOrder {
       averageFillPrice: c.averageFillPrice,
       commission: c.commission,
       triggered: c.triggered,
-      reasons: c.reasons
+      reasons: c.reasons,
+      rejectionCode: c.rejectionCode ?? null
     }
   }
 

@@ -19,29 +19,50 @@ export interface AccountView {
   readonly halted: boolean
 }
 
-/** One order under a pre-trade check. */
+/** What a fill would do, when a check runs at fill time. */
+export interface FillCheck {
+  /** The fill's commission, from the fee model. */
+  readonly commission: Decimal
+  /** Buying power once the fill has traded: cash after it, less twice the short market value after it. */
+  readonly buyingPowerAfter: Decimal
+  /** What the order's acceptance fixed: the value its position may reach, at the acceptance's reference price. */
+  readonly positionCap: { readonly referencePrice: Decimal; readonly maxValue: Decimal } | null
+}
+
+/**
+ * One order under a check. The same rules check it when it is accepted (or replaced), valued at a
+ * reference price, and again when a fill with an opening part is about to trade (`fill` set),
+ * valued at the fill's price.
+ */
 export interface RiskCheck {
   readonly order: OrderSpec
   readonly quantity: Decimal
-  /** The price the check values the order at: the update's open when the order reaches the market. */
+  /** The price the check values the order at: the update's open when the order reaches the market, the last mark for a replace, the fill's price at fill time. */
   readonly referencePrice: Decimal
-  /** The position if every working order on the same side filled first, signed. */
+  /** The position if every working order on the same side filled first, signed (at fill time: the position). */
   readonly projectedPosition: Decimal
   /** The projected position after this order, signed. */
   readonly positionAfter: Decimal
   /** The part of this order that would reduce the projected position, and the part that would add. */
   readonly closingQuantity: Decimal
   readonly openingQuantity: Decimal
-  /** What the opening part is expected to cost: notional at the reference price after slippage, plus commission. */
+  /** What the opening part is expected to cost: notional at the reference price after the slippage model, plus the fee model's commission. */
   readonly openingCost: Decimal
   readonly account: AccountView
   readonly config: SimulationConfig
+  /** Set when the check runs at fill time; null at acceptance and replace. */
+  readonly fill: FillCheck | null
 }
 
 export type RiskDecision = { readonly approved: true } | { readonly approved: false; readonly reason: string }
 
-/** A pre-trade check. Rules run in order; the first rejection is the order's reason. */
+/**
+ * A risk check, run at acceptance, at replace, and at fill time for fills that add to a position.
+ * Rules run in order; the first rejection is the order's, with the rule's name as its stable
+ * `code` beside the reason.
+ */
 export interface RiskRule {
+  /** The rejection code: stable, unique among the engine's rules. */
   readonly name: string
   check(check: RiskCheck): RiskDecision
 }
@@ -71,6 +92,15 @@ export const maxPositionSizeRule: RiskRule = {
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
     const after = c.positionAfter.abs()
+    if (c.fill !== null) {
+      // At fill time the limit is the one the acceptance fixed, valued at its reference price.
+      const cap = c.fill.positionCap
+      if (cap === null) return approve
+      const value = after.times(cap.referencePrice)
+      return value.greaterThan(cap.maxValue)
+        ? reject(`maxPositionSize: this fill would take ${c.order.symbol} to ${c.positionAfter}, worth ${value} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`)
+        : approve
+    }
     const value = after.times(c.referencePrice)
     return value.greaterThan(c.account.maxPositionValue)
       ? reject(
@@ -85,6 +115,10 @@ export const cashRule: RiskRule = {
   name: "cash",
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
+    if (c.fill !== null)
+      return c.fill.buyingPowerAfter.lessThan(0)
+        ? reject(`cash: the fill of ${c.quantity} ${c.order.symbol} at ${c.referencePrice} would leave buying power at ${c.fill.buyingPowerAfter.toDecimalPlaces(2)}`)
+        : approve
     return c.openingCost.greaterThan(c.account.buyingPower)
       ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${c.openingCost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
       : approve

@@ -5,93 +5,54 @@ import {
   type SimulationContext,
   type SimulationEvent,
   type SimulationStatus,
+  simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
-import {
-  type MarketUpdateInput,
-  type NormalizedUpdate,
-  normalizeMarketUpdate,
-  type PriceInput,
-  type Quote,
-  quoteDecimal
-} from "../domain/market-update.ts"
-import {
-  makeOrderRequestValidator,
-  needsLimitPrice,
-  needsStopPrice,
-  type OrderRequest,
-  type ReplaceRequest,
-  validateReplaceRequest
-} from "../domain/order.ts"
+import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal } from "../domain/market-update.ts"
+import { makeOrderRequestValidator, type OrderRequest, type ReplaceRequest, validateReplaceRequest } from "../domain/order.ts"
 import type { Portfolio, PositionView } from "../domain/portfolio.ts"
 import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import { tradingDayOf } from "../domain/trading-day.ts"
-import type { CheckRecord, EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
+import { DailyStopLoss } from "./daily-stop-loss.ts"
+import type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
+import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot } from "./engine-snapshot.ts"
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
+import { EventBus } from "./event-bus.ts"
+import { ExecutionPricing } from "./execution-pricing.ts"
 import { type FeeModel, proportionalFee } from "./fee-model.ts"
 import { barFillModel, type FillModel } from "./fill-model.ts"
-import { Ledger, type LedgerSnapshot, splitAgainst } from "./ledger.ts"
+import { Ledger, splitAgainst } from "./ledger.ts"
+import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
-import { OrderEntry, type OrderEntrySnapshot, type OrderView } from "./order-entry.ts"
-import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+import { OrderBook } from "./order-book.ts"
+import { OrderEntry, type OrderView } from "./order-entry.ts"
+import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
+import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
-import { TradeBook, type TradeBookSnapshot } from "./trade-book.ts"
+import { timeInForcePolicies, type UpdateClock } from "./time-in-force.ts"
+import { TradeBook } from "./trade-book.ts"
+
+export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
 
 /** The engine's pluggable parts. Each defaults to DESIGN.md's execution semantics. */
 export interface EngineOptions {
   readonly fillModel?: FillModel
   readonly slippageModel?: SlippageModel
   readonly feeModel?: FeeModel
-  /** Extra pre-trade checks, run after the built-in ones. */
+  /** Extra checks, run after the built-in ones, at acceptance, at replace and at fill time. */
   readonly riskRules?: ReadonlyArray<RiskRule>
   /** Start in `running` (default), or stay `deployed` until `start()`. */
   readonly autoStart?: boolean
 }
 
-interface Mark {
-  number: number
-  source: PriceInput
-  decimal: Decimal | null
-}
-
-
-export const ENGINE_SNAPSHOT_FORMAT = 2
-
-/**
- * Everything a simulation is, as plain JSON: the simulation machine's state, every order's machine
- * state, the ledger, trades, fills, marks and the equity curve. Restoring it and feeding the same
- * inputs gives exactly what an uninterrupted run gives, down to the serialised bytes.
- */
-export interface EngineSnapshot {
-  readonly formatVersion: typeof ENGINE_SNAPSHOT_FORMAT
-  readonly config: SimulationConfig
-  readonly simulation: { readonly status: SimulationStatus; readonly context: SimulationContext }
-  readonly orderSeq: number
-  readonly updateIndex: number
-  readonly lastTime: number | null
-  readonly day: number | null
-  readonly orders: ReadonlyArray<OrderEntrySnapshot>
-  readonly pending: ReadonlyArray<OrderId>
-  readonly working: ReadonlyArray<OrderId>
-  readonly ledger: LedgerSnapshot
-  readonly trades: TradeBookSnapshot
-  readonly fills: ReadonlyArray<Fill>
-  readonly marks: ReadonlyArray<{ readonly symbol: string; readonly price: number; readonly source: PriceInput }>
-  readonly dayStart: { readonly estimate: number; readonly cash: string; readonly holdings: ReadonlyArray<readonly [string, PriceInput]> }
-  readonly equityCurve: ReturnType<EquityCurve["snapshot"]>
-}
-
-const TRADING: ReadonlySet<SimulationStatus> = new Set(["running", "halted"])
-const TAKES_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
-// Below this relative distance from the stop-loss threshold the float estimate is not trusted.
-const STOP_LOSS_FLOAT_MARGIN = 1e-9
-
-const toDecimal = (p: PriceInput): Decimal => new Decimal(p)
+/** The statuses that take market updates and new orders, and those in which orders trade: tags of the simulation machine. */
+const TAKES_UPDATES = simulationStatusesTagged("takesUpdates")
+const TRADING = simulationStatusesTagged("trades")
 
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
 const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
@@ -102,16 +63,17 @@ const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefin
   return undefined
 }
 
-const checkRecord = (check: RiskCheck): CheckRecord => ({
-  referencePrice: check.referencePrice.toString(),
-  equity: check.account.equity.toString(),
-  maxPositionValue: check.account.maxPositionValue.toString()
-})
+/** Refused for a reason outside the risk rules: a replace may not take the quantity to or below what has filled. */
+const QUANTITY_NOT_ABOVE_FILLED = "quantityNotAboveFilled"
 
 /**
  * One simulation in memory, synchronous and deterministic: orders go in, market updates go in,
  * and fills, positions, trades and metrics come out. Every order moves only through the order
  * machine; the simulation's own status moves only through the simulation machine.
+ *
+ * Per update it runs one pipeline (`processMarketUpdate`): time in force, the risk gate for new
+ * orders, matching by each order type's fill rule, execution pricing and the risk gate again at
+ * fill time, marking, and the daily stop-loss; each of those is its own module.
  *
  * Methods throw tagged errors (`ValidationError`, `UnknownOrderError`,
  * `IllegalOrderTransitionError`, `SimulationStateError`); when they do, nothing has changed.
@@ -121,44 +83,24 @@ export class TradingSimulationEngine {
   readonly #symbols: ReadonlySet<string>
   readonly #validateOrder: ReturnType<typeof makeOrderRequestValidator>
   readonly #fillModel: FillModel
-  readonly #slippage: SlippageModel
-  readonly #fees: FeeModel
-  readonly #riskRules: ReadonlyArray<RiskRule>
-  readonly #initialCapital: Decimal
-  readonly #slippageFactor: Decimal
-  readonly #commissionRate: Decimal
-  readonly #minimumCommission: Decimal
+  readonly #pricing: ExecutionPricing
+  readonly #risk: RiskGate
   readonly #maxPositionSize: Decimal
+  readonly #bus = new EventBus()
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
+  #book = new OrderBook()
   #ledger: Ledger
   #trades = new TradeBook()
   #curve = new EquityCurve()
-  readonly #marks = new Map<string, Mark>()
-  readonly #markNumbers = new Map<string, number>()
-  readonly #orders = new Map<OrderId, OrderEntry>()
-  #pending: OrderEntry[] = []
-  #working: OrderEntry[] = []
-  // Kept as strings: a long run holds every fill, and decimals would cost the garbage collector far more.
-  readonly #fills: Fill[] = []
+  #marks = new Marks()
+  #stopLoss: DailyStopLoss
+  #fills: Fill[] = []
   #orderSeq = 0
   #updateIndex = 0
   #lastTime: number | null = null
   #day: number | null = null
-  // The equity at the start of the trading day: a float estimate, plus the cash and holdings it
-  // came from (decimals are immutable, so references do) for an exact check near the threshold.
-  #dayStartEstimate: number
-  #dayStartCash: Decimal
-  #dayStartHoldings: ReadonlyArray<readonly [Decimal, PriceInput]> = []
-
-  readonly #listeners = new Map<EngineEventName, Set<(event: EngineEvent) => void>>()
-  readonly #anyListeners = new Set<(event: EngineEvent) => void>()
-  #batchDepth = 0
-  #buffer: EngineEvent[] = []
-  /** Events ready for listeners, in order; a listener's own commands queue theirs behind them. */
-  readonly #outbox: EngineEvent[] = []
-  #delivering = false
 
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
@@ -166,76 +108,57 @@ export class TradingSimulationEngine {
     this.config = valid.success
     this.#symbols = new Set(this.config.symbols)
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols)
-    this.#initialCapital = new Decimal(this.config.initialCapital)
-    this.#ledger = new Ledger(this.#initialCapital)
-    this.#slippageFactor = new Decimal(1).plus(this.config.slippageRate)
-    this.#commissionRate = new Decimal(this.config.commissionRate)
-    this.#minimumCommission = new Decimal(this.config.minimumCommission)
+    const initialCapital = new Decimal(this.config.initialCapital)
+    this.#ledger = new Ledger(initialCapital)
+    this.#stopLoss = new DailyStopLoss(this.config.dailyStopLoss, initialCapital)
     this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
-    this.#dayStartEstimate = this.#initialCapital.toNumber()
-    this.#dayStartCash = this.#initialCapital
     this.#fillModel = options.fillModel ?? barFillModel
-    this.#slippage = options.slippageModel ?? proportionalSlippage(this.config.slippageRate)
-    this.#fees = options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission))
-    this.#riskRules = [...builtInRiskRules, ...(options.riskRules ?? [])]
+    this.#pricing = new ExecutionPricing(
+      options.slippageModel ?? proportionalSlippage(this.config.slippageRate),
+      options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission))
+    )
+    this.#risk = new RiskGate(options.riskRules ?? [])
     if (options.autoStart ?? true) this.start()
   }
 
   // ── Snapshots ─────────────────────────────────────────────────────────
 
   snapshot(): EngineSnapshot {
-    return {
-      formatVersion: ENGINE_SNAPSHOT_FORMAT,
-      config: this.config,
-      simulation: { status: this.#status, context: this.#simulationContext },
+    return encodeEngineSnapshot(this.config, {
+      status: this.#status,
+      simulationContext: this.#simulationContext,
       orderSeq: this.#orderSeq,
       updateIndex: this.#updateIndex,
       lastTime: this.#lastTime,
       day: this.#day,
-      orders: [...this.#orders.values()].map((e) => e.snapshot()),
-      pending: this.#pending.map((e) => e.spec.id),
-      working: this.#working.map((e) => e.spec.id),
-      ledger: this.#ledger.snapshot(),
-      trades: this.#trades.snapshot(),
-      fills: [...this.#fills],
-      marks: [...this.#marks].map(([symbol, m]) => ({ symbol, price: m.number, source: m.source })),
-      dayStart: {
-        estimate: this.#dayStartEstimate,
-        cash: this.#dayStartCash.toString(),
-        holdings: this.#dayStartHoldings.map(([q, p]) => [q.toString(), p] as const)
-      },
-      equityCurve: this.#curve.snapshot()
-    }
+      book: this.#book,
+      ledger: this.#ledger,
+      trades: this.#trades,
+      fills: this.#fills,
+      marks: this.#marks,
+      stopLoss: this.#stopLoss,
+      curve: this.#curve
+    })
   }
 
   /** A simulation restored from a snapshot, with the given extension points (they are code, not state). */
   static fromSnapshot(snapshot: EngineSnapshot, options: Omit<EngineOptions, "autoStart"> = {}): TradingSimulationEngine {
     const engine = new TradingSimulationEngine(snapshot.config, { ...options, autoStart: false })
-    engine.#load(snapshot)
+    const s = decodeEngineSnapshot(snapshot)
+    engine.#status = s.status
+    engine.#simulationContext = s.simulationContext
+    engine.#orderSeq = s.orderSeq
+    engine.#updateIndex = s.updateIndex
+    engine.#lastTime = s.lastTime
+    engine.#day = s.day
+    engine.#book = s.book
+    engine.#ledger = s.ledger
+    engine.#trades = s.trades
+    engine.#fills = [...s.fills]
+    engine.#marks = s.marks
+    engine.#stopLoss = s.stopLoss
+    engine.#curve = s.curve
     return engine
-  }
-
-  #load(s: EngineSnapshot): void {
-    this.#status = s.simulation.status
-    this.#simulationContext = s.simulation.context
-    this.#orderSeq = s.orderSeq
-    this.#updateIndex = s.updateIndex
-    this.#lastTime = s.lastTime
-    this.#day = s.day
-    for (const o of s.orders) this.#orders.set(o.context.order.id, OrderEntry.fromSnapshot(o))
-    this.#pending = s.pending.map((id) => this.#orders.get(id)!)
-    this.#working = s.working.map((id) => this.#orders.get(id)!)
-    this.#ledger = Ledger.fromSnapshot(s.ledger)
-    this.#trades = TradeBook.fromSnapshot(s.trades)
-    this.#fills.push(...s.fills)
-    for (const m of s.marks) {
-      this.#marks.set(m.symbol, { number: m.price, source: m.source, decimal: null })
-      this.#markNumbers.set(m.symbol, m.price)
-    }
-    this.#dayStartEstimate = s.dayStart.estimate
-    this.#dayStartCash = new Decimal(s.dayStart.cash)
-    this.#dayStartHoldings = s.dayStart.holdings.map(([q, p]) => [new Decimal(q), p] as const)
-    this.#curve = EquityCurve.fromSnapshot(s.equityCurve)
   }
 
   // ── Simulation lifecycle ──────────────────────────────────────────────
@@ -264,8 +187,8 @@ export class TradingSimulationEngine {
   /** Stops for good: every open order is cancelled; positions stay as they are, marked at the last prices. */
   stop(): void {
     if (!simulationTable.accepts(this.#status, "STOP")) throw new SimulationStateError({ status: this.#status, command: "stop" })
-    this.#batch(() => {
-      for (const entry of [...this.#pending, ...this.#working]) this.#cancel(entry, "simulation stopped")
+    this.#bus.batch(() => {
+      for (const entry of this.#book.open()) this.#cancel(entry, "simulation stopped")
       this.#sendSimulation({ type: "STOP" }, "stop", null)
     })
   }
@@ -293,46 +216,45 @@ export class TradingSimulationEngine {
       submittedAfterUpdate: this.#updateIndex,
       submittedTime: this.#lastTime
     })
-    this.#orders.set(entry.spec.id, entry)
-    this.#pending.push(entry)
-    if (this.#wants("orderSubmitted")) this.#emit({ type: "orderSubmitted", order: entry.view() })
+    this.#book.submit(entry)
+    if (this.#bus.wants("orderSubmitted")) this.#bus.emit({ type: "orderSubmitted", order: entry.view() })
     return entry.spec.id
   }
 
   /** Cancels an open order at once (no update can come between the request and its confirmation here). */
   cancelOrder(orderId: OrderId | string, reason = "cancelled on request"): void {
     const entry = this.#entry(orderId)
-    this.#batch(() => this.#cancel(entry, reason, true))
+    this.#bus.batch(() => this.#cancel(entry, reason, true))
   }
 
   /**
-   * Changes a working order's quantity or prices. The change passes the same pre-trade checks as
-   * a new order; a refused change leaves the order as it was and says why.
+   * Changes a working order's quantity or prices. The change passes the same checks as a new
+   * order; a refused change leaves the order as it was and says why. The checks run before the
+   * order moves, so a rule that throws leaves everything as it was.
    */
-  replaceOrder(orderId: OrderId | string, changes: ReplaceRequest): { readonly replaced: true } | { readonly replaced: false; readonly reason: string } {
+  replaceOrder(
+    orderId: OrderId | string,
+    changes: ReplaceRequest
+  ): { readonly replaced: true } | ({ readonly replaced: false } & Rejection) {
     const entry = this.#entry(orderId)
-    const valid = validateReplaceRequest(changes)
+    const valid = validateReplaceRequest(changes, entry.spec.type)
     if (Result.isFailure(valid)) throw valid.failure
-    const c = valid.success
-    const type = entry.spec.type
-    const misplaced = [
-      ...(c.limitPrice !== undefined && !needsLimitPrice(type) ? [{ field: "limitPrice", rule: `is not allowed for ${type} orders`, value: c.limitPrice }] : []),
-      ...(c.stopPrice !== undefined && !needsStopPrice(type) ? [{ field: "stopPrice", rule: `is not allowed for ${type} orders`, value: c.stopPrice }] : [])
-    ]
-    if (misplaced.length > 0) throw new ValidationError({ subject: "replace", issues: misplaced })
-    const requested = this.#transition(entry, { type: "REPLACE_REQUEST", changes: c }, true)
-    if (requested !== undefined) throw requested
-    const outcome = this.#replaceCheck(entry)
-    this.#batch(() => {
+    const request: OrderEvent = { type: "REPLACE_REQUEST", changes: valid.success }
+    const illegal = entry.refuses(request)
+    if (illegal !== undefined) throw illegal
+    const outcome = this.#replaceCheck(entry, valid.success.quantity)
+    this.#bus.batch(() => {
+      this.#transition(entry, request)
       if ("check" in outcome) {
+        this.#commit(entry, outcome.check)
         this.#transition(entry, { type: "REPLACE_CONFIRM" })
-        this.#emit({ type: "orderReplaced", order: entry.view(), check: outcome.check })
+        this.#bus.emit({ type: "orderReplaced", order: entry.view(), check: checkRecord(outcome.check) })
       } else {
-        this.#transition(entry, { type: "REPLACE_REJECT", reason: outcome.refusal })
-        this.#emit({ type: "orderReplaceRejected", order: entry.view(), reason: outcome.refusal })
+        this.#transition(entry, { type: "REPLACE_REJECT", reason: outcome.reason })
+        this.#bus.emit({ type: "orderReplaceRejected", order: entry.view(), code: outcome.code, reason: outcome.reason })
       }
     })
-    return "check" in outcome ? { replaced: true } : { replaced: false, reason: outcome.refusal }
+    return "check" in outcome ? { replaced: true } : { replaced: false, code: outcome.code, reason: outcome.reason }
   }
 
   /** The signed position in a symbol (zero when flat): cheaper than `getPortfolio()` inside a strategy's loop. */
@@ -346,11 +268,11 @@ export class TradingSimulationEngine {
 
   /** Every order, final ones included, in submission order. */
   getOrders(): ReadonlyArray<OrderView> {
-    return [...this.#orders.values()].map((e) => e.view())
+    return [...this.#book.all()].map((e) => e.view())
   }
 
   getOpenOrders(): ReadonlyArray<OrderView> {
-    return [...this.#pending, ...this.#working].map((e) => e.view())
+    return this.#book.open().map((e) => e.view())
   }
 
   getFills(): ReadonlyArray<Fill> {
@@ -360,11 +282,11 @@ export class TradingSimulationEngine {
   // ── Market data ───────────────────────────────────────────────────────
 
   /**
-   * One market update (last prices or OHLCV bars). Per update, in this order: a new trading day
-   * expires the last session's day orders and ends a halt; orders submitted since the last update
-   * are checked and accepted or rejected; working orders are matched, oldest first; the portfolio
-   * is marked to the close; the daily stop-loss is checked; then the update's events are emitted.
-   * Returns the update as validated (its time and each symbol's prices).
+   * One market update (last prices or OHLCV bars). Per update, in this order: working orders whose
+   * time in force has run out expire; a new trading day ends a halt; orders submitted since the
+   * last update are checked and accepted or rejected; working orders are matched, oldest first;
+   * the portfolio is marked to the close; the daily stop-loss is checked; then the update's events
+   * are emitted. Returns the update as validated (its time and each symbol's prices).
    */
   processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
@@ -372,24 +294,28 @@ export class TradingSimulationEngine {
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
     // Batched inline rather than through a closure: this is the per-update hot path.
-    this.#openBatch()
+    this.#bus.open()
     let completed = false
     try {
       this.#updateIndex += 1
       this.#lastTime = time
       const day = time === null ? this.#day : tradingDayOf(time)
+      if (this.#book.working.length > 0) this.#expire({ day, time })
       if (day !== this.#day) this.#startDay(day)
       if (TRADING.has(this.#status)) {
-        if (this.#pending.length > 0) this.#checkPending(quotes)
-        if (this.#working.length > 0) this.#matchWorking(quotes, time)
+        if (this.#book.pending.length > 0) this.#checkPending(quotes)
+        if (this.#book.working.length > 0) this.#matchWorking(quotes, time)
       }
-      for (const quote of quotes) this.#mark(quote)
-      const valuation = this.#ledger.valuationEstimate(this.#markNumbers)
+      for (const quote of quotes) this.#marks.set(quote)
+      const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
       this.#curve.push(time, valuation)
-      if (this.#status === "running") this.#checkDailyStopLoss(valuation.equity)
+      if (this.#status === "running") {
+        const breach = this.#stopLoss.breach(valuation.equity, () => this.#equity())
+        if (breach !== null) this.#sendSimulation({ type: "HALT", reason: breach, day: this.#day }, "halt", breach)
+      }
       completed = true
     } finally {
-      this.#closeBatch(completed)
+      this.#bus.close(completed)
     }
     return normalized
   }
@@ -401,7 +327,7 @@ export class TradingSimulationEngine {
     let unrealizedPnl = ZERO
     for (const symbol of this.#ledger.symbols()) {
       const quantity = this.#ledger.position(symbol)
-      const marketPrice = this.#markOrZero(symbol)
+      const marketPrice = this.#marks.orZero(symbol)
       const averageCost = this.#ledger.averageCost(symbol)
       const unrealized = marketPrice.minus(averageCost).times(quantity)
       unrealizedPnl = unrealizedPnl.plus(unrealized)
@@ -472,20 +398,12 @@ export class TradingSimulationEngine {
 
   /** Subscribes to an event; returns the function that unsubscribes. Events of an update arrive after it is fully applied. */
   on<K extends EngineEventName>(name: K, listener: EngineListener<K>): () => void {
-    let set = this.#listeners.get(name)
-    if (set === undefined) {
-      set = new Set()
-      this.#listeners.set(name, set)
-    }
-    const l = listener as unknown as (event: EngineEvent) => void
-    set.add(l)
-    return () => set.delete(l)
+    return this.#bus.on(name, listener)
   }
 
   /** Subscribes to every event, in the order they happen; returns the function that unsubscribes. */
   onEvent(listener: (event: EngineEvent) => void): () => void {
-    this.#anyListeners.add(listener)
-    return () => this.#anyListeners.delete(listener)
+    return this.#bus.onEvent(listener)
   }
 
   // ── Internals ─────────────────────────────────────────────────────────
@@ -495,7 +413,7 @@ export class TradingSimulationEngine {
   }
 
   #entry(orderId: string): OrderEntry {
-    const entry = this.#orders.get(orderId as OrderId)
+    const entry = this.#book.get(orderId as OrderId)
     if (entry === undefined) throw new UnknownOrderError({ orderId })
     return entry
   }
@@ -506,7 +424,7 @@ export class TradingSimulationEngine {
     const from = this.#status
     this.#status = next.status
     this.#simulationContext = next.context
-    if (from !== next.status) this.#emit({ type: "simulationStatusChanged", from, to: next.status, reason })
+    if (from !== next.status) this.#bus.emit({ type: "simulationStatusChanged", from, to: next.status, reason })
   }
 
   /**
@@ -519,142 +437,46 @@ export class TradingSimulationEngine {
     return error
   }
 
-  /** Runs `body` with events buffered, then delivers them: listeners see only whole, consistent states. */
-  #batch(body: () => void): void {
-    this.#openBatch()
-    let completed = false
-    try {
-      body()
-      completed = true
-    } finally {
-      this.#closeBatch(completed)
-    }
-  }
-
-  #openBatch(): void {
-    this.#batchDepth += 1
-  }
-
-  /** Delivers the batch's events once the outermost batch completes; a failed batch's are dropped. */
-  #closeBatch(completed: boolean): void {
-    this.#batchDepth -= 1
-    if (this.#batchDepth > 0 || this.#buffer.length === 0) return
-    const events = this.#buffer
-    this.#buffer = []
-    if (completed) this.#post(events)
-  }
-
-  /** Delivers events in order. A listener that sends a command gets its events after the rest of the current ones. */
-  #post(events: ReadonlyArray<EngineEvent>): void {
-    this.#outbox.push(...events)
-    if (this.#delivering) return
-    this.#delivering = true
-    try {
-      for (let i = 0; i < this.#outbox.length; i++) this.#deliver(this.#outbox[i]!)
-    } finally {
-      this.#outbox.length = 0
-      this.#delivering = false
-    }
-  }
-
-  /** Whether anyone listens for an event: views are only built for listeners. */
-  #wants(type: EngineEventName): boolean {
-    return this.#anyListeners.size > 0 || (this.#listeners.get(type)?.size ?? 0) > 0
-  }
-
-  #emit(event: EngineEvent): void {
-    if (this.#batchDepth > 0) this.#buffer.push(event)
-    else this.#post([event])
-  }
-
-  #deliver(event: EngineEvent): void {
-    for (const listener of this.#anyListeners) listener(event)
-    const set = this.#listeners.get(event.type)
-    if (set !== undefined) for (const listener of set) listener(event)
-  }
-
   #cancel(entry: OrderEntry, reason: string, fromCaller = false): void {
     const requested = this.#transition(entry, { type: "CANCEL_REQUEST" }, fromCaller)
     if (requested !== undefined) throw requested
     this.#transition(entry, { type: "CANCEL_CONFIRM", reason })
-    this.#retire(entry)
-    if (this.#wants("orderCancelled")) this.#emit({ type: "orderCancelled", order: entry.view(), reason })
+    this.#book.retire(entry)
+    if (this.#bus.wants("orderCancelled")) this.#bus.emit({ type: "orderCancelled", order: entry.view(), reason })
   }
 
-  /** Drops a final order from the pending and working lists. */
-  #retire(entry: OrderEntry): void {
-    this.#pending = this.#pending.filter((e) => e !== entry)
-    this.#working = this.#working.filter((e) => e !== entry)
+  #reject(entry: OrderEntry, rejection: Rejection): void {
+    this.#transition(entry, { type: "REJECT", code: rejection.code, reason: rejection.reason })
+    if (this.#bus.wants("orderRejected")) this.#bus.emit({ type: "orderRejected", order: entry.view(), code: rejection.code, reason: rejection.reason })
   }
 
-  #mark(quote: Quote): void {
-    let mark = this.#marks.get(quote.symbol)
-    if (mark === undefined) {
-      mark = { number: quote.close, source: quote.source.close, decimal: null }
-      this.#marks.set(quote.symbol, mark)
-    } else {
-      mark.number = quote.close
-      mark.source = quote.source.close
-      mark.decimal = null
+  /** Expires the working orders whose time in force has run out at this update, before anything trades on it. */
+  #expire(update: UpdateClock): void {
+    let expired = false
+    for (const entry of this.#book.working) {
+      const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
+      if (reason === null) continue
+      this.#transition(entry, { type: "EXPIRE", reason })
+      expired = true
+      if (this.#bus.wants("orderExpired")) this.#bus.emit({ type: "orderExpired", order: entry.view(), reason })
     }
-    this.#markNumbers.set(quote.symbol, quote.close)
-  }
-
-  readonly #markSource = (symbol: string): PriceInput => this.#marks.get(symbol)!.source
-  // Made once: account views hand these out for every check.
-  readonly #positionOf = (symbol: string): Decimal => this.#ledger.position(symbol)
-  readonly #markOf = (symbol: string): Decimal | undefined => this.#markDecimal(symbol)
-  /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. */
-  readonly #markOrZero = (symbol: string): Decimal => this.#markDecimal(symbol) ?? ZERO
-
-  #markDecimal(symbol: string): Decimal | undefined {
-    const mark = this.#marks.get(symbol)
-    if (mark === undefined) return undefined
-    mark.decimal ??= toDecimal(mark.source)
-    return mark.decimal
-  }
-
-  #equity(): Decimal {
-    return this.#ledger.equity(this.#markOrZero)
-  }
-
-  #buyingPower(except?: OrderEntry): Decimal {
-    let free = this.#ledger.cash
-    for (const e of this.#working) if (e !== except && !e.reservation.isZero()) free = free.minus(e.heldBack())
-    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#markOrZero).times(2)) : free
+    if (expired) this.#book.retireFinal()
   }
 
   #startDay(day: number | null): void {
-    if (this.#day !== null && this.#working.length > 0) {
-      for (const entry of [...this.#working]) {
-        if (entry.spec.timeInForce === "day" && entry.context.sessionDay !== null && entry.context.sessionDay !== day) {
-          const reason = "day order: its session ended"
-          this.#transition(entry, { type: "EXPIRE", reason })
-          this.#retire(entry)
-          if (this.#wants("orderExpired")) this.#emit({ type: "orderExpired", order: entry.view(), reason })
-        }
-      }
-    }
-    // Nothing trades between updates, so the day starts at the equity the last update ended with.
-    this.#dayStartEstimate = this.#curve.last() ?? this.#dayStartEstimate
-    if (this.config.dailyStopLoss !== null) {
-      this.#dayStartCash = this.#ledger.cash
-      this.#dayStartHoldings = this.#ledger.holdings(this.#markSource)
-    }
+    this.#stopLoss.startDay(this.#curve.last(), this.#ledger, this.#marks.source)
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
 
-  #checkDailyStopLoss(equityEstimate: number): void {
-    const limit = this.config.dailyStopLoss
-    if (limit === null) return
-    if (equityEstimate > this.#dayStartEstimate * (1 - limit) * (1 + STOP_LOSS_FLOAT_MARGIN)) return
-    const start = this.#dayStartHoldings.reduce((acc, [q, p]) => acc.plus(q.times(toDecimal(p))), this.#dayStartCash)
-    const threshold = start.times(new Decimal(1).minus(limit))
-    const equity = this.#equity()
-    if (equity.greaterThanOrEqualTo(threshold)) return
-    const reason = `daily stop-loss: equity ${equity.toDecimalPlaces(2)} fell below ${threshold.toDecimalPlaces(2)} (day start ${start.toDecimalPlaces(2)} × (1 − ${limit}))`
-    this.#sendSimulation({ type: "HALT", reason, day: this.#day }, "halt", reason)
+  #equity(): Decimal {
+    return this.#ledger.equity(this.#marks.orZero)
+  }
+
+  #buyingPower(except?: OrderEntry): Decimal {
+    let free = this.#ledger.cash
+    for (const e of this.#book.working) if (e !== except && !e.reservation.isZero()) free = free.minus(e.heldBack())
+    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#marks.orZero).times(2)) : free
   }
 
   #account(except?: OrderEntry): AccountView {
@@ -671,34 +493,22 @@ export class TradingSimulationEngine {
     }
   }
 
-  /** The order's pre-trade check against the account and every other working order. */
-  #riskCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, account: AccountView): RiskCheck {
-    const { side, symbol } = entry.spec
-    let projected = this.#ledger.position(symbol)
-    for (const e of this.#working) {
-      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
-    }
-    const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
-    return {
-      order: entry.spec,
-      quantity,
-      referencePrice,
-      projectedPosition: projected,
-      positionAfter: side === "buy" ? projected.plus(quantity) : projected.minus(quantity),
-      closingQuantity,
-      openingQuantity,
-      openingCost: openingQuantity.isZero() ? ZERO : this.#expectedCost(openingQuantity.times(referencePrice)),
-      account,
-      config: this.config
-    }
-  }
-
-  /** A notional's expected cost at a check: after slippage, plus the commission at the configured rate and minimum. */
-  #expectedCost(notional: Decimal): Decimal {
-    const slipped = this.config.slippageRate === 0 ? notional : notional.times(this.#slippageFactor)
-    const commission = slipped.times(this.#commissionRate)
-    return slipped.plus(commission.lessThan(this.#minimumCommission) ? this.#minimumCommission : commission)
-  }
+  // Made once: account views hand these out for every check.
+  readonly #positionOf = (symbol: string): Decimal => this.#ledger.position(symbol)
+  readonly #markOf = (symbol: string): Decimal | undefined => this.#marks.decimal(symbol)
+  /** What the risk gate reads of the simulation, read through at each check (a restore replaces the ledger and the book). */
+  readonly #riskInputs: RiskInputs = ((engine: TradingSimulationEngine): RiskInputs => ({
+    get config() {
+      return engine.config
+    },
+    get ledger() {
+      return engine.#ledger
+    },
+    get working() {
+      return engine.#book.working
+    },
+    markOf: engine.#markOf
+  }))(this)
 
   /** Fixes what an accepted order may do: the position value its fills may reach, and the buying power it holds back. */
   #commit(entry: OrderEntry, check: RiskCheck): void {
@@ -707,18 +517,16 @@ export class TradingSimulationEngine {
     entry.reservedFor = check.quantity
   }
 
-  #firstRejection(check: RiskCheck): string | null {
-    for (const rule of this.#riskRules) {
-      const decision = rule.check(check)
-      if (!decision.approved) return decision.reason
-    }
-    return null
+  /** An order's check before it works: `quantity` valued at `referencePrice`, the opening part priced by the models. */
+  #orderCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, quote: Quote, account: AccountView): RiskCheck {
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    return this.#risk.orderCheck(this.#riskInputs, entry, quantity, referencePrice, account, (opening) => this.#pricing.estimate(opening, referencePrice, entry, quote, chargedSoFar))
   }
 
   #checkPending(quotes: ReadonlyArray<Quote>): void {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
-    for (const entry of this.#pending) {
+    for (const entry of this.#book.pending) {
       const quote = quoteFor(quotes, entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits.
       if (quote === undefined) {
@@ -726,46 +534,43 @@ export class TradingSimulationEngine {
         continue
       }
       account ??= this.#account()
-      const referencePrice = quoteDecimal(quote, "open")
-      const check = this.#riskCheck(entry, entry.remaining, referencePrice, account)
-      const reason = this.#firstRejection(check)
-      if (reason !== null) {
-        this.#transition(entry, { type: "REJECT", reason })
-        if (this.#wants("orderRejected")) this.#emit({ type: "orderRejected", order: entry.view(), reason })
+      const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, account)
+      const rejection = this.#risk.firstRejection(check)
+      if (rejection !== null) {
+        this.#reject(entry, rejection)
         continue
       }
       this.#commit(entry, check)
       this.#transition(entry, { type: "ACCEPT", sessionDay: this.#day })
-      this.#working.push(entry)
+      this.#book.working.push(entry)
       // Later orders in this update see this one's hold on buying power.
       if (!entry.reservation.isZero()) account = null
-      if (this.#wants("orderAccepted"))
-        this.#emit({
-        type: "orderAccepted",
-        order: entry.view(),
-        check: checkRecord(check)
-      })
+      if (this.#bus.wants("orderAccepted")) this.#bus.emit({ type: "orderAccepted", order: entry.view(), check: checkRecord(check) })
     }
-    this.#pending = stillPending
+    this.#book.pending = stillPending
   }
 
   #matchWorking(quotes: ReadonlyArray<Quote>, time: number | null): void {
     let retired = false
-    for (const entry of this.#working) {
+    for (const entry of this.#book.working) {
       const quote = quoteFor(quotes, entry.spec.symbol)
       if (quote === undefined || entry.isFinal) continue
       const result = this.#fillModel.match(entry, quote)
       if (result.triggered && !entry.triggered) {
         this.#transition(entry, { type: "TRIGGER" })
-        if (this.#wants("orderTriggered")) this.#emit({ type: "orderTriggered", order: entry.view() })
+        if (this.#bus.wants("orderTriggered")) this.#bus.emit({ type: "orderTriggered", order: entry.view() })
       }
       if (result.fill !== null) this.#execute(entry, result.fill.price, result.fill.quantity, quote, time)
+      if (!entry.isFinal) {
+        const ended = timeInForcePolicies[entry.spec.timeInForce].afterMatch(result)
+        if (ended !== null) this.#cancel(entry, ended)
+      }
       retired ||= entry.isFinal
     }
-    if (retired) this.#working = this.#working.filter((e) => !e.isFinal)
+    if (retired) this.#book.retireFinal()
   }
 
-  /** Fills (part of) an order at a market price, after slippage, risk and cash. */
+  /** Fills (part of) an order at a market price, priced by the models, through the risk gate when it adds to a position. */
   #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null): void {
     const { side, symbol } = entry.spec
     let quantity = wanted === entry.remaining ? wanted : Decimal.min(wanted, entry.remaining)
@@ -779,54 +584,29 @@ export class TradingSimulationEngine {
       if (quantity.isZero()) return
       split = { closingQuantity, openingQuantity: ZERO }
     }
-    let price = this.#slippage.adjust(marketPrice, entry, quote)
-    const limit = entry.limitPrice
-    if (limit !== null) price = side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
+    const price = this.#pricing.fillPrice(marketPrice, entry, quote)
     const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
     const notional = price.times(quantity)
     const moved = this.#ledger.cashMovedBy(side, notional)
-    let commission = this.#fees.commission({ quantity, price, notional }, entry, chargedSoFar)
+    let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
     // A fill that only closes always trades, but is never charged more commission than the cash it
     // leaves (a small sale against a minimum commission would otherwise drive cash below zero).
     if (split.openingQuantity.isZero() && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
     const cashAfter = commission.isZero() ? moved : moved.minus(commission)
-    const refusal = split.openingQuantity.isZero() ? null : this.#fillRefusal(entry, quantity, price, cashAfter)
-    if (refusal !== null) {
+    const execution = { quantity, price, commission, cashAfter }
+    const rejection = split.openingQuantity.isZero() ? null : this.#risk.firstRejection(this.#risk.fillCheck(this.#riskInputs, entry, execution, this.#account(entry)))
+    if (rejection !== null) {
       // The closing part of the order always trades; what the account cannot carry is refused.
       if (closingQuantity.greaterThan(0)) {
         const closingNotional = price.times(closingQuantity)
-        const closingCommission = this.#fees.commission({ quantity: closingQuantity, price, notional: closingNotional }, entry, chargedSoFar)
+        const closingCommission = this.#pricing.commission(closingQuantity, price, closingNotional, entry, chargedSoFar)
         const closing = { quantity: closingQuantity, price, commission: closingCommission, cashAfter: this.#ledger.cashMovedBy(side, closingNotional).minus(closingCommission) }
         this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
       }
-      if (!entry.isFinal) {
-        this.#transition(entry, { type: "REJECT", reason: refusal })
-        if (this.#wants("orderRejected")) this.#emit({ type: "orderRejected", order: entry.view(), reason: refusal })
-      }
+      if (!entry.isFinal) this.#reject(entry, rejection)
       return
     }
-    this.#fill(entry, { quantity, price, commission, cashAfter }, marketPrice, split, time)
-  }
-
-  /** Why a fill with an opening part cannot trade (position limit, buying power), or null. */
-  #fillRefusal(entry: OrderEntry, quantity: Decimal, price: Decimal, cashAfter: Decimal): string | null {
-    const { side, symbol } = entry.spec
-    const position = this.#ledger.position(symbol)
-    const after = side === "buy" ? position.plus(quantity) : position.minus(quantity)
-    const cap = entry.positionCap
-    if (cap !== null && after.abs().times(cap.referencePrice).greaterThan(cap.maxValue))
-      return `maxPositionSize: this fill would take ${symbol} to ${after}, worth ${after.abs().times(cap.referencePrice)} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`
-    if (!this.#ledger.hasShorts && after.greaterThanOrEqualTo(0)) return cashAfter.lessThan(0) ? this.#cashRefusal(quantity, symbol, price, cashAfter) : null
-    const shortsAfter = this.#ledger
-      .shortMarketValue((s) => (s === symbol ? price : (this.#markDecimal(s) ?? ZERO)))
-      .minus(Decimal.min(this.#ledger.position(symbol), ZERO).abs().times(price))
-      .plus(Decimal.min(after, ZERO).abs().times(price))
-    const buyingPowerAfter = cashAfter.minus(shortsAfter.times(2))
-    return buyingPowerAfter.lessThan(0) ? this.#cashRefusal(quantity, symbol, price, buyingPowerAfter) : null
-  }
-
-  #cashRefusal(quantity: Decimal, symbol: string, price: Decimal, buyingPowerAfter: Decimal): string {
-    return `cash: the fill of ${quantity} ${symbol} at ${price} would leave buying power at ${buyingPowerAfter.toDecimalPlaces(2)}`
+    this.#fill(entry, execution, marketPrice, split, time)
   }
 
   #fill(
@@ -858,24 +638,20 @@ export class TradingSimulationEngine {
     }
     this.#fills.push(fill)
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
-    if (this.#wants(type)) this.#emit({ type, order: entry.view(), fill })
+    if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
   }
 
   /**
-   * A staged replace's pre-trade check: the new quantity must stay above what is filled, and the
-   * rest must pass the checks at the last mark (a working order's symbol always has one).
+   * A replace's check, before the order moves: the new quantity must stay above what is filled,
+   * and the rest must pass the checks at the last mark (a working order's symbol always has one).
    */
-  #replaceCheck(entry: OrderEntry): { readonly refusal: string } | { readonly check: CheckRecord } {
-    const changes = entry.context.pendingChanges
+  #replaceCheck(entry: OrderEntry, newQuantity: string | undefined): { readonly check: RiskCheck } | Rejection {
     const filled = new Decimal(entry.context.filledQuantity)
-    const quantity = changes?.quantity === undefined ? new Decimal(entry.spec.quantity) : new Decimal(changes.quantity)
-    if (quantity.lessThanOrEqualTo(filled)) return { refusal: `quantity ${quantity} must stay above the filled quantity ${filled}` }
-    const referencePrice = this.#markDecimal(entry.spec.symbol)!
-    const check = this.#riskCheck(entry, quantity.minus(filled), referencePrice, this.#account(entry))
-    const refusal = this.#firstRejection(check)
-    if (refusal !== null) return { refusal }
-    this.#commit(entry, check)
-    return { check: checkRecord(check) }
+    const quantity = new Decimal(newQuantity ?? entry.spec.quantity)
+    if (quantity.lessThanOrEqualTo(filled)) return { code: QUANTITY_NOT_ABOVE_FILLED, reason: `quantity ${quantity} must stay above the filled quantity ${filled}` }
+    const { symbol } = entry.spec
+    const check = this.#orderCheck(entry, quantity.minus(filled), this.#marks.decimal(symbol)!, this.#marks.quote(symbol)!, this.#account(entry))
+    return this.#risk.firstRejection(check) ?? { check }
   }
 }
 

@@ -232,12 +232,15 @@ describe("replace", () => {
     const events = record(engine)
     const before = engine.getOrder(id)
     const result = engine.replaceOrder(id, { quantity: 200 })
-    expect(result.replaced).toBe(false)
-    const reason = (result as { reason: string }).reason
+    if (result.replaced) throw new Error("the change should have been refused")
+    const { code, reason } = result
+    expect(code).toBe("maxPositionSize")
     expect(reason).toMatch(/^maxPositionSize: /)
     const after = engine.getOrder(id)
+    // A refused change does not reject the order: it keeps no rejection code.
     expect(after).toEqual({ ...before, reasons: [reason] })
-    expect(events).toEqual([{ type: "orderReplaceRejected", order: after, reason }])
+    expect(after.rejectionCode).toBeNull()
+    expect(events).toEqual([{ type: "orderReplaceRejected", order: after, code, reason }])
     // Still works at its old terms.
     engine.processMarketUpdate({ time: at(MONDAY, 1), bars: { AAPL: bar(100, 101, 89, 95) } })
     expect(engine.getFills().map((f) => [f.price, f.quantity])).toEqual([["90", "10"]])

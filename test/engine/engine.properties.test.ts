@@ -203,7 +203,7 @@ class Harness {
       case "orderRejected": {
         if (this.#accepted.has(e.order.id)) this.stats.fillTimeRejections += 1
         else this.stats.preTradeRejections += 1
-        const rule = e.reason.split(":")[0] ?? "?"
+        const rule = e.code
         this.stats.rejectionsByRule[rule] = (this.stats.rejectionsByRule[rule] ?? 0) + 1
         break
       }

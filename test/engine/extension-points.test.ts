@@ -90,8 +90,7 @@ describe("a custom risk rule: correlated exposure", () => {
     next(engine, 1)
     expect(engine.getOrder(id).status).toBe("accepted")
     const result = engine.replaceOrder(id, { quantity: 100 })
-    expect(result.replaced).toBe(false)
-    expect((result as { reason: string }).reason).toMatch(/^correlation: /)
+    expect(result).toMatchObject({ replaced: false, code: "correlation", reason: expect.stringMatching(/^correlation: /) })
     expect(engine.getOrder(id).quantity).toBe("10")
     expect(engine.replaceOrder(id, { quantity: 50 })).toEqual({ replaced: true })
   })
@@ -114,8 +113,9 @@ describe("a custom risk rule: correlated exposure", () => {
     engine.processMarketUpdate({ time: at(1), bars: { AAPL: bar(110, 111, 109, 110) } })
     engine.submitOrder(sell("AAPL", 50))
     engine.processMarketUpdate({ time: at(2), bars: { AAPL: bar(120, 121, 119, 120) } })
-    expect(seen).toHaveLength(3)
-    const c = seen[2]!
+    // Three orders checked at acceptance, and the opening buy checked again at its fill.
+    expect(seen.map((s) => s.fill === null)).toEqual([true, false, true, true])
+    const c = seen[3]!
     expect(c.order).toMatchObject({ symbol: "AAPL", side: "sell", type: "market", quantity: "50" })
     expect(c.quantity.toString()).toBe("50")
     expect(c.referencePrice.toString()).toBe("120")
@@ -134,6 +134,12 @@ describe("a custom risk rule: correlated exposure", () => {
     expect(c.config.maxPositionSize).toBe(0.5)
     // The first check: an opening buy's expected cost includes slippage and commission.
     expect(seen[0]!.openingCost.toString()).toBe("10015.005")
+    // Its fill's check: at the fill's price after slippage, with the fill's own commission.
+    const atFill = seen[1]!
+    expect(atFill.referencePrice.toString()).toBe("100.05")
+    expect(atFill.openingCost.toString()).toBe("10015.005")
+    expect(atFill.fill?.commission.toString()).toBe("10.005")
+    expect(atFill.fill?.buyingPowerAfter.toString()).toBe("89984.995")
   })
 })
 
@@ -319,7 +325,8 @@ describe("a custom fee model", () => {
     const engine = engineWith({}, { feeModel: spy, fillModel: volumeLimited(0.1) })
     const id = engine.submitOrder({ ...buy("AAPL", 300), timeInForce: "gtc" })
     for (let i = 0; i < 3; i++) engine.processMarketUpdate({ time: at(i), bars: { AAPL: flat(100, 1000) } })
-    expect(charged).toEqual([`${id} 100 0`, `${id} 100 1`, `${id} 100 1.5`])
+    // First the pre-trade estimate of the whole order, then each fill.
+    expect(charged).toEqual([`${id} 300 0`, `${id} 100 0`, `${id} 100 1`, `${id} 100 1.5`])
     expect(engine.getFills().map((f) => f.commission)).toEqual(["1", "0.5", "0.5"])
   })
 })

@@ -46,7 +46,7 @@ const machineEvents = (events: ReadonlyArray<EngineEvent>, id: string, replaces:
         out.push({ type: "ACCEPT", sessionDay: null })
         break
       case "orderRejected":
-        out.push({ type: "REJECT", reason: e.reason })
+        out.push({ type: "REJECT", code: e.code, reason: e.reason })
         break
       case "orderTriggered":
         out.push({ type: "TRIGGER" })

@@ -21,7 +21,8 @@ import {
 import { simulationMachine } from "../../machines/simulation.machine.ts"
 import { orderTable, simulationTable } from "../../machines/tables.ts"
 import { Decimal } from "../../src/domain/decimal.ts"
-import { needsLimitPrice, needsStopPrice, type OrderSpec, OrderTypes } from "../../src/domain/order.ts"
+import { type OrderSpec, OrderTypes } from "../../src/domain/order.ts"
+import { orderTypes } from "../../src/domain/order-types.ts"
 import { expectSameStep, orderSpec, type OrderState } from "./fixtures.ts"
 
 // Round quantities as well as any in 1..150, so that fills add up to the order exactly often enough.
@@ -36,7 +37,7 @@ const price = fc.integer({ min: 1, max: 20_000 }).map((cents) => new Decimal(cen
 const reason = fc.constantFrom("insufficient cash", "end of day", "user", "")
 
 const anOrder: fc.Arbitrary<OrderSpec> = fc.record({ type: fc.constantFrom(...OrderTypes), quantity }).map(({ type, quantity }) =>
-  orderSpec({ type, quantity, limitPrice: needsLimitPrice(type) ? "10" : null, stopPrice: needsStopPrice(type) ? "9.5" : null })
+  orderSpec({ type, quantity, limitPrice: orderTypes[type].needsLimitPrice ? "10" : null, stopPrice: orderTypes[type].needsStopPrice ? "9.5" : null })
 )
 
 const weighted = <E>(weight: number, arbitrary: fc.Arbitrary<E>) => ({ weight, arbitrary })
@@ -62,7 +63,7 @@ const anOrderEvent: fc.Arbitrary<OrderEvent> = fc.oneof(
   weighted(2, fc.constant<OrderEvent>({ type: "REPLACE_CONFIRM" })),
   weighted(2, reason.map((r): OrderEvent => ({ type: "REPLACE_REJECT", reason: r }))),
   weighted(1, reason.map((r): OrderEvent => ({ type: "EXPIRE", reason: r }))),
-  weighted(1, reason.map((r): OrderEvent => ({ type: "REJECT", reason: r })))
+  weighted(1, reason.map((r): OrderEvent => ({ type: "REJECT", code: "cash", reason: r })))
 )
 
 // A stop fills only once triggered, and a random cancel or terminal event often comes before a

@@ -24,7 +24,7 @@ export const sampleLimitOrder: OrderSpec = orderSpec({ type: "limit", quantity: 
  */
 export const sampleOrderEvents: ReadonlyArray<OrderEvent> = [
   { type: "ACCEPT", sessionDay: 20_000 },
-  { type: "REJECT", reason: "insufficient cash" },
+  { type: "REJECT", code: "cash", reason: "insufficient cash" },
   { type: "TRIGGER" },
   { type: "FILL", quantity: "40", price: "10", commission: "0.4" },
   { type: "FILL", quantity: "60", price: "11", commission: "0.6" },

@@ -10,7 +10,7 @@ const ACCEPT: OrderEvent = { type: "ACCEPT", sessionDay: 20_000 }
 const TRIGGER: OrderEvent = { type: "TRIGGER" }
 const CANCEL_REQUEST: OrderEvent = { type: "CANCEL_REQUEST" }
 const REPLACE_CONFIRM: OrderEvent = { type: "REPLACE_CONFIRM" }
-const reject = (reason = "insufficient cash"): OrderEvent => ({ type: "REJECT", reason })
+const reject = (reason = "insufficient cash"): OrderEvent => ({ type: "REJECT", code: "cash", reason })
 const cancelConfirm = (reason = "cancelled by user"): OrderEvent => ({ type: "CANCEL_CONFIRM", reason })
 const cancelReject = (reason = "too late to cancel"): OrderEvent => ({ type: "CANCEL_REJECT", reason })
 const replaceRequest = (changes: ValidReplaceRequest): OrderEvent => ({ type: "REPLACE_REQUEST", changes })

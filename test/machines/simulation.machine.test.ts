@@ -7,7 +7,7 @@ import {
   type SimulationStatus
 } from "../../machines/simulation-context.ts"
 import { simulationMachine } from "../../machines/simulation.machine.ts"
-import { simulationTable } from "../../machines/tables.ts"
+import { simulationStatusesTagged, simulationTable } from "../../machines/tables.ts"
 import { expectRefusedBy } from "./fixtures.ts"
 
 const START: SimulationEvent = { type: "START" }
@@ -179,5 +179,30 @@ describe("simulation machine", () => {
       expectRefused([START, STOP], event)
       expect(simulationTable.accepts("stopped", type)).toBe(false)
     })
+  })
+})
+
+describe("what each status allows, read from the machine's tags", () => {
+  it("market updates and new orders in running, paused and halted; trading in running and halted", () => {
+    expect([...simulationStatusesTagged("takesUpdates")]).toEqual(["running", "paused", "halted"])
+    expect([...simulationStatusesTagged("trades")]).toEqual(["running", "halted"])
+  })
+
+  it("agree with the XState snapshots' own hasTag", () => {
+    const seen = new Set<string>()
+    let s = getInitialSnapshot(simulationMachine, initialSimulationContext)
+    for (const event of [START, halt("loss", 1), PAUSE, resume(2), STOP]) {
+      seen.add(s.value)
+      expect(s.hasTag("trades")).toBe(simulationStatusesTagged("trades").has(s.value))
+      expect(s.hasTag("takesUpdates")).toBe(simulationStatusesTagged("takesUpdates").has(s.value))
+      ;[s] = transition(simulationMachine, s, event)
+    }
+    expect(seen).toEqual(new Set(["deployed", "running", "halted", "paused"]))
+  })
+
+  it("each status's next statuses are the targets of its transitions", () => {
+    expect([...simulationTable.targets("running")]).toEqual(["paused", "halted", "stopped", "failed"])
+    expect([...simulationTable.targets("paused")]).toEqual(["halted", "running", "stopped"])
+    expect([...simulationTable.targets("stopped")]).toEqual([])
   })
 })

@@ -1,0 +1,62 @@
+import { Decimal } from "../domain/decimal.ts"
+import type { PriceInput } from "../domain/market-update.ts"
+import type { Ledger } from "./ledger.ts"
+
+// Below this relative distance from the threshold the float estimate is not trusted.
+const FLOAT_MARGIN = 1e-9
+
+export interface DailyStopLossSnapshot {
+  readonly estimate: number
+  readonly cash: string
+  readonly holdings: ReadonlyArray<readonly [string, PriceInput]>
+}
+
+/**
+ * The daily stop-loss (DESIGN.md, risk rules): equity below the day's starting equity ×
+ * (1 − `dailyStopLoss`) halts new risk until the next trading day. It keeps the day's starting
+ * equity as a float estimate, for the quick check every update, plus the cash and holdings it
+ * came from (decimals are immutable, so references do) for the exact check near the threshold.
+ */
+export class DailyStopLoss {
+  readonly #limit: number | null
+  #estimate: number
+  #cash: Decimal
+  #holdings: ReadonlyArray<readonly [Decimal, PriceInput]> = []
+
+  constructor(limit: number | null, initialCapital: Decimal) {
+    this.#limit = limit
+    this.#estimate = initialCapital.toNumber()
+    this.#cash = initialCapital
+  }
+
+  /** A new trading day starts at the equity the last update ended with (nothing trades between updates), if there was one. */
+  startDay(lastEquity: number | undefined, ledger: Ledger, markSource: (symbol: string) => PriceInput): void {
+    this.#estimate = lastEquity ?? this.#estimate
+    if (this.#limit === null) return
+    this.#cash = ledger.cash
+    this.#holdings = ledger.holdings(markSource)
+  }
+
+  /** Why trading must halt at this equity (the float estimate first, the exact equity near the threshold), or null. */
+  breach(equityEstimate: number, equity: () => Decimal): string | null {
+    const limit = this.#limit
+    if (limit === null) return null
+    if (equityEstimate > this.#estimate * (1 - limit) * (1 + FLOAT_MARGIN)) return null
+    const start = this.#holdings.reduce((acc, [q, p]) => acc.plus(q.times(new Decimal(p))), this.#cash)
+    const threshold = start.times(new Decimal(1).minus(limit))
+    const exact = equity()
+    if (exact.greaterThanOrEqualTo(threshold)) return null
+    return `daily stop-loss: equity ${exact.toDecimalPlaces(2)} fell below ${threshold.toDecimalPlaces(2)} (day start ${start.toDecimalPlaces(2)} × (1 − ${limit}))`
+  }
+
+  snapshot(): DailyStopLossSnapshot {
+    return { estimate: this.#estimate, cash: this.#cash.toString(), holdings: this.#holdings.map(([q, p]) => [q.toString(), p] as const) }
+  }
+
+  static fromSnapshot(limit: number | null, s: DailyStopLossSnapshot): DailyStopLoss {
+    const stopLoss = new DailyStopLoss(limit, new Decimal(s.cash))
+    stopLoss.#estimate = s.estimate
+    stopLoss.#holdings = s.holdings.map(([q, p]) => [new Decimal(q), p] as const)
+    return stopLoss
+  }
+}

@@ -1,0 +1,122 @@
+import { Decimal, ZERO } from "../domain/decimal.ts"
+import type { SimulationConfig } from "../domain/simulation-config.ts"
+import type { CheckRecord } from "./engine-events.ts"
+import { type Ledger, splitAgainst } from "./ledger.ts"
+import type { OrderEntry } from "./order-entry.ts"
+import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+
+/** Why a check refused an order: the rule's name as a stable code, beside its human reason. */
+export interface Rejection {
+  readonly code: string
+  readonly reason: string
+}
+
+/** What a check needs of the simulation. */
+export interface RiskInputs {
+  readonly config: SimulationConfig
+  readonly ledger: Ledger
+  /** The working orders, oldest first. */
+  readonly working: ReadonlyArray<OrderEntry>
+  readonly markOf: (symbol: string) => Decimal | undefined
+}
+
+/**
+ * The one gate every order passes: the built-in rules, then the user's, in order, at acceptance,
+ * at replace, and at each fill that adds to a position. The first refusal is the order's.
+ */
+export class RiskGate {
+  readonly #rules: ReadonlyArray<RiskRule>
+
+  constructor(userRules: ReadonlyArray<RiskRule>) {
+    this.#rules = [...builtInRiskRules, ...userRules]
+  }
+
+  firstRejection(check: RiskCheck): Rejection | null {
+    for (const rule of this.#rules) {
+      const decision = rule.check(check)
+      if (!decision.approved) return { code: rule.name, reason: decision.reason }
+    }
+    return null
+  }
+
+  /**
+   * An order's check before it works (or before a change to it): `quantity` of it valued at the
+   * reference price, against the account and every other working order on its side as if filled.
+   */
+  orderCheck(
+    inputs: RiskInputs,
+    entry: OrderEntry,
+    quantity: Decimal,
+    referencePrice: Decimal,
+    account: AccountView,
+    costOf: (openingQuantity: Decimal) => Decimal
+  ): RiskCheck {
+    const { side, symbol } = entry.spec
+    let projected = inputs.ledger.position(symbol)
+    for (const e of inputs.working) {
+      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
+    }
+    const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
+    return {
+      order: entry.spec,
+      quantity,
+      referencePrice,
+      projectedPosition: projected,
+      positionAfter: side === "buy" ? projected.plus(quantity) : projected.minus(quantity),
+      closingQuantity,
+      openingQuantity,
+      openingCost: openingQuantity.isZero() ? ZERO : costOf(openingQuantity),
+      account,
+      config: inputs.config,
+      fill: null
+    }
+  }
+
+  /** A fill's check, just before it trades: the fill at its price, against the account as it is, and what the fill would leave. */
+  fillCheck(
+    inputs: RiskInputs,
+    entry: OrderEntry,
+    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal },
+    account: AccountView
+  ): RiskCheck {
+    const { side, symbol } = entry.spec
+    const { ledger } = inputs
+    const { quantity, price, commission } = fill
+    const position = ledger.position(symbol)
+    const after = side === "buy" ? position.plus(quantity) : position.minus(quantity)
+    const { closingQuantity, openingQuantity } = splitAgainst(position, side, quantity)
+    const openingNotional = openingQuantity.times(price)
+    return {
+      order: entry.spec,
+      quantity,
+      referencePrice: price,
+      projectedPosition: position,
+      positionAfter: after,
+      closingQuantity,
+      openingQuantity,
+      // The opening part's share of the commission: all of it in the usual fill that only opens.
+      openingCost: openingQuantity === quantity ? openingNotional.plus(commission) : openingNotional.plus(commission.times(openingQuantity).dividedBy(quantity)),
+      account,
+      config: inputs.config,
+      fill: { commission, buyingPowerAfter: buyingPowerAfter(inputs, symbol, position, after, price, fill.cashAfter), positionCap: entry.positionCap }
+    }
+  }
+}
+
+/** Buying power once a fill has traded: its cash after, less twice the short market value after (the fill's symbol at its price). */
+const buyingPowerAfter = (inputs: RiskInputs, symbol: string, position: Decimal, after: Decimal, price: Decimal, cashAfter: Decimal): Decimal => {
+  const { ledger } = inputs
+  if (!ledger.hasShorts && after.greaterThanOrEqualTo(0)) return cashAfter
+  const shortsAfter = ledger
+    .shortMarketValue((s) => (s === symbol ? price : (inputs.markOf(s) ?? ZERO)))
+    .minus(Decimal.min(position, ZERO).abs().times(price))
+    .plus(Decimal.min(after, ZERO).abs().times(price))
+  return cashAfter.minus(shortsAfter.times(2))
+}
+
+/** What a passed check measured, for the `orderAccepted` and `orderReplaced` events. */
+export const checkRecord = (check: RiskCheck): CheckRecord => ({
+  referencePrice: check.referencePrice.toString(),
+  equity: check.account.equity.toString(),
+  maxPositionValue: check.account.maxPositionValue.toString()
+})
