@@ -76,7 +76,9 @@ const QUANTITY_NOT_ABOVE_FILLED = "quantityNotAboveFilled"
  * fill time, marking, and the daily stop-loss; each of those is its own module.
  *
  * Methods throw tagged errors (`ValidationError`, `UnknownOrderError`,
- * `IllegalOrderTransitionError`, `SimulationStateError`); when they do, nothing has changed.
+ * `IllegalOrderTransitionError`, `SimulationStateError`); when they do, nothing has changed. An
+ * exception thrown by a plugged-in model or rule passes through: `replaceOrder` runs its checks
+ * before anything moves, but inside `processMarketUpdate` it leaves the update part-applied.
  */
 export class TradingSimulationEngine {
   readonly config: SimulationConfig
