@@ -196,6 +196,12 @@ const runModelIsolationBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./model-isolation-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** The acknowledgement ledger's cost and concurrent deployment creation (bench/durability-bench.ts; it prints its own lines). */
+const runDurabilityBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./durability-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 const childRunner = process.env[runnerVariable]
 if (childRunner === undefined) {
   await runParent()
@@ -203,6 +209,7 @@ if (childRunner === undefined) {
   runCommandLineBench()
   runDataSourcesBench()
   runModelIsolationBench()
+  runDurabilityBench()
 } else {
   const runner = runners.find((r) => r.name === childRunner)
   if (runner === undefined) throw new Error(`no bench runner named ${childRunner}`)

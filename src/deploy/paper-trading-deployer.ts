@@ -43,7 +43,7 @@ import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, Referenc
 import type { SimulationStatus } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
-import type { PositionRecord } from "../domain/portfolio.ts"
+import { portfolioRecord, type PositionRecord } from "../domain/portfolio.ts"
 import type { SimulationConfig, SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
@@ -160,27 +160,10 @@ const ACCEPTS_UPDATES: ReadonlySet<SimulationStatus> = new Set(["running", "paus
 /** The deployment's status for a simulation state: a halt is part of running. */
 const deploymentStatusOf = (state: SimulationStatus): DeploymentStatus => (state === "halted" ? "running" : state)
 
-const str = (d: { toString(): string }) => d.toString()
 
 const portfolioOf = (instance: SimulationInstance): PortfolioStatus => {
-  const p = instance.engine.getPortfolio()
-  return {
-    portfolioValue: str(p.totalValue),
-    cash: str(p.cash),
-    buyingPower: str(p.buyingPower),
-    realizedPnl: str(p.realizedPnl),
-    unrealizedPnl: str(p.unrealizedPnl),
-    totalCommission: str(p.totalCommission),
-    positions: p.positions.map((q) => ({
-      symbol: q.symbol,
-      quantity: str(q.quantity),
-      averageCost: str(q.averageCost),
-      marketPrice: str(q.marketPrice),
-      marketValue: str(q.marketValue),
-      unrealizedPnl: str(q.unrealizedPnl),
-      realizedPnl: str(q.realizedPnl)
-    }))
-  }
+  const { totalValue, ...rest } = portfolioRecord(instance.engine.getPortfolio())
+  return { portfolioValue: totalValue, ...rest }
 }
 
 const statusReport = (record: DeploymentRecord, instance: SimulationInstance): SimulationStatusReport => {

@@ -10,7 +10,7 @@ import type { MessagePort } from "node:worker_threads"
 import { Decimal, isDecimal, toDecimalString } from "../../domain/decimal.ts"
 import { isJsonValue, type JsonObject } from "../../domain/json.ts"
 import type { Quote } from "../../domain/market-update.ts"
-import type { Portfolio, PositionRecord, PositionView } from "../../domain/portfolio.ts"
+import { type PortfolioRecord, portfolioRecord, type PositionRecord, type PositionView } from "../../domain/portfolio.ts"
 import type { OrderView } from "../../engine/order-entry.ts"
 import type { ModelInput, ModelOutput, PortfolioView } from "../../engine/trading-model.ts"
 
@@ -31,8 +31,6 @@ export interface WorkerStart {
   readonly signal: Int32Array
 }
 
-type WirePortfolio = { readonly [K in Exclude<keyof Portfolio, "positions">]: string } & { readonly positions: ReadonlyArray<PositionRecord> }
-
 /** One `onUpdate` call. */
 export interface UpdateRequest {
   readonly state: unknown
@@ -48,7 +46,7 @@ export type ViewRequest =
   | { readonly type: "view"; readonly read: "positionOf"; readonly symbol: string }
 
 export interface ViewAnswer {
-  readonly value: WirePortfolio | ReadonlyArray<OrderView> | string
+  readonly value: PortfolioRecord | ReadonlyArray<OrderView> | string
 }
 
 /** What a thrown value was: an Error's name and message, or the text of anything else. */
@@ -73,27 +71,9 @@ export const updateRequest = (state: unknown, { time, quotes, view }: ModelInput
   positions: Object.fromEntries(quotes.map((q) => [q.symbol, str(view.positionOf(q.symbol))]))
 })
 
-const wirePortfolio = (p: Portfolio): WirePortfolio => ({
-  cash: str(p.cash),
-  buyingPower: str(p.buyingPower),
-  totalValue: str(p.totalValue),
-  realizedPnl: str(p.realizedPnl),
-  unrealizedPnl: str(p.unrealizedPnl),
-  totalCommission: str(p.totalCommission),
-  positions: p.positions.map((q) => ({
-    symbol: q.symbol,
-    quantity: str(q.quantity),
-    averageCost: str(q.averageCost),
-    marketPrice: str(q.marketPrice),
-    marketValue: str(q.marketValue),
-    unrealizedPnl: str(q.unrealizedPnl),
-    realizedPnl: str(q.realizedPnl)
-  }))
-})
-
 export const viewAnswer = (view: PortfolioView, request: ViewRequest): ViewAnswer => {
   if (request.read === "positionOf") return { value: str(view.positionOf(request.symbol)) }
-  return { value: request.read === "portfolio" ? wirePortfolio(view.portfolio()) : view.openOrders() }
+  return { value: request.read === "portfolio" ? portfolioRecord(view.portfolio()) : view.openOrders() }
 }
 
 /** The value to throw for what the model threw in its worker: the in-process driver then describes it in the same words. */
@@ -128,7 +108,7 @@ const positionView = (r: PositionRecord): PositionView => ({
  */
 export const modelCall = (request: UpdateRequest, ask: (request: ViewRequest) => ViewAnswer["value"]): { readonly state: unknown; readonly input: ModelInput } => {
   const positions = new Map(Object.entries(request.positions))
-  let portfolio: WirePortfolio | undefined
+  let portfolio: PortfolioRecord | undefined
   let openOrders: ReadonlyArray<OrderView> | undefined
   const view: PortfolioView = {
     positionOf: (symbol) => {
@@ -137,7 +117,7 @@ export const modelCall = (request: UpdateRequest, ask: (request: ViewRequest) =>
       return new Decimal(quantity)
     },
     portfolio: () => {
-      const p = (portfolio ??= ask({ type: "view", read: "portfolio" }) as WirePortfolio)
+      const p = (portfolio ??= ask({ type: "view", read: "portfolio" }) as PortfolioRecord)
       return {
         cash: new Decimal(p.cash),
         buyingPower: new Decimal(p.buyingPower),
