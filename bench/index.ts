@@ -184,11 +184,32 @@ const runCommandLineBench = (): void => {
   )
 }
 
+/** Market data sources on a generated 1 GB CSV and its Parquet equivalent (bench/data-sources-bench.ts; it prints its own lines). */
+const runDataSourcesBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./data-sources-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
+/** What running a user model in a worker costs per update (bench/model-isolation-bench.ts; it prints its own lines). */
+const runModelIsolationBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./model-isolation-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
+/** The acknowledgement ledger's cost and concurrent deployment creation (bench/durability-bench.ts; it prints its own lines). */
+const runDurabilityBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./durability-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 const childRunner = process.env[runnerVariable]
 if (childRunner === undefined) {
   await runParent()
   await runRuntimeBenches()
   runCommandLineBench()
+  runDataSourcesBench()
+  runModelIsolationBench()
+  runDurabilityBench()
 } else {
   const runner = runners.find((r) => r.name === childRunner)
   if (runner === undefined) throw new Error(`no bench runner named ${childRunner}`)

@@ -2,18 +2,20 @@
 // trading on the bundled real ORCL and NVDA daily bars, through the whole stack: the model
 // registry, a deployment record, a supervised simulation journaled in LevelDB, and its results
 // archived in the artifact store, and its HTML report. Everything is kept under ./.paperfloor;
-// each run is a new deployment, and earlier ones stay there.
+// each run is a new deployment, and earlier ones stay there. `npm start -- --parquet` runs on
+// Parquet copies of the same bars (written to .paperfloor/data on first use), read as streams.
 import { relative } from "node:path"
 import { Presets, SingleBar } from "cli-progress"
 import { DeploymentManager, LocalArtifactStore, ModelRegistry, PaperTradingDeployer } from "../src/index.ts"
 import { writeHtmlReport } from "../src/report/index.ts"
-import { loadBundledTimeline } from "./bundled-bars.ts"
+import { loadBundledParquetTimeline, loadBundledTimeline } from "./bundled-bars.ts"
 import { resultsTable } from "../src/cli/tables.ts"
 
 const storageRoot = ".paperfloor"
 const batchSize = 50
 
-const { symbols, timeline } = await loadBundledTimeline()
+const parquet = process.argv.includes("--parquet")
+const { symbols, timeline } = parquet ? await loadBundledParquetTimeline(`${storageRoot}/data`) : await loadBundledTimeline()
 
 const store = new LocalArtifactStore({ storageRoot })
 const registry = new ModelRegistry({ artifactStore: store })
@@ -38,7 +40,7 @@ try {
   const first = new Date(timeline[0]!.time).toISOString().slice(0, 10)
   const last = new Date(timeline.at(-1)!.time).toISOString().slice(0, 10)
   console.log(`paperfloor — ${model.modelId} ${model.version} (${model.kind}, fast ${model.params["fast"]}, slow ${model.params["slow"]}, ${model.params["quantity"]} shares)`)
-  console.log(`deployed as ${id} into paper trading on ${symbols.join(" and ")} daily bars, ${first} .. ${last}\n`)
+  console.log(`deployed as ${id} into paper trading on ${symbols.join(" and ")} daily bars, ${first} .. ${last}${parquet ? " (from Parquet)" : ""}\n`)
 
   await paper.startSimulation(id)
   const bar = new SingleBar(

@@ -30,7 +30,7 @@ export class UpdateFrequencyError extends Data.TaggedError("UpdateFrequencyError
 /**
  * The timeline of the `--data` files of a simulation. Throws `UpdateFrequencyError` for a
  * simulation of intraday updates, `DataSourceError` for a file whose symbol the simulation does
- * not trade (or that repeats one), `DataFileError` or `OhlcvCsvError` for a file that cannot be read.
+ * not trade (or that repeats one), `DataFileError`, `DataFormatError` or `BadRowError` for a file that cannot be read.
  */
 export const loadMarketData = async (
   files: ReadonlyArray<string>,

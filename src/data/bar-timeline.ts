@@ -7,19 +7,16 @@
  * accepts); a bare path's symbol is the file name's leading letters, upper-cased
  * (`data/orcl-1995-2014.txt` → ORCL).
  */
-import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
 import { Data } from "effect"
 import { SYMBOL } from "../domain/simulation-config.ts"
-import { type OhlcvBar, parseOhlcvCsv } from "./ohlcv-csv.ts"
+import { alignByTime } from "./aligned-updates.ts"
+import { readCsvBars } from "./csv-bars.ts"
+import { readAll } from "./market-data-source.ts"
+import type { BarValues } from "./market-records.ts"
+import type { OhlcvBar } from "./ohlcv-csv.ts"
 
-export interface TimelineBar {
-  readonly open: number
-  readonly high: number
-  readonly low: number
-  readonly close: number
-  readonly volume: number
-}
+export type TimelineBar = BarValues
 
 export interface BarUpdate {
   /** ms since the epoch. */
@@ -27,7 +24,7 @@ export interface BarUpdate {
   readonly bars: Readonly<Record<string, TimelineBar>>
 }
 
-/** Merges series by time; within an update, symbols keep the order of `series`. */
+/** Merges series held in memory by time; within an update, symbols keep the order of `series`. */
 export const barTimeline = (series: Readonly<Record<string, ReadonlyArray<OhlcvBar>>>): ReadonlyArray<BarUpdate> => {
   const byTime = new Map<number, Record<string, TimelineBar>>()
   for (const [symbol, bars] of Object.entries(series))
@@ -55,16 +52,6 @@ export class DataSourceError extends Data.TaggedError("DataSourceError")<{
   }
 }
 
-/** A data file that cannot be read at all (a malformed one is an `OhlcvCsvError` naming the line). */
-export class DataFileError extends Data.TaggedError("DataFileError")<{
-  readonly path: string
-  readonly reason: string
-}> {
-  override get message(): string {
-    return `cannot read data file ${this.path}: ${this.reason}`
-  }
-}
-
 const LEADING_LETTERS = /^[A-Za-z]+/
 
 /**
@@ -86,18 +73,20 @@ export const dataSource = (argument: string): DataSource => {
 }
 
 /**
- * Reads each source's OHLCV CSV and merges them into one timeline. Throws `DataSourceError` for a
- * symbol given twice, `DataFileError` for a file that cannot be read, `OhlcvCsvError` for a
- * malformed one.
+ * Reads each source's daily OHLCV CSV (as `loadOhlcvCsv` does) and merges them into one
+ * timeline, all in memory. Throws `DataSourceError` for a symbol given twice, `DataFileError` for
+ * a file that cannot be read, `BadRowError` or `DataFormatError` for a malformed one.
  */
 export const loadBarTimeline = async (sources: ReadonlyArray<DataSource>): Promise<ReadonlyArray<BarUpdate>> => {
-  const series: Record<string, ReadonlyArray<OhlcvBar>> = {}
+  const symbols = new Set<string>()
   for (const { symbol, path } of sources) {
-    if (Object.hasOwn(series, symbol)) throw new DataSourceError({ argument: path, rule: `is for ${symbol}, which another data file already gives` })
-    const text = await readFile(path, "utf8").catch((error: Error) => {
-      throw new DataFileError({ path, reason: error.message })
-    })
-    series[symbol] = parseOhlcvCsv(text, path)
+    if (symbols.has(symbol)) throw new DataSourceError({ argument: path, rule: `is for ${symbol}, which another data file already gives` })
+    symbols.add(symbol)
   }
-  return barTimeline(series)
+  const updates = await readAll(alignByTime(sources.map(({ symbol, path }) => readCsvBars(path, { symbol, timeFormat: "YYYY-MM-DD" }))))
+  return updates.map(({ time, records }) => {
+    const bars: Record<string, TimelineBar> = {}
+    for (const record of records) if (record.kind === "bar") bars[record.symbol] = { open: record.open, high: record.high, low: record.low, close: record.close, volume: record.volume }
+    return { time, bars }
+  })
 }

@@ -1,3 +1,15 @@
-// paperfloor/data: market data loaders.
-export * from "./ohlcv-csv.ts"
+// paperfloor/data: market data sources, streams and loaders.
+export * from "./aligned-updates.ts"
+export * from "./bad-row-tally.ts"
 export * from "./bar-timeline.ts"
+export * from "./csv-bars.ts"
+export * from "./data-errors.ts"
+export * from "./jsonl-records.ts"
+export * from "./market-data-source.ts"
+export * from "./market-records.ts"
+export * from "./ohlcv-csv.ts"
+export * from "./parquet-bars-writer.ts"
+export * from "./parquet-records.ts"
+export * from "./time-format.ts"
+export * from "./synthetic/index.ts"
+export * from "./live/index.ts"

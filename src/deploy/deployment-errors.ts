@@ -89,3 +89,16 @@ export class StorageRootLockedError extends Data.TaggedError("StorageRootLockedE
     return `The storage root ${this.storageRoot} is held by another process (its deployer is open or it is writing records); only the holder may change deployments there`
   }
 }
+
+/**
+ * The simulation of this deployment is in the store but its record is gone (deleted or lost
+ * behind the deployer's back): the deployment is not treated as never made. Nothing was changed.
+ */
+export class DeploymentRecordMissingError extends Data.TaggedError("DeploymentRecordMissingError")<{
+  readonly deploymentId: string
+  readonly path: string
+}> {
+  override get message(): string {
+    return `Deployment ${this.deploymentId} has a simulation in the store but no record: ${this.path} is missing`
+  }
+}

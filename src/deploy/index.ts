@@ -11,3 +11,4 @@ export { FiniteNumber, PositiveNumber, Weight, WholeNumber } from "./models/para
 export * from "./deployment-errors.ts"
 export * from "./deployment-manager.ts"
 export * from "./paper-trading-deployer.ts"
+export * from "./market-feed.ts"

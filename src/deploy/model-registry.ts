@@ -24,6 +24,11 @@
  * or register a new version when it changes. A kind registered in code is recorded by name only
  * and must be registered again (with the same behaviour) after a restart.
  *
+ * A module version's simulations run its model in a worker thread each (`IsolatedModel`,
+ * src/runtime/isolation/): an update past the version's time budget, or a worker past its memory
+ * bound, fails that model and no other (`isolation`, defaults in `defaultIsolationLimits`).
+ * Built-in kinds and kinds registered in code run in-process.
+ *
  * ## The catalog: model versions for the runtime
  *
  * `await registry.catalog()` gives the factory map of `ModelCatalog.layer(...)`
@@ -57,6 +62,7 @@ import { ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { decodeOrFail } from "../domain/validation.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import type { ModelFactory, ModelSpec } from "../runtime/model-catalog.ts"
+import { type IsolationLimits, IsolationLimitsInput, isolationLimitsOf, startIsolatedModel } from "../runtime/isolation/index.ts"
 import { sha256Of, type LocalArtifactStore } from "./artifact-store.ts"
 import { atomicFiles, checksummedJson, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import {
@@ -97,6 +103,8 @@ export interface ModelVersion {
   readonly description?: string
   /** The module the kind comes from: its absolute path and the sha256 of its file at registration. */
   readonly module?: { readonly path: string; readonly sha256: string }
+  /** A module version's limits, when given at registration (else `defaultIsolationLimits`). */
+  readonly isolation?: IsolationLimits
   /** ISO-8601. */
   readonly registeredAt: string
 }
@@ -130,6 +138,8 @@ export interface RegisterModelRequest<K extends string = string> {
   readonly description?: string
   /** Files the kind's `create` receives by name; stored in the artifact store. */
   readonly artifacts?: ReadonlyArray<{ readonly name: string; readonly content: Uint8Array | string; readonly contentType?: string }>
+  /** With `module`: its model's time budget per update and memory bound (1,000 ms and 256 MB by default). */
+  readonly isolation?: Partial<IsolationLimits>
 }
 
 export interface ModelKindInfo {
@@ -189,11 +199,15 @@ const requestSchema = Schema.Struct({
         contentType: Schema.optionalKey(Schema.String)
       })
     )
-  )
+  ),
+  isolation: Schema.optionalKey(IsolationLimitsInput)
 }).check(
   Schema.makeFilter((r) => {
     const issues: Array<Schema.FilterIssue> = []
     if (r.kind === undefined && r.module === undefined) issues.push({ path: ["kind"], issue: "is required (or a module that exports the kind)" })
+    if (r.isolation !== undefined && r.module === undefined) {
+      issues.push({ path: ["isolation"], issue: "is only for a model given as a module (built-in kinds and kinds registered in code run in-process)" })
+    }
     const names = new Set<string>()
     r.artifacts?.forEach((a, i) => {
       if (names.has(a.name)) issues.push({ path: ["artifacts", i, "name"], issue: "must not repeat another artifact's name" })
@@ -215,6 +229,7 @@ const recordSchema = Schema.Struct({
   ),
   description: Schema.optionalKey(Schema.String),
   module: Schema.optionalKey(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
+  isolation: Schema.optionalKey(Schema.Struct({ timeBudgetMs: Schema.Number, memoryBoundMb: Schema.Number })),
   registeredAt: Schema.String
 })
 const decodeRecord = Schema.decodeUnknownExit(recordSchema)
@@ -232,7 +247,8 @@ const contentOf = (v: ModelVersion) => ({
   module: v.module ?? null,
   params: v.params,
   artifacts: v.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, contentType: a.contentType ?? null })),
-  description: v.description ?? null
+  description: v.description ?? null,
+  isolation: v.isolation ?? null
 })
 
 const differences = (a: ModelVersion, b: ModelVersion): ReadonlyArray<string> => {
@@ -491,6 +507,7 @@ export class ModelRegistry {
           })),
           ...(r.description === undefined ? {} : { description: r.description }),
           ...(module === undefined ? {} : { module }),
+          ...(r.isolation === undefined ? {} : { isolation: isolationLimitsOf(r.isolation) }),
           registeredAt: now().toISOString()
         }
 
@@ -531,7 +548,11 @@ export class ModelRegistry {
           const kind = loaded.moduleKind ?? registry.#kinds.get(loaded.record.kind)?.kind
           if (kind === undefined) return Promise.reject(new UnknownModelKindError({ kind: loaded.record.kind, known: [...registry.#kinds.keys()] }))
           const decoded = decodeModelParams(kind, params === undefined ? loaded.record.params : params)
-          return Effect.runPromise(Effect.map(decoded, (p) => kind.create(p, loaded.artifacts)))
+          const { module, isolation } = loaded.record
+          if (module === undefined) return Effect.runPromise(Effect.map(decoded, (p) => kind.create(p, loaded.artifacts)))
+          // A module's model runs in a worker of its own, under the version's limits.
+          const label = modelVersionKey(loaded.record.modelId, loaded.record.version)
+          return Effect.runPromise(decoded).then((p) => startIsolatedModel({ label, module, params: p, artifacts: loaded.artifacts, limits: isolationLimitsOf(isolation) }))
         }
       }).pipe(
         Effect.catch((error) =>

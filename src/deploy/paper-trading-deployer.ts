@@ -37,12 +37,13 @@
  *
  * Each operation is a Promise method and an Effect in `paper.effect`, failing with the same errors.
  */
+import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Effect, Layer, ManagedRuntime, PubSub, Semaphore } from "effect"
+import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, References, Semaphore } from "effect"
 import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
-import type { PositionRecord } from "../domain/portfolio.ts"
+import { portfolioRecord, type PositionRecord } from "../domain/portfolio.ts"
 import type { SimulationConfig, SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
@@ -55,7 +56,7 @@ import type { SimulationInstance } from "../runtime/simulation-instance.ts"
 import type { SimulationInput } from "../runtime/simulation-input.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
-import { ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
+import { DeploymentRecordMissingError, ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import {
   type DeploymentEnvironment,
   type DeploymentManager,
@@ -163,27 +164,10 @@ type Supervisor = (typeof SimulationSupervisor)["Service"]
 
 const ACCEPTS_UPDATES = simulationStatusesTagged("takesUpdates")
 
-const str = (d: { toString(): string }) => d.toString()
 
 const portfolioOf = (instance: SimulationInstance): PortfolioStatus => {
-  const p = instance.engine.getPortfolio()
-  return {
-    portfolioValue: str(p.totalValue),
-    cash: str(p.cash),
-    buyingPower: str(p.buyingPower),
-    realizedPnl: str(p.realizedPnl),
-    unrealizedPnl: str(p.unrealizedPnl),
-    totalCommission: str(p.totalCommission),
-    positions: p.positions.map((q) => ({
-      symbol: q.symbol,
-      quantity: str(q.quantity),
-      averageCost: str(q.averageCost),
-      marketPrice: str(q.marketPrice),
-      marketValue: str(q.marketValue),
-      unrealizedPnl: str(q.unrealizedPnl),
-      realizedPnl: str(q.realizedPnl)
-    }))
-  }
+  const { totalValue, ...rest } = portfolioRecord(instance.engine.getPortfolio())
+  return { portfolioValue: totalValue, ...rest }
 }
 
 const statusReport = (record: DeploymentRecord, instance: SimulationInstance): SimulationStatusReport => {
@@ -261,6 +245,7 @@ interface DeployerContext {
   readonly supervisor: () => Effect.Effect<Supervisor, DeployerRuntimeError>
   readonly now: () => Date
   readonly close: () => Effect.Effect<void>
+  readonly logLevel: LogLevel.LogLevel
 }
 
 /**
@@ -295,6 +280,7 @@ export class PaperTradingDeployer {
       store: this.artifactStore,
       storeDirectory: this.storeDirectory,
       now: options.now ?? (() => new Date()),
+      logLevel: supervisorOptions.logLevel ?? "Warn",
       // Opened on first use; every simulation in the store is recovered then.
       supervisor: () =>
         Effect.suspend(() => {
@@ -417,6 +403,35 @@ const makeEffects = (ctx: DeployerContext) => {
       )
     )
 
+  /** The paper deployments; a simulation in the store without its record fails the listing, naming it, rather than being left out. */
+  const listSimulations = () =>
+    Effect.gen(function* () {
+      const records = yield* manager.effect.listDeployments({ environment: "paper" })
+      if (!existsSync(ctx.storeDirectory)) return records
+      const sup = yield* supervisor()
+      const known = new Set((yield* manager.effect.listDeployments()).map((r) => r.id))
+      const orphan = [...(yield* sup.list), ...sup.unrecoverable.map((u) => u.simulationId)].find((id) => !known.has(id))
+      if (orphan !== undefined) return yield* new DeploymentRecordMissingError({ deploymentId: orphan, path: manager.recordPath(orphan) })
+      return records
+    })
+
+  /**
+   * The deployment's record. One that is gone while its simulation is in the store (deleted behind
+   * the deployer's back) is `DeploymentRecordMissingError`, not a deployment that never was.
+   */
+  const recordOf = (id: string) =>
+    manager.effect.getDeployment(id).pipe(
+      Effect.catchTag("UnknownDeploymentError", (unknown) =>
+        Effect.gen(function* () {
+          // No store yet, no simulation: opening one to look would create it.
+          if (typeof id !== "string" || !existsSync(ctx.storeDirectory)) return yield* unknown
+          const sup = yield* supervisor()
+          const held = (yield* sup.list).includes(id) || sup.unrecoverable.some((u) => u.simulationId === id)
+          return yield* held ? Effect.fail(new DeploymentRecordMissingError({ deploymentId: id, path: manager.recordPath(id) })) : Effect.fail(unknown)
+        })
+      )
+    )
+
   /** Waits for a restart the supervisor has scheduled; a simulation it does not have is left to `inspect`. */
   const settled = (sup: Supervisor, id: string) => sup.settled(id).pipe(Effect.catchTag("UnknownSimulationError", () => Effect.void))
 
@@ -446,16 +461,20 @@ const makeEffects = (ctx: DeployerContext) => {
       // Everything is checked before anything is written; the store is opened only then.
       yield* manager.effect.prepareDeployment(deployment)
       const sup = yield* supervisor()
-      const record = yield* manager.effect.createDeployment(deployment)
-      yield* sup
-        .create({ id: record.id, config: record.config, model: record.model })
-        .pipe(Effect.onError(() => Effect.ignore(manager.effect.discard(record.id))))
-      return record.id
+      for (;;) {
+        const record = yield* manager.effect.createDeployment(deployment)
+        const created = yield* sup
+          .create({ id: record.id, config: record.config, model: record.model })
+          .pipe(Effect.onError(() => Effect.ignore(manager.effect.discard(record.id))), Effect.as(true))
+          // A simulation whose record was lost holds this id: the next number is free.
+          .pipe(Effect.catchTag("SimulationExistsError", () => Effect.succeed(false)))
+        if (created) return record.id
+      }
     })
 
   const lifecycle = (id: string, type: "start" | "pause" | "resume") =>
     Effect.gen(function* () {
-      const record = yield* manager.effect.getDeployment(id)
+      const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
       const before = yield* inspect(sup, record, stateOf)
@@ -471,7 +490,7 @@ const makeEffects = (ctx: DeployerContext) => {
       if (!Array.isArray(updates) || updates.length === 0) {
         return yield* new ValidationError({ subject: "marketUpdate", issues: [{ field: "updates", rule: "must be a non-empty array of market updates", value: updates }] })
       }
-      const record = yield* manager.effect.getDeployment(id)
+      const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
       const current = yield* inspect(sup, record, (instance) => ({ ...stateOf(instance), lastTime: instance.engine.lastUpdateTime }))
@@ -539,7 +558,7 @@ const makeEffects = (ctx: DeployerContext) => {
 
   const stopSimulation = (id: string) =>
     Effect.gen(function* () {
-      const record = yield* manager.effect.getDeployment(id)
+      const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
       const before = yield* inspect(sup, record, stateOf)
@@ -555,7 +574,7 @@ const makeEffects = (ctx: DeployerContext) => {
 
   const getResults = (id: string) =>
     Effect.gen(function* () {
-      const record = yield* manager.effect.getDeployment(id)
+      const record = yield* recordOf(id)
       if (record.resultsArtifact !== undefined) return yield* readResults(record.resultsArtifact)
       // Stopped, but the process died before its results were archived: archive them now.
       const sup = yield* supervisor()
@@ -587,11 +606,15 @@ const makeEffects = (ctx: DeployerContext) => {
           Effect.catch((e) => Effect.logWarning(`Deployment ${record.id}: its interrupted stop could not be finished yet: ${e.message}`))
         )
       }
-    }).pipe(Effect.catch((e) => Effect.logWarning(`The deployment records could not be brought up to their simulations: ${e.message}`)))
+    }).pipe(
+      Effect.catch((e) => Effect.logWarning(`The deployment records could not be brought up to their simulations: ${e.message}`)),
+      // The runtime's log level ("Warn" by default) applies to the deployer's own warnings too.
+      Effect.provideService(References.MinimumLogLevel, ctx.logLevel)
+    )
 
   const getSimulationStatus = (id: string) =>
     Effect.gen(function* () {
-      const record = yield* manager.effect.getDeployment(id)
+      const record = yield* recordOf(id)
       const sup = yield* supervisor()
       return yield* inspect(sup, record, (instance) => statusReport(record, instance))
     })
@@ -605,7 +628,7 @@ const makeEffects = (ctx: DeployerContext) => {
     processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => exclusive(id)(processMarketUpdates(id, updates)),
     getSimulationStatus,
     stopSimulation: (id: string) => exclusive(id)(stopSimulation(id)),
-    listSimulations: () => manager.effect.listDeployments({ environment: "paper" }),
+    listSimulations,
     getResults: (id: string) => exclusive(id)(getResults(id)),
     open: () => Effect.asVoid(supervisor()),
     close: ctx.close

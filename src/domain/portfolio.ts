@@ -27,3 +27,26 @@ export interface Portfolio {
   readonly totalCommission: Decimal
   readonly positions: ReadonlyArray<PositionView>
 }
+
+/** A portfolio as plain JSON: its decimals as strings (what crosses a thread or goes into results). */
+export type PortfolioRecord = { readonly [K in Exclude<keyof Portfolio, "positions">]: string } & { readonly positions: ReadonlyArray<PositionRecord> }
+
+export const positionRecord = (q: PositionView): PositionRecord => ({
+  symbol: q.symbol,
+  quantity: q.quantity.toString(),
+  averageCost: q.averageCost.toString(),
+  marketPrice: q.marketPrice.toString(),
+  marketValue: q.marketValue.toString(),
+  unrealizedPnl: q.unrealizedPnl.toString(),
+  realizedPnl: q.realizedPnl.toString()
+})
+
+export const portfolioRecord = (p: Portfolio): PortfolioRecord => ({
+  cash: p.cash.toString(),
+  buyingPower: p.buyingPower.toString(),
+  totalValue: p.totalValue.toString(),
+  realizedPnl: p.realizedPnl.toString(),
+  unrealizedPnl: p.unrealizedPnl.toString(),
+  totalCommission: p.totalCommission.toString(),
+  positions: p.positions.map(positionRecord)
+})

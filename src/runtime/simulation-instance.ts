@@ -3,6 +3,7 @@ import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type EngineSnapshot, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { type InputError, isInputError, portfolioViewOf, runModel } from "../engine/model-driver.ts"
 import type { PortfolioView, TradingModel } from "../engine/trading-model.ts"
+import { releaseModel } from "./isolation/isolated-model.ts"
 import type { SimulationInput } from "./simulation-input.ts"
 
 export type { InputError }
@@ -40,7 +41,10 @@ export class SimulationInstance {
   }
 
   static fromSnapshot(snapshot: InstanceSnapshot, model: TradingModel, options: Omit<EngineOptions, "autoStart"> = {}): SimulationInstance {
-    return new SimulationInstance(TradingSimulationEngine.fromSnapshot(snapshot.engine, options), model, snapshot.modelState)
+    const instance = new SimulationInstance(TradingSimulationEngine.fromSnapshot(snapshot.engine, options), model, snapshot.modelState)
+    // A stopped simulation never calls its model again: an isolated one's worker can go.
+    if (instance.engine.status === "stopped") releaseModel(model)
+    return instance
   }
 
   snapshot(): InstanceSnapshot {
@@ -81,8 +85,12 @@ export class SimulationInstance {
         return engine.pause()
       case "resume":
         return engine.resume()
-      case "stop":
-        return engine.stop()
+      case "stop": {
+        const stopped = engine.stop()
+        // Its worker, if the model is isolated; a call after all (a reload undoing the stop) starts another.
+        releaseModel(this.#model)
+        return stopped
+      }
       case "restart":
         return engine.restart()
     }

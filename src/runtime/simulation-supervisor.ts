@@ -120,7 +120,7 @@ export class SimulationSupervisor extends Context.Service<
      */
     readonly settled: (id: string) => Effect.Effect<void, UnknownSimulationError | SimulationNotRecoveredError>
     /** Reads a simulation between batches (never while one is being applied). */
-    readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, UnknownSimulationError | SimulationNotRecoveredError>
+    readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, SendError>
     readonly list: Effect.Effect<ReadonlyArray<string>>
     /** Every simulation's events, once durable. Subscribe before sending to see them all. */
     readonly events: PubSub.PubSub<SupervisedEvent>
@@ -440,7 +440,11 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       submit: (id, inputs) => leveled(submit(id, inputs)),
       send: (id, input) =>
         leveled(Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error)))),
-      inspect: (id, read) => Effect.map(lookup(id), (sim) => read(sim.instance)),
+      inspect: (id, read) =>
+        Effect.flatMap(lookup(id), (sim) =>
+          // A simulation whose batch was not made durable may still hold it: reloaded first, through its mailbox.
+          sim.stale ? Effect.map(submitTo(sim, []), () => read(sim.instance)) : Effect.succeed(read(sim.instance))
+        ),
       settled: (id) => Effect.flatMap(lookup(id), (sim) => (sim.restarting === null ? Effect.void : Deferred.await(sim.restarting))),
       list: Effect.sync(() => [...simulations.keys()]),
       events,

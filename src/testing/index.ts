@@ -30,6 +30,7 @@ export {
   tickStreamArb
 } from "./market-arbitraries.ts"
 export { orderRequestArb, type OrderRequestOptions, orderStreamArb } from "./order-arbitraries.ts"
+export * from "./synthetic-market-arbitrary.ts"
 export * from "./engine-scenario.ts"
 export { offsetPrice, pickOrder, replaceChanges, resolveQuantity, submitRequest } from "./order-commands.ts"
 

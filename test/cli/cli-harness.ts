@@ -73,7 +73,8 @@ export const storeContents = async (root: string, options: { readonly leveldb: b
     for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
       const path = join(entry.parentPath, entry.name)
       const name = relative(root, path)
-      if (name === "simulations" || name.startsWith(`simulations/`)) continue
+      // The simulations' LevelDB files and the storage root's lock (storage-root-lock.ts) change whenever they are opened.
+      if (["simulations", "lock"].some((dir) => name === dir || name.startsWith(`${dir}/`))) continue
       files[name] = entry.isFile() ? createHash("sha256").update(await readFile(path)).digest("hex") : "(directory)"
     }
   }

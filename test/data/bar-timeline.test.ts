@@ -4,9 +4,9 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { barTimeline, DataFileError, dataSource, DataSourceError, loadBarTimeline } from "../../src/data/bar-timeline.ts"
+import { barTimeline, dataSource, DataSourceError, loadBarTimeline } from "../../src/data/bar-timeline.ts"
+import { BadRowError, DataFileError } from "../../src/data/data-errors.ts"
 import type { OhlcvBar } from "../../src/data/ohlcv-csv.ts"
-import { OhlcvCsvError } from "../../src/data/ohlcv-csv.ts"
 
 const data = (name: string) => fileURLToPath(new URL(`../../examples/data/${name}`, import.meta.url))
 const day = (d: number) => Date.UTC(2020, 0, 1) + d * 86_400_000
@@ -103,7 +103,7 @@ describe("loadBarTimeline", () => {
     try {
       const bad = join(dir, "bad.csv")
       writeFileSync(bad, "Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,10\n2020-01-03,1,0.5,0.4,0.45,10\n")
-      await expect(loadBarTimeline([{ symbol: "X", path: bad }])).rejects.toSatisfy((e) => e instanceof OhlcvCsvError && e.line === 3 && e.field === "high")
+      await expect(loadBarTimeline([{ symbol: "X", path: bad }])).rejects.toSatisfy((e) => e instanceof BadRowError && e.line === 3 && e.field === "high")
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { loadOhlcvCsv, OhlcvCsvError, parseOhlcvCsv } from "../../src/data/ohlcv-csv.ts"
+import { BadRowError, DataFileError, DataFormatError } from "../../src/data/data-errors.ts"
+import { loadOhlcvCsv, parseOhlcvCsv } from "../../src/data/ohlcv-csv.ts"
 
 const orclPath = fileURLToPath(new URL("../../examples/data/orcl-1995-2014.txt", import.meta.url))
 
@@ -8,14 +9,14 @@ const header = "Date,Open,High,Low,Close,Adj Close,Volume"
 const good = "2020-01-02,10,11,9,10.5,10.4,1000"
 
 /** Parses `rows` under the Yahoo header and returns the error it throws. */
-const errorOf = (...rows: string[]): OhlcvCsvError => {
+const errorOf = (...rows: string[]): BadRowError => {
   try {
     parseOhlcvCsv([header, ...rows].join("\n"), "test.csv")
   } catch (error) {
-    if (error instanceof OhlcvCsvError) return error
+    if (error instanceof BadRowError) return error
     throw error
   }
-  throw new Error("expected an OhlcvCsvError")
+  throw new Error("expected a BadRowError")
 }
 
 describe("loadOhlcvCsv", () => {
@@ -34,8 +35,10 @@ describe("loadOhlcvCsv", () => {
     expect(bars.at(-1)).toMatchObject({ date: "2014-12-31", time: Date.UTC(2014, 11, 31), close: 44.970001 })
   })
 
-  it("rejects a missing file with the file system's error", async () => {
-    await expect(loadOhlcvCsv("/nonexistent/bars.csv")).rejects.toMatchObject({ code: "ENOENT" })
+  it("rejects a missing file with a DataFileError carrying the file system's error", async () => {
+    await expect(loadOhlcvCsv("/nonexistent/bars.csv")).rejects.toSatisfy(
+      (e) => e instanceof DataFileError && e.path === "/nonexistent/bars.csv" && e.reason.includes("ENOENT")
+    )
   })
 })
 
@@ -53,24 +56,24 @@ describe("parseOhlcvCsv", () => {
     expect(parseOhlcvCsv(header)).toEqual([])
   })
 
-  it("is an OhlcvCsvError whose message names the source, line, field and value", () => {
+  it("is a BadRowError whose message names the source, line, field and value", () => {
     const error = errorOf(good, "2020-01-03,10,11,9,abc,10,5")
-    expect(error._tag).toBe("OhlcvCsvError")
+    expect(error._tag).toBe("BadRowError")
     expect(error.message).toBe('test.csv:3: close must be a finite number > 0 (got "abc")')
   })
 
   it.each([
-    ["a missing column", "Date,Open,High,Low,Volume\n2020-01-02,1,1,1,1", 1, "close"],
-    ["an empty file", "", 1, "header"],
-    ["an unterminated quote", `${header}\n"2020-01-02,10,11,9,10.5,10.4,1000`, 2, "csv"]
-  ])("names the line and field for %s", (_, text, line, field) => {
-    expect(() => parseOhlcvCsv(text, "t")).toThrow(OhlcvCsvError)
-    expect(() => parseOhlcvCsv(text, "t")).toThrow(expect.objectContaining({ line, field }))
+    ["a missing column", "Date,Open,High,Low,Volume\n2020-01-02,1,1,1,1", DataFormatError, 1, "close"],
+    ["an empty file", "", DataFormatError, 1, "header"],
+    ["an unterminated quote", `${header}\n"2020-01-02,10,11,9,10.5,10.4,1000`, BadRowError, 2, "csv"]
+  ])("names the line and field for %s", (_, text, type, line, field) => {
+    expect(() => parseOhlcvCsv(text, "t")).toThrow(type)
+    expect(() => parseOhlcvCsv(text, "t")).toThrow(expect.objectContaining({ source: "t", line, field }))
   })
 
   it.each([
-    ["an unparsable date", "02/01/2020,10,11,9,10.5,10.4,1000", "date", "02/01/2020"],
-    ["an impossible date", "2020-02-30,10,11,9,10.5,10.4,1000", "date", "2020-02-30"],
+    ["an unparsable date", "02/01/2020,10,11,9,10.5,10.4,1000", "time", "02/01/2020"],
+    ["an impossible date", "2020-02-30,10,11,9,10.5,10.4,1000", "time", "2020-02-30"],
     ["a missing cell", "2020-01-03,10,11,9", "close", undefined],
     ["an empty price", "2020-01-03,,11,9,10.5,10.4,1000", "open", ""],
     ["a non-finite price", "2020-01-03,10,Infinity,9,10.5,10.4,1000", "high", "Infinity"],
@@ -85,8 +88,10 @@ describe("parseOhlcvCsv", () => {
     ["a hexadecimal price", "2020-01-03,0x10,17,9,10.5,10.4,1000", "open", "0x10"],
     ["a binary volume", "2020-01-03,10,11,9,10.5,10.4,0b11", "volume", "0b11"],
     ["an octal price", "2020-01-03,10,11,9,0o10,10.4,1000", "close", "0o10"],
-    ["a repeated date", "2020-01-02,10,11,9,10.5,10.4,1000", "date", "2020-01-02"],
-    ["a date going back", "2019-12-31,10,11,9,10.5,10.4,1000", "date", "2019-12-31"]
+    ["a repeated date", "2020-01-02,10,11,9,10.5,10.4,1000", "time", "2020-01-02"],
+    ["a date going back", "2019-12-31,10,11,9,10.5,10.4,1000", "time", "2019-12-31"],
+    // The daily reader takes dates, not times of day.
+    ["a date with a time", "2020-01-03T10:00:00Z,10,11,9,10.5,10.4,1000", "time", "2020-01-03T10:00:00Z"]
   ])("rejects %s on line 3, naming the field", (_, row, field, value) => {
     const error = errorOf(good, row)
     expect({ line: error.line, field: error.field, value: error.value, source: error.source }).toEqual({

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { SimulationStateError } from "../../src/domain/errors.ts"
 import { LocalArtifactStore } from "../../src/deploy/artifact-store.ts"
 import { nodeFileSystem, type DeployFileSystem } from "../../src/deploy/atomic-file.ts"
-import { ModelFailedError, StorageRootLockedError } from "../../src/deploy/deployment-errors.ts"
+import { DeploymentRecordMissingError, ModelFailedError, StorageRootLockedError } from "../../src/deploy/deployment-errors.ts"
 import { DeploymentManager } from "../../src/deploy/deployment-manager.ts"
 import { defineModelKind } from "../../src/deploy/model-kind.ts"
 import { ModelRegistry } from "../../src/deploy/model-registry.ts"
@@ -188,6 +188,30 @@ describe("item 15: after a model failure, callers wait for the restart", () => {
     expect(outcomes[0]).not.toContain("SimulationStateError")
     expect(new Set(outcomes).size).toBe(1)
   }, 60_000)
+})
+
+describe("a deployment record deleted behind the deployer's back (found by the fault campaign)", () => {
+  it("its calls name the missing record instead of saying it never existed, and a new deployment takes the next free id", async () => {
+    const root = await tempDir()
+    const first = stackOn(root)
+    await first.registry.registerModel(hold)
+    const id = await first.paper.deployToPaperTrading({ modelId: "held", modelVersion: "v1", simulationConfig: { symbols: ["AAPL"] } })
+    await first.paper.startSimulation(id)
+    await first.paper.processMarketUpdate(id, { AAPL: 100 })
+    await first.paper.close()
+    await fsp.rm(first.deployments.recordPath(id))
+
+    const second = stackOn(root)
+    for (const call of [() => second.paper.getSimulationStatus(id), () => second.paper.processMarketUpdate(id, { AAPL: 101 }), () => second.paper.stopSimulation(id), () => second.paper.getResults(id)]) {
+      const error = await rejection(call())
+      expect(error).toBeInstanceOf(DeploymentRecordMissingError)
+      expect(error.deploymentId).toBe(id)
+      expect(error.message).toContain(second.deployments.recordPath(id))
+    }
+    expect(await rejection(second.paper.listSimulations())).toBeInstanceOf(DeploymentRecordMissingError)
+    const next = await second.paper.deployToPaperTrading({ modelId: "held", modelVersion: "v1", simulationConfig: { symbols: ["AAPL"] } })
+    expect(next).toBe("paper-held-2")
+  })
 })
 
 describe("item 17: creating a deployment costs the same however many exist", () => {

@@ -34,6 +34,18 @@ describe("examples", () => {
     expect(out).toMatch(/report: .*\.html/)
   })
 
+  it("npm start -- --parquet: the same run from Parquet copies of the bundled bars, with the same results", async () => {
+    // What the run prints, less its timing and the paths of its files.
+    const results = (out: string) => out.split("\n").filter((l) => /^[│|]|position at the end|orders \(/.test(l)).map((l) => l.replace(/in [\d.]+ s/, ""))
+    const fromCsv = await runScript("start")
+    await rm(cwd, { recursive: true, force: true })
+    cwd = ""
+    const fromParquet = await runScript("start", ["--parquet"])
+    expect(fromParquet).toMatch(/ORCL and NVDA daily bars, 1995-01-03 \.\. 2014-12-31 \(from Parquet\)/)
+    expect(results(fromParquet).length).toBeGreaterThan(5)
+    expect(results(fromParquet)).toEqual(results(fromCsv))
+  })
+
   it("npm run example: the seed's example", async () => {
     expect(await runScript("example")).toMatch(/stopped/i)
   })

@@ -122,5 +122,6 @@ export { typo, wrong, bar, LevelDbStore }
     for (const [i, code] of examples.entries()) await writeFile(join(project, `readme-${i + 1}.ts`), code)
     run(process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", "."])
     for (let i = 1; i <= examples.length; i++) run(process.execPath, [`readme-${i}.ts`])
-  })
+    // One type-check and a process per example (about 20): minutes on a loaded machine.
+  }, 300_000)
 })

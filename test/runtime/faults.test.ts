@@ -483,6 +483,28 @@ describe("a simulation whose fiber breaks (a defect, not a model error)", () => 
 })
 
 describe("fault 5: a write error", () => {
+  it.live("while the store cannot be read back, a simulation never shows the refused batch: inspect fails with the store's error, then shows what the store holds", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, {}, (supervisor) =>
+        Effect.gen(function* () {
+          yield* supervisor.create({ id: "s", config, model: { kind: "trend", params } })
+          yield* supervisor.submit("s", inputs.slice(0, 4))
+          const before = yield* fingerprintOf(supervisor, "s")
+          // The write fails and so does the reload after it (a store that went away).
+          memory.control.failNextWrites(1)
+          memory.control.failNextReads(2)
+          assert.instanceOf(yield* Effect.flip(supervisor.submit("s", inputs.slice(4, 7))), StoreWriteError)
+          // The reload after the failed write failed too; so does the one inspect asks for: its error, not the refused batch.
+          const seen = yield* Effect.flip(supervisor.inspect("s", (instance) => instance.engine.updateCount))
+          assert.strictEqual(seen._tag, "StoreWriteError")
+          // Once the store answers, the simulation is what the store holds: the refused batch is not in it.
+          assert.deepStrictEqual(yield* fingerprintOf(supervisor, "s"), before)
+          assert.strictEqual(yield* supervisor.inspect("s", (instance) => instance.engine.updateCount), 3)
+        })
+      ).pipe(Effect.provide(quiet))
+    }))
+
   it.live("the input is not acknowledged, the caller gets the error, nothing is half-applied, the next submit works", () =>
     Effect.gen(function* () {
       const memory = freshStore()
