@@ -38,7 +38,13 @@ export class PriceGrid {
   priceOf(ticks: number): number {
     // An exact integer over a power of ten is correctly rounded: the double a decimal string of
     // the price would parse to, without making the string (this runs four times a bar).
-    return this.#exact ? (ticks * this.#units) / this.#scale : Number((ticks * this.tickSize).toFixed(this.decimals))
+    return this.#exact ? (ticks * this.#units) / this.#scale : this.#viaDecimal(ticks)
+  }
+
+  /** Past a double's exact integers: the decimal string made from integers, then parsed (a float product would round first). */
+  #viaDecimal(ticks: number): number {
+    const digits = (BigInt(ticks) * BigInt(this.#units)).toString().padStart(this.decimals + 1, "0")
+    return Number(this.decimals === 0 ? digits : `${digits.slice(0, -this.decimals)}.${digits.slice(-this.decimals)}`)
   }
 
   round(price: number): number {
