@@ -8,6 +8,7 @@ import { afterEach } from "vitest"
 import { loadOhlcvCsv } from "../../src/data/ohlcv-csv.ts"
 import type { BarInput } from "../../src/domain/market-update.ts"
 import { LocalArtifactStore } from "../../src/deploy/artifact-store.ts"
+import type { DeployFileSystem } from "../../src/deploy/atomic-file.ts"
 import { DeploymentManager } from "../../src/deploy/deployment-manager.ts"
 import { ModelRegistry } from "../../src/deploy/model-registry.ts"
 import type { ModelKind } from "../../src/deploy/model-kind.ts"
@@ -30,6 +31,8 @@ export interface StackOptions {
   readonly now?: () => Date
   readonly supervisor?: SupervisorOptions
   readonly kinds?: ReadonlyArray<ModelKind>
+  /** The artifact store's file system (a failing one, say); node's by default. */
+  readonly fileSystem?: DeployFileSystem
 }
 
 /**
@@ -44,7 +47,7 @@ export const useStacks = () => {
   return (root: string, options: StackOptions = {}) => {
     // The records' own clocks are fixed, so records written in two runs compare equal.
     const recordClock = () => new Date(Date.UTC(2024, 0, 1))
-    const store = new LocalArtifactStore({ storageRoot: root, now: recordClock })
+    const store = new LocalArtifactStore({ storageRoot: root, now: recordClock, ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }) })
     const registry = new ModelRegistry({ artifactStore: store, now: recordClock, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) })
     const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore: store, now: recordClock })
     const paper = new PaperTradingDeployer({

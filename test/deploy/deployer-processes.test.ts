@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { Schedule, Schema } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { SimulationStateError } from "../../src/domain/errors.ts"
 import { LocalArtifactStore } from "../../src/deploy/artifact-store.ts"
 import { nodeFileSystem, type DeployFileSystem } from "../../src/deploy/atomic-file.ts"
@@ -17,33 +17,20 @@ import { DeploymentRecordMissingError, ModelFailedError, StorageRootLockedError 
 import { DeploymentManager } from "../../src/deploy/deployment-manager.ts"
 import { defineModelKind } from "../../src/deploy/model-kind.ts"
 import { ModelRegistry } from "../../src/deploy/model-registry.ts"
-import { PaperTradingDeployer } from "../../src/deploy/paper-trading-deployer.ts"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
-import { seedPrices, steppingClock } from "./deployer-fixtures.ts"
+import { seedPrices, useStacks } from "./deployer-fixtures.ts"
 import { rejection, useTempDirs } from "./helpers.ts"
 
 const tempDir = useTempDirs()
 
-/** The seed's four objects over `root`, on a given file system; closed after the test. */
-const open: PaperTradingDeployer[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()))
-})
-const stackOn = (root: string, options: { fileSystem?: DeployFileSystem; kinds?: ReadonlyArray<ReturnType<typeof defineModelKind>>; restart?: Schedule.Schedule<unknown, unknown> } = {}) => {
-  const recordClock = () => new Date(Date.UTC(2024, 0, 1))
-  const store = new LocalArtifactStore({ storageRoot: root, now: recordClock, ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }) })
-  const registry = new ModelRegistry({ artifactStore: store, now: recordClock, ...(options.kinds === undefined ? {} : { kinds: options.kinds }) })
-  const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore: store, now: recordClock })
-  const paper = new PaperTradingDeployer({
-    deploymentManager: deployments,
-    modelRegistry: registry,
-    artifactStore: store,
-    now: steppingClock(),
-    supervisor: { logLevel: "None", ...(options.restart === undefined ? {} : { restartSchedule: options.restart }) }
+const stack = useStacks()
+/** The seed's four objects over `root`, optionally on another file system, with other kinds or another restart schedule. */
+const stackOn = (root: string, options: { fileSystem?: DeployFileSystem; kinds?: ReadonlyArray<ReturnType<typeof defineModelKind>>; restart?: Schedule.Schedule<unknown, unknown> } = {}) =>
+  stack(root, {
+    ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }),
+    ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+    ...(options.restart === undefined ? {} : { supervisor: { restartSchedule: options.restart } })
   })
-  open.push(paper)
-  return { store, registry, deployments, paper }
-}
 
 /** Every record file under the root (deployments, models, artifacts), the open LevelDB store aside. */
 const fingerprintRoot = async (root: string): Promise<Record<string, string>> => {
