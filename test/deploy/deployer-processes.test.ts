@@ -16,7 +16,6 @@ import { nodeFileSystem, type DeployFileSystem } from "../../src/deploy/atomic-f
 import { DeploymentRecordMissingError, ModelFailedError, StorageRootLockedError } from "../../src/deploy/deployment-errors.ts"
 import { DeploymentManager } from "../../src/deploy/deployment-manager.ts"
 import { defineModelKind } from "../../src/deploy/model-kind.ts"
-import { ModelRegistry } from "../../src/deploy/model-registry.ts"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
 import { seedPrices, useStacks } from "./deployer-fixtures.ts"
 import { rejection, useTempDirs } from "./helpers.ts"
