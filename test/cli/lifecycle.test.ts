@@ -84,7 +84,8 @@ describe("a simulation driven across processes", () => {
     const list = await cli(["list"], cwd)
     expect(list.stdout).toMatch(new RegExp(`│ ${id}\\s+│ ma-crossover\\s+│ v1\\.0\\s+│ stopped\\s+│ [0-9-]+ [0-9:]+\\s+│ archived\\s+│`))
     expect(list.stdout).toMatch(/│ paper-ma-crossover-2\s+│/)
-  })
+    // Every step is a process of its own (a dozen or more per test): minutes on a loaded machine.
+  }, 240_000)
 
   it.concurrent("resume without --data resumes a paused simulation; with --data it resumes it too", async () => {
     const store = ["--store", "other-store"]
@@ -98,7 +99,7 @@ describe("a simulation driven across processes", () => {
     expect(resumed.code).toBe(0)
     expect(resumed.stdout).toMatch(new RegExp(`^resumed ${second}: fed \\d+ \\(1995-01-03 \\.\\. 1999-06-30\\)\n`))
     expect(existsSync(join(cwd, "other-store/deployments"))).toBe(true)
-  })
+  }, 240_000)
 
   it.concurrent("a run killed (SIGKILL) mid-feed, continued by resume --data, ends exactly where an uninterrupted run ends", async () => {
     const dir = await dirs.make()
@@ -124,5 +125,5 @@ describe("a simulation driven across processes", () => {
     for (const key of ["updates", "metrics", "portfolio", "orders", "fills", "trades", "equityCurve", "firstUpdateTime", "lastUpdateTime"]) {
       expect(continued[key], key).toEqual(whole[key])
     }
-  })
+  }, 240_000)
 })
