@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util"
 import { fc, test } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
@@ -73,7 +74,8 @@ describe("firstNotJson", () => {
     fc.pre(!hasClassInstance(value))
     const json = JSON.stringify(value)
     if (json === undefined) return // the value itself is undefined
-    expect(JSON.parse(json)).toStrictEqual(withoutUndefinedFields(value))
+    // node's deep equality, not vitest's: vitest reads an own `constructor` key as the object's class.
+    expect(isDeepStrictEqual(JSON.parse(json), withoutUndefinedFields(value))).toBe(true)
   })
 })
 
