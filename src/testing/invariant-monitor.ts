@@ -1,3 +1,4 @@
+import { finalOrderStatuses } from "../../machines/index.ts"
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type NormalizedUpdate, quoteDecimal } from "../domain/market-update.ts"
@@ -7,7 +8,6 @@ import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { checkPortfolioInvariants, type InvariantName, type InvariantViolation } from "./portfolio-invariants.ts"
 
-const FINAL: ReadonlySet<string> = new Set(["filled", "rejected", "cancelled", "expired"])
 
 interface Cap {
   readonly referencePrice: Decimal
@@ -95,7 +95,7 @@ export class InvariantMonitor {
 
   #remember(o: OrderView): void {
     this.#previous.set(o.id, o)
-    if (FINAL.has(o.status) && !this.#frozen.has(o.id)) this.#frozen.set(o.id, JSON.stringify(o))
+    if (finalOrderStatuses.has(o.status) && !this.#frozen.has(o.id)) this.#frozen.set(o.id, JSON.stringify(o))
   }
 
   /** The violations after a step: a market update (pass what `processMarketUpdate` returned) or a command (no argument). */
@@ -127,7 +127,7 @@ export class InvariantMonitor {
       const frozen = this.#frozen.get(o.id)
       if (frozen !== undefined && frozen !== JSON.stringify(o)) fail("finalFrozen", `final order changed:\n  was ${frozen}\n  now ${JSON.stringify(o)}`)
       const session = this.#sessions.get(o.id) ?? null
-      if (!FINAL.has(o.status) && o.timeInForce === "day" && session !== null && session !== day)
+      if (!finalOrderStatuses.has(o.status) && o.timeInForce === "day" && session !== null && session !== day)
         fail("dayOrderExpiry", `day order ${o.id} of the session on day ${session} still ${o.status} on day ${day}`)
       this.#remember(o)
     }
