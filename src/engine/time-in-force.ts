@@ -14,12 +14,6 @@ export interface UpdateClock {
   readonly opensSession: boolean
 }
 
-/** How the rest of an order ends after its one chance: cancelled (ioc, fok) or expired (opg, cls). */
-export interface TimeInForceEnd {
-  readonly event: "cancel" | "expire"
-  readonly reason: string
-}
-
 /**
  * How long an order works, and at which prices. The engine asks an open order's policy, at each
  * update before anything is checked or matched, whether it has expired (so an expired order never
@@ -33,8 +27,12 @@ export interface TimeInForcePolicy {
   readonly tradesAt: (quote: Quote, update: UpdateClock) => Quote | null
   /** The whole rest fills on one update, or none of it does (fok): no partial fill, no closing part alone. */
   readonly allOrNothing: boolean
-  /** How the rest of the order ends after it was matched on an update, or null to keep working. */
-  readonly afterMatch: (result: MatchResult) => TimeInForceEnd | null
+  /**
+   * Why the rest of the order is cancelled after it was matched on an update, or null to keep
+   * working. (Cancelled, not expired: expiry comes before matching, so an expired order never
+   * trades on its expiry update.)
+   */
+  readonly afterMatch: (result: MatchResult) => string | null
 }
 
 const keepsWorking = (): null => null
@@ -55,10 +53,10 @@ const atOnePrice = (quote: Quote, field: QuoteField): Quote => {
   }
 }
 
-const IOC_END: TimeInForceEnd = { event: "cancel", reason: "ioc: the rest is cancelled after its first matching update" }
-const FOK_END: TimeInForceEnd = { event: "cancel", reason: "fok: it could not fill whole on its first matching update" }
-const OPG_END: TimeInForceEnd = { event: "expire", reason: "opg: the opening has passed" }
-const CLS_END: TimeInForceEnd = { event: "expire", reason: "cls: the close has passed" }
+const IOC_END = "ioc: the rest is cancelled after its first matching update"
+const FOK_END = "fok: it could not fill whole on its first matching update"
+const OPG_END = "opg: what the opening did not fill is cancelled"
+const CLS_END = "cls: what the close did not fill is cancelled"
 
 const plain = { tradesAt: wholeQuote, allOrNothing: false } as const
 
@@ -82,7 +80,8 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   },
   // Only at the opening price of the first session after its submission. Until that opening it
   // waits; any later update that is not an opening means it missed it (its symbol did not trade
-  // there), and it expires. Without times there is one session, opened by the first update.
+  // there), and it expires. What the opening does not fill is cancelled. Without times there is
+  // one session, opened by the first update.
   opg: {
     tradesAt: (quote, update) => (update.opensSession ? atOnePrice(quote, "open") : null),
     allOrNothing: false,
@@ -94,7 +93,8 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
     },
     afterMatch: () => OPG_END
   },
-  // Market-on-close: matched on the first update after its submission, at that update's close.
-  // The close of the bar it was placed after is never available to it (no cheat-on-close).
+  // Market-on-close: matched on the first update after its submission, at that update's close;
+  // what that close does not fill is cancelled. The close of the bar it was placed after is never
+  // available to it (no cheat-on-close).
   cls: { tradesAt: (quote) => atOnePrice(quote, "close"), allOrNothing: false, expiresOn: keepsWorking, afterMatch: () => CLS_END }
 }

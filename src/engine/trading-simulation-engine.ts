@@ -34,7 +34,7 @@ import { OrderEntry, type OrderView } from "./order-entry.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
-import { type TimeInForceEnd, timeInForcePolicies, type UpdateClock } from "./time-in-force.ts"
+import { timeInForcePolicies, type UpdateClock } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
 import { VolumeParticipation } from "./volume-participation.ts"
 
@@ -505,14 +505,6 @@ export class TradingSimulationEngine {
     if (this.#bus.wants("orderExpired")) this.#bus.emit({ type: "orderExpired", order: entry.view(), reason })
   }
 
-  /** Ends the rest of an order as its time in force says (cancelled or expired); the book drops it after the pass. */
-  #end(entry: OrderEntry, end: TimeInForceEnd): void {
-    if (end.event === "expire") return this.#expireEntry(entry, end.reason)
-    this.#transition(entry, { type: "CANCEL_REQUEST" })
-    this.#transition(entry, { type: "CANCEL_CONFIRM", reason: end.reason })
-    if (this.#bus.wants("orderCancelled")) this.#bus.emit({ type: "orderCancelled", order: entry.view(), reason: end.reason })
-  }
-
   #startDay(day: number | null): void {
     this.#stopLoss.startDay(this.#curve.last(), this.#ledger, this.#marks.source)
     this.#day = day
@@ -621,8 +613,8 @@ export class TradingSimulationEngine {
         if (!policy.allOrNothing || wanted.greaterThanOrEqualTo(entry.remaining)) this.#execute(entry, result.fill.price, wanted, quote, clock.time, policy.allOrNothing)
       }
       if (!entry.isFinal) {
-        const end = policy.afterMatch(result)
-        if (end !== null) this.#end(entry, end)
+        const ended = policy.afterMatch(result)
+        if (ended !== null) this.#cancel(entry, ended)
       }
       retired ||= entry.isFinal
     }

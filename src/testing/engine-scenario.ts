@@ -19,8 +19,35 @@ export const SYMBOLS = ["AAA", "BBB", "CCC"] as const
 
 // ── Config ──────────────────────────────────────────────────────────────
 
-/** Configs over the first 1–3 of SYMBOLS. */
-export const configArb: fc.Arbitrary<SimulationConfigInput> = simulationConfigArb({ symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)) })
+/**
+ * The advanced execution options, each sometimes: volume-participation caps (with either cash
+ * policy) and an instrument (tick, lot, minimum quantity) for the first symbol.
+ */
+const executionOptionsArb: fc.Arbitrary<Pick<SimulationConfigInput, "volumeParticipation" | "partialFillCash" | "instruments">> = fc
+  .record({
+    volumeParticipation: fc.option(fc.constantFrom(0.05, 0.1, 0.29, 0.5, 1), { nil: undefined, freq: 3 }),
+    partialFillCash: fc.option(fc.constantFrom("reject" as const, "resize" as const), { nil: undefined, freq: 2 }),
+    instrument: fc.option(
+      fc.record({
+        tickSize: fc.constantFrom(undefined, "0.01", "0.05", "0.0001"),
+        lotSize: fc.constantFrom(undefined, 1, 5, "0.5"),
+        minQuantity: fc.constantFrom(undefined, 2, "0.5")
+      }),
+      { nil: undefined, freq: 3 }
+    )
+  })
+  .map(({ volumeParticipation, partialFillCash, instrument }) => ({
+    ...(volumeParticipation !== undefined ? { volumeParticipation } : {}),
+    ...(partialFillCash !== undefined ? { partialFillCash } : {}),
+    ...(instrument !== undefined
+      ? { instruments: { AAA: Object.fromEntries(Object.entries(instrument).filter(([, v]) => v !== undefined)) } }
+      : {})
+  }))
+
+/** Configs over the first 1–3 of SYMBOLS, sometimes with the advanced execution options. */
+export const configArb: fc.Arbitrary<SimulationConfigInput> = fc
+  .tuple(simulationConfigArb({ symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)) }), executionOptionsArb)
+  .map(([config, options]) => ({ ...config, ...options }))
 
 // ── Market ──────────────────────────────────────────────────────────────
 
@@ -36,6 +63,8 @@ export interface SymbolMove {
   /** How far the high reaches above max(open, close), and the low below min(open, close). */
   readonly highBp: number
   readonly lowBp: number
+  /** The bar's volume (ticks have none); absent: 1000 + the symbol's slot. Small ones make volume caps bite. */
+  readonly volume?: number
 }
 
 export type TimeStep =
@@ -59,12 +88,15 @@ const gapBp = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -3000, max: 3000 }) }
 )
 
-export const symbolMoveArb: fc.Arbitrary<SymbolMove> = fc.record({
-  gapBp,
-  closeBp: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -150, max: 150 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }),
-  highBp: fc.integer({ min: 0, max: 300 }),
-  lowBp: fc.integer({ min: 0, max: 300 })
-})
+export const symbolMoveArb: fc.Arbitrary<SymbolMove> = fc
+  .record({
+    gapBp,
+    closeBp: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -150, max: 150 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }),
+    highBp: fc.integer({ min: 0, max: 300 }),
+    lowBp: fc.integer({ min: 0, max: 300 }),
+    volume: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined, freq: 3 })
+  })
+  .map(({ volume, ...move }) => (volume === undefined ? move : { ...move, volume }))
 
 export const timeStepArb: fc.Arbitrary<TimeStep> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("sameDay" as const), minutes: fc.integer({ min: 1, max: 90 }) }) },
@@ -133,6 +165,8 @@ export interface SubmitSpec {
   readonly stopBeyondMarket: boolean
   readonly timeInForce: TimeInForce | undefined
   readonly priceAsString: boolean
+  /** For gtd: expireAt is this many minutes after the last update's time (negative: already past). */
+  readonly expireAfterMinutes?: number
 }
 
 /**
@@ -173,8 +207,12 @@ export const submitArb: fc.Arbitrary<SubmitSpec> = fc.record({
   limitBp: priceOffsetBp,
   stopBp: priceOffsetBp,
   stopBeyondMarket: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  timeInForce: fc.constantFrom<TimeInForce | undefined>(undefined, "day", "gtc"),
-  priceAsString: fc.boolean()
+  timeInForce: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<TimeInForce | undefined>(undefined, "day", "gtc") },
+    { weight: 2, arbitrary: fc.constantFrom<TimeInForce>("ioc", "fok", "gtd", "opg", "cls") }
+  ),
+  priceAsString: fc.boolean(),
+  expireAfterMinutes: fc.oneof(fc.integer({ min: -5, max: 120 }), fc.integer({ min: 120, max: 5000 }))
 })
 
 export const orderPickArb: fc.Arbitrary<OrderPick> = fc.record({
@@ -334,7 +372,7 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
         const close = move(open, m.closeBp, grid)
         const high = Math.max(open, close, move(Math.max(open, close), m.highBp, grid))
         const low = Math.min(open, close, move(Math.min(open, close), -m.lowBp, grid))
-        bars[symbol] = { open: write(open), high: write(high), low: write(low), close: write(close), volume: 1000 + i }
+        bars[symbol] = { open: write(open), high: write(high), low: write(low), close: write(close), volume: m.volume ?? 1000 + i }
         quotes.set(symbol, { open: unitsToString(open, decimals), high: unitsToString(high, decimals), low: unitsToString(low, decimals), close: unitsToString(close, decimals) })
         closes[i] = close
       } else {

@@ -180,12 +180,12 @@ describe("opg: only at the opening price of the next session", () => {
     expect(engine.getOrder(id)).toMatchObject({ status: "filled", averageFillPrice: "98" })
   })
 
-  it("a limit opg compares the open only: when only the low reaches the limit, it expires unfilled", () => {
+  it("a limit opg compares the open only: when only the low reaches the limit, it is cancelled unfilled", () => {
     const engine = engineWith()
     engine.processMarketUpdate(updateAt(at(MONDAY, 0), flat(100)))
     const id = engine.submitOrder(buy("AAPL", 10, { type: "limit", limitPrice: 99, timeInForce: "opg" }))
     engine.processMarketUpdate(updateAt(at(TUESDAY, 0), bar(100, 101, 95, 96)))
-    expect(engine.getOrder(id)).toMatchObject({ status: "expired", filledQuantity: "0", reasons: ["opg: the opening has passed"] })
+    expect(engine.getOrder(id)).toMatchObject({ status: "cancelled", filledQuantity: "0", reasons: ["opg: what the opening did not fill is cancelled"] })
     const filled = engineWith()
     filled.processMarketUpdate(updateAt(at(MONDAY, 0), flat(100)))
     const id2 = filled.submitOrder(buy("AAPL", 10, { type: "limit", limitPrice: 99, timeInForce: "opg" }))
@@ -204,12 +204,12 @@ describe("opg: only at the opening price of the next session", () => {
     expect(engine.getFills()).toEqual([])
   })
 
-  it("under a volume cap, what the opening does not fill expires", () => {
+  it("under a volume cap, what the opening does not fill is cancelled", () => {
     const engine = engineWith({ volumeParticipation: 0.5 })
     engine.processMarketUpdate(updateAt(at(MONDAY, 0), flat(100)))
     const id = engine.submitOrder(buy("AAPL", 10, { timeInForce: "opg" }))
     engine.processMarketUpdate(updateAt(at(TUESDAY, 0), bar(100, 101, 99, 100, 8)))
-    expect(engine.getOrder(id)).toMatchObject({ status: "expired", filledQuantity: "4" })
+    expect(engine.getOrder(id)).toMatchObject({ status: "cancelled", filledQuantity: "4" })
   })
 
   it("before any update, the first update is the opening; without times there is no later session", () => {
@@ -234,10 +234,10 @@ describe("cls: market-on-close, at the close of the bar after it was placed", ()
     expect(engine.getOrder(id).status).toBe("filled")
   })
 
-  it("a limit cls compares the close only, and expires when the close is beyond it", () => {
+  it("a limit cls compares the close only, and is cancelled when the close is beyond it", () => {
     const { order, fills } = run(sell("AAPL", 10, { type: "limit", limitPrice: 104, timeInForce: "cls" }), [bar(100, 110, 99, 103)])
     expect(fills).toEqual([])
-    expect(order).toMatchObject({ status: "expired", reasons: ["cls: the close has passed"] })
+    expect(order).toMatchObject({ status: "cancelled", reasons: ["cls: what the close did not fill is cancelled"] })
   })
 
   it("refuses stop and stop-limit orders (one price of a bar cannot wait for a trigger), naming timeInForce", () => {
