@@ -633,8 +633,8 @@ export class TradingSimulationEngine {
     let split = splitAgainst(position, side, quantity)
     const { closingQuantity } = split
     // Halted: only the part that reduces the position trades; the rest waits for the next day.
+    // (A fok order is matched on the update it is checked on, whose stop-loss rule refuses one that opens while halted.)
     if (this.#status === "halted" && !split.openingQuantity.isZero()) {
-      if (allOrNothing) return
       quantity = closingQuantity
       if (quantity.isZero()) return
       split = { closingQuantity, openingQuantity: ZERO }

@@ -109,6 +109,25 @@ describe("fok: all of it on its first matching update, or nothing", () => {
   })
 })
 
+describe("while halted by the daily stop-loss", () => {
+  it("a fok that would also open is refused at its check (dailyStopLoss); one that only closes fills whole, as an ioc does", () => {
+    const halted = (timeInForce: "fok" | "ioc", quantity: number) => {
+      const engine = engineWith({ dailyStopLoss: 0.02 })
+      engine.submitOrder(buy("AAPL", 100))
+      engine.processMarketUpdate(updateAt(minute(0), flat(100)))
+      engine.processMarketUpdate(updateAt(minute(1), flat(70))) // equity 97000, under 98000: halted
+      expect(engine.status).toBe("halted")
+      const id = engine.submitOrder(sell("AAPL", quantity, { timeInForce }))
+      engine.processMarketUpdate(updateAt(minute(2), flat(70)))
+      const { status, filledQuantity, rejectionCode } = engine.getOrder(id)
+      return { status, filledQuantity, rejectionCode, position: engine.positionOf("AAPL").toString() }
+    }
+    expect(halted("fok", 150)).toEqual({ status: "rejected", filledQuantity: "0", rejectionCode: "dailyStopLoss", position: "100" })
+    expect(halted("fok", 100)).toEqual({ status: "filled", filledQuantity: "100", rejectionCode: null, position: "0" })
+    expect(halted("ioc", 100)).toEqual({ status: "filled", filledQuantity: "100", rejectionCode: null, position: "0" })
+  })
+})
+
 describe("gtd: works while the update's time is at most expireAt", () => {
   const limitBuy = (expireAt: number | string | Date): OrderRequest => buy("AAPL", 10, { type: "limit", limitPrice: 95, timeInForce: "gtd", expireAt })
 
