@@ -12,7 +12,7 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
-import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal } from "../domain/market-update.ts"
+import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
 import { makeOrderRequestValidator, type OrderRequest, type ReplaceRequest, validateReplaceRequest } from "../domain/order.ts"
 import type { Portfolio, PositionView } from "../domain/portfolio.ts"
 import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
@@ -569,12 +569,14 @@ export class TradingSimulationEngine {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
     for (const entry of this.#book.pending) {
-      const quote = quoteFor(quotes, entry.spec.symbol)
+      const symbolQuote = quoteFor(quotes, entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits.
-      if (quote === undefined) {
+      if (symbolQuote === undefined) {
         stillPending.push(entry)
         continue
       }
+      // Checked at the price it would trade at: a quote's ask for a buy, its bid for a sell.
+      const quote = quoteForSide(symbolQuote, entry.spec.side)
       account ??= this.#account()
       const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, account)
       const rejection = this.#risk.firstRejection(check)
@@ -598,8 +600,8 @@ export class TradingSimulationEngine {
       const barQuote = quoteFor(quotes, entry.spec.symbol)
       if (barQuote === undefined || entry.isFinal) continue
       const policy = timeInForcePolicies[entry.spec.timeInForce]
-      // The prices its time in force lets it trade at on this update (opg: the open, cls: the close), if any.
-      const quote = policy.tradesAt(barQuote, clock)
+      // The prices its side trades against (a quote's ask or bid), as far as its time in force lets it trade on this update (opg: the open, cls: the close).
+      const quote = policy.tradesAt(quoteForSide(barQuote, entry.spec.side), clock)
       if (quote === null) continue
       const result = this.#fillModel.match(entry, quote)
       if (result.triggered && !entry.triggered) {

@@ -10,6 +10,7 @@
  * sizes and targets are resolved against the engine while replaying (see ./order-commands.ts).
  */
 import fc from "fast-check"
+import { Decimal } from "../domain/decimal.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import type { OrderSide, OrderType, TimeInForce } from "../domain/order.ts"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
@@ -75,7 +76,8 @@ export type TimeStep =
 
 export interface UpdateSpec {
   readonly time: TimeStep
-  readonly shape: "bar" | "tick" | "bareTick"
+  /** A quote's bid and ask lie `lowBp` below and `highBp` above its open (its mid is between them). */
+  readonly shape: "bar" | "tick" | "bareTick" | "quote"
   readonly format: PriceFormat
   /** One slot per symbol (only the config's symbols are used); null = the symbol is not in this update. */
   readonly moves: ReadonlyArray<SymbolMove | null>
@@ -109,7 +111,8 @@ export const updateSpecArb: fc.Arbitrary<UpdateSpec> = fc.record({
   shape: fc.oneof(
     { weight: 6, arbitrary: fc.constant("bar" as const) },
     { weight: 2, arbitrary: fc.constant("tick" as const) },
-    { weight: 1, arbitrary: fc.constant("bareTick" as const) }
+    { weight: 1, arbitrary: fc.constant("bareTick" as const) },
+    { weight: 1, arbitrary: fc.constant("quote" as const) }
   ),
   format: fc.constantFrom<PriceFormat>("num4", "str4", "str8"),
   moves: fc.tuple(
@@ -364,6 +367,7 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
     }
     const bars: Record<string, { open: string | number; high: string | number; low: string | number; close: string | number; volume: number }> = {}
     const prices: Record<string, string | number> = {}
+    const bidAsk: Record<string, { bid: string | number; ask: string | number }> = {}
     present.forEach((m, i) => {
       if (m === null) return
       const symbol = symbols[i]!
@@ -375,6 +379,14 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
         bars[symbol] = { open: write(open), high: write(high), low: write(low), close: write(close), volume: m.volume ?? 1000 + i }
         quotes.set(symbol, { open: unitsToString(open, decimals), high: unitsToString(high, decimals), low: unitsToString(low, decimals), close: unitsToString(close, decimals) })
         closes[i] = close
+      } else if (spec.shape === "quote") {
+        const bid = Math.min(open, move(open, -m.lowBp, grid))
+        const ask = Math.max(open, move(open, m.highBp, grid))
+        bidAsk[symbol] = { bid: write(bid), ask: write(ask) }
+        // Marked at the mid, which may need one more decimal than the grid.
+        const mid = new Decimal(unitsToString(bid, decimals)).plus(unitsToString(ask, decimals)).dividedBy(2).toString()
+        quotes.set(symbol, { open: mid, high: unitsToString(ask, decimals), low: unitsToString(bid, decimals), close: mid })
+        closes[i] = (bid + ask) / 2
       } else {
         prices[symbol] = write(open)
         const s = unitsToString(open, decimals)
@@ -386,6 +398,8 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
     const input: MarketUpdateInput =
       spec.shape === "bar"
         ? t !== null ? { time: t, bars } : { bars }
+        : spec.shape === "quote"
+          ? t !== null ? { time: t, quotes: bidAsk } : { quotes: bidAsk }
         : spec.shape === "tick"
           ? t !== null ? { time: t, prices } : { prices }
           : t !== null ? { time: t, ...prices } : { ...prices }

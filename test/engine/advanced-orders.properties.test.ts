@@ -42,6 +42,7 @@ interface Stats {
   cappedFills: number
   resizedFills: number
   tickedFills: number
+  quoteFills: number
 }
 
 const emptyStats = (): Stats => ({
@@ -56,7 +57,8 @@ const emptyStats = (): Stats => ({
   clsFilled: 0,
   cappedFills: 0,
   resizedFills: 0,
-  tickedFills: 0
+  tickedFills: 0,
+  quoteFills: 0
 })
 
 const sendCommand = (engine: TradingSimulationEngine, command: CommandSpec, ids: OrderId[], last: (symbol: string) => number): void => {
@@ -110,6 +112,8 @@ const replay = (
   }
 }
 
+const isQuote = (update: MaterializedUpdate): boolean => "quotes" in update.input
+
 /** The volume a symbol's bar carried on an update, if any. */
 const volumeOf = (update: MaterializedUpdate, symbol: string): number | undefined => {
   const input = update.input as { bars?: Record<string, { volume?: number }> }
@@ -139,19 +143,24 @@ const check = (scenario: Scenario): Stats => {
       const order = engine.getOrder(fill.orderId)
       const quote = update.quotes.get(fill.symbol)!
       const market = new Decimal(fill.marketPrice)
-      // Each fill's market price lies within its bar.
+      // Each fill's market price lies within its bar; on a bid/ask quote, it is the side traded (a buy's ask, a sell's bid).
       expect(market.greaterThanOrEqualTo(quote.low) && market.lessThanOrEqualTo(quote.high), `${where}: ${JSON.stringify(fill)} outside ${JSON.stringify(quote)}`).toBe(true)
+      const side = isQuote(update) ? new Decimal(fill.side === "buy" ? quote.high : quote.low) : null
+      if (side !== null) {
+        expect(market.equals(side), `${where}: ${JSON.stringify(fill)} not at its side of ${JSON.stringify(quote)}`).toBe(true)
+        stats.quoteFills += 1
+      }
       // No order trades on or after the update at which it expired.
       const expired = expiredAt.get(fill.orderId)
       expect(expired === undefined || fill.updateIndex < expired, `${where}: order ${fill.orderId} expired on update ${expired}, traded on ${fill.updateIndex}`).toBe(true)
       if (order.expireAt !== undefined) expect(fill.time === null || fill.time <= order.expireAt, `${where}: gtd fill after expireAt`).toBe(true)
       if (order.timeInForce === "opg") {
         const opens = index === 1 || days[index - 1] !== days[index - 2]
-        expect(opens && market.equals(quote.open), `${where}: opg fill ${fill.marketPrice} not at an opening's open`).toBe(true)
+        expect(opens && market.equals(side ?? quote.open), `${where}: opg fill ${fill.marketPrice} not at an opening's open`).toBe(true)
         stats.opgFilled += 1
       }
       if (order.timeInForce === "cls") {
-        expect(market.equals(quote.close), `${where}: cls fill ${fill.marketPrice} not at the close ${quote.close}`).toBe(true)
+        expect(market.equals(side ?? quote.close), `${where}: cls fill ${fill.marketPrice} not at the close ${quote.close}`).toBe(true)
         stats.clsFilled += 1
       }
       // A volume cap: no fill larger than ⌊f × volume⌋ in lots.
@@ -209,7 +218,7 @@ const check = (scenario: Scenario): Stats => {
 const results = (engine: TradingSimulationEngine): string =>
   JSON.stringify([engine.getOrders(), engine.getFills(), engine.getTrades(), engine.getPortfolio(), engine.getEquityCurve(), engine.snapshot(), engine.status])
 
-describe("times in force, partial fills and instruments: properties", () => {
+describe("times in force, partial fills, instruments and quotes: properties", () => {
   test.prop([scenarioArb()])(
     "partial fills sum to at most the quantity, within their bar and the volume cap; fok all or nothing; ioc never rests; nothing trades on its expiry update",
     (scenario) => {
@@ -234,7 +243,7 @@ describe("times in force, partial fills and instruments: properties", () => {
 })
 
 describe("the generators reach every new rule", () => {
-  it("a fixed-seed sample has ioc and fok fills and cancels, gtd and opg expiries, opg and cls fills, capped, resized and ticked fills", () => {
+  it("a fixed-seed sample has ioc and fok fills and cancels, gtd and opg expiries, opg and cls fills, capped, resized, ticked and quote fills", () => {
     const total = emptyStats()
     for (const scenario of fc.sample(scenarioArb(), { seed: 20250101, numRuns: 300 })) {
       const stats = check(scenario)
