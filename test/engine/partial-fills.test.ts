@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { ValidationError } from "../../src/index.ts"
-import type { BarInput, OrderRequest, SimulationConfigInput } from "../../src/index.ts"
+import { TradingSimulationEngine, ValidationError } from "../../src/index.ts"
+import type { BarInput, MarketUpdateInput, OrderRequest, SimulationConfigInput } from "../../src/index.ts"
 import { at, bar, buy, engineOn, flat, frictionless, MONDAY, record, sell, TUESDAY } from "./fixtures.ts"
 
 /**
@@ -154,5 +154,53 @@ describe("the options are validated", () => {
     engine.processMarketUpdate({ time: minute(0), bars: { AAPL: flat(100, 10) } })
     engine.processMarketUpdate({ time: minute(1), bars: { AAPL: flat(100, 10) } })
     expect(events.map((e) => e.type)).toEqual(["orderPartiallyFilled", "orderFilled"])
+  })
+})
+
+describe("snapshots mid-run", () => {
+  it("restored with a capped partial fill, a waiting opg, a working gtd and a resize, the run ends as the uninterrupted one", () => {
+    const config: SimulationConfigInput = { initialCapital: 8000, volumeParticipation: 0.1, partialFillCash: "resize", instruments: { AAPL: { tickSize: "0.01", lotSize: 5 } }, slippageRate: 0.001 }
+    const updates: ReadonlyArray<MarketUpdateInput> = [
+      { time: at(MONDAY, 0), bars: { AAPL: flat(100, 100) } },
+      { time: at(MONDAY, 1), bars: { AAPL: flat(101, 100) } },
+      { time: at(MONDAY, 2), quotes: { AAPL: { bid: 150, ask: "150.05" } } },
+      { time: at(TUESDAY, 0), bars: { AAPL: bar(20, 152, 19, 141, 300) } },
+      { time: at(TUESDAY, 1), bars: { AAPL: flat(141, 300) } }
+    ]
+    // Orders go in after the first update, so the opg order waits for Tuesday's open.
+    const feed = (engine: TradingSimulationEngine, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        engine.processMarketUpdate(updates[i]!)
+        if (i === 0) {
+          engine.submitOrder(buy("AAPL", 60))
+          engine.submitOrder(buy("AAPL", 10, { timeInForce: "opg" }))
+          engine.submitOrder(buy("AAPL", 5, { type: "limit", limitPrice: 90, timeInForce: "gtd", expireAt: at(MONDAY, 2) }))
+        }
+      }
+    }
+    const whole = engineWith(config)
+    feed(whole, 0, updates.length)
+    const expected = JSON.stringify([whole.snapshot(), whole.getOrders(), whole.getFills()])
+    // The run does what the test is about: a chunk capped at 10 at 101 (101.101 up to the cent), a
+    // fill at the ask resized to what the cash pays (45 of the 50 left, in lots of 5), the rest of
+    // the day order expiring on Tuesday, the opg order at Tuesday's open, and the gtd order expiring
+    // before Tuesday's low could reach its limit.
+    expect(whole.getFills().map((f) => [f.orderId, f.quantity, f.marketPrice, f.price, f.updateIndex])).toEqual([
+      ["O-000001", "10", "101", "101.11", 2],
+      ["O-000001", "45", "150.05", "150.21", 3],
+      ["O-000002", "10", "20", "20.02", 4]
+    ])
+    expect(whole.getOrders().map((o) => [o.timeInForce, o.status, o.filledQuantity])).toEqual([
+      ["day", "expired", "55"],
+      ["opg", "filled", "10"],
+      ["gtd", "expired", "0"]
+    ])
+    for (let split = 0; split <= updates.length; split++) {
+      const first = engineWith(config)
+      feed(first, 0, split)
+      const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(first.snapshot())))
+      feed(restored, split, updates.length)
+      expect(JSON.stringify([restored.snapshot(), restored.getOrders(), restored.getFills()]), `restored after ${split} updates`).toBe(expected)
+    }
   })
 })
