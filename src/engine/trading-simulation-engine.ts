@@ -67,6 +67,8 @@ const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefin
 /** Refused for a reason outside the risk rules: a replace may not take the quantity to or below what has filled. */
 const QUANTITY_NOT_ABOVE_FILLED = "quantityNotAboveFilled"
 
+const ONE = new Decimal(1)
+
 /** The built-in rule whose refusal `partialFillCash: "resize"` answers by filling what the cash pays. */
 const CASH_RULE = "cash"
 
@@ -80,7 +82,7 @@ const instrumentDecimals = (config: SimulationConfig, field: "tickSize" | "lotSi
   return out
 }
 
-/** A fill as priced: its quantity, price, commission, the cash it leaves, and its closing and opening parts. */
+/** A fill as priced: its quantity, price and commission, and the cash it leaves. */
 interface Execution {
   readonly quantity: Decimal
   readonly price: Decimal
@@ -684,8 +686,7 @@ export class TradingSimulationEngine {
    * rule refuses more as a fill grows); null when not one lot passes.
    */
   #resized(entry: OrderEntry, closingQuantity: Decimal, openingQuantity: Decimal, price: Decimal, chargedSoFar: Decimal): { execution: Execution; split: { closingQuantity: Decimal; openingQuantity: Decimal } } | null {
-    const lot = this.#lots.get(entry.spec.symbol) ?? null
-    const lotSize = lot ?? new Decimal(1)
+    const lotSize = this.#lots.get(entry.spec.symbol) ?? ONE
     const attempt = (lots: Decimal) => {
       const opening = lots.times(lotSize)
       const execution = this.#priced(entry, closingQuantity.plus(opening), price, false, chargedSoFar)
