@@ -1,8 +1,9 @@
+import { Decimal } from "../domain/decimal.ts"
 import type { OrderId } from "../domain/ids.ts"
-import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderRequest, OrderType, ReplaceRequest, TimeInForce } from "../domain/order.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
-import type { OrderPick, QuantitySpec, ReplaceSpec, SubmitSpec } from "./engine-scenario.ts"
+import { BASE_TIME, type OrderPick, type QuantitySpec, type ReplaceSpec, type SubmitSpec } from "./engine-scenario.ts"
 
 /**
  * Resolving a scenario's relative order commands against an engine as it stands: prices from the
@@ -49,21 +50,52 @@ export const resolveQuantity = (engine: TradingSimulationEngine, spec: QuantityS
   }
 }
 
-/** The order request a submit spec makes, priced from the symbol's last price. */
+/**
+ * A price and a quantity moved onto the symbol's instrument, if it has one: the price to the
+ * nearest tick (at least one), the quantity down to whole lots and up to the minimum.
+ */
+const onInstrument = (engine: TradingSimulationEngine, symbol: string) => {
+  const instrument = engine.config.instruments?.[symbol]
+  return {
+    price: <P extends number | string>(price: P): P | string => {
+      const tick = instrument?.tickSize
+      if (tick === undefined) return price
+      return Decimal.max(new Decimal(price).dividedBy(tick).round(), 1).times(tick).toString()
+    },
+    quantity: (quantity: number | string): number | string => {
+      if (instrument === undefined) return quantity
+      const lot = instrument.lotSize === undefined ? null : new Decimal(instrument.lotSize)
+      let q = new Decimal(quantity)
+      if (lot !== null) q = Decimal.max(q.dividedBy(lot).floor(), 1).times(lot)
+      if (instrument.minQuantity !== undefined && q.lessThan(instrument.minQuantity))
+        q = lot === null ? new Decimal(instrument.minQuantity) : new Decimal(instrument.minQuantity).dividedBy(lot).ceil().times(lot)
+      return q.toString()
+    }
+  }
+}
+
+/** opg and cls trade at one price of a bar and cannot wait for a trigger: a stop's spec asking for them gets `day`. */
+const timeInForceFor = (type: OrderType, timeInForce: TimeInForce | undefined): TimeInForce | undefined =>
+  (timeInForce === "opg" || timeInForce === "cls") && (type === "stop" || type === "stopLimit") ? "day" : timeInForce
+
+/** The order request a submit spec makes, priced from the symbol's last price (on its instrument's tick and lot). */
 export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec, lastPrice: (symbol: string) => number): OrderRequest => {
   const symbols = engine.config.symbols
   const symbol = symbols[spec.symbol % symbols.length]!
   const last = lastPrice(symbol)
   const stopBp = spec.stopBeyondMarket ? Math.abs(spec.stopBp) * (spec.side === "buy" ? 1 : -1) : spec.stopBp
-  const stop = offsetPrice(last, stopBp, spec.priceAsString)
-  const limit = offsetPrice(spec.type === "stopLimit" ? Number(stop) : last, spec.limitBp, spec.priceAsString)
+  const instrument = onInstrument(engine, symbol)
+  const stop = instrument.price(offsetPrice(last, stopBp, spec.priceAsString))
+  const limit = instrument.price(offsetPrice(spec.type === "stopLimit" ? Number(stop) : last, spec.limitBp, spec.priceAsString))
+  const timeInForce = timeInForceFor(spec.type, spec.timeInForce)
   return {
     symbol,
     side: spec.side,
     type: spec.type,
-    quantity: resolveQuantity(engine, spec.quantity, symbol, last),
+    quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, symbol, last)),
     tag: spec.quantity.kind,
-    ...(spec.timeInForce !== undefined ? { timeInForce: spec.timeInForce } : {}),
+    ...(timeInForce !== undefined ? { timeInForce } : {}),
+    ...(timeInForce === "gtd" ? { expireAt: (engine.lastUpdateTime ?? BASE_TIME) + (spec.expireAfterMinutes ?? 60) * 60_000 } : {}),
     ...(spec.type === "limit" || spec.type === "stopLimit" ? { limitPrice: limit } : {}),
     ...(spec.type === "stop" || spec.type === "stopLimit" ? { stopPrice: stop } : {})
   }
@@ -73,10 +105,11 @@ export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec,
 export const replaceChanges = (engine: TradingSimulationEngine, order: OrderView, spec: ReplaceSpec, last: number): ReplaceRequest => {
   const hasLimit = order.type === "limit" || order.type === "stopLimit"
   const hasStop = order.type === "stop" || order.type === "stopLimit"
+  const instrument = onInstrument(engine, order.symbol)
   const changes = {
-    ...(spec.quantity !== null ? { quantity: resolveQuantity(engine, spec.quantity, order.symbol, last) } : {}),
-    ...(hasLimit && spec.limitBp !== null ? { limitPrice: offsetPrice(last, spec.limitBp, false) } : {}),
-    ...(hasStop && spec.stopBp !== null ? { stopPrice: offsetPrice(last, spec.stopBp, true) } : {})
+    ...(spec.quantity !== null ? { quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, order.symbol, last)) } : {}),
+    ...(hasLimit && spec.limitBp !== null ? { limitPrice: instrument.price(offsetPrice(last, spec.limitBp, false)) } : {}),
+    ...(hasStop && spec.stopBp !== null ? { stopPrice: instrument.price(offsetPrice(last, spec.stopBp, true)) } : {})
   }
   return Object.keys(changes).length === 0 ? { quantity: order.quantity } : changes
 }
