@@ -152,6 +152,6 @@ export const marketArb = (options: MarketOptions = {}): fc.Arbitrary<ReadonlyArr
     })
 }
 
-/** Tick streams (`{ time, prices }`): `marketArb` with ticks. The engine takes ticks and bars; it has no bid/ask quotes. */
+/** Tick streams (`{ time, prices }`): `marketArb` with ticks (bid/ask quote streams come from `syntheticMarketArb`). */
 export const tickStreamArb = (options: Omit<MarketOptions, "shape"> = {}): fc.Arbitrary<ReadonlyArray<MarketUpdateInput>> =>
   marketArb({ ...options, shape: "ticks" })
