@@ -1,6 +1,7 @@
 import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import type { ValidationError } from "./errors.ts"
+import { type TrailBy, TrailBys } from "./trailing-stop.ts"
 import { decodeOrFail, Fraction, NonNegativeDecimal, PositiveDecimal } from "./validation.ts"
 
 /** How often updates arrive; sets the periods per year of annualised statistics. */
@@ -34,6 +35,9 @@ export interface SimulationConfigInput {
   readonly symbols?: ReadonlyArray<string>
   readonly updateFrequency?: UpdateFrequency
   readonly riskFreeRate?: number
+  readonly trailBy?: TrailBy
+  readonly ocoOnPartialFill?: OcoOnPartialFill
+  readonly intrabarPath?: IntrabarPath
 }
 
 /** The validated configuration: plain data (decimals as strings), so it can be stored and compared. */
@@ -50,7 +54,24 @@ export interface SimulationConfig {
   readonly updateFrequency: UpdateFrequency
   /** Annual risk-free rate used by Sharpe and Sortino. */
   readonly riskFreeRate: number
+  /** What a trailing stop trails: the bar's extreme in its favour (default), or its close. */
+  readonly trailBy: TrailBy
+  /** When an OCO member fills in part: cancel its siblings (default), or reduce them by the quantity filled. */
+  readonly ocoOnPartialFill: OcoOnPartialFill
+  /** Which of two OCO members that could both fill on one bar fills: the first level the bar's path touches (default), or the earlier order. */
+  readonly intrabarPath: IntrabarPath
 }
+
+export const OcoOnPartialFills = ["cancel", "reduce"] as const
+export type OcoOnPartialFill = (typeof OcoOnPartialFills)[number]
+
+/**
+ * A bar's path through its prices, for levels touched inside one bar: `adaptive` goes open, the
+ * extreme nearer the open (the high on a tie), the other extreme, close; `queue` gives the bar to
+ * the earlier order (backtrader).
+ */
+export const IntrabarPaths = ["adaptive", "queue"] as const
+export type IntrabarPath = (typeof IntrabarPaths)[number]
 
 export const defaultSimulationConfig: SimulationConfig = {
   initialCapital: "100000",
@@ -62,7 +83,10 @@ export const defaultSimulationConfig: SimulationConfig = {
   enableShorting: false,
   symbols: ["AAPL", "GOOGL", "MSFT"],
   updateFrequency: "1min",
-  riskFreeRate: 0
+  riskFreeRate: 0,
+  trailBy: "extremes",
+  ocoOnPartialFill: "cancel",
+  intrabarPath: "adaptive"
 }
 
 /** A symbol: 1–32 letters, digits or `. _ : / -` (`ORCL`, `BRK.B`, `0700.HK`, `BTC/USD`). */
@@ -98,7 +122,10 @@ const configSchema = Schema.Struct({
   updateFrequency: Schema.optional(Schema.Literals(UpdateFrequencies)),
   riskFreeRate: Schema.optional(
     Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > -1 && n < 1 ? undefined : "must be a finite number between -1 and 1")))
-  )
+  ),
+  trailBy: Schema.optional(Schema.Literals(TrailBys)),
+  ocoOnPartialFill: Schema.optional(Schema.Literals(OcoOnPartialFills)),
+  intrabarPath: Schema.optional(Schema.Literals(IntrabarPaths))
 })
 
 const decodeConfig = decodeOrFail(configSchema, "config")
@@ -120,5 +147,8 @@ export const makeSimulationConfig = (input: unknown = {}): Result.Result<Simulat
     enableShorting: c.enableShorting ?? defaultSimulationConfig.enableShorting,
     symbols: c.symbols ?? defaultSimulationConfig.symbols,
     updateFrequency: c.updateFrequency ?? defaultSimulationConfig.updateFrequency,
-    riskFreeRate: unsigned(c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate)
+    riskFreeRate: unsigned(c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate),
+    trailBy: c.trailBy ?? defaultSimulationConfig.trailBy,
+    ocoOnPartialFill: c.ocoOnPartialFill ?? defaultSimulationConfig.ocoOnPartialFill,
+    intrabarPath: c.intrabarPath ?? defaultSimulationConfig.intrabarPath
   }))
