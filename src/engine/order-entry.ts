@@ -45,6 +45,11 @@ export class OrderEntry implements WorkingOrder {
   reservedFor: Decimal = ZERO
   /** The order list it belongs to (set by the order book), or null. */
   list: OrderList | null = null
+  /**
+   * The update during (or after) which a held child was activated: it is checked from the next
+   * one. Not in snapshots: a snapshot is taken between updates, when it no longer matters.
+   */
+  activatedOn = -1
   /** A trailing stop: the engine moves its stop after each update it is matched on. */
   readonly trails: boolean
 

@@ -589,6 +589,7 @@ export class TradingSimulationEngine {
     for (const child of list.members) {
       if (child.status !== "held") continue
       this.#transition(child, { type: "ACTIVATE", quantity: entry.context.filledQuantity })
+      child.activatedOn = this.#updateIndex
       this.#book.activate(child)
       if (this.#bus.wants("orderActivated")) this.#bus.emit({ type: "orderActivated", order: child.view() })
     }
@@ -688,8 +689,9 @@ export class TradingSimulationEngine {
       // A sibling's rejection may have cancelled it on the way.
       if (entry.isFinal) continue
       const quote = quoteFor(quotes, entry.spec.symbol)
-      // An order can only be checked when its symbol trades: until then it waits.
-      if (quote === undefined) {
+      // An order can only be checked when its symbol trades: until then it waits. A child
+      // activated on this update (its entry expired before matching) waits for the next one.
+      if (quote === undefined || entry.activatedOn === this.#updateIndex) {
         stillPending.push(entry)
         continue
       }

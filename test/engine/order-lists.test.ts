@@ -225,6 +225,18 @@ describe("brackets", () => {
     expect(e.positionOf("ACME").toString()).toBe("0")
   })
 
+  it("children activated by an entry expiring at an update's start still wait for the next update (found by the link property)", () => {
+    const e = start({}, capped(4))
+    const ids = e.submitOrderList(bracket({ timeInForce: "day" })).orderIds
+    update(e, flat(100), at(MONDAY, 1))
+    // Tuesday opens below the stop-loss: the entry expires first, and its children are not working yet.
+    update(e, flat(94), TUESDAY)
+    expect(statuses(e, ids)).toEqual(["expired", "submitted", "submitted"])
+    update(e, flat(94), at(TUESDAY, 1))
+    expect(statuses(e, ids)).toEqual(["expired", "cancelled", "filled"])
+    expect(e.positionOf("ACME").toString()).toBe("0")
+  })
+
   it("a partial fill of one child reduces the other: together they close exactly what the entry opened", () => {
     const e = start({}, capped(6))
     const ids = e.submitOrderList(bracket({ quantity: 12 })).orderIds
