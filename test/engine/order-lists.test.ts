@@ -370,3 +370,21 @@ describe("brackets", () => {
     expect(JSON.parse(whole).orders.map((o: { status: string }) => o.status)).toEqual(["filled", "filled", "cancelled"])
   })
 })
+
+describe("the README's bracket example", () => {
+  it("runs as written", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["ACME"], commissionRate: 0, slippageRate: 0, maxPositionSize: 1 })
+    engine.processMarketUpdate({ ACME: 101 })
+    const { orderIds } = engine.submitOrderList({
+      kind: "bracket",
+      entry: { symbol: "ACME", side: "buy", type: "limit", quantity: 10, limitPrice: 100, clientOrderId: "entry-1" },
+      takeProfit: { limitPrice: 110 },
+      stopLoss: { type: "trailingStop", trailAmount: 5 }
+    })
+    engine.processMarketUpdate({ bars: { ACME: { open: 101, high: 112, low: 99, close: 111 } } })
+    expect(orderIds.map((id) => engine.getOrder(id).status)).toEqual(["filled", "submitted", "submitted"])
+    engine.processMarketUpdate({ ACME: 111 })
+    expect(orderIds.map((id) => engine.getOrder(id).status)).toEqual(["filled", "filled", "cancelled"])
+    expect(engine.getOrderByClientOrderId("entry-1").id).toBe("O-000001")
+  })
+})
