@@ -4,7 +4,7 @@
  * CSV cells, JSON values and Parquet columns go through the same rules.
  */
 import { isDecimalString } from "../domain/decimal.ts"
-import { SYMBOL } from "../domain/simulation-config.ts"
+import { symbolRuleBroken } from "../domain/simulation-config.ts"
 import type { BadRowReason } from "./data-errors.ts"
 import type { BarRecord, QuoteRecord, TradeRecord } from "./market-records.ts"
 import type { BarField, Columns, QuoteField, TradeField } from "./record-fields.ts"
@@ -134,7 +134,7 @@ const timeAndSymbol = <R>(get: CellReader<R>, columns: Columns<"time" | "symbol"
       const cell = get(row, symbolColumn as number)
       if (!isPresent(cell)) return new RowProblem("symbol", "missing", "present", cell)
       symbol = String(cell).trim()
-      if (!SYMBOL.test(symbol)) return new RowProblem("symbol", "bad-symbol", "1–32 letters, digits or . _ : / -", cell)
+      if (symbolRuleBroken(symbol) !== undefined) return new RowProblem("symbol", "bad-symbol", "1–32 letters, digits or . _ : / -, not a name every object has (constructor, toString…)", cell)
     }
     return { time, symbol, raw }
   }

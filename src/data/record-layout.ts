@@ -3,7 +3,7 @@
  * no symbol column, and how times are written. Checked once, when a read starts, against the
  * file's column names: a missing column or bad option is a `DataFormatError`.
  */
-import { SYMBOL } from "../domain/simulation-config.ts"
+import { symbolRuleBroken } from "../domain/simulation-config.ts"
 import type { ReadOptions } from "./bad-row-tally.ts"
 import { DataFormatError } from "./data-errors.ts"
 import type { BarRecord, QuoteRecord, TradeRecord } from "./market-records.ts"
@@ -58,7 +58,8 @@ export const layoutDecoder = <K extends RecordKind, R>(
   }
   const timeProblem = timeOptionsProblem(options)
   if (timeProblem !== undefined) fail(timeProblem.field, timeProblem.rule, timeProblem.value)
-  if (options.symbol !== undefined && !SYMBOL.test(options.symbol)) fail("symbol", "1–32 letters, digits or . _ : / -", options.symbol)
+  const symbolRule = options.symbol === undefined ? undefined : symbolRuleBroken(options.symbol)
+  if (symbolRule !== undefined) fail("symbol", symbolRule, options.symbol)
 
   const given: Readonly<Partial<Record<string, ColumnRef>>> = options.columns ?? {}
   const fields: ReadonlyArray<RecordField> = FIELDS[kind]

@@ -77,7 +77,11 @@ const putOptionsSchema = Schema.Struct({
   )
 })
 
-const decodePutOptions = decodeOrFail(putOptionsSchema, "config")
+/**
+ * Checks a put's options as `put` does, storing nothing: a caller that puts several artifacts
+ * checks them all first, so that a refusal leaves nothing stored.
+ */
+export const validatePutOptions: (options: unknown) => Result.Result<typeof putOptionsSchema.Type, ValidationError> = decodeOrFail(putOptionsSchema, "config")
 
 const refSchema = Schema.Struct({
   sha256: Schema.String,
@@ -176,7 +180,7 @@ const makeEffects = (dir: string, fs: DeployFileSystem, now: () => Date): Artifa
           new ValidationError({ subject: "config", issues: [{ field: "content", rule: "must be a string or a Uint8Array", value: content }] })
         )
       }
-      const valid = yield* Effect.fromResult(decodePutOptions(options))
+      const valid = yield* Effect.fromResult(validatePutOptions(options))
       const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content.buffer, content.byteOffset, content.byteLength)
       const sha = sha256Of(bytes)
 

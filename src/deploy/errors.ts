@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { formatValue } from "../domain/errors.ts"
 
 const causeText = (cause: unknown): string => {
   if (cause instanceof Error) {
@@ -14,7 +15,7 @@ const causeText = (cause: unknown): string => {
 /** A string that is not an artifact id: artifacts are named by the lowercase hex sha256 of their content. */
 export class InvalidArtifactIdError extends Data.TaggedError("InvalidArtifactIdError")<{ readonly value: unknown }> {
   override get message(): string {
-    return `Artifact id ${JSON.stringify(this.value) ?? String(this.value)} must be a sha256: 64 lowercase hex digits`
+    return `Artifact id ${formatValue(this.value)} must be a sha256: 64 lowercase hex digits`
   }
 }
 

@@ -63,7 +63,7 @@ import { decodeOrFail } from "../domain/validation.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import type { ModelFactory, ModelSpec } from "../runtime/model-catalog.ts"
 import { type IsolationLimits, IsolationLimitsInput, isolationLimitsOf, startIsolatedModel } from "../runtime/isolation/index.ts"
-import { sha256Of, type LocalArtifactStore } from "./artifact-store.ts"
+import { sha256Of, type LocalArtifactStore, type PutOptions, validatePutOptions } from "./artifact-store.ts"
 import { atomicFiles, checksummedJson, isTempFile, readJsonRecord } from "./atomic-file.ts"
 import {
   type ArtifactCorruptError,
@@ -235,6 +235,20 @@ const recordSchema = Schema.Struct({
 const decodeRecord = Schema.decodeUnknownExit(recordSchema)
 
 const invalid = (issues: ReadonlyArray<ValidationIssue>) => new ValidationError({ subject: "config", issues })
+
+const putOptionsOf = (a: { readonly name: string; readonly contentType?: string }): PutOptions => ({
+  name: a.name,
+  ...(a.contentType === undefined ? {} : { contentType: a.contentType })
+})
+
+/** Every artifact's options as the artifact store will check them, before any is stored: a refusal stores nothing. */
+const checkArtifactOptions = (artifacts: ReadonlyArray<{ readonly name: string; readonly contentType?: string }>): Result.Result<void, ValidationError> => {
+  const issues = artifacts.flatMap((a) => {
+    const checked = validatePutOptions(putOptionsOf(a))
+    return Result.isFailure(checked) ? checked.failure.issues.map((i) => ({ ...i, field: `artifacts.${a.name}.${i.field}` })) : []
+  })
+  return issues.length === 0 ? Result.void : Result.fail(invalid(issues))
+}
 
 const versionOrder = new Intl.Collator("en", { numeric: true })
 const compareVersions = (a: string, b: string): number => versionOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0)
@@ -464,6 +478,7 @@ export class ModelRegistry {
     const registerModel = (request: RegisterModelRequest) =>
       Effect.gen(function* () {
         const r = yield* Effect.fromResult(decodeRequest(request))
+        yield* Effect.fromResult(checkArtifactOptions(r.artifacts ?? []))
         let kind: ModelKind
         let module: ModelVersion["module"]
         if (r.module !== undefined) {
@@ -521,11 +536,7 @@ export class ModelRegistry {
         if (existing !== undefined) return yield* settle(existing)
 
         // The artifacts before the record: a stored record never names a missing artifact.
-        for (const a of contents) {
-          yield* store.effect.put(a.bytes, { name: a.name, ...(a.contentType === undefined ? {} : { contentType: a.contentType }) }).pipe(
-            Effect.catchTag("ValidationError", (e) => Effect.fail(invalid(e.issues.map((i) => ({ ...i, field: `artifacts.${a.name}.${i.field}` })))))
-          )
-        }
+        for (const a of contents) yield* store.effect.put(a.bytes, putOptionsOf(a))
         const created = yield* files.createAtomic(recordPath(r.modelId, r.version), recordJson(record))
         if (!created) {
           const raced = yield* readRecord(r.modelId, r.version)

@@ -39,9 +39,13 @@
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, References, Semaphore } from "effect"
+import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Semaphore } from "effect"
 import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
+import { formatThrown } from "../domain/format-value.ts"
+import { firstNotJson } from "../domain/json.ts"
+import { fieldOf } from "../domain/input-path.ts"
+import { readPlainInput, unreadableIssue } from "../domain/plain-input.ts"
 import { type MarketUpdateInput, normalizeMarketUpdate } from "../domain/market-update.ts"
 import { portfolioRecord, type PositionRecord } from "../domain/portfolio.ts"
 import type { SimulationConfig, SimulationConfigInput } from "../domain/simulation-config.ts"
@@ -222,6 +226,43 @@ const stamp = (update: unknown, time: number): unknown => (isRecord(update) && u
 
 const atIndex = (i: number, issues: ReadonlyArray<ValidationIssue>): ReadonlyArray<ValidationIssue> =>
   issues.map((issue) => ({ ...issue, field: issue.field === "(update)" ? `updates[${i}]` : `updates[${i}].${issue.field}` }))
+
+/**
+ * The caller's updates as the journal will hold them: read once into plain data (no code of the
+ * caller's runs after this: a getter, a Proxy, a `toJSON`), then as JSON, which is what the
+ * simulation applies and a replay sees. A part that cannot be read or written as JSON (a throwing
+ * getter, a bigint, a cycle), or a hole in the array, is refused with the rest, naming it: none of
+ * the batch is applied.
+ */
+const plainUpdates = (updates: unknown, single: boolean): ReadonlyArray<unknown> | ValidationError => {
+  const refuse = (issues: ReadonlyArray<ValidationIssue>) => new ValidationError({ subject: "marketUpdate", issues })
+  const read = readPlainInput(updates)
+  // The single form names an update's own fields; a batch names them under updates[i].
+  const field = (path: ReadonlyArray<string | number>) => (single ? fieldOf(path.slice(1)) || "(update)" : fieldOf(path, "updates"))
+  if (Result.isFailure(read)) return refuse([unreadableIssue(read.failure, field(read.failure.path))])
+  const plain = read.success
+  if (!Array.isArray(plain) || plain.length === 0) return refuse([{ field: "updates", rule: "must be a non-empty array of market updates", value: updates }])
+  const issues: ValidationIssue[] = []
+  const updatesOut: unknown[] = []
+  for (let i = 0; i < plain.length; i++) {
+    if (!(i in plain)) {
+      issues.push({ field: field([i]), rule: "must be a market update (the array has a hole here)", value: undefined })
+      continue
+    }
+    const notJson = firstNotJson(plain[i])
+    if (notJson !== undefined) {
+      issues.push({ field: field([i, ...notJson.path]), rule: `must be plain JSON, which the journal stores (it holds ${notJson.reason})`, value: undefined })
+      continue
+    }
+    try {
+      updatesOut.push(JSON.parse(JSON.stringify(plain[i]) ?? "null"))
+    } catch (e) {
+      // A class instance whose toJSON throws (a revoked Date, say).
+      issues.push({ field: field([i]), rule: `must be plain JSON, which the journal stores (${formatThrown(e)})`, value: undefined })
+    }
+  }
+  return issues.length > 0 ? refuse(issues) : updatesOut
+}
 
 /** The runtime a deployer owns: the supervisor over the LevelDB store, with the registry's catalog. */
 const supervisorLayer = (registry: ModelRegistry, storageRoot: string, directory: string, options: SupervisorOptions) =>
@@ -449,8 +490,12 @@ const makeEffects = (ctx: DeployerContext) => {
 
   const stateOf = (instance: SimulationInstance) => ({ state: instance.engine.status, reason: instance.engine.statusReason })
 
-  const deployToPaperTrading = (request: DeployRequest) =>
+  const deployToPaperTrading = (input: DeployRequest) =>
     Effect.gen(function* () {
+      // Read once: what is checked is what is deployed, and none of the caller's code runs after this.
+      const read = readPlainInput(input)
+      if (Result.isFailure(read)) return yield* new ValidationError({ subject: "config", issues: [unreadableIssue(read.failure, fieldOf(read.failure.path) || "(request)")] })
+      const request = read.success as DeployRequest
       const environment = isRecord(request) ? request["environment"] : undefined
       if (environment !== undefined && environment !== "paper") {
         // Only a string names an environment; anything else is bad input, described without calling its toString.
@@ -487,9 +532,8 @@ const makeEffects = (ctx: DeployerContext) => {
 
   const processMarketUpdates = (id: string, updates: ReadonlyArray<MarketUpdateInput>, single = false) =>
     Effect.gen(function* () {
-      if (!Array.isArray(updates) || updates.length === 0) {
-        return yield* new ValidationError({ subject: "marketUpdate", issues: [{ field: "updates", rule: "must be a non-empty array of market updates", value: updates }] })
-      }
+      const plain = plainUpdates(updates, single)
+      if (plain instanceof ValidationError) return yield* plain
       const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
@@ -502,7 +546,7 @@ const makeEffects = (ctx: DeployerContext) => {
       const inputs: SimulationInput[] = []
       const issues: ValidationIssue[] = []
       let previous = current.lastTime
-      updates.forEach((raw, i) => {
+      plain.forEach((raw, i) => {
         const update = stamp(raw, previous === null ? clock : Math.max(clock, previous))
         const normalized = normalizeMarketUpdate(update, symbols, previous)
         if (normalized instanceof ValidationError) {

@@ -1,5 +1,8 @@
 import { Data } from "effect"
+import { formatValue } from "./format-value.ts"
 import type { OrderId } from "./ids.ts"
+
+export { formatValue }
 
 /** One broken rule: which field, which rule, and the value that broke it. */
 export interface ValidationIssue {
@@ -11,19 +14,6 @@ export interface ValidationIssue {
 const describe = (subject: string, issues: ReadonlyArray<ValidationIssue>): string =>
   `Invalid ${subject}: ` +
   issues.map((i) => `${i.field} ${i.rule} (got ${formatValue(i.value)})`).join("; ")
-
-/** A value as an error message shows it: JSON where it can be, never throwing (a cycle, a bigint, no prototype). */
-export const formatValue = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value)
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value)
-  if (value === undefined) return "nothing"
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    // Circular, holding a bigint, or with no string form (a null-prototype object): say what it is.
-    return Object.prototype.toString.call(value)
-  }
-}
 
 /** Bad input: an order, a config or a market update that breaks a rule. Nothing was changed. */
 export class ValidationError extends Data.TaggedError("ValidationError")<{

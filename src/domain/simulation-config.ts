@@ -92,7 +92,25 @@ export const defaultSimulationConfig: SimulationConfig = {
 /** A symbol: 1–32 letters, digits or `. _ : / -` (`ORCL`, `BRK.B`, `0700.HK`, `BTC/USD`). */
 export const SYMBOL = /^[A-Za-z0-9._:/-]{1,32}$/
 
-const Symbol = Schema.String.check(Schema.makeFilter((s) => (SYMBOL.test(s) ? undefined : "must be 1–32 letters, digits or . _ : / -")))
+// Taken when this module loads: what later code adds to Object.prototype does not change the rule.
+const reservedNames: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype))
+
+/**
+ * The names every JavaScript object has (`constructor`, `toString`, `hasOwnProperty`,
+ * `__proto__`, … all of Object.prototype's): as symbols they would be keys that a plain object
+ * answers for itself, so a model keeping per-symbol state in one would read Object's machinery.
+ */
+const isReservedName = (name: string): boolean => reservedNames.has(name)
+
+/** Why a string is not a symbol, or undefined when it is one. */
+export const symbolRuleBroken = (s: string): string | undefined =>
+  !SYMBOL.test(s)
+    ? "must be 1–32 letters, digits or . _ : / -"
+    : isReservedName(s)
+      ? "must not be a name every JavaScript object has (constructor, toString, __proto__ and the rest of Object.prototype)"
+      : undefined
+
+const SymbolName = Schema.String.check(Schema.makeFilter(symbolRuleBroken))
 
 const configSchema = Schema.Struct({
   initialCapital: Schema.optional(PositiveDecimal),
@@ -113,7 +131,7 @@ const configSchema = Schema.Struct({
   ),
   enableShorting: Schema.optional(Schema.Boolean),
   symbols: Schema.optional(
-    Schema.Array(Symbol).check(
+    Schema.Array(SymbolName).check(
       Schema.makeFilter((a) =>
         a.length === 0 ? "must name at least one symbol" : new Set(a).size !== a.length ? "must not repeat a symbol" : undefined
       )

@@ -1,6 +1,8 @@
 import { Exit, Result, Schema, SchemaIssue } from "effect"
 import { Decimal, isDecimal, parseDecimal } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
+import { formatThrown } from "./format-value.ts"
+import { type InputPath, readPlainInput, unreadableIssue } from "./plain-input.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -11,41 +13,47 @@ export const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unkno
     input
   )
 
-const hasOnly = (input: unknown, fields: ReadonlySet<string>): boolean => {
-  if (input === null || typeof input !== "object") return true
-  for (const key in input) if (!fields.has(key)) return false
-  return true
-}
+/** How a validation error names the field at a path: `simulationConfig.symbols.0`, or `(input)` for the input itself. */
+const fieldOf = (path: InputPath): string => (path.length === 0 ? "(input)" : path.map(String).join("."))
+
+// Unknown fields are refused at every level: otherwise a nested struct drops them silently, and so
+// does a record the keys its key schema refuses.
+const QUICK = { onExcessProperty: "error" } as const
+const FULL = { errors: "all", onExcessProperty: "error" } as const
 
 /**
- * Decodes a struct with every issue collected and unknown fields refused, as a `ValidationError`
- * naming each field and rule. Valid input, the usual case, takes the quick path (stop at the
- * first issue; unknown fields checked by name); only invalid input pays for the full report.
+ * Decodes a struct with every issue collected and unknown fields refused (nested ones too), as a
+ * `ValidationError` naming each field and rule. The input is first read once into plain data
+ * (`readPlainInput`): a part that cannot be read (a getter or a Proxy trap that throws, a revoked
+ * Proxy) is refused naming its path, and nothing the caller wrote runs while decoding. Valid
+ * input, the usual case, takes the quick path (stop at the first issue); only invalid input pays
+ * for the full report.
  */
 export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices: never; readonly fields: Schema.Struct.Fields }>(
   schema: S,
   subject: ValidationError["subject"]
 ) => {
   const decode = Schema.decodeUnknownExit(schema)
-  const known = new Set(Object.keys(schema.fields))
   return (input: unknown): Result.Result<S["Type"], ValidationError> => {
-    const quick = decode(input)
-    if (Exit.isSuccess(quick) && hasOnly(input, known)) return Result.succeed(quick.value)
-    const exit = decode(input, { errors: "all", onExcessProperty: "error" })
+    const read = readPlainInput(input)
+    if (Result.isFailure(read)) return Result.fail(new ValidationError({ subject, issues: [unreadableIssue(read.failure, fieldOf(read.failure.path))] }))
+    const plain = read.success
+    const quick = decode(plain, QUICK)
+    if (Exit.isSuccess(quick)) return Result.succeed(quick.value)
+    const exit = decode(plain, FULL)
     if (Exit.isSuccess(exit)) return Result.succeed(exit.value)
     const error = exit.cause.reasons.find((r) => r._tag === "Fail")
     const issue = error !== undefined && Schema.isSchemaError(error.error) ? error.error.issue : undefined
-    const issues: ValidationIssue[] =
-      issue === undefined
-        ? [{ field: "(input)", rule: "could not be decoded", value: input }]
-        : formatter(issue).issues.map((i) => {
-            const path = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p))
-            return {
-              field: path.length === 0 ? "(input)" : path.map(String).join("."),
-              rule: ruleOf(i.message),
-              value: valueAt(input, path)
-            }
-          })
+    if (issue === undefined) {
+      // Code of an object taken as it is (a class instance's getter) threw while it was decoded.
+      const defect = exit.cause.reasons.find((r) => r._tag === "Die")
+      const why = defect === undefined ? "" : ` (${formatThrown(defect.defect)})`
+      return Result.fail(new ValidationError({ subject, issues: [{ field: "(input)", rule: `could not be decoded${why}`, value: plain }] }))
+    }
+    const issues = formatter(issue).issues.map((i): ValidationIssue => {
+      const path = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as ReadonlyArray<string | number>
+      return { field: fieldOf(path), rule: ruleOf(i.message), value: valueAt(plain, path) }
+    })
     return Result.fail(new ValidationError({ subject, issues }))
   }
 }

@@ -2,7 +2,10 @@ import { Decimal } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { NormalizedUpdate, Quote } from "../domain/market-update.ts"
 import type { OrderRequest } from "../domain/order.ts"
-import { isJsonValue } from "../domain/json.ts"
+import { Result } from "effect"
+import { fieldOf } from "../domain/input-path.ts"
+import { firstNotJson, isJsonValue } from "../domain/json.ts"
+import { readPlainInput } from "../domain/plain-input.ts"
 import type { ModelOutput, PortfolioView, TradingModel } from "./trading-model.ts"
 import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
 
@@ -47,21 +50,45 @@ export const targetWeightOrders = (
   return orders
 }
 
-const isFiniteWeights = (u: unknown): boolean =>
-  u !== null && typeof u === "object" && !Array.isArray(u) && Object.values(u).every((w) => typeof w === "number" && Number.isFinite(w))
+/** A weight beyond this (100 × equity, long or short) is a model's mistake, not a position. */
+const MAX_WEIGHT = 100
+
+const weightProblem = (weights: unknown): string | undefined => {
+  if (weights === null || typeof weights !== "object" || Array.isArray(weights)) return "targetWeights that are not a record of finite numbers"
+  for (const [symbol, w] of Object.entries(weights))
+    if (typeof w !== "number" || !Number.isFinite(w) || Math.abs(w) > MAX_WEIGHT)
+      return `targetWeights.${symbol} of ${typeof w === "number" ? w : typeof w}: a weight must be a finite number from -${MAX_WEIGHT} to ${MAX_WEIGHT}`
+  return undefined
+}
+
+/** A model's output as plain data, read once: what it asks for cannot change, or throw, while it is checked and applied. */
+interface ReadOutput<S> {
+  readonly state: S
+  readonly orders: ReadonlyArray<OrderRequest>
+  readonly targetWeights: Readonly<Record<string, number>> | undefined
+}
 
 /**
- * What is wrong with a model's output, if anything: a model is user code, and what it returns is
- * checked like any input. Its state must be plain JSON, since snapshots store it and a restored
- * model must see exactly it.
+ * A model's output, or what is wrong with it: a model is user code, and what it returns is
+ * checked like any input, read once into plain data (no getter, Proxy or `toJSON` of the model's
+ * runs after this). Its state must be plain JSON, since snapshots store it and a restored model
+ * must see exactly it; its orders and weights hold nothing JSON cannot write, named by path.
  */
-const malformedOutput = (output: unknown): string | undefined => {
-  if (output === null || typeof output !== "object") return "no output object ({ state, orders?, targetWeights? })"
-  const { state, orders, targetWeights } = output as Partial<ModelOutput<unknown>>
+const readOutput = <S>(output: unknown): ReadOutput<S> | string => {
+  const read = readPlainInput(output)
+  if (Result.isFailure(read)) return `an output whose ${fieldOf(read.failure.path) || "root"} cannot be read (${read.failure.reason})`
+  const plain = read.success
+  if (plain === null || typeof plain !== "object" || Array.isArray(plain)) return "no output object ({ state, orders?, targetWeights? })"
+  const { state, orders, targetWeights } = plain as Partial<ModelOutput<S>>
   if (orders !== undefined && !Array.isArray(orders)) return "orders that are not an array"
-  if (targetWeights !== undefined && !isFiniteWeights(targetWeights)) return "targetWeights that are not a record of finite numbers"
   if (!isJsonValue(state)) return "a state that is not plain JSON (no bigint, NaN, Infinity, Date, class instance, function or cycle)"
-  return undefined
+  if (targetWeights !== undefined) {
+    const problem = weightProblem(targetWeights)
+    if (problem !== undefined) return problem
+  }
+  const notJson = firstNotJson({ orders })
+  if (notJson !== undefined) return `${fieldOf(notJson.path)} holding ${notJson.reason}`
+  return { state: state as S, orders: orders ?? [], targetWeights }
 }
 
 /**
@@ -79,12 +106,12 @@ export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel
     engine.fail(`model threw: ${describe(e)}`)
     return state
   }
-  const malformed = malformedOutput(output)
-  if (malformed !== undefined) {
-    engine.fail(`model returned ${malformed}`)
+  const read = readOutput<S>(output)
+  if (typeof read === "string") {
+    engine.fail(`model returned ${read}`)
     return state
   }
-  const requests = output.targetWeights === undefined ? (output.orders ?? []) : [...(output.orders ?? []), ...targetWeightOrders(engine, output.targetWeights, update.quotes)]
+  const requests = read.targetWeights === undefined ? read.orders : [...read.orders, ...targetWeightOrders(engine, read.targetWeights, update.quotes)]
   for (const request of requests) {
     try {
       engine.submitOrder(request)
@@ -94,5 +121,5 @@ export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel
       break
     }
   }
-  return output.state
+  return read.state
 }

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { formatValue } from "../domain/errors.ts"
 
 /** A report option or argument that breaks its rule; nothing was rendered. */
 export class InvalidReportArgumentError extends Data.TaggedError("InvalidReportArgumentError")<{
@@ -7,7 +8,7 @@ export class InvalidReportArgumentError extends Data.TaggedError("InvalidReportA
   readonly rule: string
 }> {
   override get message(): string {
-    return `Report ${this.field} ${this.rule}, got ${String(this.value)}`
+    return `Report ${this.field} ${this.rule}, got ${formatValue(this.value)}`
   }
 }
 

@@ -169,6 +169,7 @@ describe("readCsvBars: bad rows", () => {
     ["a duplicate time for the same symbol", "2024-01-02,AAA,10,11,9,10.5,100", "time", "duplicate-time", "2024-01-02"],
     ["an impossible date", "2024-02-30,AAA,10,11,9,10.5,100", "time", "bad-time", "2024-02-30"],
     ["a bad symbol", "2024-01-03,A A,10,11,9,10.5,100", "symbol", "bad-symbol", "A A"],
+    ["a symbol every object has as a property", "2024-01-03,constructor,10,11,9,10.5,100", "symbol", "bad-symbol", "constructor"],
     // (A quote left open swallows the lines after it: csv-parse reads them as the quoted field.)
     ["broken quoting", '2024-01-03,AAA,1"0,11,9,10.5,100', "csv", "malformed", expect.stringContaining("Invalid Opening Quote")]
   ] as const

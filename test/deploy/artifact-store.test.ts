@@ -1,7 +1,7 @@
 import * as fsp from "node:fs/promises"
 import { chmod, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { ValidationError } from "../../src/domain/errors.ts"
 import { checksummedJson } from "../../src/deploy/atomic-file.ts"
@@ -12,7 +12,8 @@ import {
   type DeployFileSystem,
   InvalidArtifactIdError,
   LocalArtifactStore,
-  sha256Of
+  sha256Of,
+  validatePutOptions
 } from "../../src/deploy/index.ts"
 import { failure, rejection, useTempDirs } from "./helpers.ts"
 
@@ -80,6 +81,19 @@ describe("LocalArtifactStore", () => {
     expect(listed.map((r) => r.name).sort()).toEqual(["four", "one", "three", "two"])
   })
 
+  it("checks a put's options without storing anything, as put refuses them", async () => {
+    const root = await tempDir()
+    const store = new LocalArtifactStore({ storageRoot: root })
+    const bad = { name: "a", contentType: "", metadata: { n: Number.NaN } }
+    const checked = validatePutOptions(bad)
+    expect(Result.isFailure(checked) && checked.failure.issues.map((i) => i.field)).toEqual(["contentType", "metadata"])
+    const put = await rejection(store.put("x", bad as never))
+    expect(put).toBeInstanceOf(ValidationError)
+    expect(put.issues).toEqual(Result.isFailure(checked) && checked.failure.issues)
+    expect(validatePutOptions({ name: "a", contentType: "text/plain" })).toEqual(Result.succeed({ name: "a", contentType: "text/plain" }))
+    expect(await readdir(root)).toEqual([])
+  })
+
   it("refuses ids that are not a sha256, and reports unknown ones", async () => {
     const store = new LocalArtifactStore({ storageRoot: await tempDir() })
     for (const bad of ["../etc/passwd", HELLO_SHA.toUpperCase(), HELLO_SHA.slice(1), ""]) {
@@ -88,6 +102,12 @@ describe("LocalArtifactStore", () => {
       expect(error.value).toBe(bad)
       expect(error.message).toContain("64 lowercase hex digits")
       expect(await rejection(store.has(bad))).toBeInstanceOf(InvalidArtifactIdError)
+    }
+    // Whatever a caller passes, the refusal's message can be read.
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    for (const bad of [proxy, { toString: () => { throw new Error("boom") } }, 10n]) {
+      expect((await rejection(store.get(bad as never))).message).toMatch(/^Artifact id .+ must be a sha256/)
     }
     expect(await store.has(HELLO_SHA)).toBe(false)
     const missing = await rejection(store.get(HELLO_SHA))

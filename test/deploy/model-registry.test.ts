@@ -18,7 +18,7 @@ import {
   UnknownModelVersionError
 } from "../../src/deploy/index.ts"
 import { ModelCatalog, type ModelSpec } from "../../src/runtime/model-catalog.ts"
-import { barsFromCloses, failure, rejection, runInstance, syntheticConfig, updatesOf, useTempDirs } from "./helpers.ts"
+import { barsFromCloses, failure, filesUnder, rejection, runInstance, syntheticConfig, updatesOf, useTempDirs } from "./helpers.ts"
 
 const tempDir = useTempDirs()
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
@@ -127,6 +127,36 @@ describe("ModelRegistry", () => {
 
     expect(await registry.listModels()).toEqual([])
     expect(await artifactStore.list()).toEqual([])
+  })
+
+  it("checks every artifact's options before storing any: a registration refused for its second stores nothing", async () => {
+    const root = await tempDir()
+    const { registry, artifactStore } = await open(root)
+    const before = await filesUnder(root)
+    const error = await rejection(
+      registry.registerModel({ modelId: "q", version: "v1", kind: "momentum", artifacts: [{ name: "a", content: "x" }, { name: "b", content: "y", contentType: "" }] })
+    )
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.issues).toEqual([{ field: "artifacts.b.contentType", rule: "must be 1–255 characters, none of them control characters", value: "" }])
+    expect(await artifactStore.list()).toEqual([])
+    expect(await filesUnder(root)).toEqual(before)
+  })
+
+  it("refuses a request it cannot read, naming where, and never throws what reading it threw", async () => {
+    const { registry } = await open(await tempDir())
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const revoked = await rejection(registry.registerModel(proxy as never))
+    expect(revoked).toBeInstanceOf(ValidationError)
+    expect(revoked.issues).toEqual([{ field: "(input)", rule: "could not be read (Cannot perform 'IsArray' on a proxy that has been revoked)", value: undefined }])
+    const params = {
+      get lookback(): number {
+        throw new Error("no lookback")
+      }
+    }
+    const getter = await rejection(registry.registerModel({ modelId: "m", version: "v1", kind: "momentum", params }))
+    expect(getter.issues).toEqual([{ field: "params.lookback", rule: "could not be read (no lookback)", value: undefined }])
+    expect(await registry.listModels()).toEqual([])
   })
 
   it("is idempotent for identical content and refuses the same version with different content", async () => {

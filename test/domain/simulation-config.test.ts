@@ -46,6 +46,20 @@ describe("simulation config", () => {
   })
 })
 
+describe("symbols", () => {
+  const RESERVED_RULE = "must not be a name every JavaScript object has (constructor, toString, __proto__ and the rest of Object.prototype)"
+
+  // As keys of a plain object these would be Object's own machinery: symbols["constructor"] is Object.
+  test.prop([fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype))])("none is a name every object has", (name) => {
+    const result = makeSimulationConfig({ symbols: ["AAPL", name] })
+    expect(Result.isFailure(result) && result.failure.issues.map((i) => [i.field, i.rule, i.value])).toEqual([["symbols.1", RESERVED_RULE, name]])
+  })
+
+  it("names like them are symbols", () => {
+    expect(Result.isSuccess(makeSimulationConfig({ symbols: ["Constructor", "proto", "__proto", "valueOf2", "TIME"] }))).toBe(true)
+  })
+})
+
 describe("a validated config round-trips through JSON", () => {
   // What a snapshot stores is the JSON of the config: a restored simulation must see the same values.
   test.prop([configInput.map((c) => ({ ...c, commissionRate: -0, slippageRate: -0, riskFreeRate: -0, minimumCommission: "-0" }))])(

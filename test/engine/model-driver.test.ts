@@ -13,7 +13,20 @@ const outputs: ReadonlyArray<readonly [string, unknown, RegExp]> = [
   ["a number", 5, /^model returned no output object/],
   ["orders that are no array", { state: 0, orders: 5 }, /^model returned orders that are not an array/],
   ["null target weights", { state: 0, targetWeights: null }, /^model returned targetWeights that are not a record of finite numbers/],
-  ["a non-finite target weight", { state: 0, targetWeights: { AAPL: Number.NaN } }, /^model returned targetWeights that are not a record of finite numbers/],
+  ["a non-finite target weight", { state: 0, targetWeights: { AAPL: Number.NaN } }, /^model returned targetWeights\.AAPL of NaN: a weight must be a finite number from -100 to 100/],
+  ["a target weight past 100 × equity", { state: 0, targetWeights: { AAPL: 1e9 } }, /^model returned targetWeights\.AAPL of 1000000000: a weight must be/],
+  [
+    "an order whose toJSON lies",
+    { state: 0, orders: [{ symbol: "AAPL", side: "buy", type: "market", quantity: 1, toJSON: () => ({ symbol: "AAPL", side: "buy", type: "market", quantity: 1e6 }) }] },
+    /^model returned orders\[0\]\.toJSON holding a function/
+  ],
+  ["a cycle in an order", { state: 0, orders: [{ symbol: "AAPL", side: "buy", type: "market", quantity: 1, tag: cyclic }] }, /^model returned orders\[0\]\.tag\.self holding a cycle/],
+  ["a bigint quantity", { state: 0, orders: [{ symbol: "AAPL", side: "buy", type: "market", quantity: 1n }] }, /^model returned orders\[0\]\.quantity holding a bigint/],
+  [
+    "a getter that throws",
+    { state: 0, get orders() { throw new Error("boom") } },
+    /^model returned an output whose orders cannot be read \(boom\)/
+  ],
   ["a bigint in the state", { state: { n: 10n } }, /^model returned a state that is not plain JSON/],
   ["a cycle in the state", { state: cyclic }, /^model returned a state that is not plain JSON/],
   ["a Date in the state", { state: { at: new Date(0) } }, /^model returned a state that is not plain JSON/]

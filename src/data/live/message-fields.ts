@@ -2,13 +2,13 @@
 import { Schema } from "effect"
 import type { DecimalInput } from "../../domain/decimal.ts"
 import type { PriceInput } from "../../domain/market-update.ts"
-import { SYMBOL } from "../../domain/simulation-config.ts"
+import { symbolRuleBroken } from "../../domain/simulation-config.ts"
 
 /** A filter whose failure reads as the rule it states ("must be …"). */
 export const rule = <A>(test: (a: A) => boolean, message: string) => Schema.makeFilter<A>((a) => (test(a) ? undefined : message))
 
 /** A symbol a simulation can trade. */
-export const SymbolField = Schema.String.check(rule((s) => SYMBOL.test(s), "must be 1–32 letters, digits or . _ : / -"))
+export const SymbolField = Schema.String.check(Schema.makeFilter(symbolRuleBroken))
 
 /** A size or a volume. */
 export const SizeField = Schema.Number.check(rule((n) => Number.isFinite(n) && n >= 0, "must be a finite number of at least 0"))

@@ -1,4 +1,4 @@
-import { SYMBOL } from "../../domain/simulation-config.ts"
+import { symbolRuleBroken } from "../../domain/simulation-config.ts"
 import { parseTime, type TimeInput } from "../../domain/time.ts"
 import { choleskyOfCorrelation } from "./correlation.ts"
 import { PriceGrid, tickDecimals } from "./price-grid.ts"
@@ -192,7 +192,8 @@ const symbolsOf = (value: unknown, grid: PriceGrid) => {
     const field = `symbols[${i}]`
     const spec = typeof entry === "string" ? { symbol: entry } : record(field, entry, ["symbol", "price", "volatilityScale"])
     const symbol = spec["symbol"]
-    if (typeof symbol !== "string" || !SYMBOL.test(symbol)) fail(`${field}${typeof entry === "string" ? "" : ".symbol"}`, "must be 1–32 letters, digits or . _ : / -", symbol)
+    const rule = typeof symbol === "string" ? symbolRuleBroken(symbol) : "must be a string"
+    if (rule !== undefined) fail(`${field}${typeof entry === "string" ? "" : ".symbol"}`, rule, symbol)
     return {
       symbol: symbol as string,
       price: numberIn(`${field}.price`, spec["price"] ?? 100, { min: 0, max: grid.maxPrice, above: true }),

@@ -1,16 +1,24 @@
 import { Schema } from "effect"
 import type { OrderRequest } from "../../domain/order.ts"
+import { symbolRuleBroken } from "../../domain/simulation-config.ts"
 import type { ModelInput, ModelOutput, TradingModel } from "../../engine/trading-model.ts"
 import { defineModelKind } from "../model-kind.ts"
+import { entryOf, symbolRecord } from "./symbol-record.ts"
 import { PositiveNumber, Weight } from "./params.ts"
 
-const SymbolKey = Schema.String.check(
-  Schema.makeFilter((s) => (/^[A-Za-z0-9._:/-]{1,32}$/.test(s) ? undefined : "must be 1–32 letters, digits or . _ : / -"))
+// Keys checked by the record's own filter, not a key schema: Effect drops a key its schema refuses instead of reporting it.
+const SymbolWeights = Schema.Record(Schema.String, Weight).check(
+  Schema.makeFilter((weights) =>
+    Object.keys(weights).flatMap((symbol) => {
+      const broken = symbolRuleBroken(symbol)
+      return broken === undefined ? [] : [{ path: [symbol], issue: broken }]
+    })
+  )
 )
 
 export const buyAndHoldParamsSchema = Schema.Struct({
   /** Target weights by symbol, set once; symbols not named are not bought. Their sum is at most 1. */
-  weights: Schema.optionalKey(Schema.Record(SymbolKey, Weight)),
+  weights: Schema.optionalKey(SymbolWeights),
   /** Instead of `weights`: shares of every symbol bought once (100 when neither is given). */
   quantity: Schema.optionalKey(PositiveNumber)
 }).check(
@@ -49,14 +57,14 @@ export const buyAndHold = (params: BuyAndHoldParams): TradingModel<BuyAndHoldSta
     onUpdate(state: BuyAndHoldState, input: ModelInput): ModelOutput<BuyAndHoldState> {
       let bought: string[] | undefined
       const orders: OrderRequest[] = []
-      const targets: Record<string, number> = {}
+      const targets = symbolRecord<number>()
       for (const quote of input.quotes) {
         const symbol = quote.symbol
         if (state.bought.includes(symbol) || bought?.includes(symbol) === true) continue
         if (weights === undefined) {
           orders.push({ symbol, side: "buy", type: "market", quantity, tag: "buy and hold" })
         } else {
-          const weight = weights[symbol]
+          const weight = entryOf(weights, symbol)
           if (weight === undefined) continue
           targets[symbol] = weight
         }

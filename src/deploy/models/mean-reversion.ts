@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import type { OrderRequest } from "../../domain/order.ts"
 import type { ModelInput, ModelOutput, TradingModel } from "../../engine/trading-model.ts"
 import { defineModelKind } from "../model-kind.ts"
+import { entryOf, symbolRecord } from "./symbol-record.ts"
 import { FiniteNumber, PositiveNumber, WholeNumber } from "./params.ts"
 
 export const meanReversionParamsSchema = Schema.Struct({
@@ -46,11 +47,11 @@ export const zScore = (closes: ReadonlyArray<number>): number | null => {
 export const meanReversion = (params: MeanReversionParams): TradingModel<MeanReversionState> => ({
   initialState: { symbols: {} },
   onUpdate(state: MeanReversionState, input: ModelInput): ModelOutput<MeanReversionState> {
-    const symbols: Record<string, ReadonlyArray<number>> = { ...state.symbols }
+    const symbols = symbolRecord(state.symbols)
     const orders: OrderRequest[] = []
     let openOrders: ReadonlySet<string> | undefined
     for (const quote of input.quotes) {
-      const closes = [...(symbols[quote.symbol] ?? []), quote.close]
+      const closes = [...(entryOf(symbols, quote.symbol) ?? []), quote.close]
       if (closes.length > params.window) closes.shift()
       symbols[quote.symbol] = closes
       if (closes.length < params.window) continue

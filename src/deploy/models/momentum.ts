@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import type { ModelInput, ModelOutput, TradingModel } from "../../engine/trading-model.ts"
 import { defineModelKind } from "../model-kind.ts"
+import { entryOf, symbolRecord } from "./symbol-record.ts"
 import { FiniteNumber, Weight, WholeNumber } from "./params.ts"
 
 export const momentumParamsSchema = Schema.Struct({
@@ -36,11 +37,11 @@ export interface MomentumState {
 export const momentum = (params: MomentumParams): TradingModel<MomentumState> => ({
   initialState: { symbols: {} },
   onUpdate(state: MomentumState, input: ModelInput): ModelOutput<MomentumState> {
-    const symbols: Record<string, MomentumSymbolState> = { ...state.symbols }
-    const weights: Record<string, number> = {}
+    const symbols = symbolRecord(state.symbols)
+    const weights = symbolRecord<number>()
     let changed = false
     for (const quote of input.quotes) {
-      const previous = symbols[quote.symbol]
+      const previous = entryOf(symbols, quote.symbol)
       const closes = [...(previous?.closes ?? []), quote.close]
       if (closes.length > params.lookback + 1) closes.shift()
       let target = previous?.target ?? null

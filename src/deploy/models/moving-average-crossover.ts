@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import type { OrderRequest } from "../../domain/order.ts"
 import type { ModelInput, ModelOutput, TradingModel } from "../../engine/trading-model.ts"
 import { defineModelKind } from "../model-kind.ts"
+import { entryOf, symbolRecord } from "./symbol-record.ts"
 import { PositiveNumber, Weight, WholeNumber } from "./params.ts"
 
 export const movingAverageCrossoverParamsSchema = Schema.Struct({
@@ -93,12 +94,12 @@ export const movingAverageCrossover = (params: MovingAverageCrossoverParams): Tr
   return {
     initialState: { symbols: {} },
     onUpdate(state: CrossoverState, input: ModelInput): ModelOutput<CrossoverState> {
-      const symbols: Record<string, CrossoverSymbolState> = { ...state.symbols }
+      const symbols = symbolRecord(state.symbols)
       const orders: OrderRequest[] = []
-      const weights: Record<string, number> = {}
+      const weights = symbolRecord<number>()
       let anyWeight = false
       for (const quote of input.quotes) {
-        const step = crossoverStep(symbols[quote.symbol] ?? emptySymbol(params), quote.close)
+        const step = crossoverStep(entryOf(symbols, quote.symbol) ?? emptySymbol(params), quote.close)
         symbols[quote.symbol] = step.state
         if (!step.up && !step.down) continue
         const position = input.view.positionOf(quote.symbol)
