@@ -86,6 +86,9 @@ export interface OrderListLink {
 /** The engine assigns this form of id to orders; a caller's client order id may not take it. */
 const ENGINE_ORDER_ID = /^O-\d+$/
 
+/** Whether a reference to an order is an order id (else it is a client order id: the two never share a form). */
+export const isEngineOrderId = (reference: string): boolean => ENGINE_ORDER_ID.test(reference)
+
 /** A percent strictly between 0 and 100, as a number, a numeric string or a Decimal. */
 const Percent = PositiveDecimal.check(Schema.makeFilter((u) => (toDecimal(u).lessThan(100) ? undefined : "must be less than 100")))
 
