@@ -13,7 +13,7 @@ export interface OrderRequestOptions {
 const offsetBp = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -200, max: 200 }) }, { weight: 1, arbitrary: fc.integer({ min: -1500, max: 1500 }) })
 
 /**
- * Valid order requests over every order type (market, limit, stop, stop-limit) and time in force
+ * Valid order requests over every order type (market, limit, stop, stop-limit, trailing stop) and time in force
  * (day, gtc, or the default) the engine supports: prices where each type needs them, as numbers
  * or decimal strings; quantities whole or fractional. The engine accepts every one of them
  * (its risk rules may still reject it at the next update, as they would a strategy's).
@@ -40,7 +40,9 @@ export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary
         quantity,
         ...(timeInForce === undefined ? {} : { timeInForce }),
         ...(type === "limit" || type === "stopLimit" ? { limitPrice: offsetPrice(type === "stopLimit" ? Number(stop) : base, limitBp, asString) } : {}),
-        ...(type === "stop" || type === "stopLimit" ? { stopPrice: stop } : {})
+        ...(type === "stop" || type === "stopLimit" ? { stopPrice: stop } : {}),
+        // A trailing stop trails from the base price, by a percent (|stopBp| / 100, at least 0.01).
+        ...(type === "trailingStop" ? { trailPercent: Math.max(1, Math.abs(stopBp)) / 100, trailReference: base } : {})
       }
     })
 }
