@@ -5,7 +5,8 @@
  * - an OCO group's members never fill, together, past the quantity they share;
  * - a bracket's (or OTO's) children never fill before the update after their entry ended, and
  *   never close more than the entry opened;
- * - a trailing stop never loosens (outside a replace of its distance), and does not move while held.
+ * - a trailing stop never loosens (outside a replace of its distance), and does not move while held;
+ * and a restore from a snapshot at any step ends exactly as the uninterrupted run.
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
@@ -102,16 +103,23 @@ class LinkMonitor {
   }
 }
 
-/** Replays a scenario, checking the links after every command and update; returns the monitor's counts. */
-const run = (scenario: Scenario): LinkStats => {
-  const engine = new TradingSimulationEngine(scenario.config, optionsOf(scenario))
-  const monitor = new LinkMonitor(engine)
+/**
+ * Replays a scenario, checking the links after every command and update (unless `check` is off);
+ * with `cut`, the engine is snapshotted to JSON and restored before step `cut`. Returns the link
+ * counts and the engine as it ends.
+ */
+const run = (scenario: Scenario, { check = true, cut = null }: { readonly check?: boolean; readonly cut?: number | null } = {}) => {
+  let engine = new TradingSimulationEngine(scenario.config, optionsOf(scenario))
+  const monitor = check ? new LinkMonitor(engine) : null
   const updates = materializeMarket(scenario)
   const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
   const lastPrice = (symbol: string) => last.get(symbol)!
   const ids: OrderId[] = []
-  const expectIntact = (where: string) => expect(monitor.check(), where).toEqual([])
+  const expectIntact = (where: string) => {
+    if (monitor !== null) expect(monitor.check(), where).toEqual([])
+  }
   scenario.steps.forEach((step, s) => {
+    if (s === cut) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), optionsOf(scenario))
     step.commands.forEach((command, c) => {
       try {
         if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
@@ -136,7 +144,7 @@ const run = (scenario: Scenario): LinkStats => {
     for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
     expectIntact(`step ${s}, update ${s + 1}`)
   })
-  return monitor.stats
+  return { stats: monitor?.stats ?? { ocoGroupsFilled: 0, childFills: 0, trailMoves: 0 }, engine }
 }
 
 const DEEP_RUN_TIMEOUT = 30 * 60_000
@@ -146,10 +154,15 @@ describe("order lists and trailing stops (checked after every command and update
     run(s)
   }, DEEP_RUN_TIMEOUT)
 
+  test.prop([scenarioArb(), fc.nat()])("a restore from a JSON snapshot at any step ends byte-identical to the uninterrupted run", (s, at) => {
+    const whole = JSON.stringify(run(s, { check: false }).engine.snapshot())
+    expect(JSON.stringify(run(s, { check: false, cut: at % s.steps.length }).engine.snapshot())).toBe(whole)
+  }, DEEP_RUN_TIMEOUT)
+
   it("the checks are not vacuous: a fixed-seed sample fills children, OCO members (reduced), and moves trailing stops", () => {
     const total: LinkStats = { ocoGroupsFilled: 0, childFills: 0, trailMoves: 0 }
     for (const s of fc.sample(scenarioArb(), { seed: 20261130, numRuns: 200 })) {
-      const stats = run(s)
+      const { stats } = run(s)
       total.ocoGroupsFilled += stats.ocoGroupsFilled
       total.childFills += stats.childFills
       total.trailMoves += stats.trailMoves
