@@ -20,3 +20,17 @@ export const pathPosition = (quote: Quote, price: Decimal): number => {
   }
   return 3
 }
+
+/**
+ * Orders in the order the bar's path reaches the price each would fill at (`fillPrice`, null when
+ * it would not fill on this bar, which puts it last). The sort is stable: equal positions (two
+ * fills at the open) and the orders that do not fill keep their time priority.
+ */
+export const inPathOrder = <T>(orders: ReadonlyArray<T>, quote: Quote, fillPrice: (order: T) => Decimal | null): ReadonlyArray<T> =>
+  orders
+    .map((order) => {
+      const price = fillPrice(order)
+      return { order, at: price === null ? Number.POSITIVE_INFINITY : pathPosition(quote, price) }
+    })
+    .sort((a, b) => a.at - b.at)
+    .map((r) => r.order)

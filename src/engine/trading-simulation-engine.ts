@@ -42,8 +42,9 @@ import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { OrderBook, type OrderList } from "./order-book.ts"
-import { pathPosition } from "./intrabar-path.ts"
+import { inPathOrder } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
+import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
@@ -547,52 +548,25 @@ export class TradingSimulationEngine {
     this.#afterEnded(entry, "was rejected")
   }
 
-  // ── Order lists (DESIGN.md, advanced orders) ──────────────────────────
+  // ── Order lists (DESIGN.md, advanced orders; the rules are in ./order-list-rules.ts) ──
 
-  /**
-   * A member of a list filled `quantity`. An entry that is now filled activates its children. An
-   * OCO member's siblings are cancelled, or reduced by the quantity (`ocoOnPartialFill: "reduce"`,
-   * and always between a bracket's children, which protect exactly what the entry built).
-   */
-  #afterFill(entry: OrderEntry, quantity: Decimal): void {
-    const list = entry.list!
-    if (entry === list.entry) {
-      if (entry.status === "filled") this.#activateChildren(list, entry)
-      return
-    }
-    const reduce = list.kind !== "oco" || this.config.ocoOnPartialFill === "reduce"
-    for (const sibling of list.members) {
-      if (sibling === entry || sibling.isFinal) continue
-      const left = new Decimal(sibling.spec.quantity).minus(quantity)
-      if (reduce && left.greaterThan(sibling.context.filledQuantity)) {
-        this.#transition(sibling, { type: "REDUCE", quantity: left.toString() })
-        if (this.#bus.wants("orderReduced")) this.#bus.emit({ type: "orderReduced", order: sibling.view(), reason: `${entry.spec.id} of its ${list.kind} list filled ${quantity}` })
-      } else this.#cancel(sibling, `${list.kind}: ${entry.spec.id} of its list filled ${quantity}`, false, false)
-    }
-  }
-
-  /**
-   * A member of a list was cancelled, expired or was rejected. An entry's children are activated
-   * for what it filled, or cancelled when it filled nothing; an OCO member's (or a child's)
-   * siblings are cancelled.
-   */
-  #afterEnded(entry: OrderEntry, what: string): void {
-    const list = entry.list
-    if (list === null) return
-    if (entry === list.entry && entry.context.filledQuantity !== "0") return this.#activateChildren(list, entry)
-    for (const other of list.members)
-      if (other !== entry && !other.isFinal) this.#cancel(other, `${list.kind}: ${entry.spec.id} of its list ${what}`, false, false)
-  }
-
-  /** The held children of an entry that has ended: each protects what the entry filled, checked and working from the next update. */
-  #activateChildren(list: OrderList, entry: OrderEntry): void {
-    for (const child of list.members) {
-      if (child.status !== "held") continue
-      this.#transition(child, { type: "ACTIVATE", quantity: entry.context.filledQuantity })
+  /** What the list rules do, carried out through the order machine with their events. Made once. */
+  readonly #listActions: ListActions = {
+    cancel: (order, reason) => this.#cancel(order, reason, false, false),
+    reduce: (order, quantity, reason) => {
+      this.#transition(order, { type: "REDUCE", quantity: quantity.toString() })
+      if (this.#bus.wants("orderReduced")) this.#bus.emit({ type: "orderReduced", order: order.view(), reason })
+    },
+    activate: (child, quantity) => {
+      this.#transition(child, { type: "ACTIVATE", quantity })
       child.activatedOn = this.#updateIndex
       this.#book.activate(child)
       if (this.#bus.wants("orderActivated")) this.#bus.emit({ type: "orderActivated", order: child.view() })
     }
+  }
+
+  #afterEnded(entry: OrderEntry, what: string): void {
+    if (entry.list !== null) afterListEnded(entry, what, this.#listActions)
   }
 
   /** A trailing stop's replaced distance moves its stop, measured again from its watermark. */
@@ -685,6 +659,7 @@ export class TradingSimulationEngine {
   #checkPending(quotes: ReadonlyArray<Quote>): void {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
+    let linkedRejected = false
     for (const entry of this.#book.pending) {
       // A sibling's rejection may have cancelled it on the way.
       if (entry.isFinal) continue
@@ -701,6 +676,7 @@ export class TradingSimulationEngine {
       const rejection = this.#risk.firstRejection(check)
       if (rejection !== null) {
         this.#reject(entry, rejection)
+        linkedRejected ||= entry.list !== null
         continue
       }
       this.#commit(entry, check)
@@ -711,7 +687,7 @@ export class TradingSimulationEngine {
       if (this.#bus.wants("orderAccepted")) this.#bus.emit({ type: "orderAccepted", order: entry.view(), check: checkRecord(check) })
     }
     // A list member's rejection may have cancelled a sibling already set aside.
-    this.#book.pending = stillPending.filter((e) => !e.isFinal)
+    this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
   }
 
   #matchWorking(quotes: ReadonlyArray<Quote>, time: number | null): void {
@@ -740,14 +716,8 @@ export class TradingSimulationEngine {
    * does not fill keep their time priority.
    */
   #matchTogether(list: OrderList, quote: Quote, time: number | null, matched: Set<OrderEntry>): void {
-    const live = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
-    const reached = live.map((m) => {
-      const fill = this.#fillModel.match(m, quote).fill
-      return { member: m, at: fill === null ? Number.POSITIVE_INFINITY : pathPosition(quote, fill.price) }
-    })
-    // A stable sort: equal positions (two fills at the open) keep time priority.
-    reached.sort((a, b) => a.at - b.at)
-    for (const { member } of reached) {
+    const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
+    for (const member of inPathOrder(working, quote, (m) => this.#fillModel.match(m, quote).fill?.price ?? null)) {
       matched.add(member)
       if (!member.isFinal) this.#matchOne(member, quote, time)
     }
@@ -843,7 +813,7 @@ export class TradingSimulationEngine {
     this.#fills.push(fill)
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
     if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
-    if (entry.list !== null) this.#afterFill(entry, execution.quantity)
+    if (entry.list !== null) afterListFill(entry, execution.quantity, this.config.ocoOnPartialFill, this.#listActions)
   }
 
   /**
