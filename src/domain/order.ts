@@ -223,12 +223,13 @@ export const validateReplaceRequest = (
     const rules = orderTypes[type]
     const misplaced = (field: keyof ValidReplaceRequest, allowed: boolean, rule = `is not allowed for ${type} orders`) =>
       r[field] !== undefined && !allowed ? [{ field, rule, value: toDecimalString(r[field]) }] : []
-    const linked = order.orderList !== null && order.orderList.role !== "entry"
+    const linked = (order.orderList ?? null) !== null && order.orderList!.role !== "entry"
     const issues = [
       ...misplaced("limitPrice", rules.needsLimitPrice),
       ...misplaced("stopPrice", rules.needsStopPrice),
-      ...misplaced("trailAmount", order.trailAmount !== null, rules.trails ? "is not allowed for a trailing stop by percent" : undefined),
-      ...misplaced("trailPercent", order.trailPercent !== null, rules.trails ? "is not allowed for a trailing stop by amount" : undefined),
+      // (Orders restored from snapshots older than trailing stops have no distance fields at all.)
+      ...misplaced("trailAmount", rules.trails && (order.trailAmount ?? null) !== null, rules.trails ? "is not allowed for a trailing stop by percent" : undefined),
+      ...misplaced("trailPercent", rules.trails && (order.trailPercent ?? null) !== null, rules.trails ? "is not allowed for a trailing stop by amount" : undefined),
       ...misplaced("quantity", !linked, `is set by the order's ${order.orderList?.kind} list for its ${order.orderList?.role} and cannot be replaced`)
     ]
     if (issues.length > 0) return Result.fail(new ValidationError({ subject: "replace", issues }))

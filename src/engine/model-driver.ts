@@ -43,8 +43,15 @@ export const targetWeightOrders = (
     if (price === undefined || !Number.isFinite(weight)) continue
     const target = portfolio.totalValue.times(weight).dividedBy(price).toDecimalPlaces(0, Decimal.ROUND_DOWN)
     let expected = engine.positionOf(symbol)
+    // A held child does not trade before its entry has filled, and of an OCO group (or a
+    // bracket's children) only one member's quantity can: it is counted once.
+    const groups = new Set<string>()
     for (const o of open) {
-      if (o.symbol !== symbol) continue
+      if (o.symbol !== symbol || o.status === "held") continue
+      if (o.orderList !== null && o.orderList.role !== "entry") {
+        if (groups.has(o.orderList.id)) continue
+        groups.add(o.orderList.id)
+      }
       const rest = new Decimal(o.quantity).minus(o.filledQuantity)
       expected = o.side === "buy" ? expected.plus(rest) : expected.minus(rest)
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest"
 import { portfolioViewOf, runModel } from "../../src/engine/model-driver.ts"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
-import { TradingSimulationEngine } from "../../src/index.ts"
+import { Decimal, TradingSimulationEngine } from "../../src/index.ts"
 
 const cyclic: Record<string, unknown> = {}
 cyclic["self"] = cyclic
@@ -122,5 +122,18 @@ describe("runModel: a model cancels and replaces its own orders, and places orde
     const engine = drive([100], [output])
     expect(engine.status).toBe("failed")
     expect(engine.statusReason).toMatch(reason)
+  })
+})
+
+describe("targetWeightOrders with order lists open", () => {
+  it("counts an OCO group's quantity once and a held child not at all", async () => {
+    const { targetWeightOrders } = await import("../../src/engine/model-driver.ts")
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: 0, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null })
+    const update = engine.processMarketUpdate({ prices: { AAPL: 100 } })
+    // Open: a buy entry of 10 with held sell children of 10 each, and an OCO group of two buys of 5.
+    engine.submitOrderList({ kind: "bracket", entry: { symbol: "AAPL", side: "buy", type: "limit", quantity: 10, limitPrice: 90 }, takeProfit: { limitPrice: 120 }, stopLoss: { stopPrice: 80 } })
+    engine.submitOrderList({ kind: "oco", orders: [{ symbol: "AAPL", side: "buy", type: "limit", quantity: 5, limitPrice: 95 }, { symbol: "AAPL", side: "buy", type: "stop", quantity: 5, stopPrice: 105 }] })
+    // 20 % of 100 000 at 100 is 200 shares; 15 are already on their way.
+    expect(targetWeightOrders(engine, { AAPL: 0.2 }, update.quotes)).toMatchObject([{ side: "buy", quantity: new Decimal(185) }])
   })
 })
