@@ -30,6 +30,8 @@ export const orderMachine = setup({
         ACCEPT: { target: "accepted", actions: ["recordAcceptance"] },
         REJECT: { target: "rejected", actions: ["recordRejection"] },
         CANCEL_REQUEST: { target: "pendingCancel", actions: [from("submitted")] },
+        // Its time in force ran out before it was checked (a gtd time, an opg opening missed).
+        EXPIRE: { target: "expired", actions: ["recordReason"] },
         HOLD: { target: "held" },
         REDUCE: { guard: "reducesAboveFilled", actions: ["applyReduction"] }
       }

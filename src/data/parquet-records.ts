@@ -13,7 +13,7 @@ import type { BarRecord, QuoteRecord, TradeRecord } from "./market-records.ts"
 import { RowProblem } from "./record-decoders.ts"
 import { type BarField, type QuoteField, resolveColumns, type TradeField } from "./record-fields.ts"
 import { type LayoutOptions, layoutDecoder, type RecordKind, type RecordOf } from "./record-layout.ts"
-import { wallClockOf, zonedTime } from "./zoned-time.ts"
+import { wallClockOf, zonedTime } from "../domain/zoned-time.ts"
 
 export type ParquetBarsOptions = LayoutOptions<BarField>
 export type ParquetTradesOptions = LayoutOptions<TradeField>

@@ -12,7 +12,7 @@
  * Numbers (JSON, Parquet) are epoch times: seconds with `"epoch-s"`, milliseconds otherwise.
  */
 import { isDecimalString } from "../domain/decimal.ts"
-import { isTimeZone, type WallClock, wallClockMs, zonedTime } from "./zoned-time.ts"
+import { isTimeZone, type WallClock, wallClockMs, zonedTime } from "../domain/zoned-time.ts"
 
 export type TimeFormat = "iso" | "epoch-s" | "epoch-ms" | (string & {})
 

@@ -14,22 +14,31 @@ export interface BarInput {
   readonly volume?: number
 }
 
+/** A symbol's best bid and ask: buys trade at the ask, sells at the bid. */
+export interface QuoteInput {
+  readonly bid: PriceInput
+  readonly ask: PriceInput
+}
+
 export type { TimeInput } from "./time.ts"
 
 /**
- * The three shapes of a market update:
+ * The shapes of a market update:
  * - `{ AAPL: 150, MSFT: 300 }` last prices (the seed's form), optionally with `time`;
  * - `{ time, prices: { AAPL: 150 } }` last prices;
- * - `{ time, bars: { ORCL: { open, high, low, close, volume } } }` OHLCV bars.
+ * - `{ time, bars: { ORCL: { open, high, low, close, volume } } }` OHLCV bars;
+ * - `{ time, quotes: { AAPL: { bid, ask } } }` bid/ask quotes, alone or beside `bars` or
+ *   `prices` for other symbols.
  * Without a time an update belongs to the same trading day as the one before it.
  */
 export type MarketUpdateInput =
-  | { readonly time?: TimeInput; readonly bars: Readonly<Record<string, BarInput>> }
-  | { readonly time?: TimeInput; readonly prices: Readonly<Record<string, PriceInput>> }
+  | { readonly time?: TimeInput; readonly bars: Readonly<Record<string, BarInput>>; readonly quotes?: Readonly<Record<string, QuoteInput>> }
+  | { readonly time?: TimeInput; readonly prices: Readonly<Record<string, PriceInput>>; readonly quotes?: Readonly<Record<string, QuoteInput>> }
+  | { readonly time?: TimeInput; readonly quotes: Readonly<Record<string, QuoteInput>> }
   | Readonly<Record<string, PriceInput | Date>>
 
 /** Field names that cannot be symbols in the seed's bare form. */
-export const reservedUpdateKeys: ReadonlySet<string> = new Set(["time", "bars", "prices"])
+export const reservedUpdateKeys: ReadonlySet<string> = new Set(["time", "bars", "prices", "quotes"])
 
 /** One symbol's prices in an update; a tick is a bar whose four prices are the same. */
 export interface Quote {
@@ -42,6 +51,11 @@ export interface Quote {
   readonly source: BarInput
   /** Decimals already made from `source` during this update (see `quoteDecimal`). */
   decimals?: Partial<Record<QuoteField, Decimal>>
+  /**
+   * A bid/ask quote's two sides, each as a tick: what a buy (the ask) and a sell (the bid) trade
+   * against. The quote itself is the spread as a bar: low the bid, high the ask, open and close the mid.
+   */
+  readonly sides?: { readonly bid: Quote; readonly ask: Quote }
 }
 
 export interface NormalizedUpdate {
@@ -52,6 +66,9 @@ export interface NormalizedUpdate {
 }
 
 export type QuoteField = "open" | "high" | "low" | "close"
+
+/** The prices an order on `side` trades against: a quote's ask for a buy, its bid for a sell; a bar or a tick as it is. */
+export const quoteForSide = (quote: Quote, side: "buy" | "sell"): Quote => (quote.sides === undefined ? quote : side === "buy" ? quote.sides.ask : quote.sides.bid)
 
 /** The exact decimal of one of a quote's prices, made once per quote: a check and a fill on the same update share it. */
 export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => {
@@ -126,6 +143,41 @@ const addBar = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, s
   if (!volumeOk) issues.add(`bars.${symbol}.volume`, "must be a finite number greater than or equal to 0", volume)
 }
 
+const tick = (symbol: string, price: number, source: PriceInput): Quote => ({
+  symbol,
+  open: price,
+  high: price,
+  low: price,
+  close: price,
+  source: { open: source, high: source, low: source, close: source }
+})
+
+const addQuote = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, symbol: string, quote: unknown): void => {
+  if (!checkSymbol(issues, symbols, "quotes.", symbol)) return
+  if (!isRecord(quote)) return issues.add(`quotes.${symbol}`, "must be an object { bid, ask }", quote)
+  const bid = toNumber(quote["bid"])
+  const ask = toNumber(quote["ask"])
+  if (!isPrice(bid) || !isPrice(ask)) {
+    if (!isPrice(bid)) issues.add(`quotes.${symbol}.bid`, PRICE_RULE, quote["bid"])
+    if (!isPrice(ask)) issues.add(`quotes.${symbol}.ask`, PRICE_RULE, quote["ask"])
+    return
+  }
+  const b = quote["bid"] as PriceInput
+  const a = quote["ask"] as PriceInput
+  if (above(bid, b, ask, a)) return issues.add(`quotes.${symbol}.bid`, "must be at most the ask", b)
+  const mid = new Decimal(b).plus(a).dividedBy(2).toString()
+  const midNumber = Number(mid)
+  quotes.push({
+    symbol,
+    open: midNumber,
+    high: ask,
+    low: bid,
+    close: midNumber,
+    source: { open: mid, high: a, low: b, close: mid },
+    sides: { bid: tick(symbol, bid, b), ask: tick(symbol, ask, a) }
+  })
+}
+
 /**
  * Checks and normalises one update against the simulation's symbols and the previous update's
  * time. Every broken rule is reported; on failure nothing has been changed. Returns the error
@@ -153,9 +205,10 @@ export const normalizeMarketUpdate = (
     }
     const bars = input["bars"]
     const prices = input["prices"]
-    // Beside `bars` or `prices` only `time` may stand: a stray symbol there would be silently lost.
-    if (bars !== undefined || prices !== undefined)
-      for (const key in input) if (!reservedUpdateKeys.has(key)) issues.add(key, "is not a known field (prices go inside `bars` or `prices`)", input[key])
+    const bidAsk = input["quotes"]
+    // Beside `bars`, `prices` or `quotes` only `time` may stand: a stray symbol there would be silently lost.
+    if (bars !== undefined || prices !== undefined || bidAsk !== undefined)
+      for (const key in input) if (!reservedUpdateKeys.has(key)) issues.add(key, "is not a known field (prices go inside `bars`, `prices` or `quotes`)", input[key])
     if (bars !== undefined) {
       kind = "bar"
       if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)
@@ -163,8 +216,16 @@ export const normalizeMarketUpdate = (
     } else if (prices !== undefined) {
       if (!isRecord(prices)) issues.add("prices", "must be an object of symbol → price", prices)
       else for (const symbol in prices) addTick(issues, quotes, symbols, "prices.", symbol, prices[symbol])
-    } else {
+    } else if (bidAsk === undefined) {
       for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(issues, quotes, symbols, "", symbol, input[symbol])
+    }
+    if (bidAsk !== undefined) {
+      if (!isRecord(bidAsk)) issues.add("quotes", "must be an object of symbol → { bid, ask }", bidAsk)
+      else
+        for (const symbol in bidAsk) {
+          if (quotes.some((q) => q.symbol === symbol)) issues.add(`quotes.${symbol}`, "must not repeat a symbol given in `bars` or `prices`", bidAsk[symbol])
+          else addQuote(issues, quotes, symbols, symbol, bidAsk[symbol])
+        }
     }
     if (issues.list === null && quotes.length === 0) issues.add("(update)", "must carry at least one symbol's price", input)
   }

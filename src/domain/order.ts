@@ -2,7 +2,9 @@ import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import { ValidationError } from "./errors.ts"
 import type { OrderId } from "./ids.ts"
+import { type Instrument, instrumentIssues } from "./instrument.ts"
 import { orderTypes } from "./order-types.ts"
+import { parseTime, type TimeInput } from "./time.ts"
 import { decodeOrFail, PositiveDecimal, toDecimal } from "./validation.ts"
 
 export const OrderSides = ["buy", "sell"] as const
@@ -11,7 +13,7 @@ export type OrderSide = (typeof OrderSides)[number]
 export const OrderTypes = ["market", "limit", "stop", "stopLimit", "trailingStop"] as const
 export type OrderType = (typeof OrderTypes)[number]
 
-export const TimesInForce = ["day", "gtc"] as const
+export const TimesInForce = ["day", "gtc", "ioc", "fok", "gtd", "opg", "cls"] as const
 export type TimeInForce = (typeof TimesInForce)[number]
 
 /** What a caller submits. Prices and quantity as numbers, numeric strings or Decimals. */
@@ -37,6 +39,8 @@ export interface OrderRequest {
   readonly trailPercent?: DecimalInput
   /** The price a trailing stop starts trailing from (default: the symbol's last mark when it is submitted). */
   readonly trailReference?: DecimalInput
+  /** For `gtd` only (and required there): the last time the order works, as ms since the epoch, an ISO-8601 string or a Date. */
+  readonly expireAt?: TimeInput
 }
 
 /**
@@ -68,6 +72,8 @@ export interface OrderSpec {
   readonly trailWatermark: string | null
   /** The order list it belongs to (an OCO group, an OTO or a bracket), and its part in it. */
   readonly orderList: OrderListLink | null
+  /** A `gtd` order's last time (ms since the epoch); absent for every other time in force. */
+  readonly expireAt?: number
 }
 
 /** Kinds of order list: one-cancels-other, one-triggers-other (an entry and one child), and brackets (an entry and two children). */
@@ -102,7 +108,15 @@ const ClientOrderId = Schema.String.check(
   )
 )
 
-const orderRequestSchema = (symbols: ReadonlySet<string>) =>
+
+/** Times in force that trade at one price of a bar, the open or the close: not for orders that wait for a trigger. */
+const ONE_PRICE_TIMES_IN_FORCE: ReadonlySet<TimeInForce> = new Set(["opg", "cls"])
+
+const TimeInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.declare((u): u is Date => u instanceof Date)]).check(
+  Schema.makeFilter((t) => (Number.isFinite(parseTime(t)) ? undefined : "must be ms since the epoch, an ISO-8601 string or a Date"))
+)
+
+const orderRequestSchema = (symbols: ReadonlySet<string>, instruments: Readonly<Record<string, Instrument>>) =>
   Schema.Struct({
     symbol: Schema.String.check(
       Schema.makeFilter((s) => (symbols.has(s) ? undefined : `must be one of the configured symbols (${[...symbols].join(", ")})`))
@@ -117,7 +131,8 @@ const orderRequestSchema = (symbols: ReadonlySet<string>) =>
     clientOrderId: Schema.optional(ClientOrderId),
     trailAmount: Schema.optional(PositiveDecimal),
     trailPercent: Schema.optional(Percent),
-    trailReference: Schema.optional(PositiveDecimal)
+    trailReference: Schema.optional(PositiveDecimal),
+    expireAt: Schema.optional(TimeInputSchema)
   }).check(
     Schema.makeFilter((o) => {
       const issues: Array<Schema.FilterIssue> = []
@@ -135,6 +150,11 @@ const orderRequestSchema = (symbols: ReadonlySet<string>) =>
       if (!trails) for (const f of [...distances, ...(o.trailReference !== undefined ? (["trailReference"] as const) : [])]) issues.push({ path: [f], issue: `is not allowed for ${o.type} orders` })
       if (trails && o.side === "sell" && o.trailAmount !== undefined && o.trailReference !== undefined && toDecimal(o.trailAmount).greaterThanOrEqualTo(toDecimal(o.trailReference)))
         issues.push({ path: ["trailAmount"], issue: "must be below trailReference for a sell (its stop would be at or below zero)" })
+      if (o.timeInForce === "gtd" && o.expireAt === undefined) issues.push({ path: ["expireAt"], issue: "is required for gtd orders" })
+      if (o.timeInForce !== "gtd" && o.expireAt !== undefined) issues.push({ path: ["expireAt"], issue: "is only allowed for gtd orders" })
+      if (o.timeInForce !== undefined && ONE_PRICE_TIMES_IN_FORCE.has(o.timeInForce) && orderTypes[o.type].isStop)
+        issues.push({ path: ["timeInForce"], issue: `${o.timeInForce} is not allowed for ${o.type} orders (it trades at one price of a bar, which cannot wait for a trigger)` })
+      for (const i of instrumentIssues(instruments[o.symbol], o.symbol, o)) issues.push({ path: [i.field], issue: i.rule })
       return issues
     })
   )
@@ -147,22 +167,24 @@ export type ValidOrderRequest = Omit<OrderSpec, "id" | "submittedAfterUpdate" | 
 
 type OrderRequestValidator = (input: unknown) => Result.Result<ValidOrderRequest, ValidationError>
 
-// Simulations with the same symbols share one validator: building a schema costs far more than using it.
+// Simulations with the same symbols and instruments share one validator: building a schema costs far more than using it.
 const validators = new Map<string, OrderRequestValidator>()
 
-/** A validator for the order requests of one simulation (its symbols are part of the rules). */
-export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>): OrderRequestValidator => {
-  const key = symbols.join("\u0000")
+const NO_INSTRUMENTS: Readonly<Record<string, Instrument>> = {}
+
+/** A validator for the order requests of one simulation (its symbols and instruments are part of the rules). */
+export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>, instruments: Readonly<Record<string, Instrument>> = NO_INSTRUMENTS): OrderRequestValidator => {
+  const key = instruments === NO_INSTRUMENTS ? symbols.join("\u0000") : `${symbols.join("\u0000")}\u0001${JSON.stringify(instruments)}`
   const known = validators.get(key)
   if (known !== undefined) return known
-  const validator = buildOrderRequestValidator(symbols)
+  const validator = buildOrderRequestValidator(symbols, instruments)
   if (validators.size >= 1024) validators.clear()
   validators.set(key, validator)
   return validator
 }
 
-const buildOrderRequestValidator = (symbols: ReadonlyArray<string>): OrderRequestValidator => {
-  const decode = decodeOrFail(orderRequestSchema(new Set(symbols)), "order")
+const buildOrderRequestValidator = (symbols: ReadonlyArray<string>, instruments: Readonly<Record<string, Instrument>>): OrderRequestValidator => {
+  const decode = decodeOrFail(orderRequestSchema(new Set(symbols), instruments), "order")
   return (input: unknown): Result.Result<ValidOrderRequest, ValidationError> =>
     Result.map(decode(input), (o) => ({
       symbol: o.symbol,
@@ -177,7 +199,8 @@ const buildOrderRequestValidator = (symbols: ReadonlyArray<string>): OrderReques
       clientOrderId: o.clientOrderId ?? null,
       trailAmount: o.trailAmount === undefined ? null : toDecimalString(o.trailAmount),
       trailPercent: o.trailPercent === undefined ? null : toDecimalString(o.trailPercent),
-      trailReference: o.trailReference === undefined ? null : toDecimalString(o.trailReference)
+      trailReference: o.trailReference === undefined ? null : toDecimalString(o.trailReference),
+      ...(o.expireAt !== undefined ? { expireAt: parseTime(o.expireAt) } : {})
     }))
 }
 
@@ -212,11 +235,12 @@ const decodeReplace = decodeOrFail(replaceRequestSchema, "replace")
 /**
  * A replace request for `order`: it may only change the prices its type has, a trailing stop's
  * distance only of the kind it has, and not the quantity of an order whose quantity its list sets
- * (an OCO member shares its group's; a bracket child protects what the entry filled).
+ * (an OCO member shares its group's; a bracket child protects what the entry filled), on its instrument's tick and lot.
  */
 export const validateReplaceRequest = (
   input: unknown,
-  order: Pick<OrderSpec, "type" | "trailAmount" | "trailPercent" | "orderList">
+  order: Pick<OrderSpec, "type" | "trailAmount" | "trailPercent" | "orderList">,
+  instrument?: { readonly symbol: string; readonly instrument: Instrument | undefined }
 ): Result.Result<ValidReplaceRequest, ValidationError> =>
   Result.flatMap(decodeReplace(input), (r) => {
     const { type } = order
@@ -230,7 +254,8 @@ export const validateReplaceRequest = (
       // (Orders restored from snapshots older than trailing stops have no distance fields at all.)
       ...misplaced("trailAmount", rules.trails && (order.trailAmount ?? null) !== null, rules.trails ? "is not allowed for a trailing stop by percent" : undefined),
       ...misplaced("trailPercent", rules.trails && (order.trailPercent ?? null) !== null, rules.trails ? "is not allowed for a trailing stop by amount" : undefined),
-      ...misplaced("quantity", !linked, `is set by the order's ${order.orderList?.kind} list for its ${order.orderList?.role} and cannot be replaced`)
+      ...misplaced("quantity", !linked, `is set by the order's ${order.orderList?.kind} list for its ${order.orderList?.role} and cannot be replaced`),
+      ...(instrument === undefined ? [] : instrumentIssues(instrument.instrument, instrument.symbol, r).map((i) => ({ ...i, value: toDecimalString(r[i.field]!) })))
     ]
     if (issues.length > 0) return Result.fail(new ValidationError({ subject: "replace", issues }))
     return Result.succeed({

@@ -1,6 +1,7 @@
 import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
-import type { ValidationError } from "./errors.ts"
+import { ValidationError } from "./errors.ts"
+import { type Instrument, type InstrumentInput, instrumentSchema, normalizeInstrument } from "./instrument.ts"
 import { type TrailBy, TrailBys } from "./trailing-stop.ts"
 import { decodeOrFail, Fraction, NonNegativeDecimal, PositiveDecimal } from "./validation.ts"
 
@@ -38,7 +39,16 @@ export interface SimulationConfigInput {
   readonly trailBy?: TrailBy
   readonly ocoOnPartialFill?: OcoOnPartialFill
   readonly intrabarPath?: IntrabarPath
+  /** The most of a bar's volume one order may take per update (0 < f ≤ 1); absent: no cap. */
+  readonly volumeParticipation?: number
+  /** A fill whose opening part the cash cannot pay: reject the rest of the order (default), or resize the fill to what the cash pays. */
+  readonly partialFillCash?: PartialFillCash
+  /** Per symbol: tick size, lot size and minimum quantity. */
+  readonly instruments?: Readonly<Record<string, InstrumentInput>>
 }
+
+export const PartialFillCashPolicies = ["reject", "resize"] as const
+export type PartialFillCash = (typeof PartialFillCashPolicies)[number]
 
 /** The validated configuration: plain data (decimals as strings), so it can be stored and compared. */
 export interface SimulationConfig {
@@ -60,6 +70,12 @@ export interface SimulationConfig {
   readonly ocoOnPartialFill: OcoOnPartialFill
   /** Which of two OCO members that could both fill on one bar fills: the first level the bar's path touches (default), or the earlier order. */
   readonly intrabarPath: IntrabarPath
+  /** Present only when configured (so configs stored before it keep their form); absent means no cap. */
+  readonly volumeParticipation?: number
+  /** Present only when configured; absent means "reject". */
+  readonly partialFillCash?: PartialFillCash
+  /** Present only when configured; a symbol without an entry trades at exact decimals, in any quantity. */
+  readonly instruments?: Readonly<Record<string, Instrument>>
 }
 
 export const OcoOnPartialFills = ["cancel", "reduce"] as const
@@ -143,7 +159,12 @@ const configSchema = Schema.Struct({
   ),
   trailBy: Schema.optional(Schema.Literals(TrailBys)),
   ocoOnPartialFill: Schema.optional(Schema.Literals(OcoOnPartialFills)),
-  intrabarPath: Schema.optional(Schema.Literals(IntrabarPaths))
+  intrabarPath: Schema.optional(Schema.Literals(IntrabarPaths)),
+  volumeParticipation: Schema.optional(
+    Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > 0 && n <= 1 ? undefined : "must be a number above 0 and at most 1")))
+  ),
+  partialFillCash: Schema.optional(Schema.Literals(PartialFillCashPolicies)),
+  instruments: Schema.optional(Schema.Record(Schema.String, instrumentSchema))
 })
 
 const decodeConfig = decodeOrFail(configSchema, "config")
@@ -152,9 +173,21 @@ const decodeConfig = decodeOrFail(configSchema, "config")
 // "-0" live, "0" after a restore. Zero is stored one way.
 const unsigned = (n: number): number => (n === 0 ? 0 : n)
 
+/** Instruments may only name the simulation's symbols: one for another symbol would be silently unused. */
+const checkInstrumentSymbols = (config: SimulationConfig): Result.Result<SimulationConfig, ValidationError> => {
+  const unknown = Object.keys(config.instruments ?? {}).filter((s) => !config.symbols.includes(s))
+  if (unknown.length === 0) return Result.succeed(config)
+  return Result.fail(
+    new ValidationError({
+      subject: "config",
+      issues: unknown.map((s) => ({ field: `instruments.${s}`, rule: `must be one of the configured symbols (${config.symbols.join(", ")})`, value: s }))
+    })
+  )
+}
+
 /** Validates a configuration and fills in the defaults. */
 export const makeSimulationConfig = (input: unknown = {}): Result.Result<SimulationConfig, ValidationError> =>
-  Result.map(decodeConfig(input), (c) => ({
+  Result.flatMap(decodeConfig(input), (c) => checkInstrumentSymbols({
     initialCapital: c.initialCapital === undefined ? defaultSimulationConfig.initialCapital : toDecimalString(c.initialCapital),
     commissionRate: unsigned(c.commissionRate ?? defaultSimulationConfig.commissionRate),
     minimumCommission:
@@ -168,5 +201,10 @@ export const makeSimulationConfig = (input: unknown = {}): Result.Result<Simulat
     riskFreeRate: unsigned(c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate),
     trailBy: c.trailBy ?? defaultSimulationConfig.trailBy,
     ocoOnPartialFill: c.ocoOnPartialFill ?? defaultSimulationConfig.ocoOnPartialFill,
-    intrabarPath: c.intrabarPath ?? defaultSimulationConfig.intrabarPath
+    intrabarPath: c.intrabarPath ?? defaultSimulationConfig.intrabarPath,
+    ...(c.volumeParticipation !== undefined ? { volumeParticipation: c.volumeParticipation } : {}),
+    ...(c.partialFillCash !== undefined ? { partialFillCash: c.partialFillCash } : {}),
+    ...(c.instruments !== undefined
+      ? { instruments: Object.fromEntries(Object.entries(c.instruments).map(([symbol, i]) => [symbol, normalizeInstrument(i)])) }
+      : {})
   }))

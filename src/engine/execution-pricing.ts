@@ -1,4 +1,5 @@
 import { Decimal } from "../domain/decimal.ts"
+import { roundToTick } from "../domain/instrument.ts"
 import type { Quote } from "../domain/market-update.ts"
 import type { WorkingOrder } from "../domain/order-types.ts"
 import type { FeeModel } from "./fee-model.ts"
@@ -12,15 +13,26 @@ import type { SlippageModel } from "./slippage-model.ts"
 export class ExecutionPricing {
   readonly #slippage: SlippageModel
   readonly #fees: FeeModel
+  /** Each symbol's tick size, for those whose instrument has one. */
+  readonly #ticks: ReadonlyMap<string, Decimal>
 
-  constructor(slippage: SlippageModel, fees: FeeModel) {
+  constructor(slippage: SlippageModel, fees: FeeModel, ticks: ReadonlyMap<string, Decimal> = new Map()) {
     this.#slippage = slippage
     this.#fees = fees
+    this.#ticks = ticks
   }
 
-  /** The price the trader gets for a market price: after slippage, never past the order's limit. */
-  fillPrice(marketPrice: Decimal, order: WorkingOrder, quote: Quote): Decimal {
+  /** The price after slippage, on its symbol's tick grid (rounded against the trader) when it has one. */
+  #slipped(marketPrice: Decimal, order: WorkingOrder, quote: Quote): Decimal {
     const price = this.#slippage.adjust(marketPrice, order, quote)
+    if (this.#ticks.size === 0) return price
+    const tick = this.#ticks.get(order.spec.symbol)
+    return tick === undefined ? price : roundToTick(price, tick, order.spec.side)
+  }
+
+  /** The price the trader gets for a market price: after slippage and the tick, never past the order's limit (itself on the tick). */
+  fillPrice(marketPrice: Decimal, order: WorkingOrder, quote: Quote): Decimal {
+    const price = this.#slipped(marketPrice, order, quote)
     const limit = order.limitPrice
     if (limit === null) return price
     return order.spec.side === "buy" ? Decimal.min(price, limit) : Decimal.max(price, limit)
@@ -36,7 +48,7 @@ export class ExecutionPricing {
    * stays on the side of caution.
    */
   estimate(quantity: Decimal, referencePrice: Decimal, order: WorkingOrder, quote: Quote, chargedSoFar: Decimal): Decimal {
-    const price = this.#slippage.adjust(referencePrice, order, quote)
+    const price = this.#slipped(referencePrice, order, quote)
     const notional = price.times(quantity)
     return notional.plus(this.#fees.commission({ quantity, price, notional }, order, chargedSoFar))
   }

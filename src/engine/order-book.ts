@@ -75,8 +75,9 @@ export class OrderBook {
     if (this.held.length > 0) this.held = this.held.filter((e) => e !== entry)
   }
 
-  /** Drops the working orders that became final during a pass over them. */
+  /** Drops the open orders that became final during a pass over them. */
   retireFinal(): void {
+    this.pending = this.pending.filter((e) => !e.isFinal)
     this.working = this.working.filter((e) => !e.isFinal)
   }
 

@@ -12,7 +12,7 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
-import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal } from "../domain/market-update.ts"
+import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
 import {
   makeOrderRequestValidator,
   type OrderListLink,
@@ -50,6 +50,7 @@ import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
 import { timeInForcePolicies, type UpdateClock } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
+import { VolumeParticipation } from "./volume-participation.ts"
 
 export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
 
@@ -89,6 +90,29 @@ export interface OrderListPlacement {
 /** An order ready to be placed: its validated fields and what the engine worked out (a trailing stop's first stop). */
 type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedTime" | "clientOrderId" | "orderList"> & { readonly clientOrderId: string | null }
 
+const ONE = new Decimal(1)
+
+/** The built-in rule whose refusal `partialFillCash: "resize"` answers by filling what the cash pays. */
+const CASH_RULE = "cash"
+
+/** One decimal per symbol, read from the instruments' `field` (those that have it). */
+const instrumentDecimals = (config: SimulationConfig, field: "tickSize" | "lotSize"): ReadonlyMap<string, Decimal> => {
+  const out = new Map<string, Decimal>()
+  for (const [symbol, instrument] of Object.entries(config.instruments ?? {})) {
+    const value = instrument[field]
+    if (value !== undefined) out.set(symbol, new Decimal(value))
+  }
+  return out
+}
+
+/** A fill as priced: its quantity, price and commission, and the cash it leaves. */
+interface Execution {
+  readonly quantity: Decimal
+  readonly price: Decimal
+  readonly commission: Decimal
+  readonly cashAfter: Decimal
+}
+
 /**
  * One simulation in memory, synchronous and deterministic: orders go in, market updates go in,
  * and fills, positions, trades and metrics come out. Every order moves only through the order
@@ -112,6 +136,9 @@ export class TradingSimulationEngine {
   readonly #risk: RiskGate
   readonly #maxPositionSize: Decimal
   readonly #bus = new EventBus()
+  /** Each symbol's lot size, for those whose instrument has one. */
+  readonly #lots: ReadonlyMap<string, Decimal>
+  readonly #participation: VolumeParticipation | null
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
@@ -132,7 +159,7 @@ export class TradingSimulationEngine {
     if (Result.isFailure(valid)) throw valid.failure
     this.config = valid.success
     this.#symbols = new Set(this.config.symbols)
-    this.#validateOrder = makeOrderRequestValidator(this.config.symbols)
+    this.#validateOrder = makeOrderRequestValidator(this.config.symbols, this.config.instruments)
     const initialCapital = new Decimal(this.config.initialCapital)
     this.#ledger = new Ledger(initialCapital)
     this.#stopLoss = new DailyStopLoss(this.config.dailyStopLoss, initialCapital)
@@ -140,8 +167,11 @@ export class TradingSimulationEngine {
     this.#fillModel = options.fillModel ?? barFillModel
     this.#pricing = new ExecutionPricing(
       options.slippageModel ?? proportionalSlippage(this.config.slippageRate),
-      options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission))
+      options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission)),
+      instrumentDecimals(this.config, "tickSize")
     )
+    this.#lots = instrumentDecimals(this.config, "lotSize")
+    this.#participation = this.config.volumeParticipation === undefined ? null : new VolumeParticipation(this.config.volumeParticipation, this.#lots)
     this.#risk = new RiskGate(options.riskRules ?? [])
     if (options.autoStart ?? true) this.start()
   }
@@ -280,7 +310,8 @@ export class TradingSimulationEngine {
     changes: ReplaceRequest
   ): { readonly replaced: true } | ({ readonly replaced: false } & Rejection) {
     const entry = this.#entry(orderId)
-    const valid = validateReplaceRequest(changes, entry.spec)
+    const { symbol } = entry.spec
+    const valid = validateReplaceRequest(changes, entry.spec, { symbol, instrument: this.config.instruments?.[symbol] })
     if (Result.isFailure(valid)) throw valid.failure
     const request: OrderEvent = { type: "REPLACE_REQUEST", changes: this.#retrail(entry.spec, valid.success) }
     const illegal = entry.refuses(request)
@@ -351,11 +382,12 @@ export class TradingSimulationEngine {
       this.#updateIndex += 1
       this.#lastTime = time
       const day = time === null ? this.#day : tradingDayOf(time)
-      if (this.#book.working.length > 0) this.#expire({ day, time })
+      const clock: UpdateClock = { day, time, opensSession: day !== this.#day || this.#updateIndex === 1 }
+      if (this.#book.working.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
       if (TRADING.has(this.#status)) {
         if (this.#book.pending.length > 0) this.#checkPending(quotes)
-        if (this.#book.working.length > 0) this.#matchWorking(quotes, time)
+        if (this.#book.working.length > 0) this.#matchWorking(quotes, clock)
       }
       for (const quote of quotes) this.#marks.set(quote)
       const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
@@ -579,20 +611,30 @@ export class TradingSimulationEngine {
     return { ...changes, stopPrice: stop.toString() }
   }
 
-  /** Expires the working orders whose time in force has run out at this update, before anything trades on it. */
+  /**
+   * Expires the open orders whose time in force has run out at this update, before anything is
+   * checked or trades on it: working orders, and those still waiting for their check (a gtd time
+   * that passed, an opg opening missed), so that none is accepted or matched on its expiry update.
+   */
   #expire(update: UpdateClock): void {
     let expired = false
-    for (const entry of this.#book.working) {
-      // A sibling's expiry may have cancelled it on the way.
-      if (entry.isFinal) continue
-      const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
-      if (reason === null) continue
-      this.#transition(entry, { type: "EXPIRE", reason })
-      expired = true
-      if (this.#bus.wants("orderExpired")) this.#bus.emit({ type: "orderExpired", order: entry.view(), reason })
-      if (entry.list !== null) this.#afterEnded(entry, "expired")
+    for (const list of [this.#book.pending, this.#book.working]) {
+      for (const entry of list) {
+        // A sibling's expiry may have cancelled it on the way.
+        if (entry.isFinal) continue
+        const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
+        if (reason === null) continue
+        this.#expireEntry(entry, reason)
+        expired = true
+      }
     }
     if (expired) this.#book.retireFinal()
+  }
+
+  #expireEntry(entry: OrderEntry, reason: string): void {
+    this.#transition(entry, { type: "EXPIRE", reason })
+    if (this.#bus.wants("orderExpired")) this.#bus.emit({ type: "orderExpired", order: entry.view(), reason })
+    if (entry.list !== null) this.#afterEnded(entry, "expired")
   }
 
   #startDay(day: number | null): void {
@@ -663,13 +705,15 @@ export class TradingSimulationEngine {
     for (const entry of this.#book.pending) {
       // A sibling's rejection may have cancelled it on the way.
       if (entry.isFinal) continue
-      const quote = quoteFor(quotes, entry.spec.symbol)
+      const symbolQuote = quoteFor(quotes, entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits. A child
       // activated on this update (its entry expired before matching) waits for the next one.
-      if (quote === undefined || entry.activatedOn === this.#updateIndex) {
+      if (symbolQuote === undefined || entry.activatedOn === this.#updateIndex) {
         stillPending.push(entry)
         continue
       }
+      // Checked at the price it would trade at: a quote's ask for a buy, its bid for a sell.
+      const quote = quoteForSide(symbolQuote, entry.spec.side)
       // A list member's account leaves out what its OCO siblings hold back.
       const view = entry.list === null ? (account ??= this.#account()) : this.#account(entry)
       const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, view)
@@ -690,18 +734,18 @@ export class TradingSimulationEngine {
     this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
   }
 
-  #matchWorking(quotes: ReadonlyArray<Quote>, time: number | null): void {
+  #matchWorking(quotes: ReadonlyArray<Quote>, clock: UpdateClock): void {
     this.#retired = false
     // OCO siblings already matched on this update, out of turn (see `#matchTogether`).
     let matched: Set<OrderEntry> | null = null
     for (const entry of this.#book.working) {
-      const quote = quoteFor(quotes, entry.spec.symbol)
-      if (quote === undefined || entry.isFinal) continue
+      const barQuote = quoteFor(quotes, entry.spec.symbol)
+      if (barQuote === undefined || entry.isFinal) continue
       if (entry.list !== null && entry !== entry.list.entry && this.config.intrabarPath === "adaptive") {
         if (matched?.has(entry)) continue
         matched ??= new Set()
-        this.#matchTogether(entry.list, quote, time, matched)
-      } else this.#matchOne(entry, quote, time)
+        this.#matchTogether(entry.list, barQuote, clock, matched)
+      } else this.#matchOne(entry, barQuote, clock)
     }
     if (this.#retired) this.#book.retireFinal()
   }
@@ -715,24 +759,41 @@ export class TradingSimulationEngine {
    * fills first, and its siblings are cancelled or reduced before they are matched. Members the bar
    * does not fill keep their time priority.
    */
-  #matchTogether(list: OrderList, quote: Quote, time: number | null, matched: Set<OrderEntry>): void {
+  #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
-    for (const member of inPathOrder(working, quote, (m) => this.#fillModel.match(m, quote).fill?.price ?? null)) {
+    const fillPrice = (m: OrderEntry): Decimal | null => {
+      const quote = this.#tradingQuote(m, barQuote, clock)
+      return quote === null ? null : (this.#fillModel.match(m, quote).fill?.price ?? null)
+    }
+    for (const member of inPathOrder(working, barQuote, fillPrice)) {
       matched.add(member)
-      if (!member.isFinal) this.#matchOne(member, quote, time)
+      if (!member.isFinal) this.#matchOne(member, barQuote, clock)
     }
   }
 
+  /** The prices an order's side trades against (a quote's ask or bid), as far as its time in force lets it trade on this update (opg: the open, cls: the close); null when it does not trade on it. */
+  #tradingQuote(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): Quote | null {
+    return timeInForcePolicies[entry.spec.timeInForce].tradesAt(quoteForSide(barQuote, entry.spec.side), clock)
+  }
+
   /** One working order against one update: trigger, fill, what its time in force does after the match, and a trailing stop's move. */
-  #matchOne(entry: OrderEntry, quote: Quote, time: number | null): void {
+  #matchOne(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): void {
+    const policy = timeInForcePolicies[entry.spec.timeInForce]
+    const quote = this.#tradingQuote(entry, barQuote, clock)
+    if (quote === null) return
     const result = this.#fillModel.match(entry, quote)
     if (result.triggered && !entry.triggered) {
       this.#transition(entry, { type: "TRIGGER" })
       if (this.#bus.wants("orderTriggered")) this.#bus.emit({ type: "orderTriggered", order: entry.view() })
     }
-    if (result.fill !== null) this.#execute(entry, result.fill.price, result.fill.quantity, quote, time)
+    if (result.fill !== null) {
+      const cap = this.#participation === null ? null : this.#participation.cap(quote)
+      const wanted = cap === null ? result.fill.quantity : Decimal.min(result.fill.quantity, cap)
+      // fok: a fill short of the whole rest (by the fill rule or the volume cap) does not trade at all.
+      if (!policy.allOrNothing || wanted.greaterThanOrEqualTo(entry.remaining)) this.#execute(entry, result.fill.price, wanted, quote, clock.time, policy.allOrNothing)
+    }
     if (!entry.isFinal) {
-      const ended = timeInForcePolicies[entry.spec.timeInForce].afterMatch(result)
+      const ended = policy.afterMatch(result)
       if (ended !== null) this.#cancel(entry, ended)
     }
     // Matched against the stop in force first; the moved stop applies from the next update.
@@ -744,8 +805,11 @@ export class TradingSimulationEngine {
     if (entry.isFinal) this.#retired = true
   }
 
-  /** Fills (part of) an order at a market price, priced by the models, through the risk gate when it adds to a position. */
-  #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null): void {
+  /**
+   * Fills (part of) an order at a market price, priced by the models, through the risk gate when
+   * it adds to a position. `allOrNothing` (fok): the whole of `wanted` trades or none of it.
+   */
+  #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null, allOrNothing: boolean): void {
     const { side, symbol } = entry.spec
     let quantity = wanted === entry.remaining ? wanted : Decimal.min(wanted, entry.remaining)
     if (!quantity.greaterThan(0)) return
@@ -753,6 +817,7 @@ export class TradingSimulationEngine {
     let split = splitAgainst(position, side, quantity)
     const { closingQuantity } = split
     // Halted: only the part that reduces the position trades; the rest waits for the next day.
+    // (A fok order is matched on the update it is checked on, whose stop-loss rule refuses one that opens while halted.)
     if (this.#status === "halted" && !split.openingQuantity.isZero()) {
       quantity = closingQuantity
       if (quantity.isZero()) return
@@ -760,27 +825,67 @@ export class TradingSimulationEngine {
     }
     const price = this.#pricing.fillPrice(marketPrice, entry, quote)
     const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
-    const notional = price.times(quantity)
-    const moved = this.#ledger.cashMovedBy(side, notional)
-    let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
-    // A fill that only closes always trades, but is never charged more commission than the cash it
-    // leaves (a small sale against a minimum commission would otherwise drive cash below zero).
-    if (split.openingQuantity.isZero() && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
-    const cashAfter = commission.isZero() ? moved : moved.minus(commission)
-    const execution = { quantity, price, commission, cashAfter }
-    const rejection = split.openingQuantity.isZero() ? null : this.#risk.firstRejection(this.#risk.fillCheck(this.#riskInputs, entry, execution, this.#account(entry)))
-    if (rejection !== null) {
-      // The closing part of the order always trades; what the account cannot carry is refused.
-      if (closingQuantity.greaterThan(0)) {
-        const closingNotional = price.times(closingQuantity)
-        const closingCommission = this.#pricing.commission(closingQuantity, price, closingNotional, entry, chargedSoFar)
-        const closing = { quantity: closingQuantity, price, commission: closingCommission, cashAfter: this.#ledger.cashMovedBy(side, closingNotional).minus(closingCommission) }
-        this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
-      }
-      if (!entry.isFinal) this.#reject(entry, rejection)
-      return
+    const execution = this.#priced(entry, quantity, price, split.openingQuantity.isZero(), chargedSoFar)
+    const rejection = split.openingQuantity.isZero() ? null : this.#fillRejection(entry, execution)
+    if (rejection === null) return this.#fill(entry, execution, marketPrice, split, time)
+    if (allOrNothing) return this.#reject(entry, rejection)
+    // partialFillCash "resize": a fill the cash cannot pay is cut to the whole lots it can.
+    if (rejection.code === CASH_RULE && this.config.partialFillCash === "resize") {
+      const resized = this.#resized(entry, closingQuantity, split.openingQuantity, price, chargedSoFar)
+      if (resized !== null) return this.#fill(entry, resized.execution, marketPrice, resized.split, time)
     }
-    this.#fill(entry, execution, marketPrice, split, time)
+    // The closing part of the order always trades; what the account cannot carry is refused.
+    if (closingQuantity.greaterThan(0)) {
+      const closing = this.#priced(entry, closingQuantity, price, false, chargedSoFar)
+      this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
+    }
+    if (!entry.isFinal) this.#reject(entry, rejection)
+  }
+
+  /**
+   * `quantity` of the order at `price`: its commission by the fee model and the cash it leaves. A
+   * fill that only closes (`onlyCloses`) always trades, but is never charged more commission than
+   * the cash it leaves (a small sale against a minimum commission would otherwise drive cash below zero).
+   */
+  #priced(entry: OrderEntry, quantity: Decimal, price: Decimal, onlyCloses: boolean, chargedSoFar: Decimal): Execution {
+    const notional = price.times(quantity)
+    const moved = this.#ledger.cashMovedBy(entry.spec.side, notional)
+    let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
+    if (onlyCloses && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
+    const cashAfter = commission.isZero() ? moved : moved.minus(commission)
+    return { quantity, price, commission, cashAfter }
+  }
+
+  #fillRejection(entry: OrderEntry, execution: Execution): Rejection | null {
+    return this.#risk.firstRejection(this.#risk.fillCheck(this.#riskInputs, entry, execution, this.#account(entry)))
+  }
+
+  /**
+   * The largest fill of the closing part plus whole lots of the opening part (lots of 1 without
+   * instrument data) that the risk gate passes, found by bisection on the number of lots (each
+   * rule refuses more as a fill grows); null when not one lot passes.
+   */
+  #resized(entry: OrderEntry, closingQuantity: Decimal, openingQuantity: Decimal, price: Decimal, chargedSoFar: Decimal): { execution: Execution; split: { closingQuantity: Decimal; openingQuantity: Decimal } } | null {
+    const lotSize = this.#lots.get(entry.spec.symbol) ?? ONE
+    const attempt = (lots: Decimal) => {
+      const opening = lots.times(lotSize)
+      const execution = this.#priced(entry, closingQuantity.plus(opening), price, false, chargedSoFar)
+      return this.#fillRejection(entry, execution) === null ? { execution, split: { closingQuantity, openingQuantity: opening } } : null
+    }
+    // Bisection on [0, all the lots): the whole opening part was refused already.
+    let low = ZERO
+    let high = openingQuantity.dividedBy(lotSize).ceil()
+    let best: ReturnType<typeof attempt> = null
+    while (high.minus(low).greaterThan(1)) {
+      const middle = low.plus(high).dividedBy(2).floor()
+      const passed = attempt(middle)
+      if (passed === null) high = middle
+      else {
+        low = middle
+        best = passed
+      }
+    }
+    return best
   }
 
   #fill(

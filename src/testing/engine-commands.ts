@@ -1,5 +1,5 @@
 import fc from "fast-check"
-import type { SimulationStatus } from "../../machines/index.ts"
+import { finalOrderStatuses, type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderId } from "../domain/ids.ts"
 import type { MarketUpdateInput, NormalizedUpdate } from "../domain/market-update.ts"
@@ -46,8 +46,7 @@ export class EngineUnderTest {
 
 export type EngineCommand = fc.Command<EngineModel, EngineUnderTest>
 
-const TAKES_ORDERS: ReadonlySet<SimulationStatus> = new Set(["running", "paused", "halted"])
-const FINAL: ReadonlySet<string> = new Set(["filled", "rejected", "cancelled", "expired"])
+const TAKES_ORDERS: ReadonlySet<SimulationStatus> = simulationStatusesTagged("takesUpdates")
 
 const fail = (message: string): never => {
   throw new Error(message)
@@ -95,7 +94,7 @@ export class CancelCommand implements EngineCommand {
     } catch (e) {
       if (!(e instanceof IllegalOrderTransitionError)) throw e
       // Only a final order refuses a cancel, and nothing changes.
-      if (!FINAL.has(before.status) || JSON.stringify(r.engine.getOrder(id)) !== JSON.stringify(before)) fail(`cancel of ${before.status} ${id} refused`)
+      if (!finalOrderStatuses.has(before.status) || JSON.stringify(r.engine.getOrder(id)) !== JSON.stringify(before)) fail(`cancel of ${before.status} ${id} refused`)
     }
     verifyEngine(m, r)
   }
@@ -117,7 +116,7 @@ export class ReplaceCommand implements EngineCommand {
     } catch (e) {
       if (!(e instanceof IllegalOrderTransitionError)) throw e
       // Only working orders can be replaced: final ones, and submitted ones not yet checked, refuse.
-      if (!FINAL.has(before.status) && before.status !== "submitted") fail(`replace of ${before.status} ${id} refused`)
+      if (!finalOrderStatuses.has(before.status) && before.status !== "submitted") fail(`replace of ${before.status} ${id} refused`)
     }
     verifyEngine(m, r)
   }

@@ -10,6 +10,7 @@
  * sizes and targets are resolved against the engine while replaying (see ./order-commands.ts).
  */
 import fc from "fast-check"
+import { Decimal } from "../domain/decimal.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import type { OrderSide, OrderType, TimeInForce } from "../domain/order.ts"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
@@ -19,8 +20,35 @@ export const SYMBOLS = ["AAA", "BBB", "CCC"] as const
 
 // ── Config ──────────────────────────────────────────────────────────────
 
-/** Configs over the first 1–3 of SYMBOLS. */
-export const configArb: fc.Arbitrary<SimulationConfigInput> = simulationConfigArb({ symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)) })
+/**
+ * The advanced execution options, each sometimes: volume-participation caps (with either cash
+ * policy) and an instrument (tick, lot, minimum quantity) for the first symbol.
+ */
+const executionOptionsArb: fc.Arbitrary<Pick<SimulationConfigInput, "volumeParticipation" | "partialFillCash" | "instruments">> = fc
+  .record({
+    volumeParticipation: fc.option(fc.constantFrom(0.05, 0.1, 0.29, 0.5, 1), { nil: undefined, freq: 3 }),
+    partialFillCash: fc.option(fc.constantFrom("reject" as const, "resize" as const), { nil: undefined, freq: 2 }),
+    instrument: fc.option(
+      fc.record({
+        tickSize: fc.constantFrom(undefined, "0.01", "0.05", "0.0001"),
+        lotSize: fc.constantFrom(undefined, 1, 5, "0.5"),
+        minQuantity: fc.constantFrom(undefined, 2, "0.5")
+      }),
+      { nil: undefined, freq: 3 }
+    )
+  })
+  .map(({ volumeParticipation, partialFillCash, instrument }) => ({
+    ...(volumeParticipation !== undefined ? { volumeParticipation } : {}),
+    ...(partialFillCash !== undefined ? { partialFillCash } : {}),
+    ...(instrument !== undefined
+      ? { instruments: { AAA: Object.fromEntries(Object.entries(instrument).filter(([, v]) => v !== undefined)) } }
+      : {})
+  }))
+
+/** Configs over the first 1–3 of SYMBOLS, sometimes with the advanced execution options. */
+export const configArb: fc.Arbitrary<SimulationConfigInput> = fc
+  .tuple(simulationConfigArb({ symbols: fc.integer({ min: 1, max: 3 }).map((n) => SYMBOLS.slice(0, n)) }), executionOptionsArb)
+  .map(([config, options]) => ({ ...config, ...options }))
 
 // ── Market ──────────────────────────────────────────────────────────────
 
@@ -36,6 +64,8 @@ export interface SymbolMove {
   /** How far the high reaches above max(open, close), and the low below min(open, close). */
   readonly highBp: number
   readonly lowBp: number
+  /** The bar's volume (ticks have none); absent: 1000 + the symbol's slot. Small ones make volume caps bite. */
+  readonly volume?: number
 }
 
 export type TimeStep =
@@ -46,7 +76,8 @@ export type TimeStep =
 
 export interface UpdateSpec {
   readonly time: TimeStep
-  readonly shape: "bar" | "tick" | "bareTick"
+  /** A quote's bid and ask lie `lowBp` below and `highBp` above its open (its mid is between them). */
+  readonly shape: "bar" | "tick" | "bareTick" | "quote"
   readonly format: PriceFormat
   /** One slot per symbol (only the config's symbols are used); null = the symbol is not in this update. */
   readonly moves: ReadonlyArray<SymbolMove | null>
@@ -59,12 +90,15 @@ const gapBp = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -3000, max: 3000 }) }
 )
 
-export const symbolMoveArb: fc.Arbitrary<SymbolMove> = fc.record({
-  gapBp,
-  closeBp: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -150, max: 150 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }),
-  highBp: fc.integer({ min: 0, max: 300 }),
-  lowBp: fc.integer({ min: 0, max: 300 })
-})
+export const symbolMoveArb: fc.Arbitrary<SymbolMove> = fc
+  .record({
+    gapBp,
+    closeBp: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -150, max: 150 }) }, { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }) }),
+    highBp: fc.integer({ min: 0, max: 300 }),
+    lowBp: fc.integer({ min: 0, max: 300 }),
+    volume: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined, freq: 3 })
+  })
+  .map(({ volume, ...move }) => (volume === undefined ? move : { ...move, volume }))
 
 export const timeStepArb: fc.Arbitrary<TimeStep> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("sameDay" as const), minutes: fc.integer({ min: 1, max: 90 }) }) },
@@ -77,7 +111,8 @@ export const updateSpecArb: fc.Arbitrary<UpdateSpec> = fc.record({
   shape: fc.oneof(
     { weight: 6, arbitrary: fc.constant("bar" as const) },
     { weight: 2, arbitrary: fc.constant("tick" as const) },
-    { weight: 1, arbitrary: fc.constant("bareTick" as const) }
+    { weight: 1, arbitrary: fc.constant("bareTick" as const) },
+    { weight: 1, arbitrary: fc.constant("quote" as const) }
   ),
   format: fc.constantFrom<PriceFormat>("num4", "str4", "str8"),
   moves: fc.tuple(
@@ -133,6 +168,8 @@ export interface SubmitSpec {
   readonly stopBeyondMarket: boolean
   readonly timeInForce: TimeInForce | undefined
   readonly priceAsString: boolean
+  /** For gtd: expireAt is this many minutes after the last update's time (negative: already past). */
+  readonly expireAfterMinutes?: number
 }
 
 /**
@@ -191,8 +228,12 @@ export const submitArb: fc.Arbitrary<SubmitSpec> = fc.record({
   limitBp: priceOffsetBp,
   stopBp: priceOffsetBp,
   stopBeyondMarket: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  timeInForce: fc.constantFrom<TimeInForce | undefined>(undefined, "day", "gtc"),
-  priceAsString: fc.boolean()
+  timeInForce: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<TimeInForce | undefined>(undefined, "day", "gtc") },
+    { weight: 2, arbitrary: fc.constantFrom<TimeInForce>("ioc", "fok", "gtd", "opg", "cls") }
+  ),
+  priceAsString: fc.boolean(),
+  expireAfterMinutes: fc.oneof(fc.integer({ min: -5, max: 120 }), fc.integer({ min: 120, max: 5000 }))
 })
 
 export const orderPickArb: fc.Arbitrary<OrderPick> = fc.record({
@@ -355,6 +396,7 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
     }
     const bars: Record<string, { open: string | number; high: string | number; low: string | number; close: string | number; volume: number }> = {}
     const prices: Record<string, string | number> = {}
+    const bidAsk: Record<string, { bid: string | number; ask: string | number }> = {}
     present.forEach((m, i) => {
       if (m === null) return
       const symbol = symbols[i]!
@@ -363,9 +405,17 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
         const close = move(open, m.closeBp, grid)
         const high = Math.max(open, close, move(Math.max(open, close), m.highBp, grid))
         const low = Math.min(open, close, move(Math.min(open, close), -m.lowBp, grid))
-        bars[symbol] = { open: write(open), high: write(high), low: write(low), close: write(close), volume: 1000 + i }
+        bars[symbol] = { open: write(open), high: write(high), low: write(low), close: write(close), volume: m.volume ?? 1000 + i }
         quotes.set(symbol, { open: unitsToString(open, decimals), high: unitsToString(high, decimals), low: unitsToString(low, decimals), close: unitsToString(close, decimals) })
         closes[i] = close
+      } else if (spec.shape === "quote") {
+        const bid = Math.min(open, move(open, -m.lowBp, grid))
+        const ask = Math.max(open, move(open, m.highBp, grid))
+        bidAsk[symbol] = { bid: write(bid), ask: write(ask) }
+        // Marked at the mid, which may need one more decimal than the grid.
+        const mid = new Decimal(unitsToString(bid, decimals)).plus(unitsToString(ask, decimals)).dividedBy(2).toString()
+        quotes.set(symbol, { open: mid, high: unitsToString(ask, decimals), low: unitsToString(bid, decimals), close: mid })
+        closes[i] = (bid + ask) / 2
       } else {
         prices[symbol] = write(open)
         const s = unitsToString(open, decimals)
@@ -377,6 +427,8 @@ export const materializeMarket = (scenario: Scenario): ReadonlyArray<Materialize
     const input: MarketUpdateInput =
       spec.shape === "bar"
         ? t !== null ? { time: t, bars } : { bars }
+        : spec.shape === "quote"
+          ? t !== null ? { time: t, quotes: bidAsk } : { quotes: bidAsk }
         : spec.shape === "tick"
           ? t !== null ? { time: t, prices } : { prices }
           : t !== null ? { time: t, ...prices } : { ...prices }

@@ -1,5 +1,7 @@
+import { finalOrderStatuses } from "../../machines/index.ts"
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { Fill } from "../domain/fill.ts"
+import { roundToTick } from "../domain/instrument.ts"
 import { type NormalizedUpdate, quoteDecimal } from "../domain/market-update.ts"
 import { tradingDayOf } from "../domain/trading-day.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
@@ -7,7 +9,6 @@ import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { checkPortfolioInvariants, type InvariantName, type InvariantViolation } from "./portfolio-invariants.ts"
 
-const FINAL: ReadonlySet<string> = new Set(["filled", "rejected", "cancelled", "expired"])
 
 interface Cap {
   readonly referencePrice: Decimal
@@ -27,7 +28,8 @@ interface StatusChange {
  * - dayOrderExpiry: a day order works through its session only;
  * - fillOnCommand: commands never fill (only updates do); fillEvents: each fill reaches listeners once, as recorded;
  * - fillShape: a fill's closing + opening parts make its quantity, and it closes only what it reduces;
- * - fillPrice: slippage moves a price against the trader by at most the slippage rate, never past the limit;
+ * - fillPrice: slippage moves a price against the trader by at most the slippage rate (then to the
+ *   next tick against the trader, when the symbol's instrument has one), never past the limit;
  * - fillCommission: an opening fill pays at least rate × notional;
  * - positionCap: no opening fill takes a position past what its order's last check allowed;
  * - haltedNoOpening: after a daily stop-loss halt nothing opens until the next trading day, and
@@ -96,7 +98,7 @@ export class InvariantMonitor {
 
   #remember(o: OrderView): void {
     this.#previous.set(o.id, o)
-    if (FINAL.has(o.status) && !this.#frozen.has(o.id)) this.#frozen.set(o.id, JSON.stringify(o))
+    if (finalOrderStatuses.has(o.status) && !this.#frozen.has(o.id)) this.#frozen.set(o.id, JSON.stringify(o))
   }
 
   /** The violations after a step: a market update (pass what `processMarketUpdate` returned) or a command (no argument). */
@@ -128,7 +130,7 @@ export class InvariantMonitor {
       const frozen = this.#frozen.get(o.id)
       if (frozen !== undefined && frozen !== JSON.stringify(o)) fail("finalFrozen", `final order changed:\n  was ${frozen}\n  now ${JSON.stringify(o)}`)
       const session = this.#sessions.get(o.id) ?? null
-      if (!FINAL.has(o.status) && o.timeInForce === "day" && session !== null && session !== day)
+      if (!finalOrderStatuses.has(o.status) && o.timeInForce === "day" && session !== null && session !== day)
         fail("dayOrderExpiry", `day order ${o.id} of the session on day ${session} still ${o.status} on day ${day}`)
       this.#remember(o)
     }
@@ -166,10 +168,13 @@ export class InvariantMonitor {
     const price = new Decimal(fill.price)
     const slip = new Decimal(this.engine.config.slippageRate)
     const limit = order.limitPrice
+    const tick = this.engine.config.instruments?.[fill.symbol]?.tickSize
+    const slipped = market.times(fill.side === "buy" ? slip.plus(1) : new Decimal(1).minus(slip))
+    const worst = tick === undefined ? slipped : roundToTick(slipped, new Decimal(tick), fill.side)
     const priceOk =
       fill.side === "buy"
-        ? price.greaterThanOrEqualTo(market) && price.lessThanOrEqualTo(market.times(slip.plus(1))) && (limit === null || price.lessThanOrEqualTo(limit))
-        : price.lessThanOrEqualTo(market) && price.greaterThanOrEqualTo(market.times(new Decimal(1).minus(slip))) && (limit === null || price.greaterThanOrEqualTo(limit))
+        ? price.greaterThanOrEqualTo(market) && price.lessThanOrEqualTo(worst) && (limit === null || price.lessThanOrEqualTo(limit))
+        : price.lessThanOrEqualTo(market) && price.greaterThanOrEqualTo(worst) && (limit === null || price.greaterThanOrEqualTo(limit))
     if (!priceOk) fail("fillPrice", `${at}: price ${price} against market ${market}, slippage ${slip}, limit ${limit}`)
     // Multiplied as the fee model does (40-digit rounding is order-sensitive). A fill that only
     // closes may be charged less: never more than the cash it leaves.

@@ -1,9 +1,11 @@
+import { Decimal } from "../domain/decimal.ts"
 import type { OrderId } from "../domain/ids.ts"
-import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderRequest, OrderType, ReplaceRequest, TimeInForce } from "../domain/order.ts"
 import type { ChildOrderRequest, OrderListRequest } from "../domain/order-list.ts"
+import { orderTypes } from "../domain/order-types.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
-import type { ListSpec, OrderPick, QuantitySpec, ReplaceSpec, SubmitSpec } from "./engine-scenario.ts"
+import { BASE_TIME, type ListSpec, type OrderPick, type QuantitySpec, type ReplaceSpec, type SubmitSpec } from "./engine-scenario.ts"
 
 /**
  * Resolving a scenario's relative order commands against an engine as it stands: prices from the
@@ -50,21 +52,52 @@ export const resolveQuantity = (engine: TradingSimulationEngine, spec: QuantityS
   }
 }
 
-/** The order request a submit spec makes, priced from the symbol's last price. */
+/**
+ * A price and a quantity moved onto the symbol's instrument, if it has one: the price to the
+ * nearest tick (at least one), the quantity down to whole lots and up to the minimum.
+ */
+const onInstrument = (engine: TradingSimulationEngine, symbol: string) => {
+  const instrument = engine.config.instruments?.[symbol]
+  return {
+    price: <P extends number | string>(price: P): P | string => {
+      const tick = instrument?.tickSize
+      if (tick === undefined) return price
+      return Decimal.max(new Decimal(price).dividedBy(tick).round(), 1).times(tick).toString()
+    },
+    quantity: (quantity: number | string): number | string => {
+      if (instrument === undefined) return quantity
+      const lot = instrument.lotSize === undefined ? null : new Decimal(instrument.lotSize)
+      let q = new Decimal(quantity)
+      if (lot !== null) q = Decimal.max(q.dividedBy(lot).floor(), 1).times(lot)
+      if (instrument.minQuantity !== undefined && q.lessThan(instrument.minQuantity))
+        q = lot === null ? new Decimal(instrument.minQuantity) : new Decimal(instrument.minQuantity).dividedBy(lot).ceil().times(lot)
+      return q.toString()
+    }
+  }
+}
+
+/** opg and cls trade at one price of a bar and cannot wait for a trigger: a stop's spec asking for them gets `day`. */
+const timeInForceFor = (type: OrderType, timeInForce: TimeInForce | undefined): TimeInForce | undefined =>
+  (timeInForce === "opg" || timeInForce === "cls") && orderTypes[type].isStop ? "day" : timeInForce
+
+/** The order request a submit spec makes, priced from the symbol's last price (on its instrument's tick and lot). */
 export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec, lastPrice: (symbol: string) => number): OrderRequest => {
   const symbols = engine.config.symbols
   const symbol = symbols[spec.symbol % symbols.length]!
   const last = lastPrice(symbol)
   const stopBp = spec.stopBeyondMarket ? Math.abs(spec.stopBp) * (spec.side === "buy" ? 1 : -1) : spec.stopBp
-  const stop = offsetPrice(last, stopBp, spec.priceAsString)
-  const limit = offsetPrice(spec.type === "stopLimit" ? Number(stop) : last, spec.limitBp, spec.priceAsString)
+  const instrument = onInstrument(engine, symbol)
+  const stop = instrument.price(offsetPrice(last, stopBp, spec.priceAsString))
+  const limit = instrument.price(offsetPrice(spec.type === "stopLimit" ? Number(stop) : last, spec.limitBp, spec.priceAsString))
+  const timeInForce = timeInForceFor(spec.type, spec.timeInForce)
   return {
     symbol,
     side: spec.side,
     type: spec.type,
-    quantity: resolveQuantity(engine, spec.quantity, symbol, last),
+    quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, symbol, last)),
     tag: spec.quantity.kind,
-    ...(spec.timeInForce !== undefined ? { timeInForce: spec.timeInForce } : {}),
+    ...(timeInForce !== undefined ? { timeInForce } : {}),
+    ...(timeInForce === "gtd" ? { expireAt: (engine.lastUpdateTime ?? BASE_TIME) + (spec.expireAfterMinutes ?? 60) * 60_000 } : {}),
     ...(spec.type === "limit" || spec.type === "stopLimit" ? { limitPrice: limit } : {}),
     ...(spec.type === "stop" || spec.type === "stopLimit" ? { stopPrice: stop } : {}),
     // A trailing stop by percent (|stopBp| / 100) or by amount (as far from the last price), from the last price.
@@ -81,7 +114,8 @@ const trailFields = (last: number, bp: number, byPercent: boolean): { readonly t
 export const listRequest = (engine: TradingSimulationEngine, spec: ListSpec, lastPrice: (symbol: string) => number): OrderListRequest => {
   const entry = submitRequest(engine, spec.entry, lastPrice)
   const last = lastPrice(entry.symbol)
-  const up = (bp: number) => offsetPrice(last, bp, false)
+  const instrument = onInstrument(engine, entry.symbol)
+  const up = (bp: number) => instrument.price(offsetPrice(last, bp, false))
   const buy = entry.side === "buy"
   if (spec.list === "oco") {
     const limit: OrderRequest = { symbol: entry.symbol, side: entry.side, quantity: entry.quantity, type: "limit", limitPrice: up(buy ? -spec.limitBp : spec.limitBp) }
@@ -98,7 +132,7 @@ export const listRequest = (engine: TradingSimulationEngine, spec: ListSpec, las
     spec.stopType === "trailingStop"
       ? { type: "trailingStop", ...trailFields(last, spec.stopBp, spec.entry.priceAsString) }
       : spec.stopType === "stopLimit"
-        ? { type: "stopLimit", stopPrice, limitPrice: offsetPrice(Number(stopPrice), buy ? -spec.limitBp / 10 : spec.limitBp / 10, false) }
+        ? { type: "stopLimit", stopPrice, limitPrice: instrument.price(offsetPrice(Number(stopPrice), buy ? -spec.limitBp / 10 : spec.limitBp / 10, false)) }
         : { stopPrice }
   if (spec.list === "bracket") return { kind: "bracket", entry, takeProfit, stopLoss }
   return spec.otoChild === "takeProfit" ? { kind: "oto", entry, takeProfit } : { kind: "oto", entry, stopLoss }
@@ -111,12 +145,13 @@ export const listRequest = (engine: TradingSimulationEngine, spec: ListSpec, las
 export const replaceChanges = (engine: TradingSimulationEngine, order: OrderView, spec: ReplaceSpec, last: number): ReplaceRequest => {
   const hasLimit = order.type === "limit" || order.type === "stopLimit"
   const hasStop = order.type === "stop" || order.type === "stopLimit"
+  const instrument = onInstrument(engine, order.symbol)
   const ownQuantity = order.orderList === null || order.orderList.role === "entry"
   const trail: ReturnType<typeof trailFields> | Record<string, undefined> = order.trailWatermark === null || spec.stopBp === null ? {} : trailFields(Number(order.trailWatermark), spec.stopBp, order.trailPercent !== null)
   const changes = {
-    ...(spec.quantity !== null && ownQuantity ? { quantity: resolveQuantity(engine, spec.quantity, order.symbol, last) } : {}),
-    ...(hasLimit && spec.limitBp !== null ? { limitPrice: offsetPrice(last, spec.limitBp, false) } : {}),
-    ...(hasStop && spec.stopBp !== null ? { stopPrice: offsetPrice(last, spec.stopBp, true) } : {}),
+    ...(spec.quantity !== null && ownQuantity ? { quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, order.symbol, last)) } : {}),
+    ...(hasLimit && spec.limitBp !== null ? { limitPrice: instrument.price(offsetPrice(last, spec.limitBp, false)) } : {}),
+    ...(hasStop && spec.stopBp !== null ? { stopPrice: instrument.price(offsetPrice(last, spec.stopBp, true)) } : {}),
     ...(trail.trailPercent !== undefined ? { trailPercent: trail.trailPercent } : {}),
     ...(trail.trailAmount !== undefined ? { trailAmount: trail.trailAmount } : {})
   }

@@ -1,3 +1,4 @@
+import { finalOrderStatuses } from "../../machines/index.ts"
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { Portfolio } from "../domain/portfolio.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
@@ -37,7 +38,6 @@ export interface InvariantViolation {
   readonly detail: string
 }
 
-const FINAL: ReadonlySet<string> = new Set(["filled", "rejected", "cancelled", "expired"])
 const NOT_FINITE: ReadonlySet<string> = new Set(["NaN", "Infinity", "-Infinity"])
 
 /** Every number in a metrics value (nested records and series included) that is NaN or ±Infinity. */
@@ -102,7 +102,7 @@ export const checkPortfolioInvariants = (engine: TradingSimulationEngine, only?:
     const filled = new Decimal(o.filledQuantity)
     if (filled.greaterThan(o.quantity) || filled.lessThan(0)) fail("filledQuantity", `order ${o.id} filled ${o.filledQuantity} of ${o.quantity}`)
     if (o.status === "filled" && !filled.equals(o.quantity)) fail("filledStatus", `order ${o.id} is filled with ${o.filledQuantity} of ${o.quantity}`)
-    if (FINAL.has(o.status) === open.has(o.id)) fail("openOrders", `order ${o.id} is ${o.status} and ${open.has(o.id) ? "" : "not "}among the open orders`)
+    if (finalOrderStatuses.has(o.status) === open.has(o.id)) fail("openOrders", `order ${o.id} is ${o.status} and ${open.has(o.id) ? "" : "not "}among the open orders`)
     const sums = perOrder.get(o.id) ?? { quantity: ZERO, commission: ZERO }
     if (!sums.quantity.equals(o.filledQuantity) || !sums.commission.equals(o.commission))
       fail("fillSums", `order ${o.id} filled ${o.filledQuantity} for ${o.commission} commission; its fills add up to ${sums.quantity} for ${sums.commission}`)

@@ -518,7 +518,7 @@ describe("validation errors change nothing", () => {
     ["a negative limit price", { symbol: "AAPL", side: "buy", type: "limit", quantity: 1, limitPrice: -1 }, ["limitPrice"]],
     ["an unknown side", { symbol: "AAPL", side: "hold", type: "market", quantity: 1 }, ["side"]],
     ["an unknown type", { symbol: "AAPL", side: "buy", type: "iceberg", quantity: 1 }, ["type"]],
-    ["an unknown time in force", { symbol: "AAPL", side: "buy", type: "market", quantity: 1, timeInForce: "ioc" }, ["timeInForce"]],
+    ["an unknown time in force", { symbol: "AAPL", side: "buy", type: "market", quantity: 1, timeInForce: "gtx" }, ["timeInForce"]],
     ["an unknown field", { symbol: "AAPL", side: "buy", type: "market", quantity: 1, leverage: 10 }, ["leverage"]],
     ["a missing symbol", { side: "buy", type: "market", quantity: 1 }, ["symbol"]]
   ]

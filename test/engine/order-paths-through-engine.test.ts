@@ -21,7 +21,7 @@ import type {
   SimulationConfigInput
 } from "../../src/index.ts"
 import { type OrderPath, orderPaths } from "../machines/order-paths.ts"
-import { MONDAY, record, TUESDAY } from "./fixtures.ts"
+import { MONDAY, record } from "./fixtures.ts"
 
 /**
  * The order machine's shortest path to each status, driven through the real engine: for every
@@ -145,7 +145,7 @@ const scenarios = (order: OrderSpec) => {
   // Rises to exactly the stop inside the bar: triggered and filled at S (within the limit).
   const touchStop: BarInput = { open: p(S.times("0.95")), high: p(S), low: p(S.times("0.94")), close: p(S) }
 
-  const start = (config: SimulationConfigInput = {}, options: EngineOptions = {}, timeInForce = order.timeInForce) => {
+  const start = (config: SimulationConfigInput = {}, options: EngineOptions = {}, timeInForce = order.timeInForce, expireAt?: number) => {
     const engine = new TradingSimulationEngine(
       { commissionRate: 0.001, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null, symbols: [order.symbol], ...config },
       options
@@ -159,7 +159,8 @@ const scenarios = (order: OrderSpec) => {
       quantity: order.quantity,
       limitPrice: order.limitPrice!,
       stopPrice: order.stopPrice!,
-      timeInForce
+      timeInForce,
+      ...(expireAt !== undefined ? { expireAt } : {})
     })
     const update = (bar: BarInput, time = MONDAY) => engine.processMarketUpdate({ time, bars: { [order.symbol]: bar } })
     return { engine, events, id, update }
@@ -196,10 +197,10 @@ const scenarios = (order: OrderSpec) => {
       s.update(touchStop)
       return done(s)
     },
+    // The shortest way: a gtd order whose time has passed by the first update expires before its check.
     expired: () => {
-      const s = start({}, {}, "day")
+      const s = start({}, {}, "gtd", MONDAY - 1)
       s.update(belowStop, MONDAY)
-      s.update(belowStop, TUESDAY)
       return done(s)
     },
     cancelled: () => {

@@ -92,7 +92,13 @@ describe("order machine: submitted", () => {
     expect(end.context.resumeStatus).toBe("submitted")
   })
 
-  it.each(othersThan("ACCEPT", "REJECT", "CANCEL_REQUEST").map((e) => [e.type, e] as const))(
+  it("EXPIRE → expired, recording the reason (its time in force ran out before its check: a gtd time, an opg opening missed)", () => {
+    const end = runOrder(limit, [expire()])
+    expect(end.status).toBe("expired")
+    expect(end.context.reasons).toEqual(["end of day"])
+  })
+
+  it.each(othersThan("ACCEPT", "REJECT", "CANCEL_REQUEST", "EXPIRE").map((e) => [e.type, e] as const))(
     "refuses %s",
     (_type, event) => expectRefused(stopLimit, [], event)
   )
@@ -210,10 +216,6 @@ describe("order machine: expire and reject of working orders", () => {
     const end = runOrder(stopLimit, [...reach[from], reject("cannot pay")])
     expect(end.status).toBe("rejected")
     expect(end.context.reasons).toEqual(["cannot pay"])
-  })
-
-  it("a submitted order cannot expire", () => {
-    expectRefused(stopLimit, [], expire())
   })
 
   it("accepted refuses ACCEPT and the confirms/rejects of requests never made", () => {

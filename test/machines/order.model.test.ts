@@ -92,6 +92,11 @@ describe("order model: the exported paths", () => {
     expect(to("filled")?.events.map((e) => e.type)).toEqual(["ACCEPT", "TRIGGER", "FILL"])
   })
 
+  it("by status: an order expires straight from submitted (its time in force ran out before its check)", () => {
+    expect(byStatus.find((p) => p.finalStatus === "expired")?.events.map((e) => e.type)).toEqual(["EXPIRE"])
+    expect(byControlState.some((p) => p.finalStatus === "expired" && p.events.some((e) => e.type === "ACCEPT"))).toBe(true)
+  })
+
   it("by status, for the limit order: every status but triggered, filling straight from accepted", () => {
     expect(limitByStatus.map((p) => p.finalStatus).sort()).toEqual(OrderStatuses.filter((s) => s !== "triggered").sort())
     expect(limitByStatus.find((p) => p.finalStatus === "filled")?.events.map((e) => e.type)).toEqual(["ACCEPT", "FILL"])

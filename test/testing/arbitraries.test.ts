@@ -71,10 +71,11 @@ describe("the arbitraries produce inputs the engine accepts", () => {
     }
   )
 
-  it("order requests cover market, limit, stop, stop-limit and trailing stop orders, day and gtc", () => {
+  it("order requests cover market, limit, stop, stop-limit and trailing stop orders, and every time in force", () => {
     const sample = fc.sample(orderRequestArb(), { seed: 3, numRuns: 300 })
     expect(new Set(sample.map((r) => r.type))).toEqual(new Set(["market", "limit", "stop", "stopLimit", "trailingStop"]))
-    expect(new Set(sample.map((r) => r.timeInForce))).toEqual(new Set(["day", "gtc", undefined]))
+    expect(new Set(sample.map((r) => r.timeInForce))).toEqual(new Set(["day", "gtc", "ioc", "fok", "gtd", "opg", "cls", undefined]))
+    expect(sample.every((r) => (r.timeInForce === "gtd") === (r.expireAt !== undefined))).toBe(true)
   })
 
   it("order streams submit orders and order lists, cancel and replace", () => {

@@ -3,8 +3,6 @@ import { printJson, printText } from "../output.ts"
 import type { Program } from "../program.ts"
 import { statusTable } from "../tables.ts"
 
-const TAKES_UPDATES = new Set(["running", "halted"])
-
 export const resumeCommand = (program: Program) =>
   program
     .command("resume")
@@ -18,7 +16,7 @@ export const resumeCommand = (program: Program) =>
     .option("--data <files...>", "OHLCV CSV files: SYMBOL=path, or a path whose file name starts with the symbol")
     .option("--json", "print the simulation's status (and with --data, what was skipped and fed) as JSON")
     .action(async (id, options, command) => {
-      const { feed, loadMarketData, SimulationStateError, updatesAfter, withStore } = await import("../toolkit.ts")
+      const { feed, loadMarketData, SimulationStateError, simulationStatusesTagged, updatesAfter, withStore } = await import("../toolkit.ts")
       await withStore(command.optsWithGlobals().store, async (store) => {
         const record = await store.simulation(id)
         if (options.data === undefined) {
@@ -32,7 +30,8 @@ export const resumeCommand = (program: Program) =>
         const timeline = await loadMarketData(options.data, record.config)
         const before = await store.paper.getSimulationStatus(id)
         if (before.state === "paused") await store.paper.resumeSimulation(id)
-        else if (!TAKES_UPDATES.has(before.state)) throw new SimulationStateError({ status: before.state, command: "resume" })
+        // Continuing means trading on: from a status the simulation machine tags as trading.
+        else if (!simulationStatusesTagged("trades").has(before.state)) throw new SimulationStateError({ status: before.state, command: "resume" })
         const { skipped, fresh } = updatesAfter(timeline, before.lastUpdateTime)
         await feed(store.paper, id, fresh)
         const status = await store.paper.getSimulationStatus(id)

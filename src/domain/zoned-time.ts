@@ -55,6 +55,12 @@ export const zonedTime = (zone: string): ((wall: WallClock) => number) => {
   }
 }
 
+/** The wall clock in `zone` at an instant: the inverse of `zonedTime`. */
+export const wallClockIn = (zone: string): ((instant: number) => WallClock) => {
+  const offsetAt = zoneOffsets(zone)
+  return (instant) => wallClockOf(instant + offsetAt(instant))
+}
+
 /**
  * The zone's offset from UTC at an instant, in ms. Intl is slow (microseconds a call), so offsets
  * are cached per UTC hour: an hour whose start and end have the same offset has it throughout,
