@@ -1263,7 +1263,7 @@ const orderExpectations = (type: OrderType, mutations: ReadonlyArray<Mutation>):
       case "stopPrice":
         return { what, verdict: price(needsStop(type)), fields: ["stopPrice"] }
       case "timeInForce":
-        return { what, verdict: literal("day", "gtc", undefined), fields: ["timeInForce"] }
+        return { what, verdict: literal("day", "gtc", "ioc", "fok", "opg", "cls", undefined), fields: ["timeInForce"] }
       case "tag":
         return { what, verdict: isFlaky(m.value) ? "either" : m.value.k === "str" || m.value.k === "hugeStr" || m.value.k === "undefined" ? "accept" : "refuse", fields: ["tag"] }
       default:
