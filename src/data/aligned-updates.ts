@@ -1,28 +1,30 @@
 /**
  * Several sources, each in time order, aligned into one stream of updates by a k-way merge:
- * records of one time form one update; a symbol without a record at that time is absent from
- * it, never filled in. Memory holds one batch per source.
+ * records of one time form one update, one record per symbol; a symbol without a record at that
+ * time is absent from it, never filled in. Memory holds one batch per source.
  */
+import { ValidationError } from "../domain/errors.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import { KEPT_SKIPPED, type ReadSummary } from "./bad-row-tally.ts"
 import { type MarketDataSource, marketDataSource } from "./market-data-source.ts"
-import type { BarValues, MarketRecord } from "./market-records.ts"
+import type { BarValues, MarketRecord, QuoteValues } from "./market-records.ts"
 
 export interface AlignedUpdate {
   readonly time: number
   /**
    * The records of this time, in the order of the sources (and of each source's rows). An update
-   * holds at most one record per kind and symbol: a second trade of a symbol in the same
-   * millisecond, or a symbol's bar from two sources, starts another update of the same time, so
-   * no record is ever merged away.
+   * holds at most one record per symbol: a second record of a symbol at the same millisecond (a
+   * second trade, its quote beside its trade, its bar from a second source) starts another update
+   * of the same time, so no record is ever merged away.
    */
   readonly records: ReadonlyArray<MarketRecord>
 }
 
-/** The engine's update of bars, or of last prices. */
+/** The engine's update: bars or last prices, and bid/ask quotes beside them or alone. */
 export type AlignedUpdateInput =
-  | { readonly time: number; readonly bars: Readonly<Record<string, BarValues>> }
-  | { readonly time: number; readonly prices: Readonly<Record<string, number>> }
+  | { readonly time: number; readonly bars: Readonly<Record<string, BarValues>>; readonly quotes?: Readonly<Record<string, QuoteValues>> }
+  | { readonly time: number; readonly prices: Readonly<Record<string, number>>; readonly quotes?: Readonly<Record<string, QuoteValues>> }
+  | { readonly time: number; readonly quotes: Readonly<Record<string, QuoteValues>> }
 
 /**
  * The sources' records merged by time into updates. Ties keep the order of `sources`. Each
@@ -38,31 +40,50 @@ export const alignByTime = (
   }))
 
 /**
- * The update as `engine.processMarketUpdate` takes it. With a bar in it: `{ time, bars }`, where
- * a symbol with only a trade is a bar of that one price (volume: the trade's size) and one with
- * only a quote a bar of its mid price (volume 0). Without: `{ time, prices }`, a trade's price or
- * else the quote's mid (bid + ask) / 2. Quotes are mid prices until the engine takes bid and ask.
+ * The update as `engine.processMarketUpdate` takes it. Quotes go as `quotes` (bid and ask: a buy
+ * fills at the ask, a sell at the bid). Bars go as `bars`, and beside a bar a trade is a bar of
+ * its one price (volume: the trade's size), since the engine takes `bars` or `prices`, not both;
+ * without a bar, trades go as `prices`. Throws a `ValidationError` for an update that repeats a
+ * symbol, which `alignByTime` never makes: one of its records would be lost.
  */
 export const toMarketUpdateInput = ({ time, records }: AlignedUpdate): AlignedUpdateInput => {
+  const bars: Record<string, BarValues> = {}
   const prices: Record<string, number> = {}
   const sizes: Record<string, number> = {}
-  const bars: Record<string, BarValues> = {}
+  const quotes: Record<string, QuoteValues> = {}
   let hasBar = false
-  for (const record of records) {
+  let hasTrade = false
+  let hasQuote = false
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    const { symbol } = record
+    if (Object.hasOwn(bars, symbol) || Object.hasOwn(prices, symbol) || Object.hasOwn(quotes, symbol)) throw repeatedSymbol(i, record)
     if (record.kind === "bar") {
       const { open, high, low, close, volume } = record
-      bars[record.symbol] = { open, high, low, close, volume }
+      bars[symbol] = { open, high, low, close, volume }
       hasBar = true
     } else if (record.kind === "trade") {
-      prices[record.symbol] = record.price
-      sizes[record.symbol] = record.size
-    } else if (!Object.hasOwn(prices, record.symbol)) prices[record.symbol] = (record.bid + record.ask) / 2
+      prices[symbol] = record.price
+      sizes[symbol] = record.size
+      hasTrade = true
+    } else {
+      quotes[symbol] = { bid: record.bid, ask: record.ask }
+      hasQuote = true
+    }
   }
-  if (!hasBar) return { time, prices } satisfies MarketUpdateInput
-  for (const [symbol, price] of Object.entries(prices))
-    if (!Object.hasOwn(bars, symbol)) bars[symbol] = { open: price, high: price, low: price, close: price, volume: sizes[symbol] ?? 0 }
-  return { time, bars } satisfies MarketUpdateInput
+  const besides = hasQuote ? { quotes } : {}
+  if (hasBar) {
+    for (const [symbol, price] of Object.entries(prices)) bars[symbol] = { open: price, high: price, low: price, close: price, volume: sizes[symbol]! }
+    return { time, bars, ...besides } satisfies MarketUpdateInput
+  }
+  return (hasTrade ? { time, prices, ...besides } : { time, quotes }) satisfies MarketUpdateInput
 }
+
+const repeatedSymbol = (index: number, record: MarketRecord): ValidationError =>
+  new ValidationError({
+    subject: "marketUpdate",
+    issues: [{ field: `records.${index}`, rule: `must not repeat ${record.symbol}, which an earlier record of this update has (one record per symbol, as alignByTime makes updates)`, value: record }]
+  })
 
 const combineSummaries = (source: string, records: number, inputs: ReadonlyArray<ReadSummary>): ReadSummary => {
   const skippedByReason: Partial<Record<keyof ReadSummary["skippedByReason"], number>> = {}
@@ -79,20 +100,20 @@ const combineSummaries = (source: string, records: number, inputs: ReadonlyArray
   }
 }
 
-/** The updates at a time as they form: the records so far, and which symbols each kind has. */
+/** The update at a time as it forms: the records so far, and their symbols. */
 class OpenUpdate {
   time = Number.NaN
   records: MarketRecord[] = []
-  readonly #symbols = { bar: new Set<string>(), trade: new Set<string>(), quote: new Set<string>() }
+  readonly #symbols = new Set<string>()
 
-  /** Whether the record joins this update: same time, and its kind and symbol not yet in it. */
+  /** Whether the record joins this update: same time, and its symbol not yet in it. */
   takes(record: MarketRecord): boolean {
-    return record.time === this.time && !this.#symbols[record.kind].has(record.symbol)
+    return record.time === this.time && !this.#symbols.has(record.symbol)
   }
 
   add(record: MarketRecord): void {
     this.records.push(record)
-    this.#symbols[record.kind].add(record.symbol)
+    this.#symbols.add(record.symbol)
   }
 
   /** Closes this update (if it has records) and opens the next at `time`. */
@@ -100,7 +121,7 @@ class OpenUpdate {
     const update = this.records.length > 0 ? { time: this.time, records: this.records } : undefined
     this.time = time
     this.records = []
-    for (const symbols of Object.values(this.#symbols)) symbols.clear()
+    this.#symbols.clear()
     return update
   }
 }

@@ -28,13 +28,17 @@ export interface TradeRecord {
   readonly size: number
 }
 
+/** The best bid and ask, as the engine's `quotes` take them: a buy trades at the ask, a sell at the bid. */
+export interface QuoteValues {
+  readonly bid: number
+  readonly ask: number
+}
+
 /** One top-of-book quote: the best bid and ask, with their sizes. */
-export interface QuoteRecord {
+export interface QuoteRecord extends QuoteValues {
   readonly kind: "quote"
   readonly symbol: string
   readonly time: number
-  readonly bid: number
-  readonly ask: number
   readonly bidSize: number
   readonly askSize: number
 }

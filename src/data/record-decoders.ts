@@ -5,6 +5,7 @@
  */
 import { isDecimalString } from "../domain/decimal.ts"
 import { symbolRuleBroken } from "../domain/simulation-config.ts"
+import { MAX_AMOUNT } from "../domain/validation.ts"
 import type { BadRowReason } from "./data-errors.ts"
 import type { BarRecord, QuoteRecord, TradeRecord } from "./market-records.ts"
 import type { BarField, Columns, QuoteField, TradeField } from "./record-fields.ts"
@@ -59,12 +60,13 @@ const numberOf = (value: unknown): number =>
 
 const PRICE_RULE = "a finite number > 0"
 
-/** A price: present, a number, finite and above 0. */
+/** A price: present, a number, finite, above 0 and within the engine's bound, so a simulation takes it. */
 const price = (field: string, value: unknown): number | RowProblem => {
   if (!isPresent(value)) return new RowProblem(field, "missing", "present", value)
   const n = numberOf(value)
   if (Number.isNaN(n)) return new RowProblem(field, "not-a-number", PRICE_RULE, value)
-  return Number.isFinite(n) && n > 0 ? n : new RowProblem(field, "out-of-range", PRICE_RULE, value)
+  if (!(Number.isFinite(n) && n > 0)) return new RowProblem(field, "out-of-range", PRICE_RULE, value)
+  return n <= MAX_AMOUNT ? n : new RowProblem(field, "out-of-range", "≤ 1e15, the largest price a simulation takes", value)
 }
 
 /** A volume or size: present, a finite number, at least 0. */
@@ -203,6 +205,7 @@ export const quoteDecoder = <R>(get: CellReader<R>, columns: Columns<QuoteField>
     if (bidSize instanceof RowProblem) return bidSize
     const askSize = amount("askSize", get(row, as))
     if (askSize instanceof RowProblem) return askSize
+    // The engine's rule (bid ≤ ask; a locked quote is a quote), held to it by a property in test/data/jsonl-records.test.ts.
     if (ask < bid) return new RowProblem("ask", "inconsistent", `≥ the bid ${bid} (a crossed quote)`, ask)
     const { time, symbol } = at
     const outOfOrder = order.check(symbol, time, at.raw)

@@ -25,7 +25,8 @@ export type { TimeInput } from "./time.ts"
 /**
  * The shapes of a market update:
  * - `{ AAPL: 150, MSFT: 300 }` last prices (the seed's form), optionally with `time`;
- * - `{ time, prices: { AAPL: 150 } }` last prices;
+ * - `{ time, prices: { AAPL: 150 } }` last prices, never beside `bars` (there a last price is a
+ *   bar of four equal prices);
  * - `{ time, bars: { ORCL: { open, high, low, close, volume } } }` OHLCV bars;
  * - `{ time, quotes: { AAPL: { bid, ask } } }` bid/ask quotes, alone or beside `bars` or
  *   `prices` for other symbols.
@@ -211,6 +212,8 @@ export const normalizeMarketUpdate = (
       for (const key in input) if (!reservedUpdateKeys.has(key)) issues.add(key, "is not a known field (prices go inside `bars`, `prices` or `quotes`)", input[key])
     if (bars !== undefined) {
       kind = "bar"
+      // Only one of the two is read: `prices` beside `bars` would be lost.
+      if (prices !== undefined) issues.add("prices", "must not stand beside `bars` (give that symbol a bar whose four prices are its last price)", prices)
       if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)
       else for (const symbol in bars) addBar(issues, quotes, symbols, symbol, bars[symbol])
     } else if (prices !== undefined) {

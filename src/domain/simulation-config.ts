@@ -1,4 +1,5 @@
 import { Result, Schema } from "effect"
+import { CalendarField, type CalendarInput } from "./calendar/calendar-spec.ts"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import { ValidationError } from "./errors.ts"
 import { type Instrument, type InstrumentInput, instrumentSchema, normalizeInstrument } from "./instrument.ts"
@@ -45,6 +46,8 @@ export interface SimulationConfigInput {
   readonly partialFillCash?: PartialFillCash
   /** Per symbol: tick size, lot size and minimum quantity. */
   readonly instruments?: Readonly<Record<string, InstrumentInput>>
+  /** An exchange calendar ("XNYS", or a spec): trading days, `day`, `opg` and `cls` follow its sessions. */
+  readonly calendar?: CalendarInput
 }
 
 export const PartialFillCashPolicies = ["reject", "resize"] as const
@@ -76,6 +79,8 @@ export interface SimulationConfig {
   readonly partialFillCash?: PartialFillCash
   /** Present only when configured; a symbol without an entry trades at exact decimals, in any quantity. */
   readonly instruments?: Readonly<Record<string, Instrument>>
+  /** Present only when configured; absent, a trading day is a UTC date and every update is in session. */
+  readonly calendar?: CalendarInput
 }
 
 export const OcoOnPartialFills = ["cancel", "reduce"] as const
@@ -164,7 +169,8 @@ const configSchema = Schema.Struct({
     Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > 0 && n <= 1 ? undefined : "must be a number above 0 and at most 1")))
   ),
   partialFillCash: Schema.optional(Schema.Literals(PartialFillCashPolicies)),
-  instruments: Schema.optional(Schema.Record(Schema.String, instrumentSchema))
+  instruments: Schema.optional(Schema.Record(Schema.String, instrumentSchema)),
+  calendar: Schema.optional(CalendarField)
 })
 
 const decodeConfig = decodeOrFail(configSchema, "config")
@@ -206,5 +212,6 @@ export const makeSimulationConfig = (input: unknown = {}): Result.Result<Simulat
     ...(c.partialFillCash !== undefined ? { partialFillCash: c.partialFillCash } : {}),
     ...(c.instruments !== undefined
       ? { instruments: Object.fromEntries(Object.entries(c.instruments).map(([symbol, i]) => [symbol, normalizeInstrument(i)])) }
-      : {})
+      : {}),
+    ...(c.calendar !== undefined ? { calendar: c.calendar } : {})
   }))

@@ -34,6 +34,8 @@ export interface EngineSnapshot {
   readonly marks: MarksSnapshot
   readonly dayStart: DailyStopLossSnapshot
   readonly equityCurve: EquityCurveSnapshot
+  /** With a calendar only: the trading day of the last update in its session (what tells an opening). */
+  readonly sessionDay?: number | null
 }
 
 /** A simulation's state, as the engine holds it. */
@@ -52,6 +54,7 @@ export interface EngineState {
   readonly marks: Marks
   readonly stopLoss: DailyStopLoss
   readonly curve: EquityCurve
+  readonly sessionDay: number | null
 }
 
 export const encodeEngineSnapshot = (config: SimulationConfig, s: EngineState): EngineSnapshot => {
@@ -72,7 +75,9 @@ export const encodeEngineSnapshot = (config: SimulationConfig, s: EngineState): 
     fills: [...s.fills],
     marks: s.marks.snapshot(),
     dayStart: s.stopLoss.snapshot(),
-    equityCurve: s.curve.snapshot()
+    equityCurve: s.curve.snapshot(),
+    // Snapshots without a calendar keep the form they had before calendars.
+    ...(config.calendar === undefined ? {} : { sessionDay: s.sessionDay })
   }
 }
 
@@ -89,5 +94,6 @@ export const decodeEngineSnapshot = (s: EngineSnapshot): EngineState => ({
   fills: [...s.fills],
   marks: Marks.fromSnapshot(s.marks),
   stopLoss: DailyStopLoss.fromSnapshot(s.config.dailyStopLoss, s.dayStart),
-  curve: EquityCurve.fromSnapshot(s.equityCurve)
+  curve: EquityCurve.fromSnapshot(s.equityCurve),
+  sessionDay: s.sessionDay ?? null
 })

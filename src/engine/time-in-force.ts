@@ -2,17 +2,7 @@ import type { OrderContext } from "../../machines/index.ts"
 import type { Quote, QuoteField } from "../domain/market-update.ts"
 import type { TimeInForce } from "../domain/order.ts"
 import type { MatchResult } from "../domain/order-types.ts"
-import { tradingDayOf } from "../domain/trading-day.ts"
-
-/** Where an update is in time, as a time in force sees it. */
-export interface UpdateClock {
-  /** The update's trading day (days since the epoch), or null before any update carried a time. */
-  readonly day: number | null
-  /** ms since the epoch, or null. */
-  readonly time: number | null
-  /** The update is the first of its trading day, or the simulation's first: a session's opening. */
-  readonly opensSession: boolean
-}
+import type { UpdateClock } from "./session-clock.ts"
 
 /**
  * How long an order works, and at which prices. The engine asks an open order's policy, at each
@@ -86,15 +76,22 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
     tradesAt: (quote, update) => (update.opensSession ? atOnePrice(quote, "open") : null),
     allOrNothing: false,
     expiresOn: (order, update) => {
-      if (update.opensSession) return null
+      // Outside the session (before the open with a calendar) the opening is still to come.
+      if (update.opensSession || !update.inSession) return null
       const submitted = order.order.submittedTime
-      const submittedDay = submitted === null ? null : tradingDayOf(submitted)
+      const submittedDay = submitted === null ? null : update.dayOf(submitted)
       return update.day === null || update.day !== submittedDay ? "opg: the session opened without it" : null
     },
     afterMatch: () => OPG_END
   },
   // Market-on-close: matched on the first update after its submission, at that update's close;
   // what that close does not fill is cancelled. The close of the bar it was placed after is never
-  // available to it (no cheat-on-close).
-  cls: { tradesAt: (quote) => atOnePrice(quote, "close"), allOrNothing: false, expiresOn: keepsWorking, afterMatch: () => CLS_END }
+  // available to it (no cheat-on-close). With a calendar, the close is the session's: it waits for
+  // the first update after its submission whose bar reaches the session's close.
+  cls: {
+    tradesAt: (quote, update) => (update.closesSession === false ? null : atOnePrice(quote, "close")),
+    allOrNothing: false,
+    expiresOn: keepsWorking,
+    afterMatch: () => CLS_END
+  }
 }

@@ -29,7 +29,6 @@ import { trailAfter, trailingStopPrice } from "../domain/trailing-stop.ts"
 import type { Portfolio, PositionView } from "../domain/portfolio.ts"
 import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
-import { tradingDayOf } from "../domain/trading-day.ts"
 import { DailyStopLoss } from "./daily-stop-loss.ts"
 import type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
 import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot } from "./engine-snapshot.ts"
@@ -48,7 +47,8 @@ import { afterListEnded, afterListFill, type ListActions } from "./order-list-ru
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
-import { timeInForcePolicies, type UpdateClock } from "./time-in-force.ts"
+import { SessionClock, type SessionMark, type UpdateClock } from "./session-clock.ts"
+import { timeInForcePolicies } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
 import { VolumeParticipation } from "./volume-participation.ts"
 
@@ -139,6 +139,7 @@ export class TradingSimulationEngine {
   /** Each symbol's lot size, for those whose instrument has one. */
   readonly #lots: ReadonlyMap<string, Decimal>
   readonly #participation: VolumeParticipation | null
+  readonly #clock: SessionClock
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
@@ -153,6 +154,8 @@ export class TradingSimulationEngine {
   #updateIndex = 0
   #lastTime: number | null = null
   #day: number | null = null
+  /** The trading day of the last update that was in its session. */
+  #sessionDay: number | null = null
 
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
@@ -173,6 +176,7 @@ export class TradingSimulationEngine {
     this.#lots = instrumentDecimals(this.config, "lotSize")
     this.#participation = this.config.volumeParticipation === undefined ? null : new VolumeParticipation(this.config.volumeParticipation, this.#lots)
     this.#risk = new RiskGate(options.riskRules ?? [])
+    this.#clock = new SessionClock(this.config.calendar, this.config.updateFrequency)
     if (options.autoStart ?? true) this.start()
   }
 
@@ -192,7 +196,8 @@ export class TradingSimulationEngine {
       fills: this.#fills,
       marks: this.#marks,
       stopLoss: this.#stopLoss,
-      curve: this.#curve
+      curve: this.#curve,
+      sessionDay: this.#sessionDay
     })
   }
 
@@ -213,6 +218,7 @@ export class TradingSimulationEngine {
     engine.#marks = s.marks
     engine.#stopLoss = s.stopLoss
     engine.#curve = s.curve
+    engine.#sessionDay = s.sessionDay
     return engine
   }
 
@@ -368,24 +374,29 @@ export class TradingSimulationEngine {
    * time in force has run out expire; a new trading day ends a halt; orders submitted since the
    * last update are checked and accepted or rejected; working orders are matched, oldest first;
    * the portfolio is marked to the close; the daily stop-loss is checked; then the update's events
-   * are emitted. Returns the update as validated (its time and each symbol's prices).
+   * are emitted. With an exchange calendar, an update outside its session only marks the
+   * portfolio (nothing is checked or trades on it). Returns the update as validated (its time and
+   * each symbol's prices), and with a calendar, its session and whether it was inside it.
    */
-  processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate {
+  processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate & { readonly session?: SessionMark } {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
     const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
+    const clock = this.#clock.at(time, { day: this.#day, sessionDay: this.#sessionDay, first: this.#updateIndex === 0 })
+    if ("rule" in clock) throw new ValidationError({ subject: "marketUpdate", issues: [{ field: "time", rule: clock.rule, value: time }] })
     // Batched inline rather than through a closure: this is the per-update hot path.
     this.#bus.open()
     let completed = false
     try {
       this.#updateIndex += 1
       this.#lastTime = time
-      const day = time === null ? this.#day : tradingDayOf(time)
-      const clock: UpdateClock = { day, time, opensSession: day !== this.#day || this.#updateIndex === 1 }
+      const { day } = clock
+      if (clock.inSession) this.#sessionDay = day
       if (this.#book.working.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
-      if (TRADING.has(this.#status)) {
+      // Outside its session an update marks the portfolio; nothing is checked or trades on it.
+      if (TRADING.has(this.#status) && clock.inSession) {
         if (this.#book.pending.length > 0) this.#checkPending(quotes)
         if (this.#book.working.length > 0) this.#matchWorking(quotes, clock)
       }
@@ -400,7 +411,7 @@ export class TradingSimulationEngine {
     } finally {
       this.#bus.close(completed)
     }
-    return normalized
+    return clock.session === null ? normalized : { ...normalized, session: { date: clock.session.date, inSession: clock.inSession } }
   }
 
   // ── Results ───────────────────────────────────────────────────────────

@@ -3,9 +3,9 @@ import { Decimal, ZERO } from "../domain/decimal.ts"
 import type { Fill } from "../domain/fill.ts"
 import { roundToTick } from "../domain/instrument.ts"
 import { type NormalizedUpdate, quoteDecimal } from "../domain/market-update.ts"
-import { tradingDayOf } from "../domain/trading-day.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
 import type { OrderView } from "../engine/order-entry.ts"
+import { SessionClock } from "../engine/session-clock.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { checkPortfolioInvariants, type InvariantName, type InvariantViolation } from "./portfolio-invariants.ts"
 
@@ -54,9 +54,12 @@ export class InvariantMonitor {
   readonly #resumes: StatusChange[] = []
   /** The trading day of each update seen, by update index. */
   readonly #days = new Map<number, number | null>()
+  /** Trading days by the engine's own rule: a UTC date, or a session of its calendar. */
+  readonly #dayOf: (time: number) => number
 
   constructor(engine: TradingSimulationEngine, only?: ReadonlySet<InvariantName>) {
     this.engine = engine
+    this.#dayOf = new SessionClock(engine.config.calendar, engine.config.updateFrequency).dayOf
     this.#only = only
     const fills = engine.getFills()
     this.#fillsSeen = fills.length
@@ -67,7 +70,7 @@ export class InvariantMonitor {
 
   #today(): number | null {
     const time = this.engine.lastUpdateTime
-    return time === null ? null : tradingDayOf(time)
+    return time === null ? null : this.#dayOf(time)
   }
 
   #onEvent(e: EngineEvent): void {
@@ -110,7 +113,7 @@ export class InvariantMonitor {
     }
     const engine = this.engine
     const index = engine.updateCount
-    const day = update === undefined ? this.#today() : update.time === null ? null : tradingDayOf(update.time)
+    const day = update === undefined ? this.#today() : update.time === null ? null : this.#dayOf(update.time)
     if (update !== undefined) this.#days.set(index, day)
     const orders = engine.getOrders()
     const byId = new Map(orders.map((o) => [o.id as string, o]))

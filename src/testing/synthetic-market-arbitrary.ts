@@ -95,7 +95,7 @@ export type SyntheticMarketShape = "bars" | "ticks" | "quotes"
 export interface SyntheticMarketArbOptions {
   /** The symbols (default ["AAA", "BBB"]). */
   readonly symbols?: ReadonlyArray<string>
-  /** Bars (`{ time, bars }`), ticks or quotes at their mids (`{ time, prices }`), or any of them per run (default "mixed"). */
+  /** Bars (`{ time, bars }`), ticks (`{ time, prices }`) or quotes (`{ time, quotes }`), or any of them per run (default "mixed"). */
   readonly shape?: SyntheticMarketShape | "mixed"
   /** Updates in a market (default 1 to 60). */
   readonly minLength?: number

@@ -15,6 +15,7 @@ let cwd: string
 let store: string
 let baseline: Awaited<ReturnType<typeof storeContents>>
 
+// Spawns the real command to seed the store: generous for a loaded machine.
 beforeAll(async () => {
   cwd = await dirs.make()
   store = join(cwd, ".paperfloor")
@@ -45,7 +46,7 @@ beforeAll(async () => {
   expect((await cliJson(["start", running, "--data", orcl], cwd)).state).toBe("running")
   expect((await cliJson(["deploy", exampleConfig("buy-and-hold.json")], cwd)).id).toBe(deployed)
   baseline = await storeContents(store)
-})
+}, 120_000)
 
 /**
  * Runs the command and checks the shape of a refusal; the store is compared after (its LevelDB

@@ -13,6 +13,8 @@ import { readJsonlQuotes, readJsonlTrades } from "../../src/data/jsonl-records.t
 import { fromRecords, readAll } from "../../src/data/market-data-source.ts"
 import type { BarRecord, MarketRecord, QuoteRecord, TradeRecord } from "../../src/data/market-records.ts"
 import { loadOhlcvCsv } from "../../src/data/ohlcv-csv.ts"
+import { ValidationError } from "../../src/domain/errors.ts"
+import { normalizeMarketUpdate } from "../../src/domain/market-update.ts"
 import { writeParquetBars } from "../../src/data/parquet-bars-writer.ts"
 import { readParquetBars } from "../../src/data/parquet-records.ts"
 
@@ -38,12 +40,13 @@ describe("alignByTime", () => {
     ])
   })
 
-  it("never merges records away: a symbol's second trade in one millisecond starts another update of that time", async () => {
+  it("never merges records away: a symbol's second record in one millisecond (a trade, its quote) starts another update of that time", async () => {
     const t = source("t", [trade("AAA", 1, 10), trade("AAA", 1, 11), trade("BBB", 1, 20)])
-    const q = source("q", [quote("AAA", 1, 9, 10)])
+    const q = source("q", [quote("AAA", 1, 9, 10), quote("CCC", 1, 5, 6)])
     expect(shape(await readAll(alignByTime([t, q])))).toEqual([
       [1, ["trade:AAA"]],
-      [1, ["trade:AAA", "trade:BBB", "quote:AAA"]]
+      [1, ["trade:AAA", "trade:BBB"]],
+      [1, ["quote:AAA", "quote:CCC"]]
     ])
   })
 
@@ -69,7 +72,8 @@ describe("alignByTime", () => {
       { time: Date.parse("2024-01-02T14:30:30Z"), prices: { CCC: 5 } },
       {
         time: Date.parse("2024-01-02T14:31:00Z"),
-        bars: { AAA: { open: 10.5, high: 11, low: 10, close: 11, volume: 100 }, BBB: { open: 20, high: 20, low: 20, close: 20, volume: 1 }, DDD: { open: 1.01, high: 1.01, low: 1.01, close: 1.01, volume: 0 } }
+        bars: { AAA: { open: 10.5, high: 11, low: 10, close: 11, volume: 100 }, BBB: { open: 20, high: 20, low: 20, close: 20, volume: 1 } },
+        quotes: { DDD: { bid: 1, ask: 1.02 } }
       }
     ])
     expect(aligned.summary).toMatchObject({ records: 3, skipped: 0 })
@@ -120,13 +124,13 @@ describe("alignByTime", () => {
     for (const [i, update] of updates.entries()) {
       expect(update.records.length).toBeGreaterThan(0)
       expect(update.records.every((r) => r.time === update.time)).toBe(true)
-      const keys = update.records.map((r) => `${r.kind}:${r.symbol}`)
-      expect(new Set(keys).size).toBe(keys.length)
+      const symbols = update.records.map((r) => r.symbol)
+      expect(new Set(symbols).size).toBe(symbols.length)
       const previous = updates[i - 1]
       if (previous !== undefined) {
         expect(update.time).toBeGreaterThanOrEqual(previous.time)
-        // A time continues in a new update only when the next record's kind and symbol are taken.
-        if (update.time === previous.time) expect(previous.records.map((r) => `${r.kind}:${r.symbol}`)).toContain(keys[0])
+        // A time continues in a new update only when the next record's symbol is taken.
+        if (update.time === previous.time) expect(previous.records.map((r) => r.symbol)).toContain(symbols[0])
       }
     }
   })
@@ -140,14 +144,67 @@ describe("toMarketUpdateInput", () => {
     })
   })
 
-  it("trades as last prices; quotes as mid prices until the engine takes bid and ask; a trade's price over a quote's mid", () => {
-    expect(toMarketUpdateInput({ time: 1, records: [quote("A", 1, 9, 10), trade("B", 1, 20), quote("B", 1, 19, 19.5)] })).toEqual({ time: 1, prices: { A: 9.5, B: 20 } })
+  it("trades as last prices, quotes as bid and ask, alone or beside them", () => {
+    expect(toMarketUpdateInput({ time: 1, records: [trade("A", 1, 20)] })).toEqual({ time: 1, prices: { A: 20 } })
+    expect(toMarketUpdateInput({ time: 1, records: [quote("A", 1, 9, 10)] })).toEqual({ time: 1, quotes: { A: { bid: 9, ask: 10 } } })
+    expect(toMarketUpdateInput({ time: 1, records: [quote("A", 1, 9, 10), trade("B", 1, 20)] })).toEqual({ time: 1, prices: { B: 20 }, quotes: { A: { bid: 9, ask: 10 } } })
   })
 
-  it("with a bar, a trade becomes a bar of its price and size; a symbol's own bar wins", () => {
-    expect(toMarketUpdateInput({ time: 1, records: [bar("A", 1, 10), trade("A", 1, 11), trade("B", 1, 20, 7)] })).toEqual({
+  it("with a bar, a trade becomes a bar of its price and size, and quotes stand beside them", () => {
+    expect(toMarketUpdateInput({ time: 1, records: [bar("A", 1, 10), trade("B", 1, 20, 7), quote("C", 1, 4, 5)] })).toEqual({
       time: 1,
-      bars: { A: { open: 10, high: 10, low: 10, close: 10, volume: 1 }, B: { open: 20, high: 20, low: 20, close: 20, volume: 7 } }
+      bars: { A: { open: 10, high: 10, low: 10, close: 10, volume: 1 }, B: { open: 20, high: 20, low: 20, close: 20, volume: 7 } },
+      quotes: { C: { bid: 4, ask: 5 } }
     })
+  })
+
+  it("refuses an update that repeats a symbol (alignByTime never makes one): a record would be lost", () => {
+    for (const records of [
+      [bar("A", 1, 10), trade("A", 1, 11)],
+      [trade("A", 1, 10), quote("A", 1, 9, 10)],
+      [trade("A", 1, 10), trade("A", 1, 11)]
+    ]) {
+      const error = (() => {
+        try {
+          toMarketUpdateInput({ time: 1, records })
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error).toBeInstanceOf(ValidationError)
+      expect((error as ValidationError).issues.map((i) => [i.field, i.rule])).toEqual([
+        ["records.1", "must not repeat A, which an earlier record of this update has (one record per symbol, as alignByTime makes updates)"]
+      ])
+    }
+  })
+
+  // Updates as alignByTime makes them: one record per symbol, of any kind, valid prices.
+  const update = fc
+    .uniqueArray(
+      fc.record({
+        symbol: fc.constantFrom("A", "B", "C", "D"),
+        kind: fc.constantFrom("bar" as const, "trade" as const, "quote" as const),
+        price: fc.integer({ min: 1, max: 10_000 }).map((cents) => cents / 100),
+        spread: fc.integer({ min: 0, max: 50 }).map((cents) => cents / 100)
+      }),
+      { selector: (r) => r.symbol, minLength: 1 }
+    )
+    .map((rows): AlignedUpdate => ({
+      time: 1,
+      records: rows.map(({ symbol, kind, price, spread }) =>
+        kind === "bar" ? bar(symbol, 1, price) : kind === "trade" ? trade(symbol, 1, price) : quote(symbol, 1, price, Math.round((price + spread) * 100) / 100)
+      )
+    }))
+
+  test.prop([update])("the engine takes every update it makes, with each record's symbol once, and each quote's bid and ask as they are", (aligned) => {
+    const input = toMarketUpdateInput(aligned)
+    const normalized = normalizeMarketUpdate(input, new Set(["A", "B", "C", "D"]), null)
+    if (normalized instanceof ValidationError) throw normalized
+    expect(normalized.quotes.map((q) => q.symbol).sort()).toEqual(aligned.records.map((r) => r.symbol).sort())
+    for (const record of aligned.records) {
+      const taken = normalized.quotes.find((q) => q.symbol === record.symbol)!
+      if (record.kind === "quote") expect([taken.sides?.bid.close, taken.sides?.ask.close]).toEqual([record.bid, record.ask])
+      else expect(taken.sides).toBeUndefined()
+    }
   })
 })

@@ -162,6 +162,7 @@ describe("readCsvBars: bad rows", () => {
     ["an empty field", "2024-01-03,AAA,10,,9,10.5,100", "high", "missing", ""],
     ["a non-number", "2024-01-03,AAA,10,11,9,abc,100", "close", "not-a-number", "abc"],
     ["a price ≤ 0", "2024-01-03,AAA,10,11,-9,10.5,100", "low", "out-of-range", "-9"],
+    ["a price above 1e15, more than a simulation takes", "2024-01-03,AAA,10,2e15,9,10.5,100", "high", "out-of-range", "2e15"],
     ["a negative volume", "2024-01-03,AAA,10,11,9,10.5,-1", "volume", "out-of-range", -1],
     ["high below low", "2024-01-03,AAA,10,8,9,10.5,100", "high", "inconsistent", 8],
     ["low above the open", "2024-01-03,AAA,10,11,10.2,10.5,100", "low", "inconsistent", 10.2],

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fc, test } from "@fast-check/vitest"
 import { Effect, Stream } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { BadRowError, DataFormatError } from "../../src/data/data-errors.ts"
 import { readJsonlBars, readJsonlQuotes, readJsonlTrades } from "../../src/data/jsonl-records.ts"
 import { readAll } from "../../src/data/market-data-source.ts"
+import { ValidationError } from "../../src/domain/errors.ts"
+import { normalizeMarketUpdate } from "../../src/domain/market-update.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "paperfloor-jsonl-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -88,6 +91,26 @@ describe("readJsonlQuotes", () => {
   it("a crossed quote (ask below bid) is a bad row", async () => {
     const path = jsonl({ time: "2024-01-02T14:30:00Z", symbol: "AAPL", bid: 10, ask: 9.99, bidSize: 1, askSize: 1 })
     await expect(readAll(readJsonlQuotes(path))).rejects.toSatisfy((e) => e instanceof BadRowError && e.field === "ask" && e.reason === "inconsistent" && e.line === 1)
+  })
+
+  // Around the engine's edges: 0, 1e15, a locked quote (bid = ask), a crossed one, negatives.
+  const side = fc.oneof(
+    fc.constantFrom(0, 1e-9, 1, 1e15, 1e15 + 1, 2e15, -1),
+    fc.double({ min: -10, max: 2e15, noNaN: true, noDefaultInfinity: true })
+  )
+  const quoteRows = fc.array(
+    fc.oneof(
+      fc.record({ bid: side, ask: side }),
+      side.map((p) => ({ bid: p, ask: p }))
+    ),
+    { minLength: 1, maxLength: 30 }
+  )
+
+  test.prop([quoteRows], { numRuns: 40 })("a quote row is read exactly when the engine takes its bid and ask: the reader's rules are the engine's", async (rows) => {
+    const path = jsonl(...rows.map(({ bid, ask }, i) => ({ time: i, symbol: "AAPL", bid, ask, bidSize: 1, askSize: 1 })))
+    const read = await readAll(readJsonlQuotes(path, { onBadRow: "skip" }))
+    const taken = rows.flatMap(({ bid, ask }, i) => (normalizeMarketUpdate({ quotes: { AAPL: { bid, ask } } }, new Set(["AAPL"]), null) instanceof ValidationError ? [] : [i]))
+    expect(read.map((quote) => quote.time)).toEqual(taken)
   })
 })
 

@@ -2,10 +2,13 @@
 // a crash (a process SIGKILLed mid-feed, a deployer closed mid-feed) from the first update the
 // store does not hold.
 import { spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
+import { alignByTime, fromRecords, type MarketRecord, readJsonlBars, readJsonlQuotes, readJsonlTrades, toMarketUpdateInput } from "../../src/data/index.ts"
 import { type FeedProgress, FeedResumeError, FeedSourceError, feedMarketUpdates, feedMarketUpdatesEffect } from "../../src/deploy/market-feed.ts"
 import { ValidationError } from "../../src/domain/errors.ts"
 import type { MarketUpdateInput } from "../../src/domain/market-update.ts"
@@ -158,5 +161,75 @@ describe("feedMarketUpdates", () => {
     const error = await rejection(feedMarketUpdates(paper, id, [], { batchSize: 0, resume: "sometimes" as "time" }))
     expect(error).toBeInstanceOf(ValidationError)
     expect(error.issues.map((i: { field: string }) => i.field)).toEqual(["batchSize", "resume"])
+  })
+})
+
+describe("feeding quote records", () => {
+  // A minute of AAPL quotes, 10 cents wide around a wave (so the crossover trades), beside GOOGL
+  // trades every minute and MSFT bars every fifth, both flat (so only AAPL trades): every mix of
+  // quotes with last prices and with bars reaches the simulation.
+  const START = Date.UTC(2024, 0, 2, 14, 30)
+  const N = 120
+  const cents = (i: number) => Math.round((150 + 6 * Math.sin(i / 3)) * 100)
+  const quoteAt = (i: number) => ({ time: START + i * 60_000, symbol: "AAPL", bid: (cents(i) - 5) / 100, ask: (cents(i) + 5) / 100, bidSize: 3, askSize: 4 })
+
+  const files = async () => {
+    const dir = await tempDir()
+    const write = (name: string, rows: ReadonlyArray<object>) => {
+      const path = join(dir, name)
+      writeFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n"))
+      return path
+    }
+    const minutes = Array.from({ length: N }, (_, i) => i)
+    return {
+      quotes: write("quotes.jsonl", minutes.map(quoteAt)),
+      trades: write("trades.jsonl", minutes.map((i) => ({ time: START + i * 60_000, symbol: "GOOGL", price: 2600, size: 5 }))),
+      bars: write("bars.jsonl", minutes.filter((i) => i % 5 === 0).map((i) => ({ time: START + i * 60_000, symbol: "MSFT", open: 300, high: 300, low: 300, close: 300, volume: 1000 })))
+    }
+  }
+
+  /** The aligned updates of the sources, as the engine takes them. */
+  async function* updatesOf(sources: Parameters<typeof alignByTime>[0]): AsyncGenerator<MarketUpdateInput> {
+    for await (const update of alignByTime(sources)) yield toMarketUpdateInput(update)
+  }
+
+  const deployed = async (simulationConfig = { ...config, slippageRate: 0, commissionRate: 0 }) => {
+    const s = stack(await tempDir())
+    await s.registry.registerModel(crossover)
+    const id = await s.paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig })
+    await s.paper.startSimulation(id)
+    return { ...s, id }
+  }
+
+  it("read from files, aligned and fed to a deployment: buys fill at the ask, sells at the bid, positions are marked at the mid", async () => {
+    const { quotes, trades, bars } = await files()
+    const { paper, id } = await deployed()
+    const summary = await feedMarketUpdates(paper, id, updatesOf([readJsonlQuotes(quotes), readJsonlTrades(trades), readJsonlBars(bars)]), { batchSize: 50 })
+    expect(summary).toMatchObject({ fed: N, updates: N })
+    const status = await paper.getSimulationStatus(id)
+    const results = await paper.stopSimulation(id)
+    const closed = results.trades.filter((t) => !t.open)
+    expect(closed.length).toBeGreaterThanOrEqual(3)
+    expect(results.trades.every((t) => t.symbol === "AAPL" && t.direction === "long")).toBe(true)
+    const quoteOf = (time: number | null) => quoteAt((time! - START) / 60_000)
+    for (const trade of closed) {
+      expect(trade.entryPrice).toBe(String(quoteOf(trade.entryTime).ask))
+      expect(trade.exitPrice).toBe(String(quoteOf(trade.exitTime).bid))
+      // Ten shares, bought 5 cents above the mid and sold 5 cents below it: 1.00 of the spread paid.
+      expect(Number(trade.grossPnl)).toBeCloseTo(((cents((trade.exitTime! - START) / 60_000) - cents((trade.entryTime! - START) / 60_000)) / 100) * 10 - 1, 9)
+    }
+    // The last cross was up: the position is open, marked at the last mid.
+    expect(status.positions.map((p) => [p.symbol, String(p.quantity), String(p.marketPrice)])).toEqual([["AAPL", "10", String(cents(N - 1) / 100)]])
+  })
+
+  it("a crossed quote among records that no reader checked is refused by the simulation, naming the field and the rule", async () => {
+    const { paper, id } = await deployed()
+    const crossed = { ...quoteAt(1), bid: 151, ask: 150 }
+    const records = fromRecords<MarketRecord>("given", () => [{ kind: "quote", ...quoteAt(0) }, { kind: "quote", ...crossed }])
+    const error = await rejection(feedMarketUpdates(paper, id, updatesOf([records])))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect(error.issues.map((i: { field: string; rule: string }) => [i.field, i.rule])).toEqual([["updates[1].quotes.AAPL.bid", "must be at most the ask"]])
+    // The batch holding it is refused whole.
+    expect((await paper.getSimulationStatus(id)).updates).toBe(0)
   })
 })

@@ -6,6 +6,7 @@
  *
  * Depth: FC_NUM_RUNS=1000 npx vitest run test/engine/advanced-orders.properties.test.ts
  */
+import { finalOrderStatuses } from "../../machines/index.ts"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
@@ -25,7 +26,6 @@ import {
   submitRequest
 } from "../../src/testing/index.ts"
 
-const FINAL = new Set(["filled", "rejected", "cancelled", "expired"])
 /** Times in force whose one matching update is the update they are accepted on. */
 const ONE_UPDATE = new Set(["ioc", "fok", "cls"])
 
@@ -194,7 +194,7 @@ const check = (scenario: Scenario): Stats => {
       expect(filled.toString(), `${where}: order ${order.id}`).toBe(new Decimal(order.filledQuantity).toString())
       expect(filled.lessThanOrEqualTo(order.quantity), `${where}: order ${order.id} overfilled`).toBe(true)
       // ioc, fok and cls never rest: after an update they are still waiting for their check, or final.
-      if (ONE_UPDATE.has(order.timeInForce)) expect(order.status === "submitted" || FINAL.has(order.status), `${where}: ${order.timeInForce} order ${order.id} is ${order.status}`).toBe(true)
+      if (ONE_UPDATE.has(order.timeInForce)) expect(order.status === "submitted" || finalOrderStatuses.has(order.status), `${where}: ${order.timeInForce} order ${order.id} is ${order.status}`).toBe(true)
       // fok: all or nothing.
       if (order.timeInForce === "fok") expect(filled.isZero() || filled.equals(order.quantity), `${where}: fok order ${order.id} filled ${filled} of ${order.quantity}`).toBe(true)
     }

@@ -10,6 +10,7 @@ import type { SupervisorOptions } from "../../src/runtime/simulation-supervisor.
 import { StoreWriteError } from "../../src/runtime/store-errors.ts"
 import {
   alwaysThrows,
+  breakEnginesAt,
   config,
   fingerprint,
   fingerprintOf,
@@ -457,9 +458,10 @@ describe("a simulation whose fiber breaks (a defect, not a model error)", () => 
       const memory = freshStore()
       const logs = makeLogCapture()
       const schedule = Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 2 }))
+      const unbreak = breakEnginesAt(13)
       yield* inProcess(memory, { restartSchedule: schedule }, (supervisor) =>
         Effect.gen(function* () {
-          yield* supervisor.create({ id: "broken", config, model: { kind: "defective", params: { price: 13 } } })
+          yield* supervisor.create({ id: "broken", config, model: { kind: "trend", params } })
           yield* supervisor.create({ id: "fine", config, model: { kind: "trend", params } })
           yield* supervisor.submit("broken", [start, update(0, 11)])
           yield* supervisor.submit("fine", inputs.slice(0, 3))
@@ -478,7 +480,7 @@ describe("a simulation whose fiber breaks (a defect, not a model error)", () => 
           yield* supervisor.submit("fine", inputs.slice(6, 8))
           assert.deepStrictEqual(yield* fingerprintOf(supervisor, "fine"), expectedAfter(8))
         })
-      ).pipe(Effect.provide(logs.layer))
+      ).pipe(Effect.provide(logs.layer), Effect.ensuring(Effect.sync(unbreak)))
     }))
 })
 

@@ -2,11 +2,13 @@
  * Shared fixtures for the runtime tests: a few pure models, a catalog of them, a supervisor
  * "process" over a MemoryStore that survives rebuilds, a log collector, and store readers.
  */
+import { vi } from "vitest"
 import { Cause, Deferred, Effect, Layer, Logger, PubSub, References } from "effect"
 import type { LogLevel, Scope } from "effect"
 import type { SimulationConfigInput } from "../../src/domain/simulation-config.ts"
 import type { OrderRequest } from "../../src/domain/order.ts"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
+import { TradingSimulationEngine } from "../../src/engine/trading-simulation-engine.ts"
 import { MemoryStore, type MemoryStoreInstance } from "../../src/runtime/memory-store.ts"
 import { ModelCatalog } from "../../src/runtime/model-catalog.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
@@ -107,23 +109,18 @@ export const throwsAt = (params: unknown): TradingModel<number> => {
 }
 
 /**
- * Breaks the runtime rather than throwing: on the update whose AAA close is `price` it returns
- * orders that pass for a list but cannot be iterated (a defect, not a model error).
+ * Breaks the runtime rather than a model: while installed, every engine throws a TypeError (a
+ * defect, not a refused input) on an update whose AAA close is `price`. A model's output is read
+ * defensively (a misbehaving one fails with a typed cause), so a defect can only come from inside.
+ * Returns the function that uninstalls it.
  */
-const brokenOrders = new Proxy([], {
-  get: (target, key) => {
-    if (key === Symbol.iterator) throw new Error("a defect")
-    return Reflect.get(target, key)
-  }
-}) as never
-
-export const defective = (params: unknown): TradingModel<number> => {
-  const { price } = params as { price: number }
-  return {
-    initialState: 0,
-    onUpdate: (n, { quotes }) =>
-      quotes.some((q) => q.symbol === "AAA" && q.close === price) ? { state: n + 1, orders: brokenOrders } : { state: n + 1 }
-  }
+export const breakEnginesAt = (price: number): (() => void) => {
+  const processMarketUpdate = TradingSimulationEngine.prototype.processMarketUpdate
+  const spy = vi.spyOn(TradingSimulationEngine.prototype, "processMarketUpdate").mockImplementation(function (this: TradingSimulationEngine, update) {
+    if ((update as { readonly bars?: { readonly AAA?: { readonly close?: unknown } } }).bars?.AAA?.close === price) throw new TypeError("a defect")
+    return processMarketUpdate.call(this, update)
+  })
+  return () => spy.mockRestore()
 }
 
 /** Returns a state its snapshots could not hold (a bigint): a malformed output, the model's failure. */
@@ -136,7 +133,6 @@ export const catalogLayer = ModelCatalog.layer({
   buyOnce,
   alwaysThrows: () => alwaysThrows,
   throwsAt,
-  defective
 })
 
 // ── Supervisor "processes" over one MemoryStore ─────────────────────────

@@ -74,9 +74,9 @@ const readOne = (raw: unknown, session: LayoutSession, credentials: AlpacaCreden
       const d = decodeQuote(m)
       if (Result.isFailure(d)) return { type: "invalid", error: d.failure }
       const { S, t, bp, ap } = d.success
-      if (bp === 0 && ap === 0) return { type: "ignored", what: "quote with neither a bid nor an ask" }
-      // One side empty: the other side is the price.
-      return item(quoteMessage(place("quote", S, t, raw), bp === 0 ? ap : bp, ap === 0 ? bp : ap))
+      // A buy trades at the ask and a sell at the bid: a quote missing either cannot be traded both ways.
+      if (bp === 0 || ap === 0) return { type: "ignored", what: bp === ap ? "quote with neither a bid nor an ask" : "quote with one side empty" }
+      return item(quoteMessage(place("quote", S, t, raw), bp, ap))
     }
     case "b": {
       const d = decodeBar(m)

@@ -4,8 +4,7 @@
  * carries the engine's update it stands for, already checked by the engine's own rules, so an
  * update the feed passes on is never refused by a simulation for its prices.
  */
-import { parseDecimal } from "../../domain/decimal.ts"
-import { ValidationError, type ValidationIssue } from "../../domain/errors.ts"
+import { ValidationError } from "../../domain/errors.ts"
 import { type BarInput, type MarketUpdateInput, normalizeMarketUpdate, type PriceInput } from "../../domain/market-update.ts"
 
 export type FeedMessageKind = "trade" | "quote" | "bar"
@@ -47,22 +46,9 @@ const checked = (kind: FeedMessageKind, place: MessagePlace, update: MarketUpdat
 export const tradeMessage = (place: MessagePlace, price: PriceInput): FeedMessage | ValidationError =>
   checked("trade", place, { time: place.time, prices: { [place.symbol]: price } })
 
-const PRICE_RULE = "must be a finite price greater than 0"
-
-/**
- * A quote. The engine takes last prices and bars but no bid and ask yet, so a quote becomes a last
- * price at its mid, (bid + ask) / 2, computed exactly. A crossed quote (ask below bid) is refused.
- */
-export const quoteMessage = (place: MessagePlace, bid: PriceInput, ask: PriceInput): FeedMessage | ValidationError => {
-  const b = parseDecimal(bid)
-  const a = parseDecimal(ask)
-  const issues: ValidationIssue[] = []
-  if (b === undefined || !b.isPositive() || b.isZero()) issues.push({ field: "bid", rule: PRICE_RULE, value: bid })
-  if (a === undefined || !a.isPositive() || a.isZero()) issues.push({ field: "ask", rule: PRICE_RULE, value: ask })
-  else if (b !== undefined && a.lessThan(b)) issues.push({ field: "ask", rule: `must be at least the bid (${b.toString()})`, value: ask })
-  if (issues.length > 0 || a === undefined || b === undefined) return new ValidationError({ subject: "marketUpdate", issues })
-  return checked("quote", place, { time: place.time, prices: { [place.symbol]: b.plus(a).div(2).toString() } })
-}
+/** A quote: its bid and ask, which buys and sells trade against. A crossed quote (bid above ask) is refused. */
+export const quoteMessage = (place: MessagePlace, bid: PriceInput, ask: PriceInput): FeedMessage | ValidationError =>
+  checked("quote", place, { time: place.time, quotes: { [place.symbol]: { bid, ask } } })
 
 /** An OHLCV bar. */
 export const barMessage = (place: MessagePlace, bar: BarInput): FeedMessage | ValidationError =>

@@ -4,7 +4,14 @@ export { type SyntheticTick, syntheticTicks } from "./synthetic-ticks.ts"
 export { type SyntheticQuote, syntheticQuotes } from "./synthetic-quotes.ts"
 export { SyntheticSeries } from "./synthetic-series.ts"
 export { type SyntheticRecord, syntheticCsv, syntheticCsvLines } from "./synthetic-csv.ts"
-export { midPrice, type SyntheticBarsUpdate, type SyntheticPricesUpdate, updatesFromBars, updatesFromQuotes, updatesFromTicks } from "./synthetic-market-updates.ts"
+export {
+  type SyntheticBarsUpdate,
+  type SyntheticPricesUpdate,
+  type SyntheticQuotesUpdate,
+  updatesFromBars,
+  updatesFromQuotes,
+  updatesFromTicks
+} from "./synthetic-market-updates.ts"
 export type {
   FlatStretchOptions,
   JumpOptions,

@@ -15,6 +15,12 @@ export interface SyntheticPricesUpdate {
   readonly prices: Readonly<Record<string, number>>
 }
 
+/** A `MarketUpdateInput` of bid/ask quotes at one time. */
+export interface SyntheticQuotesUpdate {
+  readonly time: number
+  readonly quotes: Readonly<Record<string, { readonly bid: number; readonly ask: number }>>
+}
+
 /**
  * Records grouped into updates, lazily: consecutive records with the same time form one update,
  * unless a symbol comes again (then its second record starts the next update, at the same time).
@@ -54,19 +60,6 @@ export const updatesFromBars = (bars: Iterable<SyntheticBar>): SyntheticSeries<S
 export const updatesFromTicks = (ticks: Iterable<SyntheticTick>): SyntheticSeries<SyntheticPricesUpdate> =>
   grouped(ticks, (tick) => tick.price, (time, prices) => ({ time, prices }))
 
-const decimalsOf = (x: number): number => {
-  const s = String(x)
-  const point = s.indexOf(".")
-  return point < 0 ? 0 : s.length - point - 1
-}
-
-/** The mid of a bid and an ask as an exact decimal: one more decimal than theirs (100.01 / 100.02 → 100.015). */
-export const midPrice = (bid: number, ask: number): number => {
-  const mid = (bid + ask) / 2
-  // A price in exponent form has no short decimal to keep.
-  return /e/.test(`${bid}${ask}`) ? mid : Number(mid.toFixed(Math.max(decimalsOf(bid), decimalsOf(ask)) + 1))
-}
-
-/** Quotes as the engine's market updates, at their mid prices (`{ time, prices }`) until the engine takes bid and ask. */
-export const updatesFromQuotes = (quotes: Iterable<SyntheticQuote>): SyntheticSeries<SyntheticPricesUpdate> =>
-  grouped(quotes, (quote) => midPrice(quote.bid, quote.ask), (time, prices) => ({ time, prices }))
+/** Quotes as the engine's market updates: `{ time, quotes: { SYM: { bid, ask } } }`; buys fill at the ask, sells at the bid. */
+export const updatesFromQuotes = (quotes: Iterable<SyntheticQuote>): SyntheticSeries<SyntheticQuotesUpdate> =>
+  grouped(quotes, ({ bid, ask }) => ({ bid, ask }), (time, values) => ({ time, quotes: values }))

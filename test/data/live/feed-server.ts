@@ -5,7 +5,6 @@
  */
 import { WebSocketServer, type WebSocket } from "ws"
 import type { LiveMessage, LiveSubscribe } from "../../../src/data/live/live-feed-format.ts"
-import { Decimal } from "../../../src/domain/decimal.ts"
 import type { BarInput, MarketUpdateInput } from "../../../src/domain/market-update.ts"
 import { parseTime } from "../../../src/domain/time.ts"
 
@@ -121,11 +120,11 @@ export const until = async (test: () => boolean, everyMs = 5): Promise<void> => 
 
 /**
  * The engine's update for a message, written out here rather than taken from the library: a
- * trade's price, a quote's mid (exact), a bar.
+ * trade's price, a quote's bid and ask, a bar.
  */
 export const updateOf = (m: LiveMessage): MarketUpdateInput => {
   if (m.type === "trade") return { time: parseTime(m.time), prices: { [m.symbol]: m.price as number | string } }
-  if (m.type === "quote") return { time: parseTime(m.time), prices: { [m.symbol]: new Decimal(m.bid as string).plus(m.ask as string).div(2).toString() } }
+  if (m.type === "quote") return { time: parseTime(m.time), quotes: { [m.symbol]: { bid: m.bid as number | string, ask: m.ask as number | string } } }
   if (m.type === "bar") {
     const { open, high, low, close, volume } = m
     return { time: parseTime(m.time), bars: { [m.symbol]: { open, high, low, close, ...(volume === undefined ? {} : { volume }) } as BarInput } }

@@ -29,7 +29,7 @@ describe("paperfloor's layout (format version 1)", () => {
     ])
   })
 
-  it("reads trades, quotes (as their exact mid) and bars, one per frame or an array; times as ms or ISO-8601", () => {
+  it("reads trades, quotes (their bid and ask) and bars, one per frame or an array; times as ms or ISO-8601", () => {
     const frame = [
       { type: "trade", symbol: "AAPL", seq: 1, time: "2024-01-02T14:30:00.250Z", price: "187.15", size: 100 },
       { type: "quote", symbol: "AAPL", seq: 1, time: 1704205800500, bid: 187.1, ask: "187.25", bidSize: 2, askSize: 3 },
@@ -37,7 +37,7 @@ describe("paperfloor's layout (format version 1)", () => {
     ]
     expect(brief(paperfloorLayout.read(frame, session()))).toEqual([
       { channel: "trade:AAPL", seq: 1, update: { time: 1704205800250, prices: { AAPL: "187.15" } } },
-      { channel: "quote:AAPL", seq: 1, update: { time: 1704205800500, prices: { AAPL: "187.175" } } },
+      { channel: "quote:AAPL", seq: 1, update: { time: 1704205800500, quotes: { AAPL: { bid: 187.1, ask: "187.25" } } } },
       { channel: "minute-bars", seq: 9, update: { time: 1704205860000, bars: { MSFT: { open: 370, high: 371.5, low: 369.9, close: 371 } } } }
     ])
     expect(paperfloorLayout.read({ type: "heartbeat" }, session())).toEqual([{ type: "ignored", what: "heartbeat" }])
@@ -59,7 +59,7 @@ describe("paperfloor's layout (format version 1)", () => {
     )
     expect(brief(items)).toEqual([
       { invalid: ["time must be ms since the epoch or an ISO-8601 time (UTC when it has no zone)", "price must be greater than 0"], at: { channel: "trade:AAPL", seq: 4 } },
-      { invalid: ["ask must be at least the bid (10)"], at: { channel: "quote:AAPL", seq: 2 } },
+      { invalid: ["quotes.AAPL.bid must be at most the ask"], at: { channel: "quote:AAPL", seq: 2 } },
       { invalid: ["v must be 1 (this reader reads version 1 of the format)"] },
       { invalid: ["colour is not a known field", "symbol must be 1–32 letters, digits or . _ : / -"] },
       { invalid: ["seq must be a whole number of at least 1"] },
@@ -86,6 +86,7 @@ describe("Alpaca's layout", () => {
       { T: "q", S: "AAPL", bx: "U", bp: 87.66, bs: 1, ax: "Q", ap: 87.68, as: 4, t: "2021-02-22T15:51:45.335689322Z", c: ["R"], z: "C" },
       { T: "b", S: "MSFT", o: 388.985, h: 389.13, l: 388.975, c: 389.12, v: 49378, t: "2021-02-22T19:15:00Z", n: 461, vw: 389.06 },
       { T: "q", S: "AAPL", bp: 0, bs: 0, ap: 0, as: 0, t: "2021-02-22T15:51:46Z" },
+      { T: "q", S: "AAPL", bp: 0, bs: 0, ap: 87.7, as: 2, t: "2021-02-22T15:51:46Z" },
       { T: "d", S: "AAPL" },
       { T: "t", S: "AAPL", p: -1, t: "yesterday" },
       { T: "error", code: 402, msg: "auth failed" },
@@ -93,9 +94,11 @@ describe("Alpaca's layout", () => {
     ]
     expect(brief(layout.read(frame, session()))).toEqual([
       { channel: "trade:AAPL", seq: null, update: { time: Date.parse("2021-02-22T15:51:44.208Z"), prices: { AAPL: 126.55 } } },
-      { channel: "quote:AAPL", seq: null, update: { time: Date.parse("2021-02-22T15:51:45.335Z"), prices: { AAPL: "87.67" } } },
+      { channel: "quote:AAPL", seq: null, update: { time: Date.parse("2021-02-22T15:51:45.335Z"), quotes: { AAPL: { bid: 87.66, ask: 87.68 } } } },
       { channel: "bar:MSFT", seq: null, update: { time: Date.parse("2021-02-22T19:15:00Z"), bars: { MSFT: { open: 388.985, high: 389.13, low: 388.975, close: 389.12, volume: 49378 } } } },
       { type: "ignored", what: "quote with neither a bid nor an ask" },
+      // A sell would trade at the bid, which it lacks.
+      { type: "ignored", what: "quote with one side empty" },
       { type: "ignored", what: "T: d" },
       { invalid: ["t must be an RFC-3339 time", "p must be greater than 0"] },
       { type: "serverError", code: "402", message: "auth failed", fatal: true },

@@ -43,7 +43,7 @@ describe("synthetic markets feed the engine", () => {
   it.each<[string, () => ReadonlyArray<MarketUpdateInput>]>([
     ["bars", () => updatesFromBars(syntheticBars(market)).take(3_000)],
     ["ticks", () => updatesFromTicks(syntheticTicks(market)).take(3_000)],
-    ["quotes at their mids", () => updatesFromQuotes(syntheticQuotes(market)).take(3_000)]
+    ["quotes", () => updatesFromQuotes(syntheticQuotes(market)).take(3_000)]
   ])("%s: every update is accepted, orders fill, and the portfolio's invariants hold", (_, updates) => {
     const engine = run(updates())
     expect(engine.updateCount).toBe(3_000)
