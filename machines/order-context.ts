@@ -11,6 +11,7 @@ export const OrderStatuses = [
   "partiallyFilled",
   "pendingCancel",
   "pendingReplace",
+  "held",
   "filled",
   "rejected",
   "cancelled",
@@ -21,7 +22,7 @@ export type OrderStatus = (typeof OrderStatuses)[number]
 export const finalOrderStatuses: ReadonlySet<OrderStatus> = new Set(["filled", "rejected", "cancelled", "expired"])
 
 /** The statuses a pending cancel or replace returns to when it is refused or done. */
-export type ResumableStatus = "submitted" | "accepted" | "triggered" | "partiallyFilled"
+export type ResumableStatus = "submitted" | "accepted" | "triggered" | "partiallyFilled" | "held"
 
 /** The order machine's context: plain JSON (decimals as strings), so a persisted snapshot restores it exactly. */
 export interface OrderContext {
@@ -54,6 +55,14 @@ export type OrderEvent =
   | { readonly type: "REPLACE_CONFIRM" }
   | { readonly type: "REPLACE_REJECT"; readonly reason: string }
   | { readonly type: "EXPIRE"; readonly reason: string }
+  /** A bracket or OTO child waits, inactive, for its entry. */
+  | { readonly type: "HOLD" }
+  /** Its entry has ended having filled `quantity`: the child protects that much, from the next update. */
+  | { readonly type: "ACTIVATE"; readonly quantity: string }
+  /** A trailing stop's best price moved to `watermark`, and its stop with it. */
+  | { readonly type: "TRAIL"; readonly stopPrice: string; readonly watermark: string }
+  /** A sibling in its list filled: the order's quantity shrinks to `quantity`. */
+  | { readonly type: "REDUCE"; readonly quantity: string }
 
 export type OrderEventType = OrderEvent["type"]
 
@@ -87,7 +96,8 @@ const isStop = (context: OrderContext) => orderTypes[context.order.type].isStop
  * An order can trade once it has passed its pre-trade checks (a cancel pending since `submitted`
  * has not), and a stop only once it has triggered.
  */
-const canTrade = (context: OrderContext): boolean => context.resumeStatus !== "submitted" && (context.triggered || !isStop(context))
+const canTrade = (context: OrderContext): boolean =>
+  context.resumeStatus !== "submitted" && context.resumeStatus !== "held" && (context.triggered || !isStop(context))
 
 /**
  * The order machine's guards: pure functions of (context, event, params), shared by the XState
@@ -104,7 +114,17 @@ export const orderGuards = {
   /** A replace may return to its status only if the new quantity stays above what has been filled. */
   confirmsReplaceTo: (context, _event, params) =>
     context.resumeStatus === params?.["status"] &&
-    (context.pendingChanges?.quantity === undefined || new Decimal(context.pendingChanges.quantity).greaterThan(context.filledQuantity))
+    (context.pendingChanges?.quantity === undefined || new Decimal(context.pendingChanges.quantity).greaterThan(context.filledQuantity)),
+  /** A trailing stop's stop only ever tightens: up for a sell, down for a buy. */
+  tightensStop: (context, event) =>
+    event.type === "TRAIL" &&
+    orderTypes[context.order.type].trails &&
+    (context.order.side === "sell" ? new Decimal(event.stopPrice).greaterThan(context.order.stopPrice!) : new Decimal(event.stopPrice).lessThan(context.order.stopPrice!)),
+  /** A reduction leaves some of the order to fill, and takes none of what is left away for nothing: it shrinks the quantity and stays above what has filled. */
+  reducesAboveFilled: (context, event) =>
+    event.type === "REDUCE" && new Decimal(event.quantity).lessThan(context.order.quantity) && new Decimal(event.quantity).greaterThan(context.filledQuantity),
+  /** An activation protects a positive quantity. */
+  activatesSome: (_context, event) => event.type === "ACTIVATE" && new Decimal(event.quantity).greaterThan(0)
 } satisfies Record<string, Guard<OrderContext, OrderEvent>>
 
 /** The order machine's context updates, shared like the guards. */
@@ -146,12 +166,18 @@ export const orderUpdaters = {
       ...context.order,
       ...(context.pendingChanges?.quantity !== undefined ? { quantity: context.pendingChanges.quantity } : {}),
       ...(context.pendingChanges?.limitPrice !== undefined ? { limitPrice: context.pendingChanges.limitPrice } : {}),
-      ...(context.pendingChanges?.stopPrice !== undefined ? { stopPrice: context.pendingChanges.stopPrice } : {})
+      ...(context.pendingChanges?.stopPrice !== undefined ? { stopPrice: context.pendingChanges.stopPrice } : {}),
+      ...(context.pendingChanges?.trailAmount !== undefined ? { trailAmount: context.pendingChanges.trailAmount } : {}),
+      ...(context.pendingChanges?.trailPercent !== undefined ? { trailPercent: context.pendingChanges.trailPercent } : {})
     },
     pendingChanges: null,
     resumeStatus: null
   }),
-  dropChanges: (context) => ({ ...context, pendingChanges: null, resumeStatus: null })
+  dropChanges: (context) => ({ ...context, pendingChanges: null, resumeStatus: null }),
+  recordActivation: (context, event) => (event.type === "ACTIVATE" ? { ...context, order: { ...context.order, quantity: event.quantity } } : context),
+  applyTrail: (context, event) =>
+    event.type === "TRAIL" ? { ...context, order: { ...context.order, stopPrice: event.stopPrice, trailWatermark: event.watermark } } : context,
+  applyReduction: (context, event) => (event.type === "REDUCE" ? { ...context, order: { ...context.order, quantity: event.quantity } } : context)
 } satisfies Record<string, Updater<OrderContext, OrderEvent>>
 
 export type OrderGuardName = keyof typeof orderGuards

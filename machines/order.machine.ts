@@ -31,7 +31,18 @@ export const orderMachine = setup({
         REJECT: { target: "rejected", actions: ["recordRejection"] },
         CANCEL_REQUEST: { target: "pendingCancel", actions: [from("submitted")] },
         // Its time in force ran out before it was checked (a gtd time, an opg opening missed).
-        EXPIRE: { target: "expired", actions: ["recordReason"] }
+        EXPIRE: { target: "expired", actions: ["recordReason"] },
+        HOLD: { target: "held" },
+        REDUCE: { guard: "reducesAboveFilled", actions: ["applyReduction"] }
+      }
+    },
+    // Held: a bracket or OTO child, inactive until its entry has ended with something filled; then
+    // it is checked and works like a new order from the next update.
+    held: {
+      on: {
+        ACTIVATE: { target: "submitted", guard: "activatesSome", actions: ["recordActivation"] },
+        CANCEL_REQUEST: { target: "pendingCancel", actions: [from("held")] },
+        REPLACE_REQUEST: { target: "pendingReplace", actions: [from("held"), "stageChanges"] }
       }
     },
     accepted: {
@@ -46,6 +57,10 @@ export const orderMachine = setup({
         CANCEL_REQUEST: { target: "pendingCancel", actions: [from("accepted")] },
         REPLACE_REQUEST: { target: "pendingReplace", actions: [from("accepted"), "stageChanges"] },
         EXPIRE: { target: "expired", actions: ["recordReason"] },
+        // A trailing stop that has not triggered moves its stop, only ever tighter.
+        TRAIL: { guard: "tightensStop", actions: ["applyTrail"] },
+        // A sibling in its OCO group or bracket filled.
+        REDUCE: { guard: "reducesAboveFilled", actions: ["applyReduction"] },
         // The account cannot pay for the fill at the price the market gave (e.g. a gap up): the
         // execution is refused, as a broker refuses it, rather than driving cash below zero.
         REJECT: { target: "rejected", actions: ["recordRejection"] }
@@ -61,6 +76,7 @@ export const orderMachine = setup({
         CANCEL_REQUEST: { target: "pendingCancel", actions: [from("triggered")] },
         REPLACE_REQUEST: { target: "pendingReplace", actions: [from("triggered"), "stageChanges"] },
         EXPIRE: { target: "expired", actions: ["recordReason"] },
+        REDUCE: { guard: "reducesAboveFilled", actions: ["applyReduction"] },
         REJECT: { target: "rejected", actions: ["recordRejection"] }
       }
     },
@@ -74,6 +90,7 @@ export const orderMachine = setup({
         REPLACE_REQUEST: { target: "pendingReplace", actions: [from("partiallyFilled"), "stageChanges"] },
         // The rest of a partly filled day order lapses; its fills stand.
         EXPIRE: { target: "expired", actions: ["recordReason"] },
+        REDUCE: { guard: "reducesAboveFilled", actions: ["applyReduction"] },
         // The rest is refused (cash at fill); its fills stand.
         REJECT: { target: "rejected", actions: ["recordRejection"] }
       }
@@ -87,7 +104,8 @@ export const orderMachine = setup({
           { target: "submitted", guard: resumesTo("submitted"), actions: ["recordReason", "clearResume"] },
           { target: "accepted", guard: resumesTo("accepted"), actions: ["recordReason", "clearResume"] },
           { target: "triggered", guard: resumesTo("triggered"), actions: ["recordReason", "clearResume"] },
-          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "clearResume"] }
+          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "clearResume"] },
+          { target: "held", guard: resumesTo("held"), actions: ["recordReason", "clearResume"] }
         ],
         // A fill arriving while the cancel is pending is still a fill (a real-world race); a
         // partial one leaves the cancel pending, to resume as partially filled if it is refused.
@@ -107,13 +125,15 @@ export const orderMachine = setup({
           { target: "submitted", guard: confirmsReplaceTo("submitted"), actions: ["applyChanges"] },
           { target: "accepted", guard: confirmsReplaceTo("accepted"), actions: ["applyChanges"] },
           { target: "triggered", guard: confirmsReplaceTo("triggered"), actions: ["applyChanges"] },
-          { target: "partiallyFilled", guard: confirmsReplaceTo("partiallyFilled"), actions: ["applyChanges"] }
+          { target: "partiallyFilled", guard: confirmsReplaceTo("partiallyFilled"), actions: ["applyChanges"] },
+          { target: "held", guard: confirmsReplaceTo("held"), actions: ["applyChanges"] }
         ],
         REPLACE_REJECT: [
           { target: "submitted", guard: resumesTo("submitted"), actions: ["recordReason", "dropChanges"] },
           { target: "accepted", guard: resumesTo("accepted"), actions: ["recordReason", "dropChanges"] },
           { target: "triggered", guard: resumesTo("triggered"), actions: ["recordReason", "dropChanges"] },
-          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "dropChanges"] }
+          { target: "partiallyFilled", guard: resumesTo("partiallyFilled"), actions: ["recordReason", "dropChanges"] },
+          { target: "held", guard: resumesTo("held"), actions: ["recordReason", "dropChanges"] }
         ],
         // A racing fill, as in pendingCancel; one that completes the order drops the staged change.
         FILL: [

@@ -7,6 +7,9 @@ export type { OrderId, TradeId } from "./domain/ids.ts"
 export type { BarInput, MarketUpdateInput, PriceInput, Quote, TimeInput } from "./domain/market-update.ts"
 export { quoteDecimal } from "./domain/market-update.ts"
 export type { OrderRequest, OrderSide, OrderSpec, OrderType, ReplaceRequest, TimeInForce } from "./domain/order.ts"
+export type { OrderListKind, OrderListLink, OrderListRole } from "./domain/order.ts"
+export type { ChildOrderRequest, OrderListRequest } from "./domain/order-list.ts"
+export type { TrailBy } from "./domain/trailing-stop.ts"
 export type { Portfolio, PositionRecord, PositionView } from "./domain/portfolio.ts"
 export {
   defaultSimulationConfig,
@@ -14,7 +17,9 @@ export {
   periodsPerYear,
   type SimulationConfig,
   type SimulationConfigInput,
-  type UpdateFrequency
+  type UpdateFrequency,
+  type IntrabarPath,
+  type OcoOnPartialFill
 } from "./domain/simulation-config.ts"
 export type { Trade } from "./domain/trade.ts"
 export type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine/engine-events.ts"
@@ -49,7 +54,7 @@ export {
 } from "./engine/risk-rule.ts"
 export type { Rejection } from "./engine/risk-gate.ts"
 export { proportionalSlippage, type SlippageModel } from "./engine/slippage-model.ts"
-export { type EngineOptions, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
+export { type EngineOptions, type OrderListPlacement, TradingSimulationEngine } from "./engine/trading-simulation-engine.ts"
 export type { ModelInput, ModelOutput, PortfolioView, TradingModel } from "./engine/trading-model.ts"
 export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine/trading-simulation-engine.ts"
 export * from "./deploy/index.ts"

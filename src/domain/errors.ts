@@ -17,7 +17,7 @@ const describe = (subject: string, issues: ReadonlyArray<ValidationIssue>): stri
 
 /** Bad input: an order, a config or a market update that breaks a rule. Nothing was changed. */
 export class ValidationError extends Data.TaggedError("ValidationError")<{
-  readonly subject: "order" | "config" | "marketUpdate" | "replace"
+  readonly subject: "order" | "config" | "marketUpdate" | "replace" | "orderList"
   readonly issues: ReadonlyArray<ValidationIssue>
 }> {
   override get message(): string {
@@ -51,5 +51,22 @@ export class SimulationStateError extends Data.TaggedError("SimulationStateError
 }> {
   override get message(): string {
     return `Simulation is ${this.status}: ${this.command} is not allowed`
+  }
+}
+
+/**
+ * An order whose client order id an earlier order of the simulation already has. Nothing was
+ * placed: a caller retrying after a timeout or a crash finds its order by that id
+ * (`getOrderByClientOrderId`), the one named here.
+ */
+export class DuplicateClientOrderIdError extends Data.TaggedError("DuplicateClientOrderIdError")<{
+  readonly clientOrderId: string
+  /** The order that already has it. */
+  readonly orderId: OrderId
+}> {
+  /** The stable code of this refusal. */
+  readonly code = "duplicateClientOrderId"
+  override get message(): string {
+    return `duplicateClientOrderId: client order id ${JSON.stringify(this.clientOrderId)} is already order ${this.orderId}'s; nothing was placed`
   }
 }

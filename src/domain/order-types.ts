@@ -33,6 +33,8 @@ export interface OrderTypeRules {
   readonly isStop: boolean
   /** Its fill rule for one update of its symbol (DESIGN.md, execution semantics: bar fills). */
   readonly match: (order: WorkingOrder, quote: Quote) => MatchResult
+  /** Its stop trails the market by `trailAmount` or `trailPercent` (see ./trailing-stop.ts); the stop in force is its `stopPrice`. */
+  readonly trails: boolean
 }
 
 const NOTHING: MatchResult = { triggered: false, fill: null }
@@ -79,13 +81,21 @@ const stopTrigger = (order: WorkingOrder, quote: Quote, stop: Decimal): { price:
   return reached ? { price: stop, gapped } : null
 }
 
+/** A stop: at the open once triggered (or when the bar gapped through it), else at the stop. */
+const stopMatch = (order: WorkingOrder, quote: Quote): MatchResult => {
+  if (order.triggered) return { triggered: true, fill: { price: quoteDecimal(quote, "open"), quantity: order.remaining } }
+  const trigger = stopTrigger(order, quote, order.stopPrice!)
+  return trigger === null ? NOTHING : { triggered: true, fill: { price: trigger.price, quantity: order.remaining } }
+}
+
 /** Each order type's facts and bar fill rule. A tick is a bar whose four prices are equal, so the same rules give the tick semantics. */
 export const orderTypes: Readonly<Record<OrderType, OrderTypeRules>> = {
   market: {
     needsLimitPrice: false,
     needsStopPrice: false,
     isStop: false,
-    match: (order, quote) => ({ triggered: false, fill: { price: quoteDecimal(quote, "open"), quantity: order.remaining } })
+    match: (order, quote) => ({ triggered: false, fill: { price: quoteDecimal(quote, "open"), quantity: order.remaining } }),
+    trails: false
   },
   limit: {
     needsLimitPrice: true,
@@ -94,17 +104,15 @@ export const orderTypes: Readonly<Record<OrderType, OrderTypeRules>> = {
     match: (order, quote) => {
       const price = limitPrice(order, quote, order.limitPrice!)
       return price === null ? NOTHING : { triggered: false, fill: { price, quantity: order.remaining } }
-    }
+    },
+    trails: false
   },
   stop: {
     needsLimitPrice: false,
     needsStopPrice: true,
     isStop: true,
-    match: (order, quote) => {
-      if (order.triggered) return { triggered: true, fill: { price: quoteDecimal(quote, "open"), quantity: order.remaining } }
-      const trigger = stopTrigger(order, quote, order.stopPrice!)
-      return trigger === null ? NOTHING : { triggered: true, fill: { price: trigger.price, quantity: order.remaining } }
-    }
+    match: (order, quote) => stopMatch(order, quote),
+    trails: false
   },
   stopLimit: {
     needsLimitPrice: true,
@@ -128,6 +136,15 @@ export const orderTypes: Readonly<Record<OrderType, OrderTypeRules>> = {
       }
       const withinLimit = order.spec.side === "buy" ? trigger.price.lessThanOrEqualTo(limit) : trigger.price.greaterThanOrEqualTo(limit)
       return { triggered: true, fill: withinLimit ? { price: trigger.price, quantity } : null }
-    }
+    },
+    trails: false
+  },
+  // A stop whose price the engine moves after each update (the caller gives a distance, not a stop).
+  trailingStop: {
+    needsLimitPrice: false,
+    needsStopPrice: false,
+    isStop: true,
+    match: (order, quote) => stopMatch(order, quote),
+    trails: true
   }
 }

@@ -3,6 +3,7 @@ import { CalendarField, type CalendarInput } from "./calendar/calendar-spec.ts"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import { ValidationError } from "./errors.ts"
 import { type Instrument, type InstrumentInput, instrumentSchema, normalizeInstrument } from "./instrument.ts"
+import { type TrailBy, TrailBys } from "./trailing-stop.ts"
 import { decodeOrFail, Fraction, NonNegativeDecimal, PositiveDecimal } from "./validation.ts"
 
 /** How often updates arrive; sets the periods per year of annualised statistics. */
@@ -36,6 +37,9 @@ export interface SimulationConfigInput {
   readonly symbols?: ReadonlyArray<string>
   readonly updateFrequency?: UpdateFrequency
   readonly riskFreeRate?: number
+  readonly trailBy?: TrailBy
+  readonly ocoOnPartialFill?: OcoOnPartialFill
+  readonly intrabarPath?: IntrabarPath
   /** The most of a bar's volume one order may take per update (0 < f ≤ 1); absent: no cap. */
   readonly volumeParticipation?: number
   /** A fill whose opening part the cash cannot pay: reject the rest of the order (default), or resize the fill to what the cash pays. */
@@ -63,6 +67,12 @@ export interface SimulationConfig {
   readonly updateFrequency: UpdateFrequency
   /** Annual risk-free rate used by Sharpe and Sortino. */
   readonly riskFreeRate: number
+  /** What a trailing stop trails: the bar's extreme in its favour (default), or its close. */
+  readonly trailBy: TrailBy
+  /** When an OCO member fills in part: cancel its siblings (default), or reduce them by the quantity filled. */
+  readonly ocoOnPartialFill: OcoOnPartialFill
+  /** Which of two OCO members that could both fill on one bar fills: the first level the bar's path touches (default), or the earlier order. */
+  readonly intrabarPath: IntrabarPath
   /** Present only when configured (so configs stored before it keep their form); absent means no cap. */
   readonly volumeParticipation?: number
   /** Present only when configured; absent means "reject". */
@@ -72,6 +82,17 @@ export interface SimulationConfig {
   /** Present only when configured; absent, a trading day is a UTC date and every update is in session. */
   readonly calendar?: CalendarInput
 }
+
+export const OcoOnPartialFills = ["cancel", "reduce"] as const
+export type OcoOnPartialFill = (typeof OcoOnPartialFills)[number]
+
+/**
+ * A bar's path through its prices, for levels touched inside one bar: `adaptive` goes open, the
+ * extreme nearer the open (the high on a tie), the other extreme, close; `queue` gives the bar to
+ * the earlier order (backtrader).
+ */
+export const IntrabarPaths = ["adaptive", "queue"] as const
+export type IntrabarPath = (typeof IntrabarPaths)[number]
 
 export const defaultSimulationConfig: SimulationConfig = {
   initialCapital: "100000",
@@ -83,7 +104,10 @@ export const defaultSimulationConfig: SimulationConfig = {
   enableShorting: false,
   symbols: ["AAPL", "GOOGL", "MSFT"],
   updateFrequency: "1min",
-  riskFreeRate: 0
+  riskFreeRate: 0,
+  trailBy: "extremes",
+  ocoOnPartialFill: "cancel",
+  intrabarPath: "adaptive"
 }
 
 /** A symbol: 1–32 letters, digits or `. _ : / -` (`ORCL`, `BRK.B`, `0700.HK`, `BTC/USD`). */
@@ -138,6 +162,9 @@ const configSchema = Schema.Struct({
   riskFreeRate: Schema.optional(
     Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > -1 && n < 1 ? undefined : "must be a finite number between -1 and 1")))
   ),
+  trailBy: Schema.optional(Schema.Literals(TrailBys)),
+  ocoOnPartialFill: Schema.optional(Schema.Literals(OcoOnPartialFills)),
+  intrabarPath: Schema.optional(Schema.Literals(IntrabarPaths)),
   volumeParticipation: Schema.optional(
     Schema.Number.check(Schema.makeFilter((n) => (Number.isFinite(n) && n > 0 && n <= 1 ? undefined : "must be a number above 0 and at most 1")))
   ),
@@ -178,6 +205,9 @@ export const makeSimulationConfig = (input: unknown = {}): Result.Result<Simulat
     symbols: c.symbols ?? defaultSimulationConfig.symbols,
     updateFrequency: c.updateFrequency ?? defaultSimulationConfig.updateFrequency,
     riskFreeRate: unsigned(c.riskFreeRate ?? defaultSimulationConfig.riskFreeRate),
+    trailBy: c.trailBy ?? defaultSimulationConfig.trailBy,
+    ocoOnPartialFill: c.ocoOnPartialFill ?? defaultSimulationConfig.ocoOnPartialFill,
+    intrabarPath: c.intrabarPath ?? defaultSimulationConfig.intrabarPath,
     ...(c.volumeParticipation !== undefined ? { volumeParticipation: c.volumeParticipation } : {}),
     ...(c.partialFillCash !== undefined ? { partialFillCash: c.partialFillCash } : {}),
     ...(c.instruments !== undefined

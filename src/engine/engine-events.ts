@@ -21,14 +21,18 @@ export interface EngineEvents {
   readonly orderFilled: { readonly order: OrderView; readonly fill: Fill }
   readonly orderCancelled: { readonly order: OrderView; readonly reason: string }
   readonly orderExpired: { readonly order: OrderView; readonly reason: string }
-  /** The change passed the pre-trade checks again; `check` records what they measured. */
-  readonly orderReplaced: { readonly order: OrderView; readonly check: CheckRecord }
+  /** The change passed the pre-trade checks again; `check` records what they measured (null for a held child, checked when it is activated). */
+  readonly orderReplaced: { readonly order: OrderView; readonly check: CheckRecord | null }
   readonly orderReplaceRejected: { readonly order: OrderView; readonly code: string; readonly reason: string }
   readonly simulationStatusChanged: {
     readonly from: SimulationStatus
     readonly to: SimulationStatus
     readonly reason: string | null
   }
+  /** A held child of an OTO or a bracket whose entry has ended with a fill: it protects that much, checked and working from the next update. */
+  readonly orderActivated: { readonly order: OrderView }
+  /** An OCO sibling (or a bracket's other child) filled: this order's quantity shrank by as much. */
+  readonly orderReduced: { readonly order: OrderView; readonly reason: string }
 }
 
 export type EngineEventName = keyof EngineEvents

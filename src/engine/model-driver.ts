@@ -1,19 +1,24 @@
 import { Decimal } from "../domain/decimal.ts"
-import { IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
+import { DuplicateClientOrderIdError, IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
 import type { NormalizedUpdate, Quote } from "../domain/market-update.ts"
-import type { OrderRequest } from "../domain/order.ts"
+import { isEngineOrderId, type OrderRequest } from "../domain/order.ts"
+import type { OrderListRequest } from "../domain/order-list.ts"
 import { Result } from "effect"
 import { fieldOf } from "../domain/input-path.ts"
 import { firstNotJson, isJsonValue } from "../domain/json.ts"
 import { readPlainInput } from "../domain/plain-input.ts"
-import type { ModelOutput, PortfolioView, TradingModel } from "./trading-model.ts"
+import type { ModelOutput, ModelReplace, PortfolioView, TradingModel } from "./trading-model.ts"
 import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
 
 /** A caller's mistake: the input was refused and nothing changed. */
-export type InputError = ValidationError | UnknownOrderError | IllegalOrderTransitionError | SimulationStateError
+export type InputError = ValidationError | UnknownOrderError | IllegalOrderTransitionError | SimulationStateError | DuplicateClientOrderIdError
 
 export const isInputError = (e: unknown): e is InputError =>
-  e instanceof ValidationError || e instanceof UnknownOrderError || e instanceof IllegalOrderTransitionError || e instanceof SimulationStateError
+  e instanceof ValidationError ||
+  e instanceof UnknownOrderError ||
+  e instanceof IllegalOrderTransitionError ||
+  e instanceof SimulationStateError ||
+  e instanceof DuplicateClientOrderIdError
 
 /** What a model may read of an engine. Make one per engine: a model may key memory on it. */
 export const portfolioViewOf = (engine: TradingSimulationEngine): PortfolioView => ({
@@ -38,8 +43,15 @@ export const targetWeightOrders = (
     if (price === undefined || !Number.isFinite(weight)) continue
     const target = portfolio.totalValue.times(weight).dividedBy(price).toDecimalPlaces(0, Decimal.ROUND_DOWN)
     let expected = engine.positionOf(symbol)
+    // A held child does not trade before its entry has filled, and of an OCO group (or a
+    // bracket's children) only one member's quantity can: it is counted once.
+    const groups = new Set<string>()
     for (const o of open) {
-      if (o.symbol !== symbol) continue
+      if (o.symbol !== symbol || o.status === "held") continue
+      if (o.orderList !== null && o.orderList.role !== "entry") {
+        if (groups.has(o.orderList.id)) continue
+        groups.add(o.orderList.id)
+      }
       const rest = new Decimal(o.quantity).minus(o.filledQuantity)
       expected = o.side === "buy" ? expected.plus(rest) : expected.minus(rest)
     }
@@ -66,6 +78,27 @@ interface ReadOutput<S> {
   readonly state: S
   readonly orders: ReadonlyArray<OrderRequest>
   readonly targetWeights: Readonly<Record<string, number>> | undefined
+  readonly cancels: ReadonlyArray<string>
+  readonly replaces: ReadonlyArray<ModelReplace>
+  readonly orderLists: ReadonlyArray<OrderListRequest>
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
+
+/** What is wrong with the output's cancels, replaces and order lists, by field path (their contents are the engine's to judge). */
+const commandProblem = (cancels: unknown, replaces: unknown, orderLists: unknown): string | undefined => {
+  if (cancels !== undefined) {
+    if (!Array.isArray(cancels)) return "cancels that are not an array"
+    const bad = cancels.findIndex((c) => typeof c !== "string")
+    if (bad >= 0) return `cancels[${bad}] that is not an order id or a client order id`
+  }
+  if (replaces !== undefined) {
+    if (!Array.isArray(replaces)) return "replaces that are not an array"
+    const bad = replaces.findIndex((r) => !isRecord(r) || typeof r["order"] !== "string" || !isRecord(r["changes"]))
+    if (bad >= 0) return `replaces[${bad}] that is not { order, changes }`
+  }
+  if (orderLists !== undefined && !Array.isArray(orderLists)) return "orderLists that are not an array"
+  return undefined
 }
 
 /**
@@ -79,22 +112,31 @@ const readOutput = <S>(output: unknown): ReadOutput<S> | string => {
   if (Result.isFailure(read)) return `an output whose ${fieldOf(read.failure.path) || "root"} cannot be read (${read.failure.reason})`
   const plain = read.success
   if (plain === null || typeof plain !== "object" || Array.isArray(plain)) return "no output object ({ state, orders?, targetWeights? })"
-  const { state, orders, targetWeights } = plain as Partial<ModelOutput<S>>
+  const { state, orders, targetWeights, cancels, replaces, orderLists } = plain as Partial<ModelOutput<S>>
   if (orders !== undefined && !Array.isArray(orders)) return "orders that are not an array"
+  const commands = commandProblem(cancels, replaces, orderLists)
+  if (commands !== undefined) return commands
   if (!isJsonValue(state)) return "a state that is not plain JSON (no bigint, NaN, Infinity, Date, class instance, function or cycle)"
   if (targetWeights !== undefined) {
     const problem = weightProblem(targetWeights)
     if (problem !== undefined) return problem
   }
-  const notJson = firstNotJson({ orders })
+  const notJson = firstNotJson({ orders, cancels, replaces, orderLists })
   if (notJson !== undefined) return `${fieldOf(notJson.path)} holding ${notJson.reason}`
-  return { state: state as S, orders: orders ?? [], targetWeights }
+  return { state: state as S, orders: orders ?? [], targetWeights, cancels: cancels ?? [], replaces: replaces ?? [], orderLists: orderLists ?? [] }
 }
+
+/** The order id a model names: an order id as it is, a client order id looked up (an unknown one is an `UnknownOrderError`). */
+const orderIdOf = (engine: TradingSimulationEngine, reference: string): string =>
+  isEngineOrderId(reference) ? reference : engine.getOrderByClientOrderId(reference).id
 
 /**
  * Runs a model on an update the engine has just processed, as every simulation runs its model:
- * only while it trades (running or halted); its orders and target weights are submitted at once.
- * A model that throws, or asks for an order the engine refuses, fails the simulation. Returns the
+ * only while it trades (running or halted). What it asks for is applied at once, in this order:
+ * its cancels, its replaces, its orders, its order lists, then the orders its target weights make
+ * (sized before its own orders are placed). A model that throws, or asks for something the engine
+ * refuses as input (an unknown order, a cancel of a final order, an invalid order, a duplicate
+ * client order id), fails the simulation; a replace the risk rules refuse does not. Returns the
  * model's next state (the same one when it threw).
  */
 export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel<S>, state: S, view: PortfolioView, update: NormalizedUpdate): S => {
@@ -111,15 +153,21 @@ export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel
     engine.fail(`model returned ${read}`)
     return state
   }
-  const requests = read.targetWeights === undefined ? read.orders : [...read.orders, ...targetWeightOrders(engine, read.targetWeights, update.quotes)]
-  for (const request of requests) {
+  const apply = (what: string, command: () => unknown): boolean => {
     try {
-      engine.submitOrder(request)
+      command()
+      return true
     } catch (e) {
       if (!isInputError(e)) throw e
-      engine.fail(`model asked for an order the engine refused: ${e.message}`)
-      break
+      engine.fail(`model asked for ${what} the engine refused: ${e.message}`)
+      return false
     }
   }
+  for (const reference of read.cancels) if (!apply("a cancel", () => engine.cancelOrder(orderIdOf(engine, reference), "cancelled by the model"))) return read.state
+  for (const { order, changes } of read.replaces) if (!apply("a replace", () => engine.replaceOrder(orderIdOf(engine, order), changes))) return read.state
+  const weighted = read.targetWeights === undefined ? [] : targetWeightOrders(engine, read.targetWeights, update.quotes)
+  for (const request of read.orders) if (!apply("an order", () => engine.submitOrder(request))) return read.state
+  for (const list of read.orderLists) if (!apply("an order list", () => engine.submitOrderList(list))) return read.state
+  for (const request of weighted) if (!apply("an order", () => engine.submitOrder(request))) return read.state
   return read.state
 }

@@ -2,7 +2,8 @@ import { finalOrderStatuses, initialOrderContext, type OrderContext, type OrderE
 import { Decimal, ZERO } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
-import type { WorkingOrder } from "../domain/order-types.ts"
+import { orderTypes, type WorkingOrder } from "../domain/order-types.ts"
+import type { OrderList } from "./order-book.ts"
 
 /** An order as callers see it: the machine's status and context, decimals as strings. */
 export interface OrderView extends OrderSpec {
@@ -42,9 +43,19 @@ export class OrderEntry implements WorkingOrder {
   /** Buying power its opening part held back at the check, for `reservedFor` of its quantity. */
   reservation: Decimal = ZERO
   reservedFor: Decimal = ZERO
+  /** The order list it belongs to (set by the order book), or null. */
+  list: OrderList | null = null
+  /**
+   * The update during (or after) which a held child was activated: it is checked from the next
+   * one. Not in snapshots: a snapshot is taken between updates, when it no longer matters.
+   */
+  activatedOn = -1
+  /** A trailing stop: the engine moves its stop after each update it is matched on. */
+  readonly trails: boolean
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
+    this.trails = orderTypes[spec.type].trails
     this.#cache()
   }
 
@@ -99,6 +110,14 @@ export class OrderEntry implements WorkingOrder {
     return orderTable.step(this.status, this.context, event) === undefined
       ? new IllegalOrderTransitionError({ orderId: this.spec.id, status: this.status, event: event.type })
       : undefined
+  }
+
+  /**
+   * At most one of the two can fill the quantity they share: members of one OCO group, or the two
+   * children of one bracket. Their checks do not count each other as if both could fill.
+   */
+  sharesFillWith(other: OrderEntry): boolean {
+    return this.list !== null && this.list === other.list && this !== other && this.spec.orderList?.role !== "entry" && other.spec.orderList?.role !== "entry"
   }
 
   /** The share of the reservation its unfilled part still holds. */

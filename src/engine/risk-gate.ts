@@ -41,7 +41,8 @@ export class RiskGate {
 
   /**
    * An order's check before it works (or before a change to it): `quantity` of it valued at the
-   * reference price, against the account and every other working order on its side as if filled.
+   * reference price, against the account and every other working order on its side as if filled
+   * (but its OCO siblings).
    */
   orderCheck(
     inputs: RiskInputs,
@@ -54,7 +55,8 @@ export class RiskGate {
     const { side, symbol } = entry.spec
     let projected = inputs.ledger.position(symbol)
     for (const e of inputs.working) {
-      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
+      // An OCO sibling is left out: only one of them can fill what they share.
+      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side && !entry.sharesFillWith(e)) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
     }
     const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
     return {

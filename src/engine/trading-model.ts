@@ -1,6 +1,7 @@
 import type { Decimal } from "../domain/decimal.ts"
 import type { Quote } from "../domain/market-update.ts"
-import type { OrderRequest } from "../domain/order.ts"
+import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderListRequest } from "../domain/order-list.ts"
 import type { Portfolio } from "../domain/portfolio.ts"
 import type { OrderView } from "./order-entry.ts"
 
@@ -29,6 +30,21 @@ export interface ModelOutput<S> {
    * plus what open orders will still add; a symbol not named is left as it is.
    */
   readonly targetWeights?: Readonly<Record<string, number>>
+  /**
+   * Orders to cancel, each by its order id (`O-000123`) or its client order id (which never has
+   * that form). Applied first, then `replaces`, `orders`, `orderLists` and the target weights.
+   */
+  readonly cancels?: ReadonlyArray<string>
+  /** Changes to working orders (as `replaceOrder` takes them), each order named as in `cancels`. A refused change is not a failure. */
+  readonly replaces?: ReadonlyArray<ModelReplace>
+  /** Order lists (OCO groups, OTOs, brackets), as `submitOrderList` takes them. */
+  readonly orderLists?: ReadonlyArray<OrderListRequest>
+}
+
+export interface ModelReplace {
+  /** The order's id, or its client order id. */
+  readonly order: string
+  readonly changes: ReplaceRequest
 }
 
 /**

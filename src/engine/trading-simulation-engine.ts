@@ -9,11 +9,23 @@ import {
   simulationTable
 } from "../../machines/index.ts"
 import { Decimal, ZERO } from "../domain/decimal.ts"
-import { SimulationStateError, UnknownOrderError, ValidationError } from "../domain/errors.ts"
+import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
 import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
-import { makeOrderRequestValidator, type OrderRequest, type ReplaceRequest, validateReplaceRequest } from "../domain/order.ts"
+import {
+  makeOrderRequestValidator,
+  type OrderListLink,
+  type OrderRequest,
+  type OrderSpec,
+  type ReplaceRequest,
+  type ValidOrderRequest,
+  type ValidReplaceRequest,
+  validateReplaceRequest
+} from "../domain/order.ts"
+import { type OrderListRequest, validateOrderList } from "../domain/order-list.ts"
+import { orderTypes } from "../domain/order-types.ts"
+import { trailAfter, trailingStopPrice } from "../domain/trailing-stop.ts"
 import type { Portfolio, PositionView } from "../domain/portfolio.ts"
 import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { Trade } from "../domain/trade.ts"
@@ -28,8 +40,10 @@ import { barFillModel, type FillModel } from "./fill-model.ts"
 import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
-import { OrderBook } from "./order-book.ts"
+import { OrderBook, type OrderList } from "./order-book.ts"
+import { inPathOrder } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
+import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
@@ -66,6 +80,15 @@ const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefin
 
 /** Refused for a reason outside the risk rules: a replace may not take the quantity to or below what has filled. */
 const QUANTITY_NOT_ABOVE_FILLED = "quantityNotAboveFilled"
+
+/** What `submitOrderList` placed: the list's id and its orders' ids (an OTO's or a bracket's entry first, then take-profit, then stop-loss). */
+export interface OrderListPlacement {
+  readonly listId: string
+  readonly orderIds: ReadonlyArray<OrderId>
+}
+
+/** An order ready to be placed: its validated fields and what the engine worked out (a trailing stop's first stop). */
+type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedTime" | "clientOrderId" | "orderList"> & { readonly clientOrderId: string | null }
 
 const ONE = new Decimal(1)
 
@@ -226,7 +249,8 @@ export class TradingSimulationEngine {
   stop(): void {
     if (!simulationTable.accepts(this.#status, "STOP")) throw new SimulationStateError({ status: this.#status, command: "stop" })
     this.#bus.batch(() => {
-      for (const entry of this.#book.open()) this.#cancel(entry, "simulation stopped")
+      // Everything goes: the list rules have nothing to add (no child is activated on the way out).
+      for (const entry of this.#book.open()) if (!entry.isFinal) this.#cancel(entry, "simulation stopped", false, false)
       this.#sendSimulation({ type: "STOP" }, "stop", null)
     })
   }
@@ -247,16 +271,33 @@ export class TradingSimulationEngine {
     this.#require(TAKES_UPDATES, "submitOrder")
     const valid = this.#validateOrder(request)
     if (Result.isFailure(valid)) throw valid.failure
-    this.#orderSeq += 1
-    const entry = new OrderEntry({
-      ...valid.success,
-      id: orderIdFromSeq(this.#orderSeq),
-      submittedAfterUpdate: this.#updateIndex,
-      submittedTime: this.#lastTime
+    const issues: ValidationIssue[] = []
+    const prepared = this.#prepare(valid.success, "", issues)
+    if (issues.length > 0) throw new ValidationError({ subject: "order", issues })
+    this.#refuseDuplicates([prepared])
+    return this.#place(prepared, null).spec.id
+  }
+
+  /**
+   * Validates and queues an order list (an OCO group, an OTO or a bracket, see `OrderListRequest`)
+   * as one: every order is valid and every client order id free, or nothing is placed. Each order
+   * is then checked on its own at the next update, as `submitOrder`'s are; the children of an OTO
+   * or a bracket are held until their entry has filled.
+   */
+  submitOrderList(request: OrderListRequest): OrderListPlacement {
+    this.#require(TAKES_UPDATES, "submitOrderList")
+    const valid = validateOrderList(request, this.#validateOrder)
+    if (Result.isFailure(valid)) throw valid.failure
+    const issues: ValidationIssue[] = []
+    const prepared = valid.success.orders.map((o) => ({ role: o.role, order: this.#prepare(o.order, `${o.path}.`, issues) }))
+    if (issues.length > 0) throw new ValidationError({ subject: "orderList", issues })
+    this.#refuseDuplicates(prepared.map((p) => p.order))
+    const listId = `L-${String(this.#orderSeq + 1).padStart(6, "0")}`
+    const orderIds: OrderId[] = []
+    this.#bus.batch(() => {
+      for (const p of prepared) orderIds.push(this.#place(p.order, { id: listId, kind: valid.success.kind, role: p.role }).spec.id)
     })
-    this.#book.submit(entry)
-    if (this.#bus.wants("orderSubmitted")) this.#bus.emit({ type: "orderSubmitted", order: entry.view() })
-    return entry.spec.id
+    return { listId, orderIds }
   }
 
   /** Cancels an open order at once (no update can come between the request and its confirmation here). */
@@ -275,19 +316,20 @@ export class TradingSimulationEngine {
     changes: ReplaceRequest
   ): { readonly replaced: true } | ({ readonly replaced: false } & Rejection) {
     const entry = this.#entry(orderId)
-    const { symbol, type } = entry.spec
-    const valid = validateReplaceRequest(changes, type, { symbol, instrument: this.config.instruments?.[symbol] })
+    const { symbol } = entry.spec
+    const valid = validateReplaceRequest(changes, entry.spec, { symbol, instrument: this.config.instruments?.[symbol] })
     if (Result.isFailure(valid)) throw valid.failure
-    const request: OrderEvent = { type: "REPLACE_REQUEST", changes: valid.success }
+    const request: OrderEvent = { type: "REPLACE_REQUEST", changes: this.#retrail(entry.spec, valid.success) }
     const illegal = entry.refuses(request)
     if (illegal !== undefined) throw illegal
-    const outcome = this.#replaceCheck(entry, valid.success.quantity)
+    // A held child is checked when it is activated, against the position its entry built.
+    const outcome = entry.status === "held" ? { check: null } : this.#replaceCheck(entry, valid.success.quantity)
     this.#bus.batch(() => {
       this.#transition(entry, request)
       if ("check" in outcome) {
-        this.#commit(entry, outcome.check)
+        if (outcome.check !== null) this.#commit(entry, outcome.check)
         this.#transition(entry, { type: "REPLACE_CONFIRM" })
-        this.#bus.emit({ type: "orderReplaced", order: entry.view(), check: checkRecord(outcome.check) })
+        this.#bus.emit({ type: "orderReplaced", order: entry.view(), check: outcome.check === null ? null : checkRecord(outcome.check) })
       } else {
         this.#transition(entry, { type: "REPLACE_REJECT", reason: outcome.reason })
         this.#bus.emit({ type: "orderReplaceRejected", order: entry.view(), code: outcome.code, reason: outcome.reason })
@@ -303,6 +345,13 @@ export class TradingSimulationEngine {
 
   getOrder(orderId: OrderId | string): OrderView {
     return this.#entry(orderId).view()
+  }
+
+  /** The order with this client order id (a caller's own, or the order id of one placed without). */
+  getOrderByClientOrderId(clientOrderId: string): OrderView {
+    const entry = this.#book.byClientOrderId(clientOrderId)
+    if (entry === undefined) throw new UnknownOrderError({ orderId: clientOrderId })
+    return entry.view()
   }
 
   /** Every order, final ones included, in submission order. */
@@ -453,6 +502,50 @@ export class TradingSimulationEngine {
 
   // ── Internals ─────────────────────────────────────────────────────────
 
+  /**
+   * What the engine adds to a valid request before it is placed: a trailing stop's first stop,
+   * measured from its reference (given, or the symbol's last mark). A problem is added to `issues`
+   * under `path`.
+   */
+  #prepare(valid: ValidOrderRequest, path: string, issues: ValidationIssue[]): PreparedOrder {
+    const { trailReference, ...order } = valid
+    if (!orderTypes[order.type].trails) return { ...order, trailWatermark: null }
+    const reference = trailReference === null ? this.#marks.decimal(order.symbol) : new Decimal(trailReference)
+    if (reference === undefined) {
+      issues.push({ field: `${path}trailReference`, rule: `is required before ${order.symbol} has a price`, value: undefined })
+      return { ...order, trailWatermark: null }
+    }
+    const stop = trailingStopPrice(order, reference)
+    if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: order.trailAmount })
+    return { ...order, stopPrice: stop.toString(), trailWatermark: reference.toString() }
+  }
+
+  /** Refuses orders whose client order id an earlier order has (those within one list are validation errors). */
+  #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
+    for (const o of orders) {
+      const known = o.clientOrderId === null ? undefined : this.#book.byClientOrderId(o.clientOrderId)
+      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: o.clientOrderId!, orderId: known.spec.id })
+    }
+  }
+
+  /** Places a prepared order: its id, its client order id (its id when it has none), its list; a child is held until its entry fills. */
+  #place(order: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
+    this.#orderSeq += 1
+    const id = orderIdFromSeq(this.#orderSeq)
+    const entry = new OrderEntry({
+      ...order,
+      id,
+      submittedAfterUpdate: this.#updateIndex,
+      submittedTime: this.#lastTime,
+      clientOrderId: order.clientOrderId ?? id,
+      orderList
+    })
+    if (orderList !== null && orderList.kind !== "oco" && orderList.role !== "entry") this.#transition(entry, { type: "HOLD" })
+    this.#book.submit(entry)
+    if (this.#bus.wants("orderSubmitted")) this.#bus.emit({ type: "orderSubmitted", order: entry.view() })
+    return entry
+  }
+
   #require(allowed: ReadonlySet<SimulationStatus>, command: string): void {
     if (!allowed.has(this.#status)) throw new SimulationStateError({ status: this.#status, command })
   }
@@ -482,17 +575,51 @@ export class TradingSimulationEngine {
     return error
   }
 
-  #cancel(entry: OrderEntry, reason: string, fromCaller = false): void {
+  /** Cancels an order; `followLinks` applies its list's rules (a cancel the list rules make themselves does not). */
+  #cancel(entry: OrderEntry, reason: string, fromCaller = false, followLinks = true): void {
     const requested = this.#transition(entry, { type: "CANCEL_REQUEST" }, fromCaller)
     if (requested !== undefined) throw requested
     this.#transition(entry, { type: "CANCEL_CONFIRM", reason })
     this.#book.retire(entry)
     if (this.#bus.wants("orderCancelled")) this.#bus.emit({ type: "orderCancelled", order: entry.view(), reason })
+    if (followLinks) this.#afterEnded(entry, "was cancelled")
   }
 
   #reject(entry: OrderEntry, rejection: Rejection): void {
     this.#transition(entry, { type: "REJECT", code: rejection.code, reason: rejection.reason })
     if (this.#bus.wants("orderRejected")) this.#bus.emit({ type: "orderRejected", order: entry.view(), code: rejection.code, reason: rejection.reason })
+    this.#afterEnded(entry, "was rejected")
+  }
+
+  // ── Order lists (DESIGN.md, advanced orders; the rules are in ./order-list-rules.ts) ──
+
+  /** What the list rules do, carried out through the order machine with their events. Made once. */
+  readonly #listActions: ListActions = {
+    cancel: (order, reason) => this.#cancel(order, reason, false, false),
+    reduce: (order, quantity, reason) => {
+      this.#transition(order, { type: "REDUCE", quantity: quantity.toString() })
+      if (this.#bus.wants("orderReduced")) this.#bus.emit({ type: "orderReduced", order: order.view(), reason })
+    },
+    activate: (child, quantity) => {
+      this.#transition(child, { type: "ACTIVATE", quantity })
+      child.activatedOn = this.#updateIndex
+      this.#book.activate(child)
+      if (this.#bus.wants("orderActivated")) this.#bus.emit({ type: "orderActivated", order: child.view() })
+    }
+  }
+
+  #afterEnded(entry: OrderEntry, what: string): void {
+    if (entry.list !== null) afterListEnded(entry, what, this.#listActions)
+  }
+
+  /** A trailing stop's replaced distance moves its stop, measured again from its watermark. */
+  #retrail(order: OrderSpec, changes: ValidReplaceRequest): ValidReplaceRequest {
+    if (changes.trailAmount === undefined && changes.trailPercent === undefined) return changes
+    const trail = { side: order.side, trailAmount: changes.trailAmount ?? null, trailPercent: changes.trailPercent ?? null }
+    const stop = trailingStopPrice(trail, new Decimal(order.trailWatermark!))
+    if (!stop.greaterThan(0))
+      throw new ValidationError({ subject: "replace", issues: [{ field: "trailAmount", rule: `must be below the watermark ${order.trailWatermark} for a sell`, value: changes.trailAmount }] })
+    return { ...changes, stopPrice: stop.toString() }
   }
 
   /**
@@ -504,6 +631,8 @@ export class TradingSimulationEngine {
     let expired = false
     for (const list of [this.#book.pending, this.#book.working]) {
       for (const entry of list) {
+        // A sibling's expiry may have cancelled it on the way.
+        if (entry.isFinal) continue
         const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
         if (reason === null) continue
         this.#expireEntry(entry, reason)
@@ -516,6 +645,7 @@ export class TradingSimulationEngine {
   #expireEntry(entry: OrderEntry, reason: string): void {
     this.#transition(entry, { type: "EXPIRE", reason })
     if (this.#bus.wants("orderExpired")) this.#bus.emit({ type: "orderExpired", order: entry.view(), reason })
+    if (entry.list !== null) this.#afterEnded(entry, "expired")
   }
 
   #startDay(day: number | null): void {
@@ -528,9 +658,10 @@ export class TradingSimulationEngine {
     return this.#ledger.equity(this.#marks.orZero)
   }
 
+  /** Cash less what working orders hold back: all but `except`'s own, and its OCO siblings' (only one of them can fill). */
   #buyingPower(except?: OrderEntry): Decimal {
     let free = this.#ledger.cash
-    for (const e of this.#book.working) if (e !== except && !e.reservation.isZero()) free = free.minus(e.heldBack())
+    for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = free.minus(e.heldBack())
     return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#marks.orZero).times(2)) : free
   }
 
@@ -581,20 +712,26 @@ export class TradingSimulationEngine {
   #checkPending(quotes: ReadonlyArray<Quote>): void {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
+    let linkedRejected = false
     for (const entry of this.#book.pending) {
+      // A sibling's rejection may have cancelled it on the way.
+      if (entry.isFinal) continue
       const symbolQuote = quoteFor(quotes, entry.spec.symbol)
-      // An order can only be checked when its symbol trades: until then it waits.
-      if (symbolQuote === undefined) {
+      // An order can only be checked when its symbol trades: until then it waits. A child
+      // activated on this update (its entry expired before matching) waits for the next one.
+      if (symbolQuote === undefined || entry.activatedOn === this.#updateIndex) {
         stillPending.push(entry)
         continue
       }
       // Checked at the price it would trade at: a quote's ask for a buy, its bid for a sell.
       const quote = quoteForSide(symbolQuote, entry.spec.side)
-      account ??= this.#account()
-      const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, account)
+      // A list member's account leaves out what its OCO siblings hold back.
+      const view = entry.list === null ? (account ??= this.#account()) : this.#account(entry)
+      const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, view)
       const rejection = this.#risk.firstRejection(check)
       if (rejection !== null) {
         this.#reject(entry, rejection)
+        linkedRejected ||= entry.list !== null
         continue
       }
       this.#commit(entry, check)
@@ -604,36 +741,79 @@ export class TradingSimulationEngine {
       if (!entry.reservation.isZero()) account = null
       if (this.#bus.wants("orderAccepted")) this.#bus.emit({ type: "orderAccepted", order: entry.view(), check: checkRecord(check) })
     }
-    this.#book.pending = stillPending
+    // A list member's rejection may have cancelled a sibling already set aside.
+    this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
   }
 
   #matchWorking(quotes: ReadonlyArray<Quote>, clock: UpdateClock): void {
-    let retired = false
+    this.#retired = false
+    // OCO siblings already matched on this update, out of turn (see `#matchTogether`).
+    let matched: Set<OrderEntry> | null = null
     for (const entry of this.#book.working) {
       const barQuote = quoteFor(quotes, entry.spec.symbol)
       if (barQuote === undefined || entry.isFinal) continue
-      const policy = timeInForcePolicies[entry.spec.timeInForce]
-      // The prices its side trades against (a quote's ask or bid), as far as its time in force lets it trade on this update (opg: the open, cls: the close).
-      const quote = policy.tradesAt(quoteForSide(barQuote, entry.spec.side), clock)
-      if (quote === null) continue
-      const result = this.#fillModel.match(entry, quote)
-      if (result.triggered && !entry.triggered) {
-        this.#transition(entry, { type: "TRIGGER" })
-        if (this.#bus.wants("orderTriggered")) this.#bus.emit({ type: "orderTriggered", order: entry.view() })
-      }
-      if (result.fill !== null) {
-        const cap = this.#participation === null ? null : this.#participation.cap(quote)
-        const wanted = cap === null ? result.fill.quantity : Decimal.min(result.fill.quantity, cap)
-        // fok: a fill short of the whole rest (by the fill rule or the volume cap) does not trade at all.
-        if (!policy.allOrNothing || wanted.greaterThanOrEqualTo(entry.remaining)) this.#execute(entry, result.fill.price, wanted, quote, clock.time, policy.allOrNothing)
-      }
-      if (!entry.isFinal) {
-        const ended = policy.afterMatch(result)
-        if (ended !== null) this.#cancel(entry, ended)
-      }
-      retired ||= entry.isFinal
+      if (entry.list !== null && entry !== entry.list.entry && this.config.intrabarPath === "adaptive") {
+        if (matched?.has(entry)) continue
+        matched ??= new Set()
+        this.#matchTogether(entry.list, barQuote, clock, matched)
+      } else this.#matchOne(entry, barQuote, clock)
     }
-    if (retired) this.#book.retireFinal()
+    if (this.#retired) this.#book.retireFinal()
+  }
+
+  /** Set when an order became final during a matching pass, so the pass ends by dropping it from the working list. */
+  #retired = false
+
+  /**
+   * Matches an OCO group's (or a bracket's children's) working members on one bar in the order
+   * the bar's path reaches their fill prices (`intrabarPath: "adaptive"`): the first level touched
+   * fills first, and its siblings are cancelled or reduced before they are matched. Members the bar
+   * does not fill keep their time priority.
+   */
+  #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
+    const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
+    const fillPrice = (m: OrderEntry): Decimal | null => {
+      const quote = this.#tradingQuote(m, barQuote, clock)
+      return quote === null ? null : (this.#fillModel.match(m, quote).fill?.price ?? null)
+    }
+    for (const member of inPathOrder(working, barQuote, fillPrice)) {
+      matched.add(member)
+      if (!member.isFinal) this.#matchOne(member, barQuote, clock)
+    }
+  }
+
+  /** The prices an order's side trades against (a quote's ask or bid), as far as its time in force lets it trade on this update (opg: the open, cls: the close); null when it does not trade on it. */
+  #tradingQuote(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): Quote | null {
+    return timeInForcePolicies[entry.spec.timeInForce].tradesAt(quoteForSide(barQuote, entry.spec.side), clock)
+  }
+
+  /** One working order against one update: trigger, fill, what its time in force does after the match, and a trailing stop's move. */
+  #matchOne(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): void {
+    const policy = timeInForcePolicies[entry.spec.timeInForce]
+    const quote = this.#tradingQuote(entry, barQuote, clock)
+    if (quote === null) return
+    const result = this.#fillModel.match(entry, quote)
+    if (result.triggered && !entry.triggered) {
+      this.#transition(entry, { type: "TRIGGER" })
+      if (this.#bus.wants("orderTriggered")) this.#bus.emit({ type: "orderTriggered", order: entry.view() })
+    }
+    if (result.fill !== null) {
+      const cap = this.#participation === null ? null : this.#participation.cap(quote)
+      const wanted = cap === null ? result.fill.quantity : Decimal.min(result.fill.quantity, cap)
+      // fok: a fill short of the whole rest (by the fill rule or the volume cap) does not trade at all.
+      if (!policy.allOrNothing || wanted.greaterThanOrEqualTo(entry.remaining)) this.#execute(entry, result.fill.price, wanted, quote, clock.time, policy.allOrNothing)
+    }
+    if (!entry.isFinal) {
+      const ended = policy.afterMatch(result)
+      if (ended !== null) this.#cancel(entry, ended)
+    }
+    // Matched against the stop in force first; the moved stop applies from the next update.
+    if (entry.trails && entry.status === "accepted" && !entry.triggered) {
+      const moved = trailAfter(entry.spec, quote, this.config.trailBy)
+      // The machine refuses a move that would not tighten the stop (none should reach it).
+      if (moved !== null) entry.send({ type: "TRAIL", stopPrice: moved.stopPrice, watermark: moved.watermark })
+    }
+    if (entry.isFinal) this.#retired = true
   }
 
   /**
@@ -749,6 +929,7 @@ export class TradingSimulationEngine {
     this.#fills.push(fill)
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
     if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
+    if (entry.list !== null) afterListFill(entry, execution.quantity, this.config.ocoOnPartialFill, this.#listActions)
   }
 
   /**

@@ -16,7 +16,8 @@ export interface ConfigArbitraryOptions {
 /**
  * Valid simulation configs: shorting on or off, position limits from 5 % to all of equity, a
  * daily stop-loss or none, commissions (with or without a minimum), slippage, and initial capital
- * as a whole number or as cents in a decimal string. Every one is accepted by the engine.
+ * as a whole number or as cents in a decimal string, and each option of trailing stops, OCO
+ * groups and the intrabar path. Every one is accepted by the engine.
  */
 export const simulationConfigArb = (options: ConfigArbitraryOptions = {}): fc.Arbitrary<SimulationConfigInput> => {
   const symbols = options.symbols ?? ["AAA", "BBB"]
@@ -32,6 +33,9 @@ export const simulationConfigArb = (options: ConfigArbitraryOptions = {}): fc.Ar
       { weight: 3, arbitrary: fc.integer({ min: 1_000, max: 1_000_000 }) },
       // Cents as a decimal string, e.g. "25000.37".
       { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 100_000_000 }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`) }
-    )
+    ),
+    trailBy: fc.constantFrom("extremes" as const, "close" as const),
+    ocoOnPartialFill: fc.constantFrom("cancel" as const, "reduce" as const),
+    intrabarPath: fc.constantFrom("adaptive" as const, "queue" as const)
   })
 }

@@ -194,7 +194,24 @@ export interface ReplaceSpec {
   readonly stopBp: number | null
 }
 
-export type CommandSpec = SubmitSpec | CancelSpec | ReplaceSpec
+/**
+ * An order list around a submit spec's symbol, side and quantity: an OCO pair (a limit on the
+ * favourable side of the market and a stop, or trailing stop, beyond it), or an OTO or bracket
+ * whose entry is the spec's order and whose children close it (a take profit `limitBp` beyond the
+ * last price, a stop-loss `stopBp` behind it: a stop, a stop-limit or a trailing stop).
+ */
+export interface ListSpec {
+  readonly kind: "submitList"
+  readonly list: "oco" | "oto" | "bracket"
+  readonly entry: SubmitSpec
+  readonly limitBp: number
+  readonly stopBp: number
+  readonly stopType: "stop" | "stopLimit" | "trailingStop"
+  /** For an OTO: which child it has. */
+  readonly otoChild: "takeProfit" | "stopLoss"
+}
+
+export type CommandSpec = SubmitSpec | CancelSpec | ReplaceSpec | ListSpec
 
 export const submitArb: fc.Arbitrary<SubmitSpec> = fc.record({
   kind: fc.constant("submit" as const),
@@ -204,7 +221,8 @@ export const submitArb: fc.Arbitrary<SubmitSpec> = fc.record({
     { weight: 3, arbitrary: fc.constant<OrderType>("market") },
     { weight: 3, arbitrary: fc.constant<OrderType>("limit") },
     { weight: 2, arbitrary: fc.constant<OrderType>("stop") },
-    { weight: 2, arbitrary: fc.constant<OrderType>("stopLimit") }
+    { weight: 2, arbitrary: fc.constant<OrderType>("stopLimit") },
+    { weight: 1, arbitrary: fc.constant<OrderType>("trailingStop") }
   ),
   quantity: quantitySpecArb,
   limitBp: priceOffsetBp,
@@ -223,8 +241,19 @@ export const orderPickArb: fc.Arbitrary<OrderPick> = fc.record({
   pick: fc.nat({ max: 1000 })
 })
 
+export const listArb: fc.Arbitrary<ListSpec> = fc.record({
+  kind: fc.constant("submitList" as const),
+  list: fc.constantFrom<ListSpec["list"]>("oco", "oto", "bracket"),
+  entry: submitArb,
+  limitBp: fc.integer({ min: 1, max: 800 }),
+  stopBp: fc.integer({ min: 1, max: 800 }),
+  stopType: fc.constantFrom<ListSpec["stopType"]>("stop", "stopLimit", "trailingStop"),
+  otoChild: fc.constantFrom<ListSpec["otoChild"]>("takeProfit", "stopLoss")
+})
+
 export const commandArb: fc.Arbitrary<CommandSpec> = fc.oneof(
   { weight: 6, arbitrary: submitArb },
+  { weight: 2, arbitrary: listArb },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), target: orderPickArb }) },
   {
     weight: 2,

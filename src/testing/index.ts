@@ -32,7 +32,7 @@ export {
 export { orderRequestArb, type OrderRequestOptions, orderStreamArb } from "./order-arbitraries.ts"
 export * from "./synthetic-market-arbitrary.ts"
 export * from "./engine-scenario.ts"
-export { offsetPrice, pickOrder, replaceChanges, resolveQuantity, submitRequest } from "./order-commands.ts"
+export { listRequest, offsetPrice, pickOrder, replaceChanges, resolveQuantity, submitRequest } from "./order-commands.ts"
 
 // Invariant checkers.
 export { checkPortfolioInvariants, type InvariantName, type InvariantViolation } from "./portfolio-invariants.ts"

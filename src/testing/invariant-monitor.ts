@@ -78,7 +78,8 @@ export class InvariantMonitor {
       case "orderAccepted":
       case "orderReplaced":
         if (e.type === "orderAccepted") this.#sessions.set(e.order.id, this.#today())
-        this.#caps.set(e.order.id, { referencePrice: new Decimal(e.check.referencePrice), maxPositionValue: new Decimal(e.check.maxPositionValue) })
+        // A held child's replace is not checked: its acceptance fixes its cap.
+        if (e.check !== null) this.#caps.set(e.order.id, { referencePrice: new Decimal(e.check.referencePrice), maxPositionValue: new Decimal(e.check.maxPositionValue) })
         break
       case "orderFilled":
       case "orderPartiallyFilled":

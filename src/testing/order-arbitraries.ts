@@ -1,4 +1,5 @@
 import fc from "fast-check"
+import { orderTypes } from "../domain/order-types.ts"
 import { type OrderRequest, type OrderSide, OrderSides, OrderTypes, TimesInForce, type TimeInForce } from "../domain/order.ts"
 import { type CommandSpec, commandArb, quantityArb } from "./engine-scenario.ts"
 import { offsetPrice } from "./order-commands.ts"
@@ -13,10 +14,10 @@ export interface OrderRequestOptions {
 const offsetBp = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -200, max: 200 }) }, { weight: 1, arbitrary: fc.integer({ min: -1500, max: 1500 }) })
 
 /**
- * Valid order requests over every order type (market, limit, stop, stop-limit) and time in force
- * the engine supports (or the default): prices where each type needs them, as numbers or decimal
- * strings; quantities whole or fractional; gtd orders with an `expireAt` (a day after 2024-01-02);
- * opg and cls on market and limit orders only (a stop asking for one gets gtc). The engine accepts every one of them
+ * Valid order requests over every order type (market, limit, stop, stop-limit, trailing stop) and
+ * time in force the engine supports (or the default): prices where each type needs them, as
+ * numbers or decimal strings; quantities whole or fractional; gtd orders with an `expireAt` (a day
+ * after 2024-01-02); opg and cls on market and limit orders only (a stop asking for one gets gtc). The engine accepts every one of them
  * (its risk rules may still reject it at the next update, as they would a strategy's).
  */
 export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary<OrderRequest> => {
@@ -34,7 +35,7 @@ export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary
     })
     .map(({ symbol, side, type, quantity, limitBp, stopBp, timeInForce, asString }): OrderRequest => {
       const stop = offsetPrice(base, stopBp, asString)
-      const tif = (timeInForce === "opg" || timeInForce === "cls") && (type === "stop" || type === "stopLimit") ? "gtc" : timeInForce
+      const tif = (timeInForce === "opg" || timeInForce === "cls") && orderTypes[type].isStop ? "gtc" : timeInForce
       return {
         symbol,
         side,
@@ -43,7 +44,9 @@ export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary
         ...(tif === undefined ? {} : { timeInForce: tif }),
         ...(tif === "gtd" ? { expireAt: "2024-01-03T21:00:00Z" } : {}),
         ...(type === "limit" || type === "stopLimit" ? { limitPrice: offsetPrice(type === "stopLimit" ? Number(stop) : base, limitBp, asString) } : {}),
-        ...(type === "stop" || type === "stopLimit" ? { stopPrice: stop } : {})
+        ...(type === "stop" || type === "stopLimit" ? { stopPrice: stop } : {}),
+        // A trailing stop trails from the base price, by a percent (|stopBp| / 100, at least 0.01).
+        ...(type === "trailingStop" ? { trailPercent: Math.max(1, Math.abs(stopBp)) / 100, trailReference: base } : {})
       }
     })
 }

@@ -1,9 +1,11 @@
 import { Decimal } from "../domain/decimal.ts"
 import type { OrderId } from "../domain/ids.ts"
 import type { OrderRequest, OrderType, ReplaceRequest, TimeInForce } from "../domain/order.ts"
+import type { ChildOrderRequest, OrderListRequest } from "../domain/order-list.ts"
+import { orderTypes } from "../domain/order-types.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
-import { BASE_TIME, type OrderPick, type QuantitySpec, type ReplaceSpec, type SubmitSpec } from "./engine-scenario.ts"
+import { BASE_TIME, type ListSpec, type OrderPick, type QuantitySpec, type ReplaceSpec, type SubmitSpec } from "./engine-scenario.ts"
 
 /**
  * Resolving a scenario's relative order commands against an engine as it stands: prices from the
@@ -76,7 +78,7 @@ const onInstrument = (engine: TradingSimulationEngine, symbol: string) => {
 
 /** opg and cls trade at one price of a bar and cannot wait for a trigger: a stop's spec asking for them gets `day`. */
 const timeInForceFor = (type: OrderType, timeInForce: TimeInForce | undefined): TimeInForce | undefined =>
-  (timeInForce === "opg" || timeInForce === "cls") && (type === "stop" || type === "stopLimit") ? "day" : timeInForce
+  (timeInForce === "opg" || timeInForce === "cls") && orderTypes[type].isStop ? "day" : timeInForce
 
 /** The order request a submit spec makes, priced from the symbol's last price (on its instrument's tick and lot). */
 export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec, lastPrice: (symbol: string) => number): OrderRequest => {
@@ -97,19 +99,61 @@ export const submitRequest = (engine: TradingSimulationEngine, spec: SubmitSpec,
     ...(timeInForce !== undefined ? { timeInForce } : {}),
     ...(timeInForce === "gtd" ? { expireAt: (engine.lastUpdateTime ?? BASE_TIME) + (spec.expireAfterMinutes ?? 60) * 60_000 } : {}),
     ...(spec.type === "limit" || spec.type === "stopLimit" ? { limitPrice: limit } : {}),
-    ...(spec.type === "stop" || spec.type === "stopLimit" ? { stopPrice: stop } : {})
+    ...(spec.type === "stop" || spec.type === "stopLimit" ? { stopPrice: stop } : {}),
+    // A trailing stop by percent (|stopBp| / 100) or by amount (as far from the last price), from the last price.
+    ...(spec.type === "trailingStop" ? trailFields(last, spec.stopBp, spec.priceAsString) : {})
   }
 }
 
-/** The changes a replace spec makes to an order: only prices its type has; at least its quantity. */
+const trailFields = (last: number, bp: number, byPercent: boolean): { readonly trailPercent?: number; readonly trailAmount?: number | string; readonly trailReference: number } => {
+  const distance = Math.max(1, Math.min(Math.abs(bp), 5000))
+  return byPercent ? { trailPercent: distance / 100, trailReference: last } : { trailAmount: offsetPrice(last, distance - 10_000, false), trailReference: last }
+}
+
+/** The order list a list spec makes, priced from the symbol's last price (see `ListSpec`). */
+export const listRequest = (engine: TradingSimulationEngine, spec: ListSpec, lastPrice: (symbol: string) => number): OrderListRequest => {
+  const entry = submitRequest(engine, spec.entry, lastPrice)
+  const last = lastPrice(entry.symbol)
+  const instrument = onInstrument(engine, entry.symbol)
+  const up = (bp: number) => instrument.price(offsetPrice(last, bp, false))
+  const buy = entry.side === "buy"
+  if (spec.list === "oco") {
+    const limit: OrderRequest = { symbol: entry.symbol, side: entry.side, quantity: entry.quantity, type: "limit", limitPrice: up(buy ? -spec.limitBp : spec.limitBp) }
+    const stop: OrderRequest =
+      spec.stopType === "trailingStop"
+        ? { symbol: entry.symbol, side: entry.side, quantity: entry.quantity, type: "trailingStop", ...trailFields(last, spec.stopBp, spec.entry.priceAsString) }
+        : { symbol: entry.symbol, side: entry.side, quantity: entry.quantity, type: "stop", stopPrice: up(buy ? spec.stopBp : -spec.stopBp) }
+    return { kind: "oco", orders: [limit, stop] }
+  }
+  // The children close the entry: a take profit beyond the price, a stop-loss behind it.
+  const takeProfit: ChildOrderRequest = { limitPrice: up(buy ? spec.limitBp : -spec.limitBp) }
+  const stopPrice = up(buy ? -spec.stopBp : spec.stopBp)
+  const stopLoss: ChildOrderRequest =
+    spec.stopType === "trailingStop"
+      ? { type: "trailingStop", ...trailFields(last, spec.stopBp, spec.entry.priceAsString) }
+      : spec.stopType === "stopLimit"
+        ? { type: "stopLimit", stopPrice, limitPrice: instrument.price(offsetPrice(Number(stopPrice), buy ? -spec.limitBp / 10 : spec.limitBp / 10, false)) }
+        : { stopPrice }
+  if (spec.list === "bracket") return { kind: "bracket", entry, takeProfit, stopLoss }
+  return spec.otoChild === "takeProfit" ? { kind: "oto", entry, takeProfit } : { kind: "oto", entry, stopLoss }
+}
+
+/**
+ * The changes a replace spec makes to an order: only prices its type has (a trailing stop's
+ * distance, of its kind, from its watermark); at least its quantity, unless its list sets it.
+ */
 export const replaceChanges = (engine: TradingSimulationEngine, order: OrderView, spec: ReplaceSpec, last: number): ReplaceRequest => {
   const hasLimit = order.type === "limit" || order.type === "stopLimit"
   const hasStop = order.type === "stop" || order.type === "stopLimit"
   const instrument = onInstrument(engine, order.symbol)
+  const ownQuantity = order.orderList === null || order.orderList.role === "entry"
+  const trail: ReturnType<typeof trailFields> | Record<string, undefined> = order.trailWatermark === null || spec.stopBp === null ? {} : trailFields(Number(order.trailWatermark), spec.stopBp, order.trailPercent !== null)
   const changes = {
-    ...(spec.quantity !== null ? { quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, order.symbol, last)) } : {}),
+    ...(spec.quantity !== null && ownQuantity ? { quantity: instrument.quantity(resolveQuantity(engine, spec.quantity, order.symbol, last)) } : {}),
     ...(hasLimit && spec.limitBp !== null ? { limitPrice: instrument.price(offsetPrice(last, spec.limitBp, false)) } : {}),
-    ...(hasStop && spec.stopBp !== null ? { stopPrice: instrument.price(offsetPrice(last, spec.stopBp, true)) } : {})
+    ...(hasStop && spec.stopBp !== null ? { stopPrice: instrument.price(offsetPrice(last, spec.stopBp, true)) } : {}),
+    ...(trail.trailPercent !== undefined ? { trailPercent: trail.trailPercent } : {}),
+    ...(trail.trailAmount !== undefined ? { trailAmount: trail.trailAmount } : {})
   }
-  return Object.keys(changes).length === 0 ? { quantity: order.quantity } : changes
+  return Object.keys(changes).length === 0 && ownQuantity ? { quantity: order.quantity } : changes
 }

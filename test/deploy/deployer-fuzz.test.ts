@@ -34,7 +34,8 @@ import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
 import { isJsonValue } from "../../src/domain/json.ts"
-import { UpdateFrequencies } from "../../src/domain/simulation-config.ts"
+import { IntrabarPaths, OcoOnPartialFills, UpdateFrequencies } from "../../src/domain/simulation-config.ts"
+import { TrailBys } from "../../src/domain/trailing-stop.ts"
 import type { DeploymentRecord } from "../../src/deploy/deployment-manager.ts"
 import { defineModelKind } from "../../src/deploy/model-kind.ts"
 import type { PaperTradingDeployer, SimulationStatusReport } from "../../src/deploy/paper-trading-deployer.ts"
@@ -322,6 +323,12 @@ const symbolsVerdict = (h: Hostile): Verdict => {
   return v.every((s) => typeof s === "string" && SYMBOL.test(s) && !OBJECT_NAMES.includes(s)) && new Set(v).size === v.length ? "accept" : "refuse"
 }
 
+/** One of a fixed set of strings, or absent. */
+const literalsVerdict =
+  (values: ReadonlyArray<string>) =>
+  (h: Hostile): Verdict =>
+    isFlaky(h) ? "either" : h.k === "undefined" || (h.k === "str" && values.includes(h.v)) ? "accept" : "refuse"
+
 const configFieldVerdicts: Readonly<Record<string, (h: Hostile) => Verdict>> = {
   initialCapital: decimalVerdict(false),
   minimumCommission: decimalVerdict(true),
@@ -333,7 +340,10 @@ const configFieldVerdicts: Readonly<Record<string, (h: Hostile) => Verdict>> = {
   enableShorting: (h) => (isFlaky(h) ? "either" : h.k === "undefined" || h.k === "bool" ? "accept" : "refuse"),
   updateFrequency: (h) =>
     isFlaky(h) ? "either" : h.k === "undefined" || (h.k === "str" && (UpdateFrequencies as ReadonlyArray<string>).includes(h.v)) ? "accept" : "refuse",
-  symbols: symbolsVerdict
+  symbols: symbolsVerdict,
+  trailBy: literalsVerdict(TrailBys),
+  ocoOnPartialFill: literalsVerdict(OcoOnPartialFills),
+  intrabarPath: literalsVerdict(IntrabarPaths)
 }
 const CONFIG_FIELDS = Object.keys(configFieldVerdicts)
 
@@ -463,6 +473,12 @@ const configFieldValue = (field: string): fc.Arbitrary<Hostile> => {
       return hostileOr(symbolLists)
     case "updateFrequency":
       return hostileOr(strs(...UpdateFrequencies, "2min", "1D", "", "1d ", "1m"))
+    case "trailBy":
+      return hostileOr(strs(...TrailBys, "high", "Close", ""))
+    case "ocoOnPartialFill":
+      return hostileOr(strs(...OcoOnPartialFills, "shrink", "Cancel", ""))
+    case "intrabarPath":
+      return hostileOr(strs(...IntrabarPaths, "ohlc", "Queue", ""))
     default:
       return hostileOr(rateEdges)
   }
@@ -1247,7 +1263,7 @@ const orderExpectations = (type: OrderType, mutations: ReadonlyArray<Mutation>):
       case "stopPrice":
         return { what, verdict: price(needsStop(type)), fields: ["stopPrice"] }
       case "timeInForce":
-        return { what, verdict: literal("day", "gtc", undefined), fields: ["timeInForce"] }
+        return { what, verdict: literal("day", "gtc", "ioc", "fok", "opg", "cls", undefined), fields: ["timeInForce"] }
       case "tag":
         return { what, verdict: isFlaky(m.value) ? "either" : m.value.k === "str" || m.value.k === "hugeStr" || m.value.k === "undefined" ? "accept" : "refuse", fields: ["tag"] }
       default:

@@ -16,7 +16,8 @@ import { barFillModel } from "../../src/engine/fill-model.ts"
 const validate = makeOrderRequestValidator(["ACME"])
 const prices = (type: (typeof OrderTypes)[number]) => ({
   ...(orderTypes[type].needsLimitPrice ? { limitPrice: "10" } : {}),
-  ...(orderTypes[type].needsStopPrice ? { stopPrice: "11" } : {})
+  ...(orderTypes[type].needsStopPrice ? { stopPrice: "11" } : {}),
+  ...(orderTypes[type].trails ? { trailAmount: "1" } : {})
 })
 const spec = (type: (typeof OrderTypes)[number]): OrderSpec => ({
   id: orderIdFromSeq(1),
@@ -26,11 +27,17 @@ const spec = (type: (typeof OrderTypes)[number]): OrderSpec => ({
   quantity: "5",
   // A stop-limit's limit above its stop, so that it fills where the stop is reached.
   limitPrice: orderTypes[type].needsLimitPrice ? (orderTypes[type].needsStopPrice ? "12" : "10") : null,
-  stopPrice: orderTypes[type].needsStopPrice ? "11" : null,
+  // A trailing stop's stop in force is its stopPrice too, set by the engine from its distance.
+  stopPrice: orderTypes[type].isStop ? "11" : null,
   timeInForce: "gtc",
   tag: null,
   submittedAfterUpdate: 0,
-  submittedTime: null
+  submittedTime: null,
+  clientOrderId: "c-1",
+  trailAmount: orderTypes[type].trails ? "1" : null,
+  trailPercent: null,
+  trailWatermark: orderTypes[type].trails ? "10" : null,
+  orderList: null
 })
 
 describe.each(OrderTypes)("%s orders", (type) => {
@@ -40,8 +47,8 @@ describe.each(OrderTypes)("%s orders", (type) => {
     expect(Result.isSuccess(validate({ symbol: "ACME", side: "buy", type, quantity: 5, ...prices(type) }))).toBe(true)
     const withBoth = validate({ symbol: "ACME", side: "buy", type, quantity: 5, limitPrice: "10", stopPrice: "11" })
     const issues = Result.isFailure(withBoth) ? withBoth.failure.issues.map((i) => i.field) : []
-    expect(issues).toEqual([...(rules.needsLimitPrice ? [] : ["limitPrice"]), ...(rules.needsStopPrice ? [] : ["stopPrice"])])
-    const replaceIssues = Result.isFailure(validateReplaceRequest({ limitPrice: 9, stopPrice: 12 }, type))
+    expect(issues).toEqual([...(rules.needsLimitPrice ? [] : ["limitPrice"]), ...(rules.needsStopPrice ? [] : ["stopPrice"]), ...(rules.trails ? ["trailAmount"] : [])])
+    const replaceIssues = Result.isFailure(validateReplaceRequest({ limitPrice: 9, stopPrice: 12 }, spec(type)))
     expect(replaceIssues).toBe(!rules.needsLimitPrice || !rules.needsStopPrice)
   })
 

@@ -31,6 +31,7 @@ import {
   type NormalizedUpdate,
   pickOrder,
   replaceChanges,
+  listRequest,
   type Scenario,
   scenarioArb,
   submitRequest
@@ -93,6 +94,12 @@ interface RunStats {
   newDays: number
   /** Orders that ended cancelled, expired or rejected with part of them filled. */
   partlyFilledThenFinal: number
+  /** Order lists placed, children activated, and orders a list's rules cancelled or reduced. */
+  lists: number
+  activations: number
+  listCancels: number
+  reductions: number
+  trailingFills: number
   updates: number
   stepsChecked: number
 }
@@ -121,6 +128,11 @@ const emptyStats = (): RunStats => ({
   fillsWhileHalted: 0,
   newDays: 0,
   partlyFilledThenFinal: 0,
+  lists: 0,
+  activations: 0,
+  listCancels: 0,
+  reductions: 0,
+  trailingFills: 0,
   updates: 0,
   stepsChecked: 0
 })
@@ -215,6 +227,13 @@ class Harness {
         break
       case "orderCancelled":
         this.stats.cancels += 1
+        if (/^(oco|oto|bracket): /.test(e.reason)) this.stats.listCancels += 1
+        break
+      case "orderActivated":
+        this.stats.activations += 1
+        break
+      case "orderReduced":
+        this.stats.reductions += 1
         break
       case "simulationStatusChanged":
         if (e.to === "halted") {
@@ -257,6 +276,10 @@ class Harness {
       case "submit":
         this.#ids.push(this.engine.submitOrder(submitRequest(this.engine, command, lastPrice)))
         this.stats.submits += 1
+        return
+      case "submitList":
+        this.#ids.push(...this.engine.submitOrderList(listRequest(this.engine, command, lastPrice)).orderIds)
+        this.stats.lists += 1
         return
       case "cancel": {
         const id = pickOrder(this.engine, command.target, this.#ids)
@@ -319,6 +342,7 @@ class Harness {
     if (!opening.isZero() && !closing.isZero()) this.stats.reversals += 1
     if (after.lessThan(0) && !opening.isZero()) this.stats.shortsOpened += 1
     if (!D(order.filledQuantity).equals(order.quantity) || q.lessThan(order.quantity)) this.stats.partialFills += 1
+    if (order.type === "trailingStop") this.stats.trailingFills += 1
     const update = this.updates[fill.updateIndex - 1]
     const quote = update?.quotes.get(fill.symbol)
     if (quote !== undefined && quote.low === quote.high) this.stats.tickFills += 1
@@ -558,7 +582,12 @@ describe("the generators reach the interesting cases", () => {
       ["gapFills", 5],
       ["tickFills", 20],
       ["fillsWhileHalted", 1],
-      ["newDays", 100]
+      ["newDays", 100],
+      ["lists", 100],
+      ["activations", 20],
+      ["listCancels", 20],
+      ["reductions", 20],
+      ["trailingFills", 10]
     ]
     if (process.env["SANITY_COUNTS"] !== undefined) console.log(JSON.stringify(total))
     const low = atLeast.filter(([k, n]) => (total[k] as number) < n)

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest"
 import { portfolioViewOf, runModel } from "../../src/engine/model-driver.ts"
 import type { TradingModel } from "../../src/engine/trading-model.ts"
-import { TradingSimulationEngine } from "../../src/index.ts"
+import { Decimal, TradingSimulationEngine } from "../../src/index.ts"
 
 const cyclic: Record<string, unknown> = {}
 cyclic["self"] = cyclic
@@ -51,5 +51,89 @@ describe("runModel with malformed output", () => {
     expect(runModel(engine, model, 0, portfolioViewOf(engine), update)).toBe(1)
     expect(engine.status).toBe("running")
     expect(engine.getOrders()).toHaveLength(1)
+  })
+})
+
+describe("runModel: a model cancels and replaces its own orders, and places order lists", () => {
+  type Step = (engine: TradingSimulationEngine) => unknown
+  /** Feeds `prices` one update at a time; the model's output at update i is `outputs[i]` (or nothing). */
+  const drive = (prices: ReadonlyArray<number>, outputs: ReadonlyArray<Step | undefined>) => {
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: 0, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null })
+    let i = 0
+    const model: TradingModel<number> = { initialState: 0, onUpdate: (n) => ({ state: n + 1, ...(outputs[i]?.(engine) as object | undefined) }) }
+    let state = model.initialState
+    const view = portfolioViewOf(engine)
+    for (const price of prices) {
+      const update = engine.processMarketUpdate({ time: Date.UTC(2024, 0, 2, 15, i), prices: { AAPL: price } })
+      state = runModel(engine, model, state, view, update)
+      i += 1
+    }
+    return engine
+  }
+
+  it("cancels by client order id and by order id", () => {
+    const engine = drive(
+      [100, 100, 100],
+      [
+        () => ({ orders: [{ symbol: "AAPL", side: "buy", type: "limit", quantity: 1, limitPrice: 90, clientOrderId: "low" }, { symbol: "AAPL", side: "buy", type: "limit", quantity: 1, limitPrice: 80 }] }),
+        () => ({ cancels: ["low", "O-000002"] })
+      ]
+    )
+    expect(engine.status).toBe("running")
+    expect(engine.getOrders().map((o) => [o.clientOrderId, o.status, o.reasons])).toEqual([
+      ["low", "cancelled", ["cancelled by the model"]],
+      ["O-000002", "cancelled", ["cancelled by the model"]]
+    ])
+  })
+
+  it("replaces by client order id; a change the risk rules refuse is not a failure", () => {
+    const engine = drive(
+      [100, 100, 100, 100],
+      [
+        () => ({ orders: [{ symbol: "AAPL", side: "buy", type: "limit", quantity: 1, limitPrice: 90, clientOrderId: "low" }] }),
+        () => ({ replaces: [{ order: "low", changes: { limitPrice: 95 } }] }),
+        () => ({ replaces: [{ order: "low", changes: { quantity: 1e6 } }] })
+      ]
+    )
+    expect(engine.status).toBe("running")
+    expect(engine.getOrderByClientOrderId("low")).toMatchObject({ status: "accepted", limitPrice: "95", quantity: "1" })
+  })
+
+  it("places a bracket through orderLists, and cancels its entry", () => {
+    const engine = drive(
+      [100, 100, 100],
+      [
+        () => ({ orderLists: [{ kind: "bracket", entry: { symbol: "AAPL", side: "buy", type: "limit", quantity: 5, limitPrice: 90, clientOrderId: "entry" }, takeProfit: { limitPrice: 120 }, stopLoss: { stopPrice: 85 } }] }),
+        () => ({ cancels: ["entry"] })
+      ]
+    )
+    expect(engine.status).toBe("running")
+    expect(engine.getOrders().map((o) => `${o.orderList?.role} ${o.status}`)).toEqual(["entry cancelled", "takeProfit cancelled", "stopLoss cancelled"])
+  })
+
+  it.each([
+    ["an unknown client order id", () => ({ cancels: ["nope"] }), /^model asked for a cancel the engine refused: Unknown order nope/],
+    ["a cancel that is not a string", () => ({ cancels: [5] }), /^model returned cancels\[0\] that is not an order id or a client order id/],
+    ["a replace without changes", () => ({ replaces: [{ order: "O-000001" }] }), /^model returned replaces\[0\] that is not \{ order, changes \}/],
+    ["a duplicate client order id", () => ({ orders: [{ symbol: "AAPL", side: "buy", type: "market", quantity: 1, clientOrderId: "x" }, { symbol: "AAPL", side: "buy", type: "market", quantity: 1, clientOrderId: "x" }] }), /^model asked for an order the engine refused: duplicateClientOrderId/],
+    ["an invalid order list", () => ({ orderLists: [{ kind: "oco", orders: [] }] }), /^model asked for an order list the engine refused: Invalid orderList: orders must be/],
+    ["order lists that are not an array", () => ({ orderLists: {} }), /^model returned orderLists that are not an array/]
+  ])("%s fails the simulation with the reason", (_name, output, reason) => {
+    const engine = drive([100], [output])
+    expect(engine.status).toBe("failed")
+    expect(engine.statusReason).toMatch(reason)
+  })
+})
+
+describe("targetWeightOrders with order lists open", () => {
+  it("counts an OCO group's quantity once and a held child not at all", async () => {
+    const { targetWeightOrders } = await import("../../src/engine/model-driver.ts")
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: 0, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null })
+    const update = engine.processMarketUpdate({ prices: { AAPL: 100 } })
+    // Open: a buy entry of 10 with held sell children of 10 each, and an OCO group of two buys of 5.
+    engine.submitOrderList({ kind: "bracket", entry: { symbol: "AAPL", side: "buy", type: "limit", quantity: 10, limitPrice: 90 }, takeProfit: { limitPrice: 120 }, stopLoss: { stopPrice: 80 } })
+    engine.submitOrderList({ kind: "oco", orders: [{ symbol: "AAPL", side: "buy", type: "limit", quantity: 5, limitPrice: 95 }, { symbol: "AAPL", side: "buy", type: "stop", quantity: 5, stopPrice: 105 }] })
+    // 20 % of 100 000 at 100 is 200 shares; 15 are already on their way.
+    expect(targetWeightOrders(engine, { AAPL: 0.2 }, update.quotes)).toMatchObject([{ side: "buy", quantity: new Decimal(185) }])
   })
 })

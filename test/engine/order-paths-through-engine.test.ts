@@ -41,6 +41,14 @@ const machineEvents = (events: ReadonlyArray<EngineEvent>, id: string, replaces:
     if (e.type === "simulationStatusChanged" || e.order.id !== id) continue
     switch (e.type) {
       case "orderSubmitted":
+        // A child of an OTO or a bracket is held from the start.
+        if (e.order.status === "held") out.push({ type: "HOLD" })
+        break
+      case "orderActivated":
+        out.push({ type: "ACTIVATE", quantity: e.order.quantity })
+        break
+      case "orderReduced":
+        out.push({ type: "REDUCE", quantity: e.order.quantity })
         break
       case "orderAccepted":
         out.push({ type: "ACCEPT", sessionDay: null })
@@ -206,6 +214,17 @@ const scenarios = (order: OrderSpec) => {
       s.engine.cancelOrder(s.id)
       return done(s)
     },
+    // The order as the stop-loss of a bracket whose sell entry has not filled: its children wait.
+    held: () => {
+      const s = start()
+      const { orderIds } = s.engine.submitOrderList({
+        kind: "bracket",
+        entry: { symbol: order.symbol, side: order.side === "buy" ? "sell" : "buy", type: "limit", quantity: order.quantity, limitPrice: p(L.times(100)) },
+        takeProfit: { limitPrice: p(S.times("0.5")) },
+        stopLoss: { type: order.type, limitPrice: order.limitPrice!, stopPrice: order.stopPrice!, timeInForce: order.timeInForce }
+      })
+      return done({ ...s, id: orderIds[2]! })
+    },
     // Transient inside replaceOrder: the engine confirms at once, so the order ends accepted again.
     pendingReplace: () => {
       const s = start()
@@ -226,7 +245,7 @@ describe("order machine paths, driven through the engine", () => {
 
   it("every status has a path", () => {
     expect(paths.map((p) => p.finalStatus).sort()).toEqual(
-      ["accepted", "cancelled", "expired", "filled", "partiallyFilled", "pendingCancel", "pendingReplace", "rejected", "submitted", "triggered"].sort()
+      ["accepted", "cancelled", "expired", "filled", "held", "partiallyFilled", "pendingCancel", "pendingReplace", "rejected", "submitted", "triggered"].sort()
     )
   })
 

@@ -36,8 +36,15 @@ const fillQuantity = fc.oneof(
 const price = fc.integer({ min: 1, max: 20_000 }).map((cents) => new Decimal(cents).dividedBy(100).toString())
 const reason = fc.constantFrom("insufficient cash", "end of day", "user", "")
 
-const anOrder: fc.Arbitrary<OrderSpec> = fc.record({ type: fc.constantFrom(...OrderTypes), quantity }).map(({ type, quantity }) =>
-  orderSpec({ type, quantity, limitPrice: orderTypes[type].needsLimitPrice ? "10" : null, stopPrice: orderTypes[type].needsStopPrice ? "9.5" : null })
+const anOrder: fc.Arbitrary<OrderSpec> = fc.record({ type: fc.constantFrom(...OrderTypes), side: fc.constantFrom("buy" as const, "sell" as const), quantity }).map(({ type, side, quantity }) =>
+  orderSpec({
+    type,
+    side,
+    quantity,
+    limitPrice: orderTypes[type].needsLimitPrice ? "10" : null,
+    stopPrice: orderTypes[type].isStop ? "9.5" : null,
+    ...(orderTypes[type].trails ? { trailAmount: "0.5", trailWatermark: side === "buy" ? "9" : "10" } : {})
+  })
 )
 
 const weighted = <E>(weight: number, arbitrary: fc.Arbitrary<E>) => ({ weight, arbitrary })
@@ -63,7 +70,11 @@ const anOrderEvent: fc.Arbitrary<OrderEvent> = fc.oneof(
   weighted(2, fc.constant<OrderEvent>({ type: "REPLACE_CONFIRM" })),
   weighted(2, reason.map((r): OrderEvent => ({ type: "REPLACE_REJECT", reason: r }))),
   weighted(1, reason.map((r): OrderEvent => ({ type: "EXPIRE", reason: r }))),
-  weighted(1, reason.map((r): OrderEvent => ({ type: "REJECT", code: "cash", reason: r })))
+  weighted(1, reason.map((r): OrderEvent => ({ type: "REJECT", code: "cash", reason: r }))),
+  weighted(1, fc.constant<OrderEvent>({ type: "HOLD" })),
+  weighted(2, fillQuantity.map((q): OrderEvent => ({ type: "ACTIVATE", quantity: q }))),
+  weighted(2, fillQuantity.map((q): OrderEvent => ({ type: "REDUCE", quantity: q }))),
+  weighted(3, fc.record({ stopPrice: price, watermark: price }).map((t): OrderEvent => ({ type: "TRAIL", ...t })))
 )
 
 // A stop fills only once triggered, and a random cancel or terminal event often comes before a
@@ -73,14 +84,16 @@ const anOrderEvent: fc.Arbitrary<OrderEvent> = fc.oneof(
 const leadIn: fc.Arbitrary<ReadonlyArray<OrderEvent>> = fc.oneof(
   weighted(3, anAccept.map((accept) => [accept, TRIGGER])),
   weighted(1, anAccept.map((accept) => [accept])),
-  weighted(1, fc.constant([]))
+  weighted(1, fc.constant([])),
+  // A bracket child: held, activated for some quantity, then checked and triggered.
+  weighted(1, fc.tuple(anAccept, fillQuantity).map(([accept, q]) => [{ type: "HOLD" } as const, { type: "ACTIVATE", quantity: q } as const, accept, TRIGGER]))
 )
 // Default array sizes are small; "max" lets sequences run long enough to reach the pending states.
 const orderEvents = fc
   .tuple(leadIn, fc.array(anOrderEvent, { maxLength: 60, size: "max" }))
   .map(([opening, rest]): ReadonlyArray<OrderEvent> => [...opening, ...rest])
 
-const isStop = (order: OrderSpec) => order.type === "stop" || order.type === "stopLimit"
+const isStop = (order: OrderSpec) => orderTypes[order.type].isStop
 
 const day = fc.option(fc.integer({ min: 1, max: 3 }), { nil: null })
 const aSimulationEvent: fc.Arbitrary<SimulationEvent> = fc.oneof(
@@ -161,7 +174,7 @@ describe("compiled order table", () => {
   it("accepts exactly the event types each state has transitions for", () => {
     for (const status of OrderStatuses) {
       const own = orderMachine.states[status]?.ownEvents ?? []
-      for (const type of ["ACCEPT", "REJECT", "TRIGGER", "FILL", "CANCEL_REQUEST", "CANCEL_CONFIRM", "CANCEL_REJECT", "REPLACE_REQUEST", "REPLACE_CONFIRM", "REPLACE_REJECT", "EXPIRE"] as const)
+      for (const type of ["ACCEPT", "REJECT", "TRIGGER", "FILL", "CANCEL_REQUEST", "CANCEL_CONFIRM", "CANCEL_REJECT", "REPLACE_REQUEST", "REPLACE_CONFIRM", "REPLACE_REJECT", "EXPIRE", "HOLD", "ACTIVATE", "TRAIL", "REDUCE"] as const)
         expect(orderTable.accepts(status, type), `${status} ${type}`).toBe(own.includes(type))
     }
   })

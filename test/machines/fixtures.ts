@@ -20,6 +20,11 @@ export const orderSpec = (overrides: Partial<OrderSpec> = {}): OrderSpec => ({
   tag: null,
   submittedAfterUpdate: 0,
   submittedTime: null,
+  clientOrderId: "O-000001",
+  trailAmount: null,
+  trailPercent: null,
+  trailWatermark: null,
+  orderList: null,
   ...overrides
 })
 

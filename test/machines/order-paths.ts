@@ -17,6 +17,9 @@ export const sampleOrder: OrderSpec = orderSpec({ type: "stopLimit", quantity: "
  */
 export const sampleLimitOrder: OrderSpec = orderSpec({ type: "limit", quantity: "100", limitPrice: "10" })
 
+/** A buy trailing stop of 100, 0.5 above its watermark of 9.5: TRAIL moves it, only ever down. */
+export const sampleTrailingOrder: OrderSpec = orderSpec({ type: "trailingStop", quantity: "100", limitPrice: null, stopPrice: "10", trailAmount: "0.5", trailWatermark: "9.5" })
+
 /**
  * The concrete events a traversal tries in every state. Fills of 40, 60 and 100 on a quantity of
  * 100 give partial, completing and over-fills; the two replaces give a confirm that is allowed and
@@ -36,7 +39,14 @@ export const sampleOrderEvents: ReadonlyArray<OrderEvent> = [
   { type: "REPLACE_REQUEST", changes: { quantity: "30" } },
   { type: "REPLACE_CONFIRM" },
   { type: "REPLACE_REJECT", reason: "too late to replace" },
-  { type: "EXPIRE", reason: "end of day" }
+  { type: "EXPIRE", reason: "end of day" },
+  { type: "HOLD" },
+  { type: "ACTIVATE", quantity: "100" },
+  { type: "ACTIVATE", quantity: "60" },
+  { type: "REDUCE", quantity: "70" },
+  // Tighter and looser than a buy trailing stop's stop of 10 (only trailing stops take TRAIL).
+  { type: "TRAIL", stopPrice: "9.8", watermark: "9.3" },
+  { type: "TRAIL", stopPrice: "10.2", watermark: "9.7" }
 ]
 
 export interface OrderPath {
@@ -64,7 +74,7 @@ export type OrderPathCoverage = "statuses" | "controlStates"
 const serializers: Record<OrderPathCoverage, (s: OrderSnapshot) => string> = {
   statuses: (s) => JSON.stringify(s.value),
   controlStates: (s) =>
-    JSON.stringify([s.value, s.context.resumeStatus, s.context.triggered, s.context.filledQuantity, s.context.pendingChanges, s.context.order.quantity])
+    JSON.stringify([s.value, s.context.resumeStatus, s.context.triggered, s.context.filledQuantity, s.context.pendingChanges, s.context.order.quantity, s.context.order.stopPrice])
 }
 
 const isOrderStatus = (value: unknown): value is OrderStatus => (OrderStatuses as ReadonlyArray<unknown>).includes(value)

@@ -47,7 +47,8 @@ const reach: Record<ResumableStatus, ReadonlyArray<OrderEvent>> = {
   submitted: [],
   accepted: [ACCEPT],
   triggered: [ACCEPT, TRIGGER],
-  partiallyFilled: [ACCEPT, TRIGGER, fill("40")]
+  partiallyFilled: [ACCEPT, TRIGGER, fill("40")],
+  held: [{ type: "HOLD" }]
 }
 const replaceable = ["accepted", "triggered", "partiallyFilled"] as const
 

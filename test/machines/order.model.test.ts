@@ -5,7 +5,7 @@ import { initialOrderContext, type OrderEvent, OrderStatuses } from "../../machi
 import { orderMachine } from "../../machines/order.machine.ts"
 import { orderTable } from "../../machines/tables.ts"
 import type { OrderState } from "./fixtures.ts"
-import { type OrderPath, orderPaths, sampleLimitOrder, sampleOrder, sampleOrderEvents } from "./order-paths.ts"
+import { type OrderPath, orderPaths, sampleLimitOrder, sampleOrder, sampleOrderEvents, sampleTrailingOrder } from "./order-paths.ts"
 
 const start = initialOrderContext(sampleOrder)
 
@@ -128,7 +128,21 @@ describe("order model: the exported paths", () => {
     expect(limitByControlState.some(fillsRightAfterAccept)).toBe(true)
   })
 
-  it.each([...byStatus, ...byControlState, ...limitByStatus, ...limitByControlState].map((p) => [`${p.order.type}: ${p.description}`, p] as const))(
+  it("the new events: HOLD reaches held for every order; ACTIVATE, REDUCE and (for a trailing stop) TRAIL move on from it", () => {
+    const trailing = orderPaths("controlStates", sampleTrailingOrder)
+    for (const paths of [byStatus, limitByStatus, orderPaths("statuses", sampleTrailingOrder)]) expect(paths.find((p) => p.finalStatus === "held")?.events.map((e) => e.type)).toEqual(["HOLD"])
+    // A held child is activated, checked and trades like a new order; a sibling's fill reduces a working order.
+    expect(byControlState.some((p) => types(p).join() === "HOLD,ACTIVATE,ACCEPT,TRIGGER,FILL")).toBe(true)
+    expect(limitByControlState.some((p) => types(p).includes("REDUCE") && p.finalStatus === "accepted")).toBe(true)
+    // A trailing stop's TRAIL tightens it once accepted; the looser one (10.2 on a buy at 10) is never taken.
+    const trails = trailing.filter((p) => types(p).includes("TRAIL"))
+    expect(trails.length).toBeGreaterThan(5)
+    expect(trails.every((p) => p.events.every((e) => e.type !== "TRAIL" || e.stopPrice === "9.8"))).toBe(true)
+    expect(trails.every((p) => types(p).indexOf("ACCEPT") < types(p).indexOf("TRAIL"))).toBe(true)
+    expect(byControlState.some((p) => types(p).includes("TRAIL"))).toBe(false)
+  })
+
+  it.each([...byStatus, ...byControlState, ...limitByStatus, ...limitByControlState, ...orderPaths("controlStates", sampleTrailingOrder)].map((p) => [`${p.order.type}: ${p.description}`, p] as const))(
     "%s: XState and the table agree at every step",
     (_description, path) => {
       expect(replay(path)).toBe(path.finalStatus)

@@ -71,16 +71,16 @@ describe("the arbitraries produce inputs the engine accepts", () => {
     }
   )
 
-  it("order requests cover market, limit, stop and stop-limit orders, and every time in force", () => {
+  it("order requests cover market, limit, stop, stop-limit and trailing stop orders, and every time in force", () => {
     const sample = fc.sample(orderRequestArb(), { seed: 3, numRuns: 300 })
-    expect(new Set(sample.map((r) => r.type))).toEqual(new Set(["market", "limit", "stop", "stopLimit"]))
+    expect(new Set(sample.map((r) => r.type))).toEqual(new Set(["market", "limit", "stop", "stopLimit", "trailingStop"]))
     expect(new Set(sample.map((r) => r.timeInForce))).toEqual(new Set(["day", "gtc", "ioc", "fok", "gtd", "opg", "cls", undefined]))
     expect(sample.every((r) => (r.timeInForce === "gtd") === (r.expireAt !== undefined))).toBe(true)
   })
 
-  it("order streams submit, cancel and replace", () => {
+  it("order streams submit orders and order lists, cancel and replace", () => {
     const kinds = new Set(fc.sample(orderStreamArb(), { seed: 3, numRuns: 50 }).flat().map((c) => c.kind))
-    expect(kinds).toEqual(new Set(["submit", "cancel", "replace"]))
+    expect(kinds).toEqual(new Set(["submit", "submitList", "cancel", "replace"]))
   })
 
   it("markets reach trends, flat stretches, gaps and crashes", () => {

@@ -143,6 +143,15 @@ const plainRequest = (request: unknown): unknown => {
   return out
 }
 
+/** An order list with its orders' decimals as strings. */
+const plainList = (list: unknown): unknown => {
+  if (!isRecord(list) || Array.isArray(list)) return list
+  const out: Record<string, unknown> = { ...list }
+  if (Array.isArray(list["orders"])) out["orders"] = list["orders"].map(plainRequest)
+  for (const part of ["entry", "takeProfit", "stopLoss"]) if (list[part] !== undefined) out[part] = plainRequest(list[part])
+  return out
+}
+
 const cloneable = (u: unknown): boolean => typeof u !== "function" && typeof u !== "symbol"
 
 /** Target weights that are a record of numbers, copied; anything else is refused by the driver as `null` is. */
@@ -158,10 +167,14 @@ const plainWeights = (weights: unknown): unknown =>
  */
 export const sendableOutput = (output: unknown): unknown => {
   if (!isRecord(output)) return cloneable(output) ? output : null
-  const { state, orders, targetWeights } = output as Partial<ModelOutput<unknown>>
+  const { state, orders, targetWeights, cancels, replaces, orderLists } = output as Partial<ModelOutput<unknown>>
+  const each = (list: unknown, plain: (item: unknown) => unknown) => (Array.isArray(list) ? list.map(plain) : cloneable(list) ? list : null)
   return {
     state: isJsonValue(state) ? state : undefined,
-    ...(orders === undefined ? {} : { orders: Array.isArray(orders) ? orders.map(plainRequest) : cloneable(orders) ? orders : null }),
-    ...(targetWeights === undefined ? {} : { targetWeights: plainWeights(targetWeights) })
+    ...(orders === undefined ? {} : { orders: each(orders, plainRequest) }),
+    ...(targetWeights === undefined ? {} : { targetWeights: plainWeights(targetWeights) }),
+    ...(cancels === undefined ? {} : { cancels: each(cancels, (c) => c) }),
+    ...(replaces === undefined ? {} : { replaces: each(replaces, (r) => (isRecord(r) ? { ...r, changes: plainRequest(r["changes"]) } : r)) }),
+    ...(orderLists === undefined ? {} : { orderLists: each(orderLists, plainList) })
   }
 }

@@ -1,0 +1,175 @@
+/**
+ * Properties of order lists and trailing stops over random markets (gaps, ticks, new days) and
+ * random order streams holding every order type and list (src/testing/engine-scenario.ts),
+ * checked after every command and update:
+ * - an OCO group's members never fill, together, past the quantity they share;
+ * - a bracket's (or OTO's) children never fill before the update after their entry ended, and
+ *   never close more than the entry opened;
+ * - a trailing stop never loosens (outside a replace of its distance), and does not move while held;
+ * and a restore from a snapshot at any step ends exactly as the uninterrupted run.
+ */
+import { fc, test } from "@fast-check/vitest"
+import { describe, expect, it } from "vitest"
+import { barFillModel, Decimal, type EngineOptions, IllegalOrderTransitionError, type OrderId, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
+import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, scenarioArb, submitRequest } from "../../src/testing/index.ts"
+
+const D = (x: string) => new Decimal(x)
+
+const optionsOf = (scenario: Scenario): EngineOptions => {
+  if (scenario.fillChunk === null) return {}
+  const chunk = new Decimal(scenario.fillChunk)
+  return {
+    fillModel: {
+      match: (order, quote) => {
+        const r = barFillModel.match(order, quote)
+        return r.fill === null ? r : { ...r, fill: { ...r.fill, quantity: Decimal.min(r.fill.quantity, chunk) } }
+      }
+    }
+  }
+}
+
+/** What the link checks saw, for the not-vacuous test. */
+interface LinkStats {
+  ocoGroupsFilled: number
+  childFills: number
+  trailMoves: number
+}
+
+/** Watches one engine's lists and trailing stops; `check()` after every step returns what broke. */
+class LinkMonitor {
+  readonly stats: LinkStats = { ocoGroupsFilled: 0, childFills: 0, trailMoves: 0 }
+  readonly #engine: TradingSimulationEngine
+  /** An OCO group's shared quantity, as submitted. */
+  readonly #shared = new Map<string, Decimal>()
+  /** The update count when each entry ended (became final). */
+  readonly #entryEnded = new Map<string, number>()
+  readonly #stops = new Map<string, OrderView>()
+  readonly #replaced = new Set<string>()
+  #fillsSeen = 0
+
+  constructor(engine: TradingSimulationEngine) {
+    this.#engine = engine
+    engine.onEvent((e) => {
+      if (e.type === "orderSubmitted" && e.order.orderList?.kind === "oco" && !this.#shared.has(e.order.orderList.id)) this.#shared.set(e.order.orderList.id, D(e.order.quantity))
+      if (e.type === "orderReplaced") this.#replaced.add(e.order.id)
+    })
+  }
+
+  check(): string[] {
+    const broken: string[] = []
+    const orders = this.#engine.getOrders()
+    const byId = new Map(orders.map((o) => [o.id as string, o]))
+    const lists = new Map<string, OrderView[]>()
+    for (const o of orders) if (o.orderList !== null) lists.set(o.orderList.id, [...(lists.get(o.orderList.id) ?? []), o])
+    for (const [id, members] of lists) {
+      const entry = members.find((m) => m.orderList!.role === "entry")
+      const others = members.filter((m) => m !== entry)
+      const filled = others.reduce((sum, m) => sum.plus(m.filledQuantity), new Decimal(0))
+      if (entry === undefined) {
+        const shared = this.#shared.get(id)!
+        if (filled.greaterThan(shared)) broken.push(`OCO ${id}: members filled ${filled} of a shared ${shared}`)
+        if (others.filter((m) => D(m.filledQuantity).greaterThan(0)).length > 1) this.stats.ocoGroupsFilled += 1
+        continue
+      }
+      if (filled.greaterThan(entry.filledQuantity)) broken.push(`${entry.orderList!.kind} ${id}: children filled ${filled}, the entry ${entry.filledQuantity}`)
+      if (["filled", "cancelled", "expired", "rejected"].includes(entry.status) && !this.#entryEnded.has(entry.id)) this.#entryEnded.set(entry.id, this.#engine.updateCount)
+    }
+    const fills = this.#engine.getFills()
+    for (const fill of fills.slice(this.#fillsSeen)) {
+      const order = byId.get(fill.orderId)!
+      const link = order.orderList
+      if (link === null || link.role === "entry" || link.kind === "oco") continue
+      this.stats.childFills += 1
+      const entry = orders.find((o) => o.orderList?.id === link.id && o.orderList.role === "entry")!
+      const ended = this.#entryEnded.get(entry.id)
+      if (ended === undefined || fill.updateIndex <= ended) broken.push(`child ${order.id} filled on update ${fill.updateIndex}; its entry ended on ${ended}`)
+    }
+    this.#fillsSeen = fills.length
+    for (const o of orders) {
+      if (o.type !== "trailingStop") continue
+      const before = this.#stops.get(o.id)
+      this.#stops.set(o.id, o)
+      if (before === undefined || this.#replaced.has(o.id)) continue
+      const [was, now] = [D(before.stopPrice!), D(o.stopPrice!)]
+      const looser = o.side === "sell" ? now.lessThan(was) : now.greaterThan(was)
+      const watermarkBack = o.side === "sell" ? D(o.trailWatermark!).lessThan(before.trailWatermark!) : D(o.trailWatermark!).greaterThan(before.trailWatermark!)
+      if (looser || watermarkBack) broken.push(`trailing stop ${o.id} (${o.side}) went from ${was} / ${before.trailWatermark} to ${now} / ${o.trailWatermark}`)
+      // Not accepted yet (or a child still held): it has not worked, so it has not moved.
+      if ((o.status === "held" || o.status === "submitted") && !now.equals(was)) broken.push(`trailing stop ${o.id} moved while ${o.status}`)
+      if (!now.equals(was)) this.stats.trailMoves += 1
+    }
+    this.#replaced.clear()
+    return broken
+  }
+}
+
+/**
+ * Replays a scenario, checking the links after every command and update (unless `check` is off);
+ * with `cut`, the engine is snapshotted to JSON and restored before step `cut`. Returns the link
+ * counts and the engine as it ends.
+ */
+const run = (scenario: Scenario, { check = true, cut = null }: { readonly check?: boolean; readonly cut?: number | null } = {}) => {
+  let engine = new TradingSimulationEngine(scenario.config, optionsOf(scenario))
+  const monitor = check ? new LinkMonitor(engine) : null
+  const updates = materializeMarket(scenario)
+  const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
+  const lastPrice = (symbol: string) => last.get(symbol)!
+  const ids: OrderId[] = []
+  const expectIntact = (where: string) => {
+    if (monitor !== null) expect(monitor.check(), where).toEqual([])
+  }
+  scenario.steps.forEach((step, s) => {
+    if (s === cut) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), optionsOf(scenario))
+    step.commands.forEach((command, c) => {
+      try {
+        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
+        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
+        else {
+          const id = pickOrder(engine, command.target, ids)
+          if (id === undefined) return
+          if (command.kind === "cancel") engine.cancelOrder(id)
+          else {
+            const order = engine.getOrder(id)
+            engine.replaceOrder(id, replaceChanges(engine, order, command, lastPrice(order.symbol)))
+          }
+        }
+      } catch (e) {
+        // Cancelling or replacing an order in a status that does not take it is refused, and changes nothing.
+        if (!(e instanceof IllegalOrderTransitionError)) throw e
+      }
+      expectIntact(`step ${s}, command ${c} (${command.kind})`)
+    })
+    const update = updates[s]!
+    engine.processMarketUpdate(update.input)
+    for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
+    expectIntact(`step ${s}, update ${s + 1}`)
+  })
+  return { stats: monitor?.stats ?? { ocoGroupsFilled: 0, childFills: 0, trailMoves: 0 }, engine }
+}
+
+const DEEP_RUN_TIMEOUT = 30 * 60_000
+
+describe("order lists and trailing stops (checked after every command and update)", () => {
+  test.prop([scenarioArb()])("OCO groups never fill past their shared quantity; children never fill early or close more than the entry opened; trailing stops never loosen", (s) => {
+    run(s)
+  }, DEEP_RUN_TIMEOUT)
+
+  test.prop([scenarioArb(), fc.nat()])("a restore from a JSON snapshot at any step ends byte-identical to the uninterrupted run", (s, at) => {
+    const whole = JSON.stringify(run(s, { check: false }).engine.snapshot())
+    expect(JSON.stringify(run(s, { check: false, cut: at % s.steps.length }).engine.snapshot())).toBe(whole)
+  }, DEEP_RUN_TIMEOUT)
+
+  it("the checks are not vacuous: a fixed-seed sample fills children, OCO members (reduced), and moves trailing stops", () => {
+    const total: LinkStats = { ocoGroupsFilled: 0, childFills: 0, trailMoves: 0 }
+    for (const s of fc.sample(scenarioArb(), { seed: 20261130, numRuns: 200 })) {
+      const { stats } = run(s)
+      total.ocoGroupsFilled += stats.ocoGroupsFilled
+      total.childFills += stats.childFills
+      total.trailMoves += stats.trailMoves
+    }
+    expect(total.childFills, JSON.stringify(total)).toBeGreaterThan(20)
+    expect(total.trailMoves, JSON.stringify(total)).toBeGreaterThan(50)
+    // Two members of one group both filled: only with ocoOnPartialFill: reduce.
+    expect(total.ocoGroupsFilled, JSON.stringify(total)).toBeGreaterThan(0)
+  })
+})
