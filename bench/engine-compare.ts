@@ -27,7 +27,8 @@ const runs = Number(process.argv[3] ?? 7)
 
 const checkout = (rev: string): string => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "paperfloor-engine-"))
-  const tar = execFileSync("git", ["-C", root, "archive", rev, "src", "machines"])
+  // The sources' archive is several MB: past execFileSync's default 1 MB buffer.
+  const tar = execFileSync("git", ["-C", root, "archive", rev, "src", "machines"], { maxBuffer: 256 * 1024 * 1024 })
   execFileSync("tar", ["-x", "-C", dir], { input: tar })
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"))
   return dir
