@@ -1,6 +1,9 @@
 import type { OrderId } from "../domain/ids.ts"
 import type { OrderListKind } from "../domain/order.ts"
-import { OrderEntry, type OrderEntrySnapshot } from "./order-entry.ts"
+import { OrderEntry, type OrderEntrySnapshot, type WorkingOrderWatch } from "./order-entry.ts"
+import { timeInForcePolicies } from "./time-in-force.ts"
+import { WorkingOrderIndex } from "./working-order-index.ts"
+import { WorkingTotals } from "./working-totals.ts"
 
 export interface OrderBookSnapshot {
   readonly orders: ReadonlyArray<OrderEntrySnapshot>
@@ -29,14 +32,27 @@ export interface OrderList {
  * Priority is kept across symbols, not per symbol, because the symbols share one account: which
  * fill sees the cash first is part of the result. The links between orders (OCO groups, OTOs and
  * brackets) are here too.
+ *
+ * So that nothing per update or per order grows with the book, the working orders also sit in an
+ * index by symbol and price (./working-order-index.ts), those whose time in force can expire in a
+ * list of their own, and their open quantities and holds on buying power in running totals
+ * (./working-totals.ts); each working order tells the book when it changes (`WorkingOrderWatch`).
+ * An order that ends leaves the working lists lazily: they are swept once the ended outnumber the rest.
  */
-export class OrderBook {
+export class OrderBook implements WorkingOrderWatch {
   readonly #orders = new Map<OrderId, OrderEntry>()
   readonly #byClientId = new Map<string, OrderEntry>()
   readonly #lists = new Map<string, OrderList>()
   pending: OrderEntry[] = []
-  working: OrderEntry[] = []
   held: OrderEntry[] = []
+  readonly totals = new WorkingTotals()
+  readonly index = new WorkingOrderIndex()
+  #working: OrderEntry[] = []
+  #live = 0
+  /** The working orders whose time in force can expire, oldest first (final ones swept lazily). */
+  #expiring: OrderEntry[] = []
+  #expiringEnded = 0
+  #workingSeq = 0
 
   get(id: OrderId): OrderEntry | undefined {
     return this.#orders.get(id)
@@ -55,6 +71,43 @@ export class OrderBook {
     return [...this.pending, ...this.working, ...this.held]
   }
 
+  /** The working orders, oldest first. */
+  get working(): ReadonlyArray<OrderEntry> {
+    if (this.#working.length > this.#live) this.#working = this.#working.filter((e) => !e.isFinal)
+    return this.#working
+  }
+
+  get hasWorking(): boolean {
+    return this.#live > 0
+  }
+
+  /** The working orders whose time in force can expire, oldest first; some may have ended (skip those). */
+  get expiring(): ReadonlyArray<OrderEntry> {
+    return this.#expiring
+  }
+
+  /** An accepted order starts working: last in time priority, in the index and the totals. */
+  accept(entry: OrderEntry): void {
+    this.#workingSeq += 1
+    entry.workingSeq = this.#workingSeq
+    entry.watch = this
+    this.#working.push(entry)
+    this.#live += 1
+    if (timeInForcePolicies[entry.spec.timeInForce].expires) this.#expiring.push(entry)
+    this.totals.add(entry)
+    this.index.place(entry)
+  }
+
+  leave(entry: OrderEntry): void {
+    this.totals.subtract(entry)
+  }
+
+  join(entry: OrderEntry): void {
+    if (entry.isFinal) return this.#ended(entry)
+    this.totals.add(entry)
+    this.index.place(entry)
+  }
+
   /** Adds a new order: pending, or held when it is a child waiting for its entry. */
   submit(entry: OrderEntry): void {
     this.#add(entry)
@@ -68,17 +121,15 @@ export class OrderBook {
     this.pending.push(entry)
   }
 
-  /** Drops a final order from the open lists. */
+  /** Drops a final order from the open lists (from the working ones lazily). */
   retire(entry: OrderEntry): void {
-    this.pending = this.pending.filter((e) => e !== entry)
-    this.working = this.working.filter((e) => e !== entry)
+    if (this.pending.length > 0) this.pending = this.pending.filter((e) => e !== entry)
     if (this.held.length > 0) this.held = this.held.filter((e) => e !== entry)
   }
 
-  /** Drops the open orders that became final during a pass over them. */
+  /** Drops the pending orders that became final during a pass over them (working ones go lazily). */
   retireFinal(): void {
-    this.pending = this.pending.filter((e) => !e.isFinal)
-    this.working = this.working.filter((e) => !e.isFinal)
+    if (this.pending.length > 0) this.pending = this.pending.filter((e) => !e.isFinal)
   }
 
   snapshot(): OrderBookSnapshot {
@@ -97,8 +148,21 @@ export class OrderBook {
       if (entry.status === "held") book.held.push(entry)
     }
     book.pending = s.pending.map((id) => book.#orders.get(id)!)
-    book.working = s.working.map((id) => book.#orders.get(id)!)
+    for (const id of s.working) book.accept(book.#orders.get(id)!)
     return book
+  }
+
+  /** A working order ended: out of the totals (already) and the index; the lists drop it once enough have ended. */
+  #ended(entry: OrderEntry): void {
+    this.index.remove(entry)
+    this.#live -= 1
+    if (this.#working.length > 2 * this.#live + 32) this.#working = this.#working.filter((e) => !e.isFinal)
+    if (!timeInForcePolicies[entry.spec.timeInForce].expires) return
+    this.#expiringEnded += 1
+    if (this.#expiringEnded > 32 && 2 * this.#expiringEnded > this.#expiring.length) {
+      this.#expiring = this.#expiring.filter((e) => !e.isFinal)
+      this.#expiringEnded = 0
+    }
   }
 
   #add(entry: OrderEntry): void {

@@ -26,6 +26,14 @@ export interface OrderEntrySnapshot {
   readonly reservedFor: string
 }
 
+/** What keeps running figures over the working orders (the order book): told before and after a working order changes. */
+export interface WorkingOrderWatch {
+  /** The order is about to change (or end): its figures leave the running totals. */
+  leave(entry: OrderEntry): void
+  /** The order changed: if it still works, its figures join the totals again and it is re-indexed; if it ended, it leaves the index. */
+  join(entry: OrderEntry): void
+}
+
 /**
  * One order inside the engine: its machine state (status + context), moved only by the order
  * machine's compiled table, plus decimals and floats cached from the context for matching.
@@ -52,6 +60,14 @@ export class OrderEntry implements WorkingOrder {
   activatedOn = -1
   /** A trailing stop: the engine moves its stop after each update it is matched on. */
   readonly trails: boolean
+  /** Set by the order book while the order works; null otherwise. */
+  watch: WorkingOrderWatch | null = null
+  /** Its place in the working list's time priority (set by the order book when it starts working). */
+  workingSeq = 0
+  /** Where the working-order index holds it (opaque to all but the index), under which key, and which of its places is current. */
+  indexedIn: object | null = null
+  indexKey = 0
+  indexVersion = 0
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
@@ -97,11 +113,20 @@ export class OrderEntry implements WorkingOrder {
     if (next === undefined) return new IllegalOrderTransitionError({ orderId: this.spec.id, status: this.status, event: event.type })
     const orderChanged = next.context.order !== this.context.order
     const fillChanged = next.context.filledQuantity !== this.context.filledQuantity
+    const watch = this.watch
+    // Only what moves a working order's figures or its place in the index is reported.
+    const moves = watch !== null && (orderChanged || fillChanged || next.context.triggered !== this.context.triggered || finalOrderStatuses.has(next.status))
+    if (moves) watch.leave(this)
     this.status = next.status
     this.context = next.context
     if (this.isFinal) this.#release()
     else if (orderChanged) this.#cache()
     else if (fillChanged && event.type === "FILL") this.remaining = this.remaining.minus(event.quantity)
+    if (moves) {
+      // An order that ended leaves the book's working figures for good.
+      if (this.isFinal) this.watch = null
+      watch.join(this)
+    }
     return undefined
   }
 
@@ -118,6 +143,21 @@ export class OrderEntry implements WorkingOrder {
    */
   sharesFillWith(other: OrderEntry): boolean {
     return this.list !== null && this.list === other.list && this !== other && this.spec.orderList?.role !== "entry" && other.spec.orderList?.role !== "entry"
+  }
+
+  /** Fixes what its pre-trade check allowed: the position value its fills may reach, and the buying power it holds back for `reservedFor` of its quantity. */
+  commit(positionCap: { readonly referencePrice: Decimal; readonly maxValue: Decimal }, reservation: Decimal, reservedFor: Decimal): void {
+    const watch = this.watch
+    watch?.leave(this)
+    this.positionCap = positionCap
+    this.reservation = reservation
+    this.reservedFor = reservedFor
+    watch?.join(this)
+  }
+
+  /** Whether its hold on buying power is a share of its reservation (a quotient) rather than the reservation itself. */
+  get holdsShare(): boolean {
+    return !this.reservation.isZero() && !this.remaining.equals(this.reservedFor)
   }
 
   /** The share of the reservation its unfilled part still holds. */

@@ -4,6 +4,7 @@ import type { CheckRecord } from "./engine-events.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
 import type { OrderEntry } from "./order-entry.ts"
 import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+import type { WorkingTotals } from "./working-totals.ts"
 
 /** Why a check refused an order: the rule's name as a stable code, beside its human reason. */
 export interface Rejection {
@@ -15,8 +16,8 @@ export interface Rejection {
 export interface RiskInputs {
   readonly config: SimulationConfig
   readonly ledger: Ledger
-  /** The working orders, oldest first. */
-  readonly working: ReadonlyArray<OrderEntry>
+  /** Running sums over the working orders. */
+  readonly totals: WorkingTotals
   readonly markOf: (symbol: string) => Decimal | undefined
 }
 
@@ -53,11 +54,14 @@ export class RiskGate {
     costOf: (openingQuantity: Decimal) => Decimal
   ): RiskCheck {
     const { side, symbol } = entry.spec
-    let projected = inputs.ledger.position(symbol)
-    for (const e of inputs.working) {
-      // An OCO sibling is left out: only one of them can fill what they share.
-      if (e !== entry && e.spec.symbol === symbol && e.spec.side === side && !entry.sharesFillWith(e)) projected = side === "buy" ? projected.plus(e.remaining) : projected.minus(e.remaining)
+    const position = inputs.ledger.position(symbol)
+    // The others on its side: all that work but itself and its OCO siblings (only one of them can fill what they share).
+    let others = inputs.totals.openQuantity(symbol, side)
+    if (entry.watch !== null) others = others.minus(entry.remaining)
+    if (entry.list !== null) {
+      for (const e of entry.list.members) if (e.watch !== null && e.spec.symbol === symbol && e.spec.side === side && entry.sharesFillWith(e)) others = others.minus(e.remaining)
     }
+    const projected = others.isZero() ? position : side === "buy" ? position.plus(others) : position.minus(others)
     const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
     return {
       order: entry.spec,

@@ -13,6 +13,10 @@ import type { UpdateClock } from "./session-clock.ts"
 export interface TimeInForcePolicy {
   /** Why the order expires at this update, or null while it still works. Asked of working orders and of those still waiting for their check. */
   readonly expiresOn: (order: OrderContext, update: UpdateClock) => string | null
+  /** Trades at the whole quote and keeps working when a match does not fill it: an update whose range cannot fill it may pass it by. */
+  readonly keepsWorkingUnfilled: boolean
+  /** Whether `expiresOn` can ever say yes: the engine asks only those orders, so a deep book of gtc orders costs an update nothing. */
+  readonly expires: boolean
   /** The prices the order may trade at on this update: the quote itself, one of its prices as a tick (the open, the close), or null: not on this update. */
   readonly tradesAt: (quote: Quote, update: UpdateClock) => Quote | null
   /** The whole rest fills on one update, or none of it does (fok): no partial fill, no closing part alone. */
@@ -49,22 +53,27 @@ const OPG_END = "opg: what the opening did not fill is cancelled"
 const CLS_END = "cls: what the close did not fill is cancelled"
 
 const plain = { tradesAt: wholeQuote, allOrNothing: false } as const
+/** The times in force that work until they fill or expire. */
+const resting = { ...plain, keepsWorkingUnfilled: true } as const
+const endsAfterMatch = { keepsWorkingUnfilled: false } as const
 
 export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy>> = {
   // Works through the trading day of the update it was accepted on (its session day).
   day: {
-    ...plain,
+    ...resting,
+    expires: true,
     expiresOn: (order, update) => (order.sessionDay !== null && order.sessionDay !== update.day ? "day order: its session ended" : null),
     afterMatch: keepsWorking
   },
-  gtc: { ...plain, expiresOn: keepsWorking, afterMatch: keepsWorking },
+  gtc: { ...resting, expires: false, expiresOn: keepsWorking, afterMatch: keepsWorking },
   // Its first matching update is its only one: what it allows fills, the rest is cancelled.
-  ioc: { ...plain, expiresOn: keepsWorking, afterMatch: () => IOC_END },
+  ioc: { ...plain, ...endsAfterMatch, expires: false, expiresOn: keepsWorking, afterMatch: () => IOC_END },
   // The same, but all of it or nothing (the engine holds back a fill short of the rest).
-  fok: { tradesAt: wholeQuote, allOrNothing: true, expiresOn: keepsWorking, afterMatch: () => FOK_END },
+  fok: { tradesAt: wholeQuote, allOrNothing: true, ...endsAfterMatch, expires: false, expiresOn: keepsWorking, afterMatch: () => FOK_END },
   // Works on updates whose time is at most `expireAt`; an update without a time is at the previous one's.
   gtd: {
-    ...plain,
+    ...resting,
+    expires: true,
     expiresOn: (order, update) => (update.time !== null && update.time > order.order.expireAt! ? "gtd: its expiry time has passed" : null),
     afterMatch: keepsWorking
   },
@@ -75,6 +84,8 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   opg: {
     tradesAt: (quote, update) => (update.opensSession ? atOnePrice(quote, "open") : null),
     allOrNothing: false,
+    ...endsAfterMatch,
+    expires: true,
     expiresOn: (order, update) => {
       // Outside the session (before the open with a calendar) the opening is still to come.
       if (update.opensSession || !update.inSession) return null
@@ -91,6 +102,8 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   cls: {
     tradesAt: (quote, update) => (update.closesSession === false ? null : atOnePrice(quote, "close")),
     allOrNothing: false,
+    ...endsAfterMatch,
+    expires: false,
     expiresOn: keepsWorking,
     afterMatch: () => CLS_END
   }

@@ -72,10 +72,16 @@ const TRADING = simulationStatusesTagged("trades")
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
 const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
 
-/** The update's quote for a symbol: a loop, not `find`, since this runs for every pending and working order. */
-const quoteFor = (quotes: ReadonlyArray<Quote>, symbol: string): Quote | undefined => {
-  for (let i = 0; i < quotes.length; i++) if (quotes[i]!.symbol === symbol) return quotes[i]
-  return undefined
+/** The update's quote for a symbol, asked for every pending and working order: a loop over a few quotes, a map over many. */
+const quoteLookup = (quotes: ReadonlyArray<Quote>): ((symbol: string) => Quote | undefined) => {
+  if (quotes.length <= 8)
+    return (symbol) => {
+      for (let i = 0; i < quotes.length; i++) if (quotes[i]!.symbol === symbol) return quotes[i]
+      return undefined
+    }
+  const bySymbol = new Map<string, Quote>()
+  for (const quote of quotes) if (!bySymbol.has(quote.symbol)) bySymbol.set(quote.symbol, quote)
+  return (symbol) => bySymbol.get(symbol)
 }
 
 /** Refused for a reason outside the risk rules: a replace may not take the quantity to or below what has filled. */
@@ -140,6 +146,8 @@ export class TradingSimulationEngine {
   readonly #lots: ReadonlyMap<string, Decimal>
   readonly #participation: VolumeParticipation | null
   readonly #clock: SessionClock
+  /** The default fill rules: the working-order index knows which orders a bar's range can fill under them. */
+  readonly #matchesByRange: boolean
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
@@ -150,6 +158,8 @@ export class TradingSimulationEngine {
   #marks = new Marks()
   #stopLoss: DailyStopLoss
   #fills: Fill[] = []
+  /** Exact equity at the current marks, kept through the fills of an update; null until asked after a change of marks. */
+  #equityNow: Decimal | null = null
   #orderSeq = 0
   #updateIndex = 0
   #lastTime: number | null = null
@@ -168,6 +178,7 @@ export class TradingSimulationEngine {
     this.#stopLoss = new DailyStopLoss(this.config.dailyStopLoss, initialCapital)
     this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
     this.#fillModel = options.fillModel ?? barFillModel
+    this.#matchesByRange = this.#fillModel === barFillModel
     this.#pricing = new ExecutionPricing(
       options.slippageModel ?? proportionalSlippage(this.config.slippageRate),
       options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission)),
@@ -393,14 +404,15 @@ export class TradingSimulationEngine {
       this.#lastTime = time
       const { day } = clock
       if (clock.inSession) this.#sessionDay = day
-      if (this.#book.working.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
+      if (this.#book.expiring.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
       // Outside its session an update marks the portfolio; nothing is checked or trades on it.
       if (TRADING.has(this.#status) && clock.inSession) {
         if (this.#book.pending.length > 0) this.#checkPending(quotes)
-        if (this.#book.working.length > 0) this.#matchWorking(quotes, clock)
+        if (this.#book.hasWorking) this.#matchWorking(quotes, clock)
       }
       for (const quote of quotes) this.#marks.set(quote)
+      this.#equityNow = null
       const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
@@ -629,7 +641,7 @@ export class TradingSimulationEngine {
    */
   #expire(update: UpdateClock): void {
     let expired = false
-    for (const list of [this.#book.pending, this.#book.working]) {
+    for (const list of [this.#book.pending, this.#book.expiring]) {
       for (const entry of list) {
         // A sibling's expiry may have cancelled it on the way.
         if (entry.isFinal) continue
@@ -655,14 +667,33 @@ export class TradingSimulationEngine {
   }
 
   #equity(): Decimal {
-    return this.#ledger.equity(this.#marks.orZero)
+    return (this.#equityNow ??= this.#ledger.equity(this.#marks.orZero))
   }
 
   /** Cash less what working orders hold back: all but `except`'s own, and its OCO siblings' (only one of them can fill). */
   #buyingPower(except?: OrderEntry): Decimal {
+    const held = this.#book.totals.held
     let free = this.#ledger.cash
-    for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = free.minus(e.heldBack())
+    if (held === null) {
+      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = free.minus(e.heldBack())
+    } else {
+      // No hold is a share: each working order holds its whole reservation, and the total is exact.
+      let counted = held
+      if (except !== undefined) {
+        if (except.watch !== null && !except.reservation.isZero()) counted = counted.minus(except.reservation)
+        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = counted.minus(e.reservation)
+      }
+      if (!counted.isZero()) free = free.minus(counted)
+    }
     return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#marks.orZero).times(2)) : free
+  }
+
+  /** Equity moved by one fill: by the cash it moved and the position it moved at the symbol's mark (exact, as the sum over the positions would be). */
+  #equityAfterFill(equity: Decimal, cashBefore: Decimal, positionBefore: Decimal, symbol: string): Decimal {
+    const moved = this.#ledger.position(symbol).minus(positionBefore)
+    const mark = this.#marks.orZero(symbol)
+    const value = moved.isZero() || mark.isZero() ? ZERO : moved.times(mark)
+    return equity.plus(this.#ledger.cash.minus(cashBefore)).plus(value)
   }
 
   #account(except?: OrderEntry): AccountView {
@@ -690,17 +721,15 @@ export class TradingSimulationEngine {
     get ledger() {
       return engine.#ledger
     },
-    get working() {
-      return engine.#book.working
+    get totals() {
+      return engine.#book.totals
     },
     markOf: engine.#markOf
   }))(this)
 
   /** Fixes what an accepted order may do: the position value its fills may reach, and the buying power it holds back. */
   #commit(entry: OrderEntry, check: RiskCheck): void {
-    entry.positionCap = { referencePrice: check.referencePrice, maxValue: check.account.maxPositionValue }
-    entry.reservation = check.openingCost
-    entry.reservedFor = check.quantity
+    entry.commit({ referencePrice: check.referencePrice, maxValue: check.account.maxPositionValue }, check.openingCost, check.quantity)
   }
 
   /** An order's check before it works: `quantity` valued at `referencePrice`, the opening part priced by the models. */
@@ -713,10 +742,11 @@ export class TradingSimulationEngine {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
     let linkedRejected = false
+    const quoteFor = quoteLookup(quotes)
     for (const entry of this.#book.pending) {
       // A sibling's rejection may have cancelled it on the way.
       if (entry.isFinal) continue
-      const symbolQuote = quoteFor(quotes, entry.spec.symbol)
+      const symbolQuote = quoteFor(entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits. A child
       // activated on this update (its entry expired before matching) waits for the next one.
       if (symbolQuote === undefined || entry.activatedOn === this.#updateIndex) {
@@ -736,7 +766,7 @@ export class TradingSimulationEngine {
       }
       this.#commit(entry, check)
       this.#transition(entry, { type: "ACCEPT", sessionDay: this.#day })
-      this.#book.working.push(entry)
+      this.#book.accept(entry)
       // Later orders in this update see this one's hold on buying power.
       if (!entry.reservation.isZero()) account = null
       if (this.#bus.wants("orderAccepted")) this.#bus.emit({ type: "orderAccepted", order: entry.view(), check: checkRecord(check) })
@@ -749,8 +779,11 @@ export class TradingSimulationEngine {
     this.#retired = false
     // OCO siblings already matched on this update, out of turn (see `#matchTogether`).
     let matched: Set<OrderEntry> | null = null
-    for (const entry of this.#book.working) {
-      const barQuote = quoteFor(quotes, entry.spec.symbol)
+    const quoteFor = quoteLookup(quotes)
+    // With the default fill rules, only the orders the update's ranges can fill (and those matched on every update).
+    const toMatch = this.#matchesByRange ? this.#book.index.candidates(quotes) : this.#book.working
+    for (const entry of toMatch) {
+      const barQuote = quoteFor(entry.spec.symbol)
       if (barQuote === undefined || entry.isFinal) continue
       if (entry.list !== null && entry !== entry.list.entry && this.config.intrabarPath === "adaptive") {
         if (matched?.has(entry)) continue
@@ -907,7 +940,10 @@ export class TradingSimulationEngine {
     time: number | null
   ): void {
     const { side, symbol } = entry.spec
+    const cashBefore = this.#ledger.cash
+    const positionBefore = this.#ledger.position(symbol)
     const legs = this.#ledger.applyFill(symbol, side, execution, split)
+    if (this.#equityNow !== null) this.#equityNow = this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol)
     this.#trades.record(symbol, side, execution.price, legs, time)
     const quantity = execution.quantity.toString()
     const price = execution.price.toString()

@@ -1,0 +1,184 @@
+import type { Quote } from "../domain/market-update.ts"
+import { quoteForSide } from "../domain/market-update.ts"
+import type { OrderEntry } from "./order-entry.ts"
+import { timeInForcePolicies } from "./time-in-force.ts"
+
+/**
+ * Working orders sorted by the price at which a bar can first reach them, so that an update
+ * matches only the orders its range can fill (with the default fill rules) and a deep book of
+ * resting orders costs a bar nothing. Keys are floats: rounding to double is monotonic, so every
+ * order the exact rule could fill is among those the float range selects; the rule itself then
+ * decides exactly. Entries are dropped lazily: a final order, or one that moved, is skipped where
+ * it lies and swept out once the stale outnumber the live.
+ */
+
+/** Orders in ascending key order; those with `key ≤ threshold` are the candidates. */
+class Ladder {
+  keys: number[] = []
+  entries: OrderEntry[] = []
+  versions: number[] = []
+  stale = 0
+
+  insert(key: number, entry: OrderEntry, version: number): void {
+    let low = 0
+    let high = this.keys.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.keys[middle]! <= key) low = middle + 1
+      else high = middle
+    }
+    if (low === this.keys.length) {
+      this.keys.push(key)
+      this.entries.push(entry)
+      this.versions.push(version)
+    } else {
+      this.keys.splice(low, 0, key)
+      this.entries.splice(low, 0, entry)
+      this.versions.splice(low, 0, version)
+    }
+  }
+
+  collect(threshold: number, out: OrderEntry[]): void {
+    const { keys, entries, versions } = this
+    for (let i = 0; i < keys.length && keys[i]! <= threshold; i++) {
+      const entry = entries[i]!
+      if (entry.indexVersion === versions[i] && !entry.isFinal) out.push(entry)
+    }
+  }
+
+  abandon(): void {
+    if (++this.stale <= 32 || this.stale * 2 <= this.keys.length) return
+    const keys: number[] = []
+    const entries: OrderEntry[] = []
+    const versions: number[] = []
+    for (let i = 0; i < this.keys.length; i++) {
+      const entry = this.entries[i]!
+      if (entry.indexVersion !== this.versions[i] || entry.isFinal) continue
+      keys.push(this.keys[i]!)
+      entries.push(entry)
+      versions.push(this.versions[i]!)
+    }
+    this.keys = keys
+    this.entries = entries
+    this.versions = versions
+    this.stale = 0
+  }
+}
+
+/** Orders matched on every update of their symbol: whatever the range cannot rule out. */
+class Always {
+  entries: OrderEntry[] = []
+  versions: number[] = []
+  stale = 0
+
+  insert(entry: OrderEntry, version: number): void {
+    this.entries.push(entry)
+    this.versions.push(version)
+  }
+
+  collect(out: OrderEntry[]): void {
+    const { entries, versions } = this
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!
+      if (entry.indexVersion === versions[i] && !entry.isFinal) out.push(entry)
+    }
+  }
+
+  abandon(): void {
+    if (++this.stale * 2 <= this.entries.length) return
+    const entries: OrderEntry[] = []
+    const versions: number[] = []
+    for (let i = 0; i < this.entries.length; i++) {
+      const entry = this.entries[i]!
+      if (entry.indexVersion !== this.versions[i] || entry.isFinal) continue
+      entries.push(entry)
+      versions.push(this.versions[i]!)
+    }
+    this.entries = entries
+    this.versions = versions
+    this.stale = 0
+  }
+}
+
+/**
+ * One symbol's working orders. A buy limit and a sell stop are reached when the price comes down
+ * to them (keyed by minus their price, against minus the bar's lowest price); a sell limit and a
+ * buy stop when it rises to them (keyed by their price, against the bar's highest).
+ */
+class SymbolOrders {
+  readonly always = new Always()
+  readonly buyFalling = new Ladder()
+  readonly buyRising = new Ladder()
+  readonly sellFalling = new Ladder()
+  readonly sellRising = new Ladder()
+}
+
+/** Where an order waits: a ladder and its key, or null for the orders matched on every update. */
+const placeOf = (orders: SymbolOrders, entry: OrderEntry): { ladder: Ladder; key: number } | null => {
+  const { spec } = entry
+  // A trailing stop moves, an ioc, fok, opg or cls order ends or waits by its match, and an order
+  // list's members may be matched together along the bar's path: all are matched every update.
+  if (entry.trails || !timeInForcePolicies[spec.timeInForce].keepsWorkingUnfilled || (entry.list !== null && entry !== entry.list.entry)) return null
+  const buy = spec.side === "buy"
+  if (spec.type === "limit" || (spec.type === "stopLimit" && entry.triggered))
+    return buy ? { ladder: orders.buyFalling, key: -entry.limitNumber } : { ladder: orders.sellRising, key: entry.limitNumber }
+  if ((spec.type === "stop" || spec.type === "stopLimit") && !entry.triggered)
+    return buy ? { ladder: orders.buyRising, key: entry.stopNumber } : { ladder: orders.sellFalling, key: -entry.stopNumber }
+  return null
+}
+
+export class WorkingOrderIndex {
+  readonly #bySymbol = new Map<string, SymbolOrders>()
+
+  /** Places a working order (again, after it changed); a place it had before becomes stale. */
+  place(entry: OrderEntry): void {
+    let orders = this.#bySymbol.get(entry.spec.symbol)
+    if (orders === undefined) {
+      orders = new SymbolOrders()
+      this.#bySymbol.set(entry.spec.symbol, orders)
+    }
+    const place = placeOf(orders, entry)
+    const where = place === null ? orders.always : place.ladder
+    // Unmoved: it keeps its place.
+    if (entry.indexedIn === where && (place === null || entry.indexKey === place.key)) return
+    this.remove(entry)
+    entry.indexVersion += 1
+    entry.indexedIn = where
+    if (place === null) orders.always.insert(entry, entry.indexVersion)
+    else {
+      entry.indexKey = place.key
+      place.ladder.insert(place.key, entry, entry.indexVersion)
+    }
+  }
+
+  /** Drops an order that ended (or moves): its place becomes stale. */
+  remove(entry: OrderEntry): void {
+    const where = entry.indexedIn as Ladder | Always | null
+    if (where === null) return
+    entry.indexedIn = null
+    entry.indexVersion += 1
+    where.abandon()
+  }
+
+  /**
+   * The working orders this update may touch, in time priority: for each of its symbols, those
+   * matched every update and those whose price the bar's range reaches (on a quote, the side each trades against).
+   */
+  candidates(quotes: ReadonlyArray<Quote>): OrderEntry[] {
+    const out: OrderEntry[] = []
+    for (let i = 0; i < quotes.length; i++) {
+      const quote = quotes[i]!
+      const orders = this.#bySymbol.get(quote.symbol)
+      if (orders === undefined) continue
+      orders.always.collect(out)
+      const ask = quoteForSide(quote, "buy")
+      const bid = quoteForSide(quote, "sell")
+      orders.buyFalling.collect(-Math.min(ask.open, ask.low), out)
+      orders.buyRising.collect(Math.max(ask.open, ask.high), out)
+      orders.sellFalling.collect(-Math.min(bid.open, bid.low), out)
+      orders.sellRising.collect(Math.max(bid.open, bid.high), out)
+    }
+    if (out.length > 1) out.sort((a, b) => a.workingSeq - b.workingSeq)
+    return out
+  }
+}
