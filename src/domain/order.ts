@@ -5,6 +5,7 @@ import type { OrderId } from "./ids.ts"
 import { type Instrument, instrumentIssues } from "./instrument.ts"
 import { orderTypes } from "./order-types.ts"
 import { parseTime, type TimeInput } from "./time.ts"
+import { usualOrderRequest } from "./usual-order-request.ts"
 import { decodeOrFail, PositiveDecimal, toDecimal } from "./validation.ts"
 
 export const OrderSides = ["buy", "sell"] as const
@@ -184,7 +185,8 @@ export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>, instru
 }
 
 const buildOrderRequestValidator = (symbols: ReadonlyArray<string>, instruments: Readonly<Record<string, Instrument>>): OrderRequestValidator => {
-  const decode = decodeOrFail(orderRequestSchema(new Set(symbols), instruments), "order")
+  const symbolSet = new Set(symbols)
+  const decode = decodeOrFail(orderRequestSchema(symbolSet, instruments), "order", (plain) => usualOrderRequest(plain, symbolSet, instruments))
   return (input: unknown): Result.Result<ValidOrderRequest, ValidationError> =>
     Result.map(decode(input), (o) => ({
       symbol: o.symbol,

@@ -26,18 +26,22 @@ const FULL = { errors: "all", onExcessProperty: "error" } as const
  * `ValidationError` naming each field and rule. The input is first read once into plain data
  * (`readPlainInput`): a part that cannot be read (a getter or a Proxy trap that throws, a revoked
  * Proxy) is refused naming its path, and nothing the caller wrote runs while decoding. Valid
- * input, the usual case, takes the quick path (stop at the first issue); only invalid input pays
- * for the full report.
+ * input, the usual case, takes the quick path (`usual` if given, else the schema stopping at the
+ * first issue); only invalid input pays for the full report.
  */
 export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices: never; readonly fields: Schema.Struct.Fields }>(
   schema: S,
-  subject: ValidationError["subject"]
+  subject: ValidationError["subject"],
+  /** A hand-written check of the plain data for the usual requests: their value when they pass, undefined to leave the input to the schema (which reports the errors). */
+  usual?: (plain: unknown) => S["Type"] | undefined
 ) => {
   const decode = Schema.decodeUnknownExit(schema)
   return (input: unknown): Result.Result<S["Type"], ValidationError> => {
     const read = readPlainInput(input)
     if (Result.isFailure(read)) return Result.fail(new ValidationError({ subject, issues: [unreadableIssue(read.failure, fieldOf(read.failure.path))] }))
     const plain = read.success
+    const passed = usual?.(plain)
+    if (passed !== undefined) return Result.succeed(passed)
     const quick = decode(plain, QUICK)
     if (Exit.isSuccess(quick)) return Result.succeed(quick.value)
     const exit = decode(plain, FULL)
@@ -78,22 +82,22 @@ const DecimalInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.de
 export const MAX_AMOUNT = 1e15
 export const MAX_AMOUNT_RULE = "must be at most 1e15"
 
-const decimalAtLeast = (allowZero: boolean) =>
-  DecimalInputSchema.check(
-    Schema.makeFilter((u) => {
-      const rule = allowZero ? "must be greater than or equal to 0" : "must be greater than 0"
-      // Numbers, the common case, are checked without making a Decimal: this runs for every order.
-      if (typeof u === "number") {
-        if (!Number.isFinite(u)) return "must be a finite number"
-        if (!(allowZero ? u >= 0 : u > 0)) return rule
-        return u <= MAX_AMOUNT ? undefined : MAX_AMOUNT_RULE
-      }
-      const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
-      if (d === undefined) return "must be a finite number"
-      if (!(allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0))) return rule
-      return d.lessThanOrEqualTo(MAX_AMOUNT) ? undefined : MAX_AMOUNT_RULE
-    })
-  )
+/** What is wrong with a decimal input (a number, a numeric string or a Decimal) that must be at least zero (or above it), or undefined. */
+export const decimalAmountIssue = (u: unknown, allowZero: boolean): string | undefined => {
+  const rule = allowZero ? "must be greater than or equal to 0" : "must be greater than 0"
+  // Numbers, the common case, are checked without making a Decimal: this runs for every order.
+  if (typeof u === "number") {
+    if (!Number.isFinite(u)) return "must be a finite number"
+    if (!(allowZero ? u >= 0 : u > 0)) return rule
+    return u <= MAX_AMOUNT ? undefined : MAX_AMOUNT_RULE
+  }
+  const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
+  if (d === undefined) return "must be a finite number"
+  if (!(allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0))) return rule
+  return d.lessThanOrEqualTo(MAX_AMOUNT) ? undefined : MAX_AMOUNT_RULE
+}
+
+const decimalAtLeast = (allowZero: boolean) => DecimalInputSchema.check(Schema.makeFilter((u) => decimalAmountIssue(u, allowZero)))
 
 /** A decimal given as a number, a numeric string or a Decimal: finite, and strictly positive. */
 export const PositiveDecimal = decimalAtLeast(false)

@@ -16,12 +16,14 @@ export interface DailyStopLossSnapshot {
  * (1 − `dailyStopLoss`) halts new risk until the next trading day. It keeps the day's starting
  * equity as a float estimate, for the quick check every update, plus the cash and holdings it
  * came from (decimals are immutable, so references do) for the exact check near the threshold.
+ * The holdings are two columns rewritten in place each day: a day starts at every update of daily bars.
  */
 export class DailyStopLoss {
   readonly #limit: number | null
   #estimate: number
   #cash: Decimal
-  #holdings: ReadonlyArray<readonly [Decimal, PriceInput]> = []
+  readonly #quantities: Decimal[] = []
+  readonly #prices: PriceInput[] = []
 
   constructor(limit: number | null, initialCapital: Decimal) {
     this.#limit = limit
@@ -34,7 +36,7 @@ export class DailyStopLoss {
     this.#estimate = lastEquity ?? this.#estimate
     if (this.#limit === null) return
     this.#cash = ledger.cash
-    this.#holdings = ledger.holdings(markSource)
+    ledger.holdingsInto(this.#quantities, this.#prices, markSource)
   }
 
   /** Why trading must halt at this equity (the float estimate first, the exact equity near the threshold), or null. */
@@ -42,7 +44,7 @@ export class DailyStopLoss {
     const limit = this.#limit
     if (limit === null) return null
     if (equityEstimate > this.#estimate * (1 - limit) * (1 + FLOAT_MARGIN)) return null
-    const start = this.#holdings.reduce((acc, [q, p]) => acc.plus(q.times(new Decimal(p))), this.#cash)
+    const start = this.#quantities.reduce((acc, q, i) => acc.plus(q.times(new Decimal(this.#prices[i]!))), this.#cash)
     const threshold = start.times(new Decimal(1).minus(limit))
     const exact = equity()
     if (exact.greaterThanOrEqualTo(threshold)) return null
@@ -50,13 +52,16 @@ export class DailyStopLoss {
   }
 
   snapshot(): DailyStopLossSnapshot {
-    return { estimate: this.#estimate, cash: this.#cash.toString(), holdings: this.#holdings.map(([q, p]) => [q.toString(), p] as const) }
+    return { estimate: this.#estimate, cash: this.#cash.toString(), holdings: this.#quantities.map((q, i) => [q.toString(), this.#prices[i]!] as const) }
   }
 
   static fromSnapshot(limit: number | null, s: DailyStopLossSnapshot): DailyStopLoss {
     const stopLoss = new DailyStopLoss(limit, new Decimal(s.cash))
     stopLoss.#estimate = s.estimate
-    stopLoss.#holdings = s.holdings.map(([q, p]) => [new Decimal(q), p] as const)
+    for (const [q, p] of s.holdings) {
+      stopLoss.#quantities.push(new Decimal(q))
+      stopLoss.#prices.push(p)
+    }
     return stopLoss
   }
 }

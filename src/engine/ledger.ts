@@ -29,8 +29,6 @@ export interface FillLegs {
   readonly realizedPnl: Decimal
 }
 
-const NO_HOLDINGS: ReadonlyArray<never> = []
-
 /** Splits a signed order quantity against a signed position into the part that closes it and the part that opens. */
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = !position.isZero() && (side === "buy" ? position.lessThan(0) : position.greaterThan(0))
@@ -54,6 +52,8 @@ export class Ledger {
   readonly #positions = new Map<string, PositionState>()
   // The same states in an array: iterated every update, where a Map's entry iterator would allocate.
   readonly #positionList: PositionState[] = []
+  /** How many positions are short: asked at every fill's check, so counted rather than looked for. */
+  #shorts = 0
 
   constructor(initialCapital: Decimal) {
     this.#cash = initialCapital
@@ -83,6 +83,7 @@ export class Ledger {
       const state = { symbol: p.symbol, quantity, quantityNumber: quantity.toNumber(), averageCost: new Decimal(p.averageCost), realizedPnl: new Decimal(p.realizedPnl) }
       ledger.#positions.set(p.symbol, state)
       ledger.#positionList.push(state)
+      if (state.quantityNumber < 0) ledger.#shorts += 1
     }
     return ledger
   }
@@ -110,17 +111,27 @@ export class Ledger {
     return this.#positions.keys()
   }
 
-  /** Whether any position is short: most accounts never are, and then short collateral is zero. */
-  get hasShorts(): boolean {
-    for (const state of this.#positionList) if (state.quantityNumber < 0) return true
-    return false
+  /** How many symbols have a position or realised P&L. */
+  get positionCount(): number {
+    return this.#positionList.length
   }
 
-  /** The non-zero positions, as [quantity, what `valueOf` gives for the symbol]. */
-  holdings<V>(valueOf: (symbol: string) => V): ReadonlyArray<readonly [Decimal, V]> {
-    let out: Array<readonly [Decimal, V]> | undefined
-    for (const state of this.#positionList) if (state.quantityNumber !== 0) (out ??= []).push([state.quantity, valueOf(state.symbol)])
-    return out ?? NO_HOLDINGS
+  /** Whether any position is short: most accounts never are, and then short collateral is zero. */
+  get hasShorts(): boolean {
+    return this.#shorts > 0
+  }
+
+  /** The non-zero positions into two columns, reused from call to call: the quantities, and what `valueOf` gives for each symbol. */
+  holdingsInto<V>(quantities: Decimal[], values: V[], valueOf: (symbol: string) => V): void {
+    let n = 0
+    for (const state of this.#positionList) {
+      if (state.quantityNumber === 0) continue
+      quantities[n] = state.quantity
+      values[n] = valueOf(state.symbol)
+      n += 1
+    }
+    quantities.length = n
+    values.length = n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -173,7 +184,9 @@ export class Ledger {
           averageCostBefore.times(left).plus(price.times(openingQuantity)).dividedBy(left.plus(openingQuantity))
     }
     state.quantity = after
+    const wasShort = state.quantityNumber < 0
     state.quantityNumber = after.toNumber()
+    if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
       state.realizedPnl = state.realizedPnl.plus(realizedPnl)
       this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)

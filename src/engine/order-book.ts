@@ -156,10 +156,11 @@ export class OrderBook implements WorkingOrderWatch {
   #ended(entry: OrderEntry): void {
     this.index.remove(entry)
     this.#live -= 1
-    if (this.#working.length > 2 * this.#live + 32) this.#working = this.#working.filter((e) => !e.isFinal)
+    // Swept once the ended outnumber the rest: each sweep costs what the ended since the last one cost to place.
+    if (this.#working.length > 2 * this.#live) this.#working = this.#working.filter((e) => !e.isFinal)
     if (!timeInForcePolicies[entry.spec.timeInForce].expires) return
     this.#expiringEnded += 1
-    if (this.#expiringEnded > 32 && 2 * this.#expiringEnded > this.#expiring.length) {
+    if (2 * this.#expiringEnded > this.#expiring.length) {
       this.#expiring = this.#expiring.filter((e) => !e.isFinal)
       this.#expiringEnded = 0
     }

@@ -39,7 +39,9 @@ export interface WorkingOrderWatch {
  * machine's compiled table, plus decimals and floats cached from the context for matching.
  */
 export class OrderEntry implements WorkingOrder {
-  status: OrderStatus = "submitted"
+  #status: OrderStatus = "submitted"
+  /** Whether the status is final: asked for every open order on every pass, so kept rather than looked up. */
+  #final = false
   context: OrderContext
   remaining!: Decimal
   limitPrice!: Decimal | null
@@ -97,6 +99,14 @@ export class OrderEntry implements WorkingOrder {
     return entry
   }
 
+  get status(): OrderStatus {
+    return this.#status
+  }
+  set status(status: OrderStatus) {
+    this.#status = status
+    this.#final = finalOrderStatuses.has(status)
+  }
+
   get spec(): OrderSpec {
     return this.context.order
   }
@@ -104,7 +114,7 @@ export class OrderEntry implements WorkingOrder {
     return this.context.triggered
   }
   get isFinal(): boolean {
-    return finalOrderStatuses.has(this.status)
+    return this.#final
   }
 
   /** Applies an event through the order machine; an event the status has no transition for is an error, and nothing changes. */

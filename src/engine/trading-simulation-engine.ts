@@ -98,6 +98,9 @@ type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedT
 
 const ONE = new Decimal(1)
 
+/** Up to this many positions, equity is summed again after a fill rather than moved by it. */
+const FEW_POSITIONS = 4
+
 /** The built-in rule whose refusal `partialFillCash: "resize"` answers by filling what the cash pays. */
 const CASH_RULE = "cash"
 
@@ -696,13 +699,21 @@ export class TradingSimulationEngine {
     return equity.plus(this.#ledger.cash.minus(cashBefore)).plus(value)
   }
 
+  /** The largest position value at an equity, for the last equity asked about (an update's checks mostly share one). */
+  #positionLimit: { readonly equity: Decimal; readonly value: Decimal } | null = null
+
+  #maxPositionValue(equity: Decimal): Decimal {
+    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO }
+    return this.#positionLimit.value
+  }
+
   #account(except?: OrderEntry): AccountView {
     const equity = this.#equity()
     return {
       equity,
       cash: this.#ledger.cash,
       buyingPower: this.#buyingPower(except),
-      maxPositionValue: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO,
+      maxPositionValue: this.#maxPositionValue(equity),
       positionOf: this.#positionOf,
       markOf: this.#markOf,
       symbols: this.config.symbols,
@@ -943,7 +954,8 @@ export class TradingSimulationEngine {
     const cashBefore = this.#ledger.cash
     const positionBefore = this.#ledger.position(symbol)
     const legs = this.#ledger.applyFill(symbol, side, execution, split)
-    if (this.#equityNow !== null) this.#equityNow = this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol)
+    // Moved by the fill where summing the positions again would cost more (many of them).
+    if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
     this.#trades.record(symbol, side, execution.price, legs, time)
     const quantity = execution.quantity.toString()
     const price = execution.price.toString()

@@ -14,9 +14,9 @@ import { timeInForcePolicies } from "./time-in-force.ts"
 
 /** Orders in ascending key order; those with `key ≤ threshold` are the candidates. */
 class Ladder {
-  keys: number[] = []
-  entries: OrderEntry[] = []
-  versions: number[] = []
+  readonly keys: number[] = []
+  readonly entries: OrderEntry[] = []
+  readonly versions: number[] = []
   stale = 0
 
   insert(key: number, entry: OrderEntry, version: number): void {
@@ -47,28 +47,29 @@ class Ladder {
   }
 
   abandon(): void {
-    if (++this.stale <= 32 || this.stale * 2 <= this.keys.length) return
-    const keys: number[] = []
-    const entries: OrderEntry[] = []
-    const versions: number[] = []
-    for (let i = 0; i < this.keys.length; i++) {
-      const entry = this.entries[i]!
-      if (entry.indexVersion !== this.versions[i] || entry.isFinal) continue
-      keys.push(this.keys[i]!)
-      entries.push(entry)
-      versions.push(this.versions[i]!)
+    if (++this.stale * 2 <= this.keys.length) return
+    // Swept in place: a pass over the index copies what it takes (see `collect`).
+    const { keys, entries, versions } = this
+    let n = 0
+    for (let i = 0; i < keys.length; i++) {
+      const entry = entries[i]!
+      if (entry.indexVersion !== versions[i] || entry.isFinal) continue
+      keys[n] = keys[i]!
+      entries[n] = entry
+      versions[n] = versions[i]!
+      n += 1
     }
-    this.keys = keys
-    this.entries = entries
-    this.versions = versions
+    keys.length = n
+    entries.length = n
+    versions.length = n
     this.stale = 0
   }
 }
 
 /** Orders matched on every update of their symbol: whatever the range cannot rule out. */
 class Always {
-  entries: OrderEntry[] = []
-  versions: number[] = []
+  readonly entries: OrderEntry[] = []
+  readonly versions: number[] = []
   stale = 0
 
   insert(entry: OrderEntry, version: number): void {
@@ -86,16 +87,17 @@ class Always {
 
   abandon(): void {
     if (++this.stale * 2 <= this.entries.length) return
-    const entries: OrderEntry[] = []
-    const versions: number[] = []
-    for (let i = 0; i < this.entries.length; i++) {
-      const entry = this.entries[i]!
-      if (entry.indexVersion !== this.versions[i] || entry.isFinal) continue
-      entries.push(entry)
-      versions.push(this.versions[i]!)
+    const { entries, versions } = this
+    let n = 0
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!
+      if (entry.indexVersion !== versions[i] || entry.isFinal) continue
+      entries[n] = entry
+      versions[n] = versions[i]!
+      n += 1
     }
-    this.entries = entries
-    this.versions = versions
+    entries.length = n
+    versions.length = n
     this.stale = 0
   }
 }
