@@ -117,7 +117,8 @@ const TimeInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.decla
   Schema.makeFilter((t) => (Number.isFinite(parseTime(t)) ? undefined : "must be ms since the epoch, an ISO-8601 string or a Date"))
 )
 
-const orderRequestSchema = (symbols: ReadonlySet<string>, instruments: Readonly<Record<string, Instrument>>) =>
+/** The order request schema of a simulation's symbols and instruments: the rules, and the report of what breaks them. */
+export const orderRequestSchema = (symbols: ReadonlySet<string>, instruments: Readonly<Record<string, Instrument>>) =>
   Schema.Struct({
     symbol: Schema.String.check(
       Schema.makeFilter((s) => (symbols.has(s) ? undefined : `must be one of the configured symbols (${[...symbols].join(", ")})`))
