@@ -202,9 +202,16 @@ const runDurabilityBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./durability-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** Per-order cost against the peers and the size of the book (bench/order-cost-bench.ts, issue 11; it prints its own lines). */
+const runOrderCostBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./order-cost-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 const childRunner = process.env[runnerVariable]
 if (childRunner === undefined) {
   await runParent()
+  runOrderCostBench()
   await runRuntimeBenches()
   runCommandLineBench()
   runDataSourcesBench()
