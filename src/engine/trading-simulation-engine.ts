@@ -92,6 +92,17 @@ type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedT
 
 const ONE = new Decimal(1)
 
+/** The longest reason a caller may give a cancel. */
+const MAX_REASON = 1_000
+
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
+
 /** The built-in rule whose refusal `partialFillCash: "resize"` answers by filling what the cash pays. */
 const CASH_RULE = "cash"
 
@@ -160,7 +171,8 @@ export class TradingSimulationEngine {
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
     if (Result.isFailure(valid)) throw valid.failure
-    this.config = valid.success
+    // Frozen: a config changed after construction would differ from what the engine's models were built from and what a snapshot restores.
+    this.config = deepFreeze(valid.success)
     this.#symbols = new Set(this.config.symbols)
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols, this.config.instruments)
     const initialCapital = new Decimal(this.config.initialCapital)
@@ -302,6 +314,9 @@ export class TradingSimulationEngine {
 
   /** Cancels an open order at once (no update can come between the request and its confirmation here). */
   cancelOrder(orderId: OrderId | string, reason = "cancelled on request"): void {
+    // The reason is kept in the order and its snapshots: plain text of a bounded size.
+    if (typeof reason !== "string" || reason.length > MAX_REASON)
+      throw new ValidationError({ subject: "order", issues: [{ field: "reason", rule: `must be a string of at most ${MAX_REASON} characters`, value: reason }] })
     const entry = this.#entry(orderId)
     this.#bus.batch(() => this.#cancel(entry, reason, true))
   }

@@ -220,3 +220,29 @@ describe("a gtd order's expireAt is read once", () => {
     expect([e, restored].map((x) => x.getOrder(id).status)).toEqual(["expired", "expired"])
   })
 })
+
+describe("what a caller holds of an engine changes nothing in it", () => {
+  it("its config is frozen, down to its symbols and instruments: an assignment throws and the run is unchanged", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["ACME"], instruments: { ACME: { tickSize: "0.01" } } })
+    const before = JSON.stringify(engine.snapshot())
+    expect(() => {
+      ;(engine.config as { commissionRate: number }).commissionRate = 1
+    }).toThrow(TypeError)
+    expect(() => (engine.config.symbols as string[]).push("BETA")).toThrow(TypeError)
+    expect(() => {
+      ;(engine.config.instruments!["ACME"] as { tickSize: string }).tickSize = "1"
+    }).toThrow(TypeError)
+    expect(JSON.stringify(engine.snapshot())).toBe(before)
+  })
+
+  it("a cancel's reason must be plain text of at most 1,000 characters: anything else is a ValidationError and the order stays as it was", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["ACME"] })
+    const id = engine.submitOrder({ symbol: "ACME", side: "buy", type: "limit", quantity: 1, limitPrice: 1 })
+    for (const reason of [10n, { toString: () => "x" }, "r".repeat(1_001)]) {
+      expect(() => engine.cancelOrder(id, reason as never)).toThrow(/reason must be a string of at most 1000 characters/)
+      expect(engine.getOrder(id).status).toBe("submitted")
+    }
+    engine.cancelOrder(id, "r".repeat(1_000))
+    expect(engine.getOrder(id).status).toBe("cancelled")
+  })
+})
