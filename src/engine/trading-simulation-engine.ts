@@ -47,6 +47,9 @@ import { afterListEnded, afterListFill, type ListActions } from "./order-list-ru
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
+import { formatThrown } from "../domain/format-value.ts"
+import { fieldOf } from "../domain/input-path.ts"
+import { readPlainInput, unreadableIssue } from "../domain/plain-input.ts"
 import { SessionClock, type SessionMark, type UpdateClock } from "./session-clock.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
@@ -395,7 +398,7 @@ export class TradingSimulationEngine {
    */
   processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate & { readonly session?: SessionMark } {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
-    const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
+    const normalized = this.#normalize(update)
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
     const clock = this.#clock.at(time, { day: this.#day, sessionDay: this.#sessionDay, first: this.#updateIndex === 0 })
@@ -758,6 +761,23 @@ export class TradingSimulationEngine {
     }
     // A list member's rejection may have cancelled a sibling already set aside.
     this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
+  }
+
+  /**
+   * An update validated as the engine uses it. Plain data is read straight, the per-update path;
+   * an update whose reading throws (a getter, a Proxy trap, a revoked Proxy) is refused naming
+   * the part that could not be read.
+   */
+  #normalize(update: MarketUpdateInput): ReturnType<typeof normalizeMarketUpdate> {
+    try {
+      return normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
+    } catch (thrown) {
+      const read = readPlainInput(update)
+      const issue = Result.isFailure(read)
+        ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
+        : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
+      return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+    }
   }
 
   #matchWorking(quotes: ReadonlyArray<Quote>, clock: UpdateClock): void {

@@ -246,3 +246,28 @@ describe("what a caller holds of an engine changes nothing in it", () => {
     expect(engine.getOrder(id).status).toBe("cancelled")
   })
 })
+
+describe("a market update that cannot be read", () => {
+  const throwing = (): never => {
+    throw new Error("boom")
+  }
+
+  it.each([
+    ["a price getter that throws", () => ({ get ACME(): number { return throwing() } }), "ACME"],
+    ["a bar behind a Proxy whose trap throws", () => ({ time: 1, bars: { ACME: new Proxy({}, { ownKeys: throwing, get: throwing }) } }), "bars.ACME"],
+    ["a revoked Proxy as the update", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy }, "(update)"]
+  ])("%s is a ValidationError naming the part, and changes nothing", (_, make, field) => {
+    const engine = new TradingSimulationEngine({ symbols: ["ACME"] })
+    engine.processMarketUpdate({ time: 0, prices: { ACME: 10 } })
+    const before = JSON.stringify(engine.snapshot())
+    let error: unknown
+    try {
+      engine.processMarketUpdate(make() as never)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual([field])
+    expect(JSON.stringify(engine.snapshot())).toBe(before)
+  })
+})
