@@ -41,12 +41,15 @@ import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { OrderBook, type OrderList } from "./order-book.ts"
-import { inPathOrder } from "./intrabar-path.ts"
+import { inPathOrder, type PathFill } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
+import { formatThrown } from "../domain/format-value.ts"
+import { fieldOf } from "../domain/input-path.ts"
+import { readPlainInput, unreadableIssue } from "../domain/plain-input.ts"
 import { SessionClock, type SessionMark, type UpdateClock } from "./session-clock.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
@@ -100,6 +103,17 @@ const ONE = new Decimal(1)
 
 /** Up to this many positions, equity is summed again after a fill rather than moved by it. */
 const FEW_POSITIONS = 4
+
+/** The longest reason a caller may give a cancel. */
+const MAX_REASON = 1_000
+
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
 
 /** The built-in rule whose refusal `partialFillCash: "resize"` answers by filling what the cash pays. */
 const CASH_RULE = "cash"
@@ -173,7 +187,8 @@ export class TradingSimulationEngine {
   constructor(config: SimulationConfigInput = {}, options: EngineOptions = {}) {
     const valid = makeSimulationConfig(config)
     if (Result.isFailure(valid)) throw valid.failure
-    this.config = valid.success
+    // Frozen: a config changed after construction would differ from what the engine's models were built from and what a snapshot restores.
+    this.config = deepFreeze(valid.success)
     this.#symbols = new Set(this.config.symbols)
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols, this.config.instruments)
     const initialCapital = new Decimal(this.config.initialCapital)
@@ -316,6 +331,9 @@ export class TradingSimulationEngine {
 
   /** Cancels an open order at once (no update can come between the request and its confirmation here). */
   cancelOrder(orderId: OrderId | string, reason = "cancelled on request"): void {
+    // The reason is kept in the order and its snapshots: plain text of a bounded size.
+    if (typeof reason !== "string" || reason.length > MAX_REASON)
+      throw new ValidationError({ subject: "order", issues: [{ field: "reason", rule: `must be a string of at most ${MAX_REASON} characters`, value: reason }] })
     const entry = this.#entry(orderId)
     this.#bus.batch(() => this.#cancel(entry, reason, true))
   }
@@ -394,7 +412,7 @@ export class TradingSimulationEngine {
    */
   processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate & { readonly session?: SessionMark } {
     this.#require(TAKES_UPDATES, "processMarketUpdate")
-    const normalized = normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
+    const normalized = this.#normalize(update)
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
     const clock = this.#clock.at(time, { day: this.#day, sessionDay: this.#sessionDay, first: this.#updateIndex === 0 })
@@ -786,6 +804,23 @@ export class TradingSimulationEngine {
     this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
   }
 
+  /**
+   * An update validated as the engine uses it. Plain data is read straight, the per-update path;
+   * an update whose reading throws (a getter, a Proxy trap, a revoked Proxy) is refused naming
+   * the part that could not be read.
+   */
+  #normalize(update: MarketUpdateInput): ReturnType<typeof normalizeMarketUpdate> {
+    try {
+      return normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
+    } catch (thrown) {
+      const read = readPlainInput(update)
+      const issue = Result.isFailure(read)
+        ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
+        : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
+      return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+    }
+  }
+
   #matchWorking(quotes: ReadonlyArray<Quote>, clock: UpdateClock): void {
     this.#retired = false
     // OCO siblings already matched on this update, out of turn (see `#matchTogether`).
@@ -816,11 +851,12 @@ export class TradingSimulationEngine {
    */
   #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
-    const fillPrice = (m: OrderEntry): Decimal | null => {
+    const fillAt = (m: OrderEntry): PathFill | null => {
       const quote = this.#tradingQuote(m, barQuote, clock)
-      return quote === null ? null : (this.#fillModel.match(m, quote).fill?.price ?? null)
+      const fill = quote === null ? null : this.#fillModel.match(m, quote).fill
+      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : fill.price
     }
-    for (const member of inPathOrder(working, barQuote, fillPrice)) {
+    for (const member of inPathOrder(working, barQuote, fillAt)) {
       matched.add(member)
       if (!member.isFinal) this.#matchOne(member, barQuote, clock)
     }
