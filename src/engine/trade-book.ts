@@ -109,7 +109,8 @@ export class TradeBook {
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
-        this.#closed.push(toTrade(current))
+        // Frozen: getTrades() and snapshots hand out this object.
+        this.#closed.push(Object.freeze(toTrade(current)))
         this.#open.delete(symbol)
       }
     }

@@ -962,7 +962,8 @@ export class TradingSimulationEngine {
       time,
       updateIndex: this.#updateIndex
     }
-    this.#fills.push(fill)
+    // Frozen: the same object goes to listeners, getFills() and snapshots, and none may change the record.
+    this.#fills.push(Object.freeze(fill))
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
     if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
     if (entry.list !== null) afterListFill(entry, execution.quantity, this.config.ocoOnPartialFill, this.#listActions)
