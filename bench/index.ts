@@ -214,6 +214,12 @@ const runDurabilityBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./durability-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** A 5,000,000-update run checkpointed as the runtime does, restored and resumed (bench/history-bench.ts; it prints its own lines). */
+const runHistoryBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./history-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** Every part of the bench, in the order `npm run bench` runs them; `node bench/index.ts <part>…` runs only those. */
 const parts: Record<string, () => void | Promise<void>> = {
   crossover: runParent,
@@ -221,7 +227,8 @@ const parts: Record<string, () => void | Promise<void>> = {
   cli: runCommandLineBench,
   data: runDataSourcesBench,
   isolation: runModelIsolationBench,
-  durability: runDurabilityBench
+  durability: runDurabilityBench,
+  history: runHistoryBench
 }
 
 const childRunner = process.env[runnerVariable]
