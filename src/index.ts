@@ -21,6 +21,9 @@ export {
   type IntrabarPath,
   type OcoOnPartialFill
 } from "./domain/simulation-config.ts"
+export type { CalendarInput, CalendarSpec } from "./domain/calendar/calendar-spec.ts"
+export { usEquities } from "./domain/calendar/us-equities.ts"
+export type { SessionMark } from "./engine/session-clock.ts"
 export type { Trade } from "./domain/trade.ts"
 export type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine/engine-events.ts"
 export { type FeeModel, proportionalFee } from "./engine/fee-model.ts"

@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { type OrderListKind, OrderListKinds, type OrderListRole, type OrderRequest, type OrderType, type ValidOrderRequest } from "./order.ts"
+import { readPlainInput, unreadableIssue } from "./plain-input.ts"
 
 /**
  * A child of an OTO or a bracket: an order without symbol, side or quantity, which it takes from
@@ -53,10 +54,18 @@ type OrderValidator = (input: unknown) => Result.Result<ValidOrderRequest, Valid
 /**
  * Validates an order list in one pass: every order by the order rules (issues named by their path
  * in the list, e.g. `stopLoss.stopPrice`), plus the list's own rules. Every issue is reported.
+ * The input is read once into plain data first: the children take the entry's symbol and side from
+ * a second look at it, which a getter could otherwise answer differently.
  */
-export const validateOrderList = (input: unknown, validateOrder: OrderValidator): Result.Result<ValidOrderList, ValidationError> => {
+export const validateOrderList = (list: unknown, validateOrder: OrderValidator): Result.Result<ValidOrderList, ValidationError> => {
   const issues: ValidationIssue[] = []
   const fail = (): Result.Result<ValidOrderList, ValidationError> => Result.fail(new ValidationError({ subject: "orderList", issues }))
+  const read = readPlainInput(list)
+  if (Result.isFailure(read)) {
+    issues.push(unreadableIssue(read.failure, read.failure.path.length === 0 ? "(input)" : read.failure.path.join(".")))
+    return fail()
+  }
+  const input = read.success
   if (!isRecord(input)) {
     issues.push({ field: "(input)", rule: "must be an order list ({ kind, … })", value: input })
     return fail()
@@ -79,6 +88,13 @@ export const validateOrderList = (input: unknown, validateOrder: OrderValidator)
     const members = input["orders"]
     if (!Array.isArray(members) || members.length < 2) {
       issues.push({ field: "orders", rule: "must be an array of at least two orders", value: members })
+      return fail()
+    }
+    // A hole is a missing member, not one to skip past the group's rules (counted by the members
+    // present, so that a vast sparse array costs no more than its members).
+    const present = Object.keys(members).length
+    if (present !== members.length) {
+      issues.push({ field: "orders", rule: "must have no holes (missing members)", value: `${present} members in an array of length ${members.length}` })
       return fail()
     }
     members.forEach((m, i) => {

@@ -77,6 +77,7 @@ const DecimalInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.de
  */
 export const MAX_AMOUNT = 1e15
 export const MAX_AMOUNT_RULE = "must be at most 1e15"
+const MAX_DIGITS_RULE = `must have at most ${Decimal.precision} significant digits`
 
 const decimalAtLeast = (allowZero: boolean) =>
   DecimalInputSchema.check(
@@ -91,7 +92,10 @@ const decimalAtLeast = (allowZero: boolean) =>
       const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
       if (d === undefined) return "must be a finite number"
       if (!(allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0))) return rule
-      return d.lessThanOrEqualTo(MAX_AMOUNT) ? undefined : MAX_AMOUNT_RULE
+      if (!d.lessThanOrEqualTo(MAX_AMOUNT)) return MAX_AMOUNT_RULE
+      // (A number has at most 17.) More digits than the ledger keeps would be rounded away: an
+      // order's rest after a partial fill would never reach zero.
+      return d.precision() <= Decimal.precision ? undefined : MAX_DIGITS_RULE
     })
   )
 

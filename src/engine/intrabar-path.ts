@@ -1,6 +1,9 @@
 import type { Decimal } from "../domain/decimal.ts"
 import type { Quote } from "../domain/market-update.ts"
 
+/** The end of a bar's path, its close: three legs from the open. */
+const PATH_END = 3
+
 /**
  * How far along a bar's assumed path (`intrabarPath: "adaptive"`) a price is first reached: open,
  * then the extreme nearer the open (the high on a tie), then the other extreme, then the close.
@@ -18,19 +21,22 @@ export const pathPosition = (quote: Quote, price: Decimal): number => {
     const to = path[leg + 1]!
     if (p >= Math.min(from, to) && p <= Math.max(from, to)) return leg + (from === to ? 0 : Math.abs(p - from) / Math.abs(to - from))
   }
-  return 3
+  return PATH_END
 }
 
+/** Where an order fills on a bar: at a price, where the path first reaches it, or at the close, the path's end whatever its price. */
+export type PathFill = Decimal | "close"
+
 /**
- * Orders in the order the bar's path reaches the price each would fill at (`fillPrice`, null when
- * it would not fill on this bar, which puts it last). The sort is stable: equal positions (two
- * fills at the open) and the orders that do not fill keep their time priority.
+ * Orders in the order the bar's path reaches where each would fill (`fillAt`, null when it would
+ * not fill on this bar, which puts it last). The sort is stable: equal positions (two fills at
+ * the open) and the orders that do not fill keep their time priority.
  */
-export const inPathOrder = <T>(orders: ReadonlyArray<T>, quote: Quote, fillPrice: (order: T) => Decimal | null): ReadonlyArray<T> =>
+export const inPathOrder = <T>(orders: ReadonlyArray<T>, quote: Quote, fillAt: (order: T) => PathFill | null): ReadonlyArray<T> =>
   orders
     .map((order) => {
-      const price = fillPrice(order)
-      return { order, at: price === null ? Number.POSITIVE_INFINITY : pathPosition(quote, price) }
+      const fill = fillAt(order)
+      return { order, at: fill === null ? Number.POSITIVE_INFINITY : fill === "close" ? PATH_END : pathPosition(quote, fill) }
     })
     .sort((a, b) => a.at - b.at)
     .map((r) => r.order)

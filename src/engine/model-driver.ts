@@ -8,6 +8,7 @@ import { fieldOf } from "../domain/input-path.ts"
 import { firstNotJson, isJsonValue } from "../domain/json.ts"
 import { readPlainInput } from "../domain/plain-input.ts"
 import type { ModelOutput, ModelReplace, PortfolioView, TradingModel } from "./trading-model.ts"
+import type { SessionMark } from "./session-clock.ts"
 import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
 
 /** A caller's mistake: the input was refused and nothing changed. */
@@ -141,11 +142,18 @@ const orderIdOf = (engine: TradingSimulationEngine, reference: string): string =
  * client order id), fails the simulation; a replace the risk rules refuse does not. Returns the
  * model's next state (the same one when it threw).
  */
-export const runModel = <S>(engine: TradingSimulationEngine, model: TradingModel<S>, state: S, view: PortfolioView, update: NormalizedUpdate): S => {
+export const runModel = <S>(
+  engine: TradingSimulationEngine,
+  model: TradingModel<S>,
+  state: S,
+  view: PortfolioView,
+  update: NormalizedUpdate & { readonly session?: SessionMark }
+): S => {
   if (engine.status !== "running" && engine.status !== "halted") return state
   let output: ModelOutput<S>
   try {
-    output = model.onUpdate(state, { time: update.time, quotes: update.quotes, view })
+    const { time, quotes, session } = update
+    output = model.onUpdate(state, session === undefined ? { time, quotes, view } : { time, quotes, view, session })
   } catch (e) {
     engine.fail(`model threw: ${describe(e)}`)
     return state

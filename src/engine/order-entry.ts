@@ -126,16 +126,19 @@ export class OrderEntry implements WorkingOrder {
     return this.reservation.times(this.remaining).dividedBy(this.reservedFor)
   }
 
+  /** The order as callers see it: a copy, down to its list link and reasons, so that changing it changes nothing here. */
   view(): OrderView {
     const c = this.context
+    const link = c.order.orderList
     return {
       ...c.order,
+      ...(link === null || link === undefined ? {} : { orderList: { ...link } }),
       status: this.status,
       filledQuantity: c.filledQuantity,
       averageFillPrice: c.averageFillPrice,
       commission: c.commission,
       triggered: c.triggered,
-      reasons: c.reasons,
+      reasons: [...c.reasons],
       rejectionCode: c.rejectionCode ?? null
     }
   }

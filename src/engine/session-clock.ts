@@ -17,6 +17,8 @@ export interface UpdateClock {
   readonly closesSession: boolean | null
   /** The trading day of any instant, by the same rule. */
   readonly dayOf: (time: number) => number
+  /** Whether an instant was inside its session (always without a calendar): if not, that session's opening was still to come. */
+  readonly inSessionAt: (time: number) => boolean
   /** The session the update belongs to (in progress, else the next); null without a calendar. */
   readonly session: Session | null
 }
@@ -76,19 +78,21 @@ export class SessionClock {
     return placed === undefined ? tradingDayOf(time) : placed.day
   }
 
+  readonly inSessionAt = (time: number): boolean => this.#place(time)?.inSession ?? true
+
   /** The clock of an update at `time` after `state`, or why its time has no place on the calendar. */
   at(time: number | null, state: ClockState): UpdateClock | OffCalendar {
     const calendar = this.#calendar
     if (calendar === null) {
       const day = time === null ? state.day : tradingDayOf(time)
-      return { day, time, opensSession: day !== state.day || state.first, inSession: true, closesSession: null, dayOf: this.dayOf, session: null }
+      return { day, time, opensSession: day !== state.day || state.first, inSession: true, closesSession: null, dayOf: this.dayOf, inSessionAt: this.inSessionAt, session: null }
     }
     if (time === null) return { rule: `must be given with an exchange calendar (${calendar.name})` }
     const placed = this.#place(time)
     if (placed === undefined) return { rule: `must be within the days ${calendar.name} covers (${calendar.coverage})` }
     const { day, session, inSession } = placed
     const closesSession = inSession && (this.#barMs === null || (session !== null && time + this.#barMs >= session.close))
-    return { day, time, opensSession: inSession && state.sessionDay !== day, inSession, closesSession, dayOf: this.dayOf, session }
+    return { day, time, opensSession: inSession && state.sessionDay !== day, inSession, closesSession, dayOf: this.dayOf, inSessionAt: this.inSessionAt, session }
   }
 
   #place(time: number): { readonly day: number; readonly session: Session | null; readonly inSession: boolean } | undefined {

@@ -17,6 +17,8 @@ export interface TimeInForcePolicy {
   readonly tradesAt: (quote: Quote, update: UpdateClock) => Quote | null
   /** The whole rest fills on one update, or none of it does (fok): no partial fill, no closing part alone. */
   readonly allOrNothing: boolean
+  /** It trades only at the bar's close (cls): on the intrabar path, after every level the bar touched. */
+  readonly atClose: boolean
   /**
    * Why the rest of the order is cancelled after it was matched on an update, or null to keep
    * working. (Cancelled, not expired: expiry comes before matching, so an expired order never
@@ -48,7 +50,7 @@ const FOK_END = "fok: it could not fill whole on its first matching update"
 const OPG_END = "opg: what the opening did not fill is cancelled"
 const CLS_END = "cls: what the close did not fill is cancelled"
 
-const plain = { tradesAt: wholeQuote, allOrNothing: false } as const
+const plain = { tradesAt: wholeQuote, allOrNothing: false, atClose: false } as const
 
 export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy>> = {
   // Works through the trading day of the update it was accepted on (its session day).
@@ -61,7 +63,7 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   // Its first matching update is its only one: what it allows fills, the rest is cancelled.
   ioc: { ...plain, expiresOn: keepsWorking, afterMatch: () => IOC_END },
   // The same, but all of it or nothing (the engine holds back a fill short of the rest).
-  fok: { tradesAt: wholeQuote, allOrNothing: true, expiresOn: keepsWorking, afterMatch: () => FOK_END },
+  fok: { tradesAt: wholeQuote, allOrNothing: true, atClose: false, expiresOn: keepsWorking, afterMatch: () => FOK_END },
   // Works on updates whose time is at most `expireAt`; an update without a time is at the previous one's.
   gtd: {
     ...plain,
@@ -75,12 +77,16 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   opg: {
     tradesAt: (quote, update) => (update.opensSession ? atOnePrice(quote, "open") : null),
     allOrNothing: false,
+    atClose: false,
     expiresOn: (order, update) => {
       // Outside the session (before the open with a calendar) the opening is still to come.
       if (update.opensSession || !update.inSession) return null
       const submitted = order.order.submittedTime
-      const submittedDay = submitted === null ? null : update.dayOf(submitted)
-      return update.day === null || update.day !== submittedDay ? "opg: the session opened without it" : null
+      if (submitted === null || update.day === null) return "opg: the session opened without it"
+      // Placed inside a session, its opening is the next session's; placed outside one (before
+      // the open, after the close), the session it belongs to had not opened yet: that opening is its.
+      const openingPassed = update.day !== update.dayOf(submitted) || !update.inSessionAt(submitted)
+      return openingPassed ? "opg: the session opened without it" : null
     },
     afterMatch: () => OPG_END
   },
@@ -91,6 +97,7 @@ export const timeInForcePolicies: Readonly<Record<TimeInForce, TimeInForcePolicy
   cls: {
     tradesAt: (quote, update) => (update.closesSession === false ? null : atOnePrice(quote, "close")),
     allOrNothing: false,
+    atClose: true,
     expiresOn: keepsWorking,
     afterMatch: () => CLS_END
   }

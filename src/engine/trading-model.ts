@@ -4,6 +4,7 @@ import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
 import type { OrderListRequest } from "../domain/order-list.ts"
 import type { Portfolio } from "../domain/portfolio.ts"
 import type { OrderView } from "./order-entry.ts"
+import type { SessionMark } from "./session-clock.ts"
 
 /** What a model may read of its simulation: nothing it could change. */
 export interface PortfolioView {
@@ -18,6 +19,8 @@ export interface ModelInput {
   readonly time: number | null
   readonly quotes: ReadonlyArray<Quote>
   readonly view: PortfolioView
+  /** With an exchange calendar: the update's session, and whether it is inside it (nothing trades outside). */
+  readonly session?: SessionMark
 }
 
 export interface ModelOutput<S> {

@@ -51,7 +51,7 @@ import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { OrderBook, type OrderList } from "./order-book.ts"
-import { inPathOrder } from "./intrabar-path.ts"
+import { inPathOrder, type PathFill } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
@@ -851,11 +851,12 @@ export class TradingSimulationEngine {
    */
   #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
-    const fillPrice = (m: OrderEntry): Decimal | null => {
+    const fillAt = (m: OrderEntry): PathFill | null => {
       const quote = this.#tradingQuote(m, barQuote, clock)
-      return quote === null ? null : (this.#fillModel.match(m, quote).fill?.price ?? null)
+      const fill = quote === null ? null : this.#fillModel.match(m, quote).fill
+      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : fill.price
     }
-    for (const member of inPathOrder(working, barQuote, fillPrice)) {
+    for (const member of inPathOrder(working, barQuote, fillAt)) {
       matched.add(member)
       if (!member.isFinal) this.#matchOne(member, barQuote, clock)
     }

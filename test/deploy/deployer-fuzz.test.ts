@@ -300,14 +300,14 @@ const numberVerdict =
     return (typeof v === "number" && Number.isFinite(v) && ok(v)) || extra(v) ? "accept" : "refuse"
   }
 
-/** A decimal (number, numeric string or Decimal) within (0 or above 0) and 1e15. */
+/** A decimal (number, numeric string or Decimal) within (0 or above 0) and 1e15, of at most the ledger's 40 significant digits. */
 const decimalVerdict =
   (allowZero: boolean) =>
   (h: Hostile): Verdict => {
     if (isFlaky(h)) return "either"
     if (h.k === "undefined") return "accept"
     const v = plainOf(h)
-    const inRange = (d: Decimal) => d.isFinite() && (allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0)) && d.lessThanOrEqualTo(MAX_AMOUNT)
+    const inRange = (d: Decimal) => d.isFinite() && (allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0)) && d.lessThanOrEqualTo(MAX_AMOUNT) && d.precision() <= 40
     if (typeof v === "number") return Number.isFinite(v) && inRange(new Decimal(v)) ? "accept" : "refuse"
     if (v instanceof Decimal) return inRange(v) ? "accept" : "refuse"
     if (typeof v !== "string" || !LOOSE_DECIMAL.test(v)) return "refuse"
@@ -385,7 +385,7 @@ const storedConfigProblems = (config: Readonly<Record<string, unknown>>): Readon
       if (field === "initialCapital" || field === "minimumCommission") {
         if (typeof value !== "string" || !LOOSE_DECIMAL.test(value)) return "refuse"
         const d = new Decimal(value)
-        return d.lessThanOrEqualTo(MAX_AMOUNT) && (field === "initialCapital" ? d.greaterThan(0) : d.greaterThanOrEqualTo(0)) ? "accept" : "refuse"
+        return d.lessThanOrEqualTo(MAX_AMOUNT) && d.precision() <= 40 && (field === "initialCapital" ? d.greaterThan(0) : d.greaterThanOrEqualTo(0)) ? "accept" : "refuse"
       }
       const h: Hostile =
         typeof value === "number" || typeof value === "string" || typeof value === "boolean"

@@ -137,3 +137,18 @@ describe("targetWeightOrders with order lists open", () => {
     expect(targetWeightOrders(engine, { AAPL: 0.2 }, update.quotes)).toMatchObject([{ side: "buy", quantity: new Decimal(185) }])
   })
 })
+
+describe("runModel with an exchange calendar", () => {
+  it("gives the model each update's session, so it knows when nothing trades", () => {
+    const engine = new TradingSimulationEngine({ symbols: ["AAPL"], calendar: "XNYS", updateFrequency: "1min" })
+    const seen: unknown[] = []
+    const model: TradingModel<null> = { initialState: null, onUpdate: (state, { session }) => (seen.push(session), { state }) }
+    for (const time of ["2024-01-02T14:00:00Z", "2024-01-02T14:30:00Z"]) {
+      runModel(engine, model, null, portfolioViewOf(engine), engine.processMarketUpdate({ time, prices: { AAPL: 100 } }))
+    }
+    expect(seen).toEqual([
+      { date: "2024-01-02", inSession: false },
+      { date: "2024-01-02", inSession: true }
+    ])
+  })
+})

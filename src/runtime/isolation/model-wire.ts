@@ -11,6 +11,7 @@ import { Decimal, isDecimal, toDecimalString } from "../../domain/decimal.ts"
 import { isJsonValue, type JsonObject } from "../../domain/json.ts"
 import type { Quote } from "../../domain/market-update.ts"
 import { type PortfolioRecord, portfolioRecord, type PositionRecord, type PositionView } from "../../domain/portfolio.ts"
+import type { SessionMark } from "../../engine/session-clock.ts"
 import type { OrderView } from "../../engine/order-entry.ts"
 import type { ModelInput, ModelOutput, PortfolioView } from "../../engine/trading-model.ts"
 
@@ -38,6 +39,7 @@ export interface UpdateRequest {
   readonly quotes: ReadonlyArray<Omit<Quote, "decimals">>
   /** The position in each quoted symbol. */
   readonly positions: Readonly<Record<string, string>>
+  readonly session?: SessionMark
 }
 
 /** A read of the view the worker asks the main thread for, during a call. */
@@ -64,11 +66,12 @@ const str = (d: Decimal) => d.toString()
 
 // Main thread ------------------------------------------------------------------------------------
 
-export const updateRequest = (state: unknown, { time, quotes, view }: ModelInput): UpdateRequest => ({
+export const updateRequest = (state: unknown, { time, quotes, view, session }: ModelInput): UpdateRequest => ({
   state,
   time,
   quotes: quotes.map(({ symbol, open, high, low, close, source }) => ({ symbol, open, high, low, close, source })),
-  positions: Object.fromEntries(quotes.map((q) => [q.symbol, str(view.positionOf(q.symbol))]))
+  positions: Object.fromEntries(quotes.map((q) => [q.symbol, str(view.positionOf(q.symbol))])),
+  ...(session === undefined ? {} : { session })
 })
 
 export const viewAnswer = (view: PortfolioView, request: ViewRequest): ViewAnswer => {
@@ -130,7 +133,8 @@ export const modelCall = (request: UpdateRequest, ask: (request: ViewRequest) =>
     },
     openOrders: () => (openOrders ??= ask({ type: "view", read: "openOrders" }) as ReadonlyArray<OrderView>).map((o) => ({ ...o, reasons: [...o.reasons] }))
   }
-  return { state: request.state, input: { time: request.time, quotes: request.quotes, view } }
+  const { time, quotes, session } = request
+  return { state: request.state, input: session === undefined ? { time, quotes, view } : { time, quotes, view, session } }
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object"
