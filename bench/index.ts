@@ -1,6 +1,8 @@
 import { execFileSync, fork } from "node:child_process"
 import os from "node:os"
 import { fileURLToPath } from "node:url"
+import v8 from "node:v8"
+import vm from "node:vm"
 import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
 import { type CrossoverResult, crossoverRules, runGrademark, runPlainLoop } from "./crossover-peers.ts"
@@ -31,12 +33,10 @@ const runners: ReadonlyArray<BenchRunner> = [
 const minimumBars = 1_000_000
 // Enough bars for the JIT to compile a runner's hot path before it is timed.
 const warmupBars = 100_000
-const timedRuns = 3
+const timedRounds = 7
 
-/** What one timed run in a child process reports back. */
-interface RunReport extends CrossoverResult {
-  readonly seconds: number
-  readonly bars: number
+/** What the one run in a runner's own process reports back: its memory, which only a process of its own can show. */
+interface MemoryReport {
   readonly rssWithBarsBytes: number
   readonly rssAfterBytes: number
   readonly peakRssBytes: number
@@ -50,41 +50,62 @@ const loadBars = async (): Promise<{ source: ReadonlyArray<OhlcvBar>; bars: Benc
   return { source, bars: makeBenchmarkBars(source, minimumBars) }
 }
 
-/**
- * Child: warm up on a slice, then time one run over all bars. Each timed run gets a fresh process
- * so that no run pays for another's garbage (in one process grademark's three runs took 1.4, 3.8
- * and 4.0 s, and a runner placed after it would pay for its heap), and so that peak RSS is the
- * runner's own.
- */
+/** The garbage collector, to start each timed run on a clean heap (no flag needed on the command line). */
+const collectGarbage = (): (() => void) => {
+  v8.setFlagsFromString("--expose-gc")
+  return vm.runInNewContext("gc") as () => void
+}
+
+const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Child: one run over all bars, for the runner's memory alone (peak RSS is per process). */
 const runChild = async (runner: BenchRunner): Promise<void> => {
   const { bars } = await loadBars()
   const rssWithBarsBytes = process.memoryUsage().rss
-  await runner.run(bars.slice(0, warmupBars))
-  const start = performance.now()
-  const result = await runner.run(bars)
-  const seconds = (performance.now() - start) / 1000
-  const report: RunReport = {
-    trades: result.trades,
-    finalEquity: result.finalEquity,
-    seconds,
-    bars: bars.length,
-    rssWithBarsBytes,
-    rssAfterBytes: process.memoryUsage().rss,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024
-  }
+  await runner.run(bars)
+  const report: MemoryReport = { rssWithBarsBytes, rssAfterBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
   process.send!(report)
 }
 
-const runInChild = (name: string): Promise<RunReport> =>
+const memoryInChild = (name: string): Promise<MemoryReport> =>
   new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [runnerVariable]: name } })
-    let report: RunReport | undefined
-    child.on("message", (message) => (report = message as RunReport))
+    let report: MemoryReport | undefined
+    child.on("message", (message) => (report = message as MemoryReport))
     child.on("error", reject)
     child.on("exit", (code) =>
       report !== undefined ? resolve(report) : reject(new Error(`${name}: benchmark process exited with ${code}`))
     )
   })
+
+/**
+ * Times every runner in this one process: each warms up, then `timedRounds` rounds run each runner
+ * once over all the bars, in an order that rotates from round to round, after a garbage
+ * collection. So every runner sees the same machine load and the same JIT, and none pays for
+ * another's garbage; each figure is a median. (Timing each runner in a fresh process of its own,
+ * as this bench did before, put paperfloor at 1.57× grademark where the same bars in one process
+ * gave 0.8–1.05×.)
+ */
+const timeInterleaved = async (bars: ReadonlyArray<BenchBar>) => {
+  const gc = collectGarbage()
+  for (const runner of runners) await runner.run(bars.slice(0, warmupBars))
+  const seconds = new Map(runners.map((r) => [r.name, [] as number[]]))
+  const results = new Map<string, CrossoverResult>()
+  for (let round = 0; round < timedRounds; round++) {
+    for (let k = 0; k < runners.length; k++) {
+      const runner = runners[(round + k) % runners.length]!
+      gc()
+      const start = performance.now()
+      const result = await runner.run(bars)
+      seconds.get(runner.name)!.push((performance.now() - start) / 1000)
+      const first = results.get(runner.name)
+      if (first !== undefined && (first.trades !== result.trades || first.finalEquity !== result.finalEquity))
+        throw new Error(`${runner.name} is not deterministic: ${JSON.stringify([first, result])}`)
+      results.set(runner.name, result)
+    }
+  }
+  return { seconds, results }
+}
 
 const runParent = async (): Promise<void> => {
   const { source, bars } = await loadBars()
@@ -92,7 +113,7 @@ const runParent = async (): Promise<void> => {
   const gib = (os.totalmem() / 2 ** 30).toFixed(1)
   console.log(
     `machine: ${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} cores, ${gib} GiB, ` +
-      `${os.platform()}/${os.arch()}, node ${process.version}`
+      `${os.platform()}/${os.arch()}, node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}`
   )
   console.log(
     `data: ${source.length} ORCL daily bars (${source[0]?.date} .. ${source.at(-1)?.date}), repeated ` +
@@ -104,41 +125,32 @@ const runParent = async (): Promise<void> => {
       `orders fill at the next open, commission ${commissionRate} × notional`
   )
   console.log(
-    `method: ${timedRuns} fresh processes per runner, each warming up on ${warmupBars.toLocaleString("en-US")} ` +
-      `bars and then timing one run over all bars; the median is reported\n`
+    `method: every runner in this one process, each warmed up on ${warmupBars.toLocaleString("en-US")} bars, then ` +
+      `${timedRounds} rounds, each running every runner over all bars in a rotating order after a GC; medians. ` +
+      `Memory from one more run per runner in a fresh process.\n`
   )
 
+  const { seconds, results } = await timeInterleaved(bars)
   const rows: BenchRow[] = []
   for (const runner of runners) {
-    const reports: RunReport[] = []
-    for (let i = 0; i < timedRuns; i++) reports.push(await runInChild(runner.name))
-    const sorted = [...reports].sort((a, b) => a.seconds - b.seconds)
-    const median = sorted[Math.floor(sorted.length / 2)]!
-    if (reports.some((r) => r.trades !== median.trades || r.finalEquity !== median.finalEquity)) {
-      throw new Error(`${runner.name} is not deterministic: ${JSON.stringify(reports)}`)
-    }
-    const maxOf = (pick: (r: RunReport) => number): number => Math.max(...reports.map(pick))
-    rows.push({
-      name: runner.name,
-      bars: median.bars,
-      seconds: median.seconds,
-      trades: median.trades,
-      finalEquity: median.finalEquity,
-      rssWithBarsBytes: maxOf((r) => r.rssWithBarsBytes),
-      rssAfterBytes: maxOf((r) => r.rssAfterBytes),
-      peakRssBytes: maxOf((r) => r.peakRssBytes)
-    })
-    const runs = reports.map((r) => r.seconds.toFixed(3)).join(", ")
-    console.log(`${runner.name}: runs ${runs} s; peak RSS ${(maxOf((r) => r.peakRssBytes) / 2 ** 20).toFixed(0)} MB`)
+    const runs = seconds.get(runner.name)!
+    const result = results.get(runner.name)!
+    const memory = await memoryInChild(runner.name)
+    rows.push({ name: runner.name, bars: bars.length, seconds: median(runs), trades: result.trades, finalEquity: result.finalEquity, ...memory })
+    console.log(`${runner.name}: runs ${runs.map((r) => r.toFixed(3)).join(", ")} s; peak RSS ${(memory.peakRssBytes / 2 ** 20).toFixed(0)} MB`)
   }
+  // Per round, the two runs saw the same load: the median of their ratios is the steadiest figure.
+  const paperfloor = seconds.get("paperfloor")!
+  const ratios = seconds.get("grademark 0.3.0")!.map((g, i) => g / paperfloor[i]!)
+  console.log(`paperfloor's speed vs grademark's, per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`)
 
   console.log(`\n${renderBenchTable(rows, baseline)}\n`)
   for (const runner of runners) {
     if (runner.note !== undefined) console.log(`${runner.name}: ${runner.note}`)
   }
   console.log(
-    "RSS from process.memoryUsage() in the runner's process: with bars = after building the input, " +
-      "after = after the timed run; peak = process.resourceUsage().maxRSS. Highest of the runner's processes."
+    "RSS from process.memoryUsage() in the runner's own process: with bars = after building the input, " +
+      "after = after its run; peak = process.resourceUsage().maxRSS."
   )
 }
 
@@ -208,15 +220,30 @@ const runOrderCostBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./order-cost-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** A 5,000,000-update run checkpointed as the runtime does, restored and resumed (bench/history-bench.ts; it prints its own lines). */
+const runHistoryBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./history-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
+/** Every part of the bench, in the order `npm run bench` runs them; `node bench/index.ts <part>…` runs only those. */
+const parts: Record<string, () => void | Promise<void>> = {
+  crossover: runParent,
+  orders: runOrderCostBench,
+  runtime: runRuntimeBenches,
+  cli: runCommandLineBench,
+  data: runDataSourcesBench,
+  isolation: runModelIsolationBench,
+  durability: runDurabilityBench,
+  history: runHistoryBench
+}
+
 const childRunner = process.env[runnerVariable]
 if (childRunner === undefined) {
-  await runParent()
-  runOrderCostBench()
-  await runRuntimeBenches()
-  runCommandLineBench()
-  runDataSourcesBench()
-  runModelIsolationBench()
-  runDurabilityBench()
+  const chosen = process.argv.slice(2)
+  const unknown = chosen.filter((name) => !(name in parts))
+  if (unknown.length > 0) throw new Error(`no bench part ${unknown.join(", ")}: choose from ${Object.keys(parts).join(", ")}`)
+  for (const [name, run] of Object.entries(parts)) if (chosen.length === 0 || chosen.includes(name)) await run()
 } else {
   const runner = runners.find((r) => r.name === childRunner)
   if (runner === undefined) throw new Error(`no bench runner named ${childRunner}`)

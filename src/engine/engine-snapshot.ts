@@ -57,29 +57,41 @@ export interface EngineState {
   readonly sessionDay: number | null
 }
 
-export const encodeEngineSnapshot = (config: SimulationConfig, s: EngineState): EngineSnapshot => {
-  const book = s.book.snapshot()
-  return {
-    formatVersion: ENGINE_SNAPSHOT_FORMAT,
-    config,
-    simulation: { status: s.status, context: s.simulationContext },
-    orderSeq: s.orderSeq,
-    updateIndex: s.updateIndex,
-    lastTime: s.lastTime,
-    day: s.day,
-    orders: book.orders,
-    pending: book.pending,
-    working: book.working,
-    ledger: s.ledger.snapshot(),
-    trades: s.trades.snapshot(),
-    fills: [...s.fills],
-    marks: s.marks.snapshot(),
-    dayStart: s.stopLoss.snapshot(),
-    equityCurve: s.curve.snapshot(),
-    // Snapshots without a calendar keep the form they had before calendars.
-    ...(config.calendar === undefined ? {} : { sessionDay: s.sessionDay })
-  }
+/** The parts of a snapshot that grow with the run: all of them in a full snapshot, only the open part in a live one. */
+export interface GrowingParts {
+  readonly orders: ReadonlyArray<OrderEntrySnapshot>
+  readonly trades: TradeBookSnapshot
+  readonly fills: ReadonlyArray<Fill>
+  readonly equityCurve: EquityCurveSnapshot
 }
+
+export const encodeEngineSnapshot = (config: SimulationConfig, s: EngineState, parts: GrowingParts = wholeParts(s)): EngineSnapshot => ({
+  formatVersion: ENGINE_SNAPSHOT_FORMAT,
+  config,
+  simulation: { status: s.status, context: s.simulationContext },
+  orderSeq: s.orderSeq,
+  updateIndex: s.updateIndex,
+  lastTime: s.lastTime,
+  day: s.day,
+  orders: parts.orders,
+  pending: s.book.pending.map((e) => e.spec.id),
+  working: s.book.working.map((e) => e.spec.id),
+  ledger: s.ledger.snapshot(),
+  trades: parts.trades,
+  fills: parts.fills,
+  marks: s.marks.snapshot(),
+  dayStart: s.stopLoss.snapshot(),
+  equityCurve: parts.equityCurve,
+  // Snapshots without a calendar keep the form they had before calendars.
+  ...(config.calendar === undefined ? {} : { sessionDay: s.sessionDay })
+})
+
+const wholeParts = (s: EngineState): GrowingParts => ({
+  orders: s.book.snapshot().orders,
+  trades: s.trades.snapshot(),
+  fills: [...s.fills],
+  equityCurve: s.curve.snapshot()
+})
 
 export const decodeEngineSnapshot = (s: EngineSnapshot): EngineState => ({
   status: s.simulation.status,

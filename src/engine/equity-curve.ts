@@ -56,13 +56,14 @@ export class EquityCurve {
     this.#length += 1
   }
 
-  snapshot(): EquityCurveSnapshot {
+  /** The points from the `from`th on (a checkpoint holds only the new ones). */
+  snapshot(from = 0): EquityCurveSnapshot {
     const n = this.#length
     return {
-      times: Array.from(this.#times.subarray(0, n), (t) => (Number.isNaN(t) ? null : t)),
-      equity: Array.from(this.#equity.subarray(0, n)),
-      longValue: Array.from(this.#long.subarray(0, n)),
-      shortValue: Array.from(this.#short.subarray(0, n))
+      times: Array.from(this.#times.subarray(from, n), (t) => (Number.isNaN(t) ? null : t)),
+      equity: Array.from(this.#equity.subarray(from, n)),
+      longValue: Array.from(this.#long.subarray(from, n)),
+      shortValue: Array.from(this.#short.subarray(from, n))
     }
   }
 

@@ -122,7 +122,9 @@ const readOutput = <S>(output: unknown): ReadOutput<S> | string => {
     const problem = weightProblem(targetWeights)
     if (problem !== undefined) return problem
   }
-  const notJson = firstNotJson({ orders, cancels, replaces, orderLists })
+  // Most updates ask for nothing: the walk is skipped for them (it cost more than the update itself).
+  const asks = orders !== undefined || cancels !== undefined || replaces !== undefined || orderLists !== undefined
+  const notJson = asks ? firstNotJson({ orders, cancels, replaces, orderLists }) : undefined
   if (notJson !== undefined) return `${fieldOf(notJson.path)} holding ${notJson.reason}`
   return { state: state as S, orders: orders ?? [], targetWeights, cancels: cancels ?? [], replaces: replaces ?? [], orderLists: orderLists ?? [] }
 }

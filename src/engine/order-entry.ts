@@ -80,7 +80,8 @@ export class OrderEntry implements WorkingOrder {
   snapshot(): OrderEntrySnapshot {
     return {
       status: this.status,
-      context: this.context,
+      // A copy: the live context is the machine's, and a caller changing the snapshot must not change the order.
+      context: structuredClone(this.context),
       positionCap: this.positionCap === null ? null : { referencePrice: this.positionCap.referencePrice.toString(), maxValue: this.positionCap.maxValue.toString() },
       reservation: this.reservation.toString(),
       reservedFor: this.reservedFor.toString()

@@ -109,7 +109,8 @@ export class TradeBook {
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
-        this.#closed.push(toTrade(current))
+        // Frozen: getTrades() and snapshots hand out this object.
+        this.#closed.push(Object.freeze(toTrade(current)))
         this.#open.delete(symbol)
       }
     }
@@ -139,7 +140,13 @@ export class TradeBook {
     trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize
   }
 
-  snapshot(): TradeBookSnapshot {
+  /** How many trades have closed. */
+  get closedCount(): number {
+    return this.#closed.length
+  }
+
+  /** The book as plain data, with the closed trades from the `closedFrom`th on (a checkpoint holds only the new ones). */
+  snapshot(closedFrom = 0): TradeBookSnapshot {
     const open = [...this.#open.values()].map(
       (t): OpenTradeSnapshot => ({
         id: t.id,
@@ -154,13 +161,14 @@ export class TradeBook {
         commission: t.commission.toString()
       })
     )
-    return { seq: this.#seq, closed: [...this.#closed], open }
+    return { seq: this.#seq, closed: this.#closed.slice(closedFrom), open }
   }
 
   static fromSnapshot(s: TradeBookSnapshot): TradeBook {
     const book = new TradeBook()
     book.#seq = s.seq
-    book.#closed.push(...s.closed)
+    // A loop, not push(...closed): a spread of 100,000+ arguments overflows the call stack.
+    for (const trade of s.closed) book.#closed.push(trade)
     for (const t of s.open)
       book.#open.set(t.symbol, {
         id: t.id,

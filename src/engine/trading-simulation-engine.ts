@@ -31,7 +31,17 @@ import { makeSimulationConfig, periodsPerYear, type SimulationConfig, type Simul
 import type { Trade } from "../domain/trade.ts"
 import { DailyStopLoss } from "./daily-stop-loss.ts"
 import type { EngineEvent, EngineEventName, EngineEvents, EngineListener } from "./engine-events.ts"
-import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot } from "./engine-snapshot.ts"
+import {
+  assembleSnapshot,
+  type EngineCheckpoint,
+  type EngineHistory,
+  ENGINE_LIVE_SNAPSHOT_FORMAT,
+  type EngineLiveSnapshot,
+  HistoryGapError,
+  type HistoryMarks,
+  NO_HISTORY
+} from "./engine-checkpoint.ts"
+import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot, type EngineState } from "./engine-snapshot.ts"
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
 import { EventBus } from "./event-bus.ts"
 import { ExecutionPricing } from "./execution-pricing.ts"
@@ -56,6 +66,15 @@ import { TradeBook } from "./trade-book.ts"
 import { VolumeParticipation } from "./volume-participation.ts"
 
 export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
+export {
+  type EngineCheckpoint,
+  type EngineHistory,
+  ENGINE_LIVE_SNAPSHOT_FORMAT,
+  type EngineLiveSnapshot,
+  HistoryGapError,
+  type HistoryMarks,
+  NO_HISTORY
+} from "./engine-checkpoint.ts"
 
 /** The engine's pluggable parts. Each defaults to DESIGN.md's execution semantics. */
 export interface EngineOptions {
@@ -177,6 +196,8 @@ export class TradingSimulationEngine {
   #fills: Fill[] = []
   /** Exact equity at the current marks, kept through the fills of an update; null until asked after a change of marks. */
   #equityNow: Decimal | null = null
+  /** Orders in the order they ended: the part of the history a checkpoint takes from its marks on. */
+  #ended: OrderEntry[] = []
   #orderSeq = 0
   #updateIndex = 0
   #lastTime: number | null = null
@@ -211,8 +232,44 @@ export class TradingSimulationEngine {
 
   // ── Snapshots ─────────────────────────────────────────────────────────
 
+  /** The whole simulation, history included: it grows with the run (a checkpoint does not). */
   snapshot(): EngineSnapshot {
-    return encodeEngineSnapshot(this.config, {
+    return encodeEngineSnapshot(this.config, this.#state())
+  }
+
+  /** How much history there is: the marks a checkpoint ends at. */
+  historyMarks(): HistoryMarks {
+    return { orders: this.#ended.length, fills: this.#fills.length, trades: this.#trades.closedCount, updates: this.#curve.length }
+  }
+
+  /**
+   * The live state (what grows with the open book, not with the run) and the history made since
+   * `since`, the marks of the previous checkpoint. `fromCheckpoint` with the live state and every
+   * segment from the start restores what `snapshot()` would.
+   */
+  checkpoint(since: HistoryMarks = NO_HISTORY): EngineCheckpoint {
+    const state = this.#state()
+    const to = this.historyMarks()
+    const trades = this.#trades.snapshot(since.trades)
+    const { fills: _fills, equityCurve: _curve, formatVersion: _format, ...live } = encodeEngineSnapshot(this.config, state, {
+      orders: this.#book.open().map((e) => e.snapshot()),
+      trades: { ...trades, closed: [] },
+      fills: [],
+      equityCurve: this.#curve.snapshot(to.updates)
+    })
+    const history: EngineHistory = {
+      from: since,
+      to,
+      orders: this.#ended.slice(since.orders).map((e) => e.snapshot()),
+      fills: this.#fills.slice(since.fills),
+      trades: trades.closed,
+      equityCurve: this.#curve.snapshot(since.updates)
+    }
+    return { live: { ...live, formatVersion: ENGINE_LIVE_SNAPSHOT_FORMAT, history: to }, history }
+  }
+
+  #state(): EngineState {
+    return {
       status: this.#status,
       simulationContext: this.#simulationContext,
       orderSeq: this.#orderSeq,
@@ -227,7 +284,7 @@ export class TradingSimulationEngine {
       stopLoss: this.#stopLoss,
       curve: this.#curve,
       sessionDay: this.#sessionDay
-    })
+    }
   }
 
   /** A simulation restored from a snapshot, with the given extension points (they are code, not state). */
@@ -244,10 +301,30 @@ export class TradingSimulationEngine {
     engine.#ledger = s.ledger
     engine.#trades = s.trades
     engine.#fills = [...s.fills]
+    engine.#ended = [...s.book.all()].filter((e) => e.isFinal)
     engine.#marks = s.marks
     engine.#stopLoss = s.stopLoss
     engine.#curve = s.curve
     engine.#sessionDay = s.sessionDay
+    return engine
+  }
+
+  /**
+   * A simulation restored from a checkpoint's live state and every history segment from the start,
+   * oldest first; a HistoryGapError when the segments do not add up to the live state's marks.
+   */
+  static fromCheckpoint(
+    live: EngineLiveSnapshot,
+    segments: ReadonlyArray<EngineHistory>,
+    options: Omit<EngineOptions, "autoStart"> = {}
+  ): TradingSimulationEngine | HistoryGapError {
+    const whole = assembleSnapshot(live, segments)
+    if (whole instanceof HistoryGapError) return whole
+    const engine = TradingSimulationEngine.fromSnapshot(whole, options)
+    // The orders keep the order they ended in, so the next checkpoint's marks count the same ones.
+    const ended: OrderEntry[] = []
+    for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)
+    engine.#ended = ended
     return engine
   }
 
@@ -603,8 +680,10 @@ export class TradingSimulationEngine {
    * throws; for caller-driven events (`fromCaller`) it is returned as the caller's error.
    */
   #transition(entry: OrderEntry, event: OrderEvent, fromCaller = false) {
+    const wasFinal = entry.isFinal
     const error = entry.send(event)
     if (error !== undefined && !fromCaller) throw error
+    if (!wasFinal && entry.isFinal) this.#ended.push(entry)
     return error
   }
 
@@ -1010,7 +1089,8 @@ export class TradingSimulationEngine {
       time,
       updateIndex: this.#updateIndex
     }
-    this.#fills.push(fill)
+    // Frozen: the same object goes to listeners, getFills() and snapshots, and none may change the record.
+    this.#fills.push(Object.freeze(fill))
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
     if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
     if (entry.list !== null) afterListFill(entry, execution.quantity, this.config.ocoOnPartialFill, this.#listActions)

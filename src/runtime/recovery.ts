@@ -1,10 +1,17 @@
 import { Effect } from "effect"
-import type { EngineOptions } from "../engine/trading-simulation-engine.ts"
+import {
+  ENGINE_LIVE_SNAPSHOT_FORMAT,
+  type EngineHistory,
+  type EngineOptions,
+  HistoryGapError,
+  type HistoryMarks,
+  NO_HISTORY
+} from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { readRecord } from "./record-codec.ts"
 import { AcknowledgedInputsLostError, UnrecoverableSimulationError } from "./runtime-errors.ts"
-import { SimulationInstance } from "./simulation-instance.ts"
-import { type JournalRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
+import { type InstanceLiveSnapshot, type InstanceSnapshot, SimulationInstance } from "./simulation-instance.ts"
+import { type HistoryRecord, type JournalRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
 import { keys } from "./store-keys.ts"
 
@@ -14,6 +21,8 @@ export interface Recovered {
   readonly seq: number
   /** Sequences of the snapshots in the store up to `seq`, oldest first. */
   readonly snapshots: ReadonlyArray<number>
+  /** The marks of the history in the store: the next snapshot's history starts there. */
+  readonly written: HistoryMarks
   /** Snapshot keys that were skipped as unreadable. */
   readonly badSnapshots: ReadonlyArray<string>
   /** Journal keys dropped as a torn tail (written, never acknowledged). */
@@ -28,6 +37,31 @@ const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
   if (record.seq !== keys.seqOf(key)) return `sequence ${record.seq} does not match its key`
   return record
 }
+
+const readHistory = (key: string, value: string): HistoryRecord | string => {
+  const read = readRecord(key, value)
+  if ("problem" in read) return read.problem
+  const record = read.body as HistoryRecord
+  return record.seq === keys.seqOf(key) ? record : `sequence ${record.seq} does not match its key`
+}
+
+/** The history records up to a snapshot, each read at most once however many snapshots are tried. */
+const historyReader = (entries: ReadonlyArray<readonly [string, string]>) => {
+  const read = new Map<number, HistoryRecord | string>()
+  return (upTo: number): ReadonlyArray<EngineHistory> | string => {
+    const out: EngineHistory[] = []
+    for (let i = 0; i < entries.length && keys.seqOf(entries[i]![0]) <= upTo; i++) {
+      const [key, value] = entries[i]!
+      let record = read.get(i)
+      if (record === undefined) read.set(i, (record = readHistory(key, value)))
+      if (typeof record === "string") return `its history record ${key} is unreadable: ${record}`
+      out.push(record.history)
+    }
+    return out
+  }
+}
+
+const isLive = (instance: SnapshotRecord["instance"]): instance is InstanceLiveSnapshot => instance.engine.formatVersion === ENGINE_LIVE_SNAPSHOT_FORMAT
 
 const readEntry = (key: string, value: string): JournalRecord | string => {
   const read = readRecord(key, value)
@@ -53,20 +87,38 @@ export const recoverSimulation = (
     const id = record.id
     const lost = (held: number) => new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held })
     const snapshots = yield* store.range({ ...keys.snapshotsOf(id), reverse: true })
+    const histories = snapshots.length === 0 ? [] : yield* store.range(keys.historyOf(id))
+    const historyUpTo = historyReader(histories)
+    /** A live snapshot with its history records, or (stores from before them) a whole one; or why not. */
+    const restore = (snapshot: SnapshotRecord) => {
+      if (!isLive(snapshot.instance))
+        return { instance: SimulationInstance.fromSnapshot(snapshot.instance as InstanceSnapshot, model, options), written: NO_HISTORY }
+      const segments = historyUpTo(snapshot.seq)
+      if (typeof segments === "string") return segments
+      const restored = SimulationInstance.fromCheckpoint(snapshot.instance, segments, model, options)
+      return restored instanceof HistoryGapError ? restored.message : { instance: restored, written: snapshot.instance.engine.history }
+    }
     const badSnapshots: string[] = []
     let instance: SimulationInstance | undefined
     let seq = 0
+    let written = NO_HISTORY
     for (const [key, value] of snapshots) {
       const snapshot = readSnapshot(key, value)
-      if (typeof snapshot === "string") {
+      const restored = typeof snapshot === "string" ? snapshot : restore(snapshot)
+      if (typeof restored === "string") {
         badSnapshots.push(key)
-        yield* Effect.logWarning(`snapshot ${key} skipped: ${snapshot}`)
+        yield* Effect.logWarning(`snapshot ${key} skipped: ${restored}`)
         continue
       }
-      instance = SimulationInstance.fromSnapshot(snapshot.instance, model, options)
-      seq = snapshot.seq
+      instance = restored.instance
+      written = restored.written
+      seq = (snapshot as SnapshotRecord).seq
       break
     }
+    // History records past the snapshot restored (or all, when it holds its history itself) belong
+    // to snapshots that are gone: the next snapshot writes that history again.
+    const chainedUpTo = written === NO_HISTORY ? -1 : seq
+    const strayHistory = histories.map(([key]) => key).filter((key) => keys.seqOf(key) > chainedUpTo)
     const entries = yield* store.range(keys.journalFrom(id, seq + 1))
     if (instance === undefined) {
       const first = entries[0]
@@ -111,7 +163,7 @@ export const recoverSimulation = (
     if (tornTail.length > 0)
       yield* Effect.logWarning(`simulation ${id}: dropping a torn journal tail of ${tornTail.length} entries from ${tornTail[0]}`)
     // Unreadable snapshots go too: left in place they would count towards the snapshots kept.
-    const dropped = [...tornTail, ...badSnapshots]
+    const dropped = [...tornTail, ...badSnapshots, ...strayHistory]
     if (dropped.length > 0) yield* store.write(dropped.map((key) => ({ type: "del" as const, key })))
     instance.drainEvents()
     const kept = snapshots
@@ -120,5 +172,5 @@ export const recoverSimulation = (
       .map((key) => keys.seqOf(key))
       .filter((s) => s <= seq)
       .reverse()
-    return { instance, seq, snapshots: kept, badSnapshots, tornTail } satisfies Recovered
+    return { instance, seq, snapshots: kept, written, badSnapshots, tornTail } satisfies Recovered
   })

@@ -1,6 +1,14 @@
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
-import { type EngineOptions, type EngineSnapshot, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
+import {
+  type EngineHistory,
+  type EngineLiveSnapshot,
+  type EngineOptions,
+  type EngineSnapshot,
+  HistoryGapError,
+  type HistoryMarks,
+  TradingSimulationEngine
+} from "../engine/trading-simulation-engine.ts"
 import { type InputError, isInputError, portfolioViewOf, runModel } from "../engine/model-driver.ts"
 import type { PortfolioView, TradingModel } from "../engine/trading-model.ts"
 import { releaseModel } from "./isolation/isolated-model.ts"
@@ -13,6 +21,18 @@ export type ApplyResult = { readonly ok: true; readonly value: unknown } | { rea
 export interface InstanceSnapshot {
   readonly engine: EngineSnapshot
   readonly modelState: unknown
+}
+
+/** The simulation without its history (see `TradingSimulationEngine.checkpoint`). */
+export interface InstanceLiveSnapshot {
+  readonly engine: EngineLiveSnapshot
+  readonly modelState: unknown
+}
+
+/** What the runtime stores at a snapshot: the live state and the history since the previous one. */
+export interface InstanceCheckpoint {
+  readonly live: InstanceLiveSnapshot
+  readonly history: EngineHistory
 }
 
 /**
@@ -47,8 +67,29 @@ export class SimulationInstance {
     return instance
   }
 
+  /** Restored from a live state and every history segment from the start, oldest first; a HistoryGapError when they do not chain. */
+  static fromCheckpoint(
+    live: InstanceLiveSnapshot,
+    segments: ReadonlyArray<EngineHistory>,
+    model: TradingModel,
+    options: Omit<EngineOptions, "autoStart"> = {}
+  ): SimulationInstance | HistoryGapError {
+    const engine = TradingSimulationEngine.fromCheckpoint(live.engine, segments, options)
+    if (engine instanceof HistoryGapError) return engine
+    const instance = new SimulationInstance(engine, model, live.modelState)
+    if (engine.status === "stopped") releaseModel(model)
+    return instance
+  }
+
+  /** The whole simulation, history included. */
   snapshot(): InstanceSnapshot {
     return { engine: this.engine.snapshot(), modelState: this.#modelState }
+  }
+
+  /** The live state and the history since `since` (the marks of the previous checkpoint). */
+  checkpoint(since: HistoryMarks): InstanceCheckpoint {
+    const { live, history } = this.engine.checkpoint(since)
+    return { live: { engine: live, modelState: this.#modelState }, history }
   }
 
   /** The events of the inputs applied since the last call. */

@@ -1,5 +1,6 @@
 import type { SimulationConfig } from "../domain/simulation-config.ts"
-import type { InstanceSnapshot } from "./simulation-instance.ts"
+import type { EngineHistory } from "../engine/trading-simulation-engine.ts"
+import type { InstanceLiveSnapshot, InstanceSnapshot } from "./simulation-instance.ts"
 import type { SimulationInput } from "./simulation-input.ts"
 import type { ModelSpec } from "./model-catalog.ts"
 
@@ -27,5 +28,15 @@ export interface SnapshotRecord {
   readonly formatVersion: typeof SNAPSHOT_FORMAT
   /** The journal entry this snapshot includes: replay resumes at seq + 1. */
   readonly seq: number
-  readonly instance: InstanceSnapshot
+  /**
+   * The simulation without its history, which is in the history records up to `seq` (engine
+   * format 3); or, in stores written before history records, the whole simulation (engine format 2).
+   */
+  readonly instance: InstanceLiveSnapshot | InstanceSnapshot
+}
+
+/** The history a simulation made up to the snapshot at `seq`, since the one before it. Never rewritten. */
+export interface HistoryRecord {
+  readonly seq: number
+  readonly history: EngineHistory
 }

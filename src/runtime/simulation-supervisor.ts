@@ -2,7 +2,7 @@ import { Cause, Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type Log
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import { ValidationError } from "../domain/errors.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
-import type { EngineOptions } from "../engine/trading-simulation-engine.ts"
+import { type EngineOptions, type HistoryMarks, NO_HISTORY } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { makeGroupCommitter } from "./group-commit.ts"
 import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
@@ -92,6 +92,8 @@ interface Supervised {
   seq: number
   /** Sequences of the snapshots in the store, oldest first. */
   snapshots: number[]
+  /** The marks of the history in the store: the next snapshot writes the history from there on. */
+  written: HistoryMarks
   /** A batch was not made durable and reloading from the store failed: the instance may hold it until a restart reloads it. */
   stale: boolean
   unavailable: string | null
@@ -125,7 +127,7 @@ export class SimulationSupervisor extends Context.Service<
     /** Every simulation's events, once durable. Subscribe before sending to see them all. */
     readonly events: PubSub.PubSub<SupervisedEvent>
     /** What recovery found at start, per simulation. */
-    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">>
+    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots" | "written">>
     /** The simulations in the store that recovery could not bring back, each with why; their inputs fail with SimulationNotRecoveredError. */
     readonly unrecoverable: ReadonlyArray<{ readonly simulationId: string; readonly error: NotRecoveredReason }>
   }
@@ -155,21 +157,26 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const healthyBatches = Math.max(1, options.healthyBatches ?? 100)
     const engineOptions = options.engineOptions ?? {}
 
-    /** Writes for a snapshot after `seq`, and the pruning of what the kept snapshots no longer need. */
-    const snapshotWrites = (sim: Supervised, seq: number) =>
+    /**
+     * Writes for a snapshot after `seq` (the live state, and in its own record the history since the
+     * previous snapshot: what is written per update does not grow with the run), and the pruning of
+     * what the kept snapshots no longer need. Returns the history marks the snapshot ends at.
+     */
+    const snapshotWrites = (sim: Supervised, seq: number, writes: StoreWrite[]) =>
       Effect.gen(function* () {
         const id = sim.record.id
-        const writes: StoreWrite[] = [
-          { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: sim.instance.snapshot() }) }
-        ]
+        const { live, history } = sim.instance.checkpoint(sim.written)
+        writes.push(
+          { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: live }) },
+          { type: "put", key: keys.history(id, seq), value: encodeRecord({ seq, history }) }
+        )
         const kept = [...sim.snapshots, seq]
         const dropped = kept.splice(0, Math.max(0, kept.length - keepSnapshots))
-        if (dropped.length === 0) return writes
         for (const s of dropped) writes.push({ type: "del", key: keys.snapshot(id, s) })
         // Records up to the oldest kept snapshot are inside every kept snapshot: no recovery replays
         // them. Snapshots are taken at batch ends, so a record is wholly before it or wholly after.
-        for (const [key] of yield* store.range(keys.journalBefore(id, kept[0]! + 1))) writes.push({ type: "del", key })
-        return writes
+        if (dropped.length > 0) for (const [key] of yield* store.range(keys.journalBefore(id, kept[0]! + 1))) writes.push({ type: "del", key })
+        return live.engine.history
       })
 
     /** Applies one mailbox batch, makes it durable in one commit, then acknowledges and publishes. */
@@ -219,8 +226,9 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           const first = sim.seq + 1
           writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(`{"seq":${first},"inputs":[${journaled.join(",")}]}`) })
         }
+        let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {
-          if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) writes.push(...(yield* snapshotWrites(sim, seq)))
+          if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) snapshotted = yield* snapshotWrites(sim, seq, writes)
           yield* committer.commit(writes, journaled.length > 0 ? [[id, seq]] : [])
         }).pipe(
           Effect.catchTag("StoreReadError", (e) =>
@@ -241,7 +249,10 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
         }
         sim.seq = seq
-        if (writes.some((w) => w.type === "put" && w.key === keys.snapshot(id, seq))) sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
+        if (snapshotted !== null) {
+          sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
+          sim.written = snapshotted
+        }
         // Published before the acknowledgement: a caller that resumes has its batch's events behind it, not ahead.
         const batchEvents = sim.instance.drainEvents()
         if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
@@ -339,13 +350,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const reloaded = yield* recover(sim.record, sim.model)
         sim.instance = reloaded.instance
         sim.seq = reloaded.seq
+        sim.snapshots = [...reloaded.snapshots]
+        sim.written = reloaded.written
         sim.stale = false
       })
 
     const supervise = (
       record: SimulationRecord,
       model: TradingModel,
-      recovered: { instance: SimulationInstance; seq: number; snapshots: number[] }
+      recovered: { instance: SimulationInstance; seq: number; snapshots: number[]; written: HistoryMarks }
     ) =>
       Effect.gen(function* () {
         const sim: Supervised = {
@@ -355,6 +368,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           instance: recovered.instance,
           seq: recovered.seq,
           snapshots: recovered.snapshots,
+          written: recovered.written,
           stale: false,
           unavailable: null,
           restarting: null
@@ -373,7 +387,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
 
     // Recovery: every simulation in the store, several at a time so that one's reads overlap
     // another's replay; one that cannot be rebuilt is reported, not fatal.
-    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots">> = []
+    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots" | "written">> = []
     const unrecoverable = new Map<string, NotRecoveredReason>()
     const notRecovered = (id: string, error: NotRecoveredReason) =>
       Effect.gen(function* () {
@@ -389,8 +403,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const outcome = yield* Effect.gen(function* () {
           const model = yield* catalog.resolve(record.model)
           const result = yield* recover(record, model)
-          yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots] })
-          const { instance: _instance, snapshots: _snapshots, ...report } = result
+          yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots], written: result.written })
+          const { instance: _instance, snapshots: _snapshots, written: _written, ...report } = result
           recovered.push({ id: record.id, ...report })
         }).pipe(Effect.exit)
         if (Exit.isFailure(outcome)) {
@@ -429,7 +443,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         })
         const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
         yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }], [[spec.id, 0]])
-        yield* supervise(record, model, { instance, seq: 0, snapshots: [] })
+        yield* supervise(record, model, { instance, seq: 0, snapshots: [], written: NO_HISTORY })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
       })
 

@@ -271,3 +271,25 @@ describe("a market update that cannot be read", () => {
     expect(JSON.stringify(engine.snapshot())).toBe(before)
   })
 })
+
+describe("a snapshot, the fills and the trades a caller holds", () => {
+  it("changing them changes nothing in the engine: a fill and a closed trade are frozen, a snapshot's orders are copies", () => {
+    const engine = new TradingSimulationEngine(frictionless(["ACME"]))
+    engine.submitOrder(buy("ACME", 10))
+    engine.processMarketUpdate({ time: 0, bars: { ACME: bar(10, 11, 9, 10) } })
+    engine.submitOrder({ symbol: "ACME", side: "sell", type: "market", quantity: 10 })
+    engine.processMarketUpdate({ time: 60_000, bars: { ACME: bar(12, 12, 12, 12) } })
+    const resting = engine.submitOrder(buy("ACME", 5, { type: "limit", limitPrice: 1 }))
+    const before = JSON.stringify(engine.snapshot())
+    const snapshot = engine.snapshot()
+    ;(snapshot.orders.find((o) => o.context.order.id === resting)!.context.order as { quantity: string }).quantity = "500"
+    expect(() => {
+      ;(engine.getFills()[0] as { price: string }).price = "0"
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(engine.getTrades()[0] as { netPnl: string }).netPnl = "1000000"
+    }).toThrow(TypeError)
+    expect(JSON.stringify(engine.snapshot())).toBe(before)
+    expect(engine.getOrder(resting).quantity).toBe("5")
+  })
+})

@@ -1,0 +1,103 @@
+import { Data } from "effect"
+import type { Fill } from "../domain/fill.ts"
+import type { Trade } from "../domain/trade.ts"
+import { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
+import type { EquityCurveSnapshot } from "./equity-curve.ts"
+import type { OrderEntrySnapshot } from "./order-entry.ts"
+import type { TradeBookSnapshot } from "./trade-book.ts"
+
+export const ENGINE_LIVE_SNAPSHOT_FORMAT = 3
+
+/** How much history a simulation has made: orders ended, fills, closed trades and equity points. */
+export interface HistoryMarks {
+  readonly orders: number
+  readonly fills: number
+  readonly trades: number
+  readonly updates: number
+}
+
+export const NO_HISTORY: HistoryMarks = { orders: 0, fills: 0, trades: 0, updates: 0 }
+
+/**
+ * The history made between two marks, in the order it happened: the orders that ended (their
+ * final state), the fills, the trades that closed and the equity points. Once written it never
+ * changes, so a long run's history is written once, a segment at a time.
+ */
+export interface EngineHistory {
+  readonly from: HistoryMarks
+  readonly to: HistoryMarks
+  readonly orders: ReadonlyArray<OrderEntrySnapshot>
+  readonly fills: ReadonlyArray<Fill>
+  readonly trades: ReadonlyArray<Trade>
+  readonly equityCurve: EquityCurveSnapshot
+}
+
+/**
+ * A simulation without its history: what it needs to go on (the machine, open orders, the ledger,
+ * open trades, marks, the day's state) and the marks of the history behind it. Its size follows
+ * the open book, not the length of the run.
+ */
+export interface EngineLiveSnapshot extends Omit<EngineSnapshot, "formatVersion" | "orders" | "trades" | "fills" | "equityCurve"> {
+  readonly formatVersion: typeof ENGINE_LIVE_SNAPSHOT_FORMAT
+  /** The open orders, in submission order. */
+  readonly orders: ReadonlyArray<OrderEntrySnapshot>
+  /** The open trades (`closed` is empty: closed ones are history). */
+  readonly trades: TradeBookSnapshot
+  readonly history: HistoryMarks
+}
+
+/** A checkpoint: the live state, and the history made since the marks it was asked from. */
+export interface EngineCheckpoint {
+  readonly live: EngineLiveSnapshot
+  readonly history: EngineHistory
+}
+
+/** History segments that do not add up to what a live snapshot says is behind it. */
+export class HistoryGapError extends Data.TaggedError("HistoryGapError")<{
+  readonly expected: HistoryMarks
+  readonly found: HistoryMarks
+}> {
+  override get message(): string {
+    return `The history segments end at ${JSON.stringify(this.found)}, but the live snapshot needs ${JSON.stringify(this.expected)}: segments are missing or out of order`
+  }
+}
+
+const sameMarks = (a: HistoryMarks, b: HistoryMarks): boolean =>
+  a.orders === b.orders && a.fills === b.fills && a.trades === b.trades && a.updates === b.updates
+
+const append = <A>(into: A[], items: ReadonlyArray<A>): void => {
+  // A loop, not push(...items): a spread of 100,000+ arguments overflows the call stack.
+  for (let i = 0; i < items.length; i++) into.push(items[i]!)
+}
+
+const orderSeq = (o: OrderEntrySnapshot): number => Number(o.context.order.id.slice(2))
+
+/**
+ * The whole snapshot a live snapshot and its history segments (oldest first, from the start)
+ * stand for, or a HistoryGapError when the segments do not chain from nothing to its marks.
+ */
+export const assembleSnapshot = (live: EngineLiveSnapshot, segments: ReadonlyArray<EngineHistory>): EngineSnapshot | HistoryGapError => {
+  let at = NO_HISTORY
+  const orders: OrderEntrySnapshot[] = []
+  const fills: Fill[] = []
+  const closed: Trade[] = []
+  const curve = { times: [] as Array<number | null>, equity: [] as number[], longValue: [] as number[], shortValue: [] as number[] }
+  for (const s of segments) {
+    if (!sameMarks(s.from, at)) return new HistoryGapError({ expected: s.from, found: at })
+    append(orders, s.orders)
+    append(fills, s.fills)
+    append(closed, s.trades)
+    append(curve.times, s.equityCurve.times)
+    append(curve.equity, s.equityCurve.equity)
+    append(curve.longValue, s.equityCurve.longValue)
+    append(curve.shortValue, s.equityCurve.shortValue)
+    at = { orders: orders.length, fills: fills.length, trades: closed.length, updates: curve.equity.length }
+    if (!sameMarks(s.to, at)) return new HistoryGapError({ expected: s.to, found: at })
+  }
+  if (!sameMarks(live.history, at)) return new HistoryGapError({ expected: live.history, found: at })
+  append(orders, live.orders)
+  // Ended orders are written in the order they ended; the book keeps submission order.
+  orders.sort((a, b) => orderSeq(a) - orderSeq(b))
+  const { formatVersion: _live, history: _marks, ...state } = live
+  return { ...state, formatVersion: ENGINE_SNAPSHOT_FORMAT, orders, fills, trades: { ...live.trades, closed }, equityCurve: curve }
+}
