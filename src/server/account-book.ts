@@ -3,7 +3,7 @@
  * book lives in `<storageRoot>/server/accounts.json`; a secret is kept only as a salted SHA-256
  * (secrets are 240 random bits, so a slow hash adds nothing but latency on every request).
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto"
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 
@@ -24,7 +24,7 @@ export interface KeyPair {
 
 const FORMAT = 1
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-const alphabetOf = (chars: string, length: number) => Array.from(randomBytes(length), (b) => chars[b % chars.length]).join("")
+const alphabetOf = (chars: string, length: number) => Array.from({ length }, () => chars[randomInt(chars.length)]).join("")
 
 const hashOf = (salt: string, secret: string) => createHash("sha256").update(salt).update("\u0000").update(secret).digest("hex")
 
