@@ -159,6 +159,7 @@ export const alpacaAccount = (account: Account, engine: TradingSimulationEngine)
 export const alpacaPositions = (engine: TradingSimulationEngine): ReadonlyArray<Record<string, unknown>> =>
   engine.getPortfolio().positions.map((p) => {
     const cost = p.averageCost.times(p.quantity)
+    const plpc = cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toDecimalPlaces(10).toString()
     return {
       asset_id: assetIdOf(p.symbol),
       symbol: p.symbol,
@@ -172,9 +173,9 @@ export const alpacaPositions = (engine: TradingSimulationEngine): ReadonlyArray<
       market_value: p.marketValue.toString(),
       cost_basis: cost.toString(),
       unrealized_pl: p.unrealizedPnl.toString(),
-      unrealized_plpc: cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toString(),
+      unrealized_plpc: plpc,
       unrealized_intraday_pl: p.unrealizedPnl.toString(),
-      unrealized_intraday_plpc: cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toString(),
+      unrealized_intraday_plpc: plpc,
       current_price: p.marketPrice.toString(),
       lastday_price: p.marketPrice.toString(),
       change_today: "0"

@@ -44,7 +44,7 @@ export const serveCommand = (program: Program) =>
       }
       const adminKey = process.env["PAPERFLOOR_ADMIN_KEY"]
       const server = await startBrokerServer({ storageRoot, host: options.host, port: options.port, ...(adminKey ? { adminKey } : {}) })
-      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; ${server.broker.accounts.list().length} accounts; admin API ${adminKey ? "on" : "off"})`)
+      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; accounts: ${server.broker.accounts.list().length}; admin API ${adminKey ? "on" : "off"})`)
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop)
