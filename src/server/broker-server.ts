@@ -11,6 +11,7 @@ import { Broker } from "./broker.ts"
 import { BrokerApiError, forbidden, notFound, unauthorized } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
 import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
+import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
 import { tradingRoutes } from "./trading-routes.ts"
 
 export interface BrokerServerOptions {
@@ -23,6 +24,8 @@ export interface BrokerServerOptions {
   /** The admin API's key; without one the admin API is off (403). */
   readonly adminKey?: string
   readonly maxBodyBytes?: number
+  /** Requests per key (an account's, or the admin key) over a window: 200 a minute by default, as Alpaca's; null for none. */
+  readonly rateLimit?: RateLimitOptions | null
   /** The wall clock: the time of an account before its first update. */
   readonly now?: () => Date
 }
@@ -50,6 +53,8 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES
   const adminDigest = options.adminKey === undefined ? undefined : digest(options.adminKey)
   const admin = adminRoutes(broker)
+  const limited = options.rateLimit === null ? () => true : makeRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, () => now().getTime())
+  const tooMany = () => new BrokerApiError({ status: 429, code: 42910000, message: "rate limit exceeded" })
   // One router per account, made on its first request.
   const routers = new Map<string, ReturnType<typeof tradingRoutes>>()
 
@@ -62,11 +67,13 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
       if (adminDigest === undefined) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
       const bearer = /^Bearer (.+)$/.exec(header(request, "authorization") ?? "")?.[1]
       if (bearer === undefined || !timingSafeEqual(digest(bearer), adminDigest)) throw unauthorized()
+      if (!limited("(admin)")) throw tooMany()
       return admin({ method, segments: segments.slice(2), body })
     }
     if (segments[0] !== "v2") return undefined
     const account = broker.accounts.authenticate(header(request, "apca-api-key-id") ?? "", header(request, "apca-api-secret-key") ?? "")
     if (account === undefined) throw unauthorized()
+    if (!limited(account.keyId)) throw tooMany()
     let trading = routers.get(account.id)
     if (trading === undefined) routers.set(account.id, (trading = tradingRoutes(broker, account, now)))
     return trading({ method, segments: segments.slice(1), query: url.searchParams, body })

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Alpaca, trading } from "@alpacahq/alpaca-trade-api"
-import { type BrokerServer, startBrokerServer } from "../../src/server/index.ts"
+import { type BrokerServer, type RateLimitOptions, startBrokerServer } from "../../src/server/index.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789"
 
@@ -30,9 +30,10 @@ export const clientFor = (baseUrl: string, keyId: string, secret: string): Alpac
     middleware: [{ pre: async ({ url, init }) => ({ url: url.replace(trading.TRADING_PAPER_HOST, baseUrl), init }) }]
   })
 
-export const startHarness = async (): Promise<Harness> => {
+/** The server without a rate limit unless given one: tests make many requests quickly. */
+export const startHarness = async (options: { readonly rateLimit?: RateLimitOptions } = {}): Promise<Harness> => {
   const root = await mkdtemp(join(tmpdir(), "paperfloor-serve-"))
-  const server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY })
+  const server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: options.rateLimit ?? null })
   const raw: Harness["raw"] = (path, init = {}) => {
     const { keys, ...rest } = init
     const headers = new Headers(rest.headers)

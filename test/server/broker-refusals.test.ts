@@ -170,3 +170,40 @@ describe("durability", () => {
     await expect(startBrokerServer({ storageRoot: h.root })).rejects.toMatchObject({ _tag: "StoreLockedError" })
   })
 })
+
+describe("limits and concurrency", () => {
+  it("answers 429 past a key's rate limit, to that key only", async () => {
+    const limited = await startHarness({ rateLimit: { requests: 3, perMs: 3_600_000 } })
+    try {
+      const a = await limited.account()
+      const b = await limited.account()
+      const statuses = []
+      for (let i = 0; i < 5; i++) statuses.push((await limited.raw("/v2/account", { keys: a })).status)
+      expect(statuses).toEqual([200, 200, 200, 429, 429])
+      const refused = await limited.raw("/v2/orders", { method: "POST", keys: a, body: JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "market", time_in_force: "day" }) })
+      expect([refused.status, ((await refused.json()) as { code: number }).code]).toEqual([429, 42910000])
+      expect((await limited.raw("/v2/account", { keys: b })).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it("places an order once however many concurrent requests carry its client_order_id, and each distinct one once", async () => {
+    const a = await h.account()
+    const body = (clientOrderId: string) => JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "limit", limit_price: "50", time_in_force: "gtc", client_order_id: clientOrderId })
+    const same = await Promise.all(Array.from({ length: 8 }, () => post(a, "/v2/orders", body("once"))))
+    expect(same.map((r) => r.status).sort()).toEqual([200, 422, 422, 422, 422, 422, 422, 422])
+    const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => post(a, "/v2/orders", body(`each-${i}`))))
+    expect(distinct.map((r) => r.status)).toEqual(distinct.map(() => 200))
+    const orders = await a.alpaca.trading.orders.getAllOrders({ status: "all", limit: 500 })
+    expect(orders.map((o) => o.clientOrderId).sort()).toEqual(["once", ...Array.from({ length: 8 }, (_, i) => `each-${i}`)].sort())
+  })
+
+  it("answers 403 to orders for an account whose simulation has stopped", async () => {
+    const a = await h.account()
+    await h.server.broker.paper.stopSimulation(a.id)
+    const refused = await post(a, "/v2/orders", JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "market", time_in_force: "day" }))
+    expect([refused.status, ((await refused.json()) as { code: number }).code]).toEqual([403, 40310000])
+    expect(await a.alpaca.trading.account.getAccount()).toMatchObject({ status: "ACCOUNT_CLOSED", tradingBlocked: true })
+  })
+})

@@ -9,6 +9,11 @@ const portOf = (value: string): number => {
   return port
 }
 
+const perMinuteOf = (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("must be a whole number of requests a minute (0: no limit)")
+  return Number(value)
+}
+
 const symbolsOf = (value: string): string[] => value.split(",").map((s) => s.trim()).filter((s) => s !== "")
 
 export const serveCommand = (program: Program) =>
@@ -22,6 +27,7 @@ export const serveCommand = (program: Program) =>
     )
     .option("--host <host>", "the address to bind", "127.0.0.1")
     .option("--port <port>", "the port (0: any free port)", portOf, 8700)
+    .option("--rate-limit <n>", "requests a minute per key; 0 for no limit", perMinuteOf, 200)
     .option("--create-account", "create an account (a simulation started now), print its id and key pair, and exit")
     .option("--symbols <list>", "with --create-account: the symbols it trades, comma-separated", symbolsOf)
     .option("--account-config <file>", "with --create-account: a JSON simulation config (initialCapital, calendar, …) over the account defaults")
@@ -43,7 +49,7 @@ export const serveCommand = (program: Program) =>
         return
       }
       const adminKey = process.env["PAPERFLOOR_ADMIN_KEY"]
-      const server = await startBrokerServer({ storageRoot, host: options.host, port: options.port, ...(adminKey ? { adminKey } : {}) })
+      const server = await startBrokerServer({ storageRoot, host: options.host, port: options.port, rateLimit: options.rateLimit === 0 ? null : { requests: options.rateLimit, perMs: 60_000 }, ...(adminKey ? { adminKey } : {}) })
       printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; accounts: ${server.broker.accounts.list().length}; admin API ${adminKey ? "on" : "off"})`)
       await new Promise<void>((resolve) => {
         const stop = () => {
