@@ -170,6 +170,9 @@ export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiErro
   }
   if (orderClass === "oco") {
     if (type !== undefined && type !== "limit") r.refuse("type", "must be limit for oco orders (the take-profit; the stop-loss is stop_loss)")
+    if (limitPrice !== undefined && limitPrice !== String(takeProfit?.["limit_price"])) r.refuse("limit_price", "of an oco order is its take_profit.limit_price: give that only")
+    for (const [field, value] of [["stop_price", stopPrice], ["trail_price", trailPrice], ["trail_percent", trailPercent]] as const)
+      if (value !== undefined) r.refuse(field, "is not for oco orders: the stop-loss is stop_loss")
     r.require("take_profit", takeProfit, "is required for oco orders")
     r.require("stop_loss", stopLoss, "is required for oco orders")
   }
@@ -201,10 +204,9 @@ export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiErro
       return { kind: "list", orderClass, request: { kind: "oto", entry: request, ...(tp !== undefined ? { takeProfit: tp } : { stopLoss: sl! }) } }
     case "oco": {
       // Alpaca's OCO is an exit pair: the limit (its take-profit) and the stop-loss, one side, one quantity.
-      const { clientOrderId: _, ...shared } = request
-      const limit: OrderRequest = { ...request, type: "limit", limitPrice: tp!.limitPrice! }
+      const shared = { symbol: request.symbol, side: request.side, quantity: request.quantity, timeInForce: tif }
+      const limit: OrderRequest = { ...shared, type: "limit", limitPrice: tp!.limitPrice!, ...(clientOrderId !== undefined ? { clientOrderId } : {}) }
       const stop: OrderRequest = { ...shared, type: sl!.type!, stopPrice: sl!.stopPrice!, ...(sl!.limitPrice !== undefined ? { limitPrice: sl!.limitPrice } : {}) }
-      if (stop.type === "stop") delete (stop as { limitPrice?: unknown }).limitPrice
       return { kind: "list", orderClass, request: { kind: "oco", orders: [limit, stop] } }
     }
   }
