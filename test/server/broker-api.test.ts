@@ -146,6 +146,23 @@ describe("orders, fills and positions", () => {
   })
 })
 
+describe("partial fills and rejections", () => {
+  it("shows a volume-capped order as partially_filled until its rest fills, and a refused one as rejected with the code of the first rule that refused it (the position cap: 100 % of equity)", async () => {
+    const { id, alpaca } = await h.account({ symbols: ["AAPL"], volumeParticipation: 0.1, initialCapital: 10_000 })
+    await h.push(id, bar(0, "AAPL", 100, 100, 100, 100))
+    const capped = await alpaca.trading.orders.market({ symbol: "AAPL", qty: 30, side: "buy" })
+    const tooBig = await alpaca.trading.orders.market({ symbol: "AAPL", qty: 1000, side: "buy" })
+    // 10 % of 200 shares: 20 now, the rest at the next open.
+    await h.push(id, { time: minute(1), bars: { AAPL: { open: 100, high: 100, low: 100, close: 100, volume: 200 } } })
+    expect(await order(alpaca, capped.id!)).toMatchObject({ status: "partially_filled", filledQty: "20", filledAvgPrice: "100" })
+    const rejected = await order(alpaca, tooBig.id!)
+    expect(rejected).toMatchObject({ status: "rejected", filledQty: "0" })
+    expect((rejected as unknown as { reject_reason: string }).reject_reason).toBe("maxPositionSize")
+    await h.push(id, { time: minute(2), bars: { AAPL: { open: 101, high: 101, low: 101, close: 101, volume: 200 } } })
+    expect(await order(alpaca, capped.id!)).toMatchObject({ status: "filled", filledQty: "30", filledAvgPrice: "100.3333333333333333333333333333333333333" })
+  })
+})
+
 describe("order classes", () => {
   it("places a bracket: the legs are held until the entry fills, then the take-profit fills and the stop-loss is cancelled", async () => {
     const { id, alpaca } = await h.account()
