@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { adminRoutes } from "./admin-routes.ts"
 import { Broker } from "./broker.ts"
-import { BrokerApiError, forbidden, notFound, unauthorized } from "./broker-error.ts"
+import { BrokerApiError, badRequest, forbidden, notFound, unauthorized } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
 import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
 import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
@@ -42,6 +42,14 @@ export interface BrokerServer {
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
 
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw badRequest(`the path segment ${JSON.stringify(segment)} is not valid percent-encoding`)
+  }
+}
+
 const header = (request: IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name]
   return typeof value === "string" ? value : undefined
@@ -60,7 +68,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
 
   const route = async (request: IncomingMessage) => {
     const url = new URL(request.url ?? "/", "http://localhost")
-    const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent)
+    const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeSegment)
     const method = request.method ?? "GET"
     const body = () => readJsonBody(request, limit)
     if (segments[0] === "v1" && segments[1] === "admin") {

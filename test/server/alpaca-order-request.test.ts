@@ -1,3 +1,4 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { OrderView } from "../../src/engine/order-entry.ts"
 import { alpacaField, readOrderRequest, readReplaceRequest } from "../../src/server/alpaca-order-request.ts"
@@ -76,5 +77,26 @@ describe("readReplaceRequest", () => {
   it("refuses a change it cannot make, and a replace that changes nothing", () => {
     expect((readReplaceRequest({ time_in_force: "day" }, order) as BrokerApiError).message).toContain("time_in_force cannot be changed")
     expect((readReplaceRequest({}, order) as BrokerApiError).message).toContain("a replace must change something")
+  })
+})
+
+describe("any request body", () => {
+  // Alpaca's fields with values of every kind, plus strangers: the reader answers, never throws.
+  const value = fc.oneof(fc.string(), fc.constantFrom("1", "0", "-1", "1e3", "abc", "market", "limit", "stop_limit", "trailing_stop", "buy", "sell", "day", "gtc", "oco", "bracket", "oto"), fc.double(), fc.boolean(), fc.constant(null), fc.object())
+  const fields = fc.constantFrom("symbol", "qty", "notional", "side", "type", "time_in_force", "limit_price", "stop_price", "trail_price", "trail_percent", "client_order_id", "order_class", "take_profit", "stop_loss", "extended_hours", "other")
+  const body = fc.oneof(fc.dictionary(fields, fc.oneof(value, fc.dictionary(fc.constantFrom("limit_price", "stop_price", "x"), value))), fc.anything())
+
+  it("is read into an order or a list, or refused with a 422 naming a field; it never throws", () => {
+    fc.assert(
+      fc.property(body, (input) => {
+        const read = readOrderRequest(input)
+        if (read instanceof BrokerApiError) {
+          expect(read.status).toBe(422)
+          expect(read.message.length).toBeGreaterThan(0)
+        } else {
+          expect(["order", "list"]).toContain(read.kind)
+        }
+      })
+    )
   })
 })

@@ -90,6 +90,8 @@ describe("refusals", () => {
       const response = await h.raw(path, { keys: a })
       expect([path, response.status, ((await response.json()) as { code: number }).code]).toEqual([path, 404, 40410000])
     }
+    const badPath = await h.raw("/v2/orders/%E0%A4%A", { keys: a })
+    expect([badPath.status, ((await badPath.json()) as { code: number }).code]).toEqual([400, 40010001])
     for (const [path, field] of [["/v2/orders?status=bogus", "status"], ["/v2/orders?limit=0", "limit"], ["/v2/calendar?start=yesterday", "start"]] as const) {
       const response = await h.raw(path, { keys: a })
       expect(response.status).toBe(422)
