@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto"
 import type { OrderStatus } from "../../machines/index.ts"
-import { calendarOf } from "../domain/calendar/exchange-calendar.ts"
-import type { CalendarSpec } from "../domain/calendar/calendar-spec.ts"
+import { calendarOf, type ExchangeCalendar } from "../domain/calendar/exchange-calendar.ts"
+import type { CalendarInput, CalendarSpec } from "../domain/calendar/calendar-spec.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { ALPACA_TYPES } from "./alpaca-order-request.ts"
@@ -25,6 +25,42 @@ export const ALPACA_STATUS: Readonly<Record<OrderStatus, string>> = {
   rejected: "rejected",
   cancelled: "canceled",
   expired: "expired"
+}
+
+// A calendar is built once per config: its sessions are cached inside it.
+const builtCalendars = new Map<string, ExchangeCalendar>()
+const specCalendars = new WeakMap<CalendarSpec, ExchangeCalendar>()
+const calendarFor = (input: CalendarInput): ExchangeCalendar => {
+  if (typeof input === "string") {
+    let calendar = builtCalendars.get(input)
+    if (calendar === undefined) builtCalendars.set(input, (calendar = calendarOf(input)))
+    return calendar
+  }
+  let calendar = specCalendars.get(input)
+  if (calendar === undefined) specCalendars.set(input, (calendar = calendarOf(input)))
+  return calendar
+}
+
+const MS_PER_DAY = 86_400_000
+
+/** When the trading day of `time` began: its session's open with a calendar, else UTC midnight. */
+const dayStartOf = (engine: TradingSimulationEngine, time: number): number => {
+  const input = engine.config.calendar
+  const session = input === undefined ? undefined : calendarFor(input).positionOf(time)?.session
+  return session?.open ?? Math.floor(time / MS_PER_DAY) * MS_PER_DAY
+}
+
+/** Alpaca's `last_equity`: the equity at the end of the previous trading day (the initial capital on the first). */
+const lastEquityOf = (engine: TradingSimulationEngine): string => {
+  const curve = engine.getEquityCurve()
+  const latest = engine.lastUpdateTime
+  if (latest === null) return String(engine.config.initialCapital)
+  const start = dayStartOf(engine, latest)
+  for (let i = curve.length - 1; i >= 0; i--) {
+    const point = curve[i]!
+    if (point.time !== null && point.time < start) return String(point.equity)
+  }
+  return String(engine.config.initialCapital)
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -117,7 +153,6 @@ export const alpacaAccount = (account: Account, engine: TradingSimulationEngine)
     if (p.marketValue.isNegative()) short = short.plus(p.marketValue)
     else long = long.plus(p.marketValue)
   }
-  const curve = engine.getEquityCurve()
   const blocked = engine.status === "stopped" || engine.status === "failed"
   return {
     id: account.id,
@@ -128,7 +163,7 @@ export const alpacaAccount = (account: Account, engine: TradingSimulationEngine)
     cash: portfolio.cash.toString(),
     portfolio_value: portfolio.totalValue.toString(),
     equity: portfolio.totalValue.toString(),
-    last_equity: String(curve.length > 1 ? curve[curve.length - 2]!.equity : engine.config.initialCapital),
+    last_equity: lastEquityOf(engine),
     buying_power: portfolio.buyingPower.toString(),
     regt_buying_power: portfolio.buyingPower.toString(),
     daytrading_buying_power: "0",
@@ -206,7 +241,6 @@ export const alpacaAsset = (engine: TradingSimulationEngine, symbol: string): Re
   }
 }
 
-const MS_PER_DAY = 86_400_000
 const dayOfIso = (date: string): number => Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY
 
 /** The account's clock: the simulation's time (its last update's; the wall clock before the first) against its calendar. */
@@ -217,7 +251,7 @@ export const alpacaClock = (engine: TradingSimulationEngine, wallClock: number):
     // No calendar: one session that never closes.
     return { timestamp: iso(now), is_open: true, next_open: iso(now), next_close: iso((Math.floor(now / MS_PER_DAY) + 1) * MS_PER_DAY) }
   }
-  const calendar = calendarOf(input)
+  const calendar = calendarFor(input)
   const position = calendar.positionOf(now)
   if (position === undefined) return { timestamp: iso(now), is_open: false, next_open: null, next_close: null }
   const next = position.inSession ? calendar.positionOf(position.session.close)?.session : position.session
@@ -228,7 +262,7 @@ export const alpacaClock = (engine: TradingSimulationEngine, wallClock: number):
 export const alpacaCalendar = (engine: TradingSimulationEngine, start: string, end: string): ReadonlyArray<Record<string, unknown>> | undefined => {
   const input = engine.config.calendar
   if (input === undefined) return undefined
-  const calendar = calendarOf(input)
+  const calendar = calendarFor(input)
   const spec: CalendarSpec = calendar.spec
   const days: Record<string, unknown>[] = []
   for (let day = dayOfIso(start); day <= dayOfIso(end); day++) {

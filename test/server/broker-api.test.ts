@@ -143,6 +143,9 @@ describe("orders, fills and positions", () => {
     await h.push(id, { time: "2024-01-03T14:30:00Z", bars: { AAPL: { open: 190, high: 191, low: 189, close: 190, volume: 1000 } } })
     expect(await order(alpaca, day.id!)).toMatchObject({ status: "expired" })
     expect(await order(alpaca, opg.id!)).toMatchObject({ status: "filled", filledAvgPrice: "190" })
+    // last_equity is the equity at the previous session's close (its 15:59 bar's), not at the last update.
+    const account = await alpaca.trading.account.getAccount()
+    expect(account.lastEquity).toBe(String(100_000 + 5 * (199 - 201) + (199 - 201) + (199 - 199)))
   })
 })
 
