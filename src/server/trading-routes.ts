@@ -9,6 +9,7 @@ import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { Account } from "./account-book.ts"
 import { alpacaAccount, alpacaAsset, alpacaCalendar, alpacaClock, alpacaOrder, alpacaPositions, isLeg, lastFillTimes, legsOf } from "./alpaca-objects.ts"
+import { alpacaActivities, alpacaPortfolioHistory } from "./account-history.ts"
 import { quantityForNotional, readOrderRequest, readReplaceRequest } from "./alpaca-order-request.ts"
 import type { Broker } from "./broker.ts"
 import { BrokerApiError, notFound, unprocessable } from "./broker-error.ts"
@@ -193,6 +194,9 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
   /** Routes one request; undefined when no endpoint has this method and path. */
   return async (request: TradingRequest): Promise<Answer | undefined> => {
     const { method, segments, query } = request
+    if (method === "GET" && segments[0] === "account" && segments[1] === "activities" && segments.length <= 3)
+      return read((engine) => ok(alpacaActivities(engine, query, segments[2])))
+    if (method === "GET" && segments.join("/") === "account/portfolio/history") return read((engine) => ok(alpacaPortfolioHistory(engine, query)))
     const [resource, id, ...rest] = segments
     if (rest.length > 0) return undefined
     switch (`${method} ${resource}${id === undefined ? "" : "/:id"}`) {

@@ -163,6 +163,22 @@ describe("partial fills and rejections", () => {
     expect((rejected as unknown as { reject_reason: string }).reject_reason).toBe("maxPositionSize")
     await h.push(id, { time: minute(2), bars: { AAPL: { open: 101, high: 101, low: 101, close: 101, volume: 200 } } })
     expect(await order(alpaca, capped.id!)).toMatchObject({ status: "filled", filledQty: "30", filledAvgPrice: "100.3333333333333333333333333333333333333" })
+
+    // Its two fills are the account's FILL activities, newest first.
+    const activities = await alpaca.trading.accountActivities.getAccountActivities({ activityTypes: ["FILL"] })
+    expect(activities.map((a) => [a.type, a.qty, a.price, a.cumQty, a.leavesQty, a.transactionTime?.toISOString()])).toEqual([
+      ["fill", "10", "101", "30", "0", minute(2)],
+      ["partial_fill", "20", "100", "20", "10", minute(1)]
+    ])
+    const oldest = await alpaca.trading.accountActivities.getAccountActivitiesByActivityType({ activityType: "FILL", direction: "asc", pageSize: 1 })
+    expect(oldest.map((a) => a.qty)).toEqual(["20"])
+
+    // Equity per minute: the last point of each minute, against the initial capital.
+    const history = await alpaca.trading.portfolioHistory.getAccountPortfolioHistory({ timeframe: "1Min", period: "1D" })
+    expect(history.timestamp).toEqual([0, 1, 2].map((m) => Date.parse(minute(m)) / 1000))
+    expect(history.equity).toEqual([10_000, 10_000, 10_000 + 20 * 1 + 10 * 0])
+    expect(history.profitLoss).toEqual([0, 0, 20])
+    expect(history.baseValue).toBe(10_000)
   })
 })
 

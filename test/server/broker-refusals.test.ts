@@ -129,6 +129,9 @@ describe("isolation between accounts", () => {
     expect(answers.map(([, , status]) => status)).toEqual(answers.map(() => 404))
     expect(await b.alpaca.trading.orders.getAllOrders({ status: "all" })).toEqual([])
     expect(await b.alpaca.trading.positions.getAllOpenPositions()).toEqual([])
+    expect(await b.alpaca.trading.accountActivities.getAccountActivities({})).toEqual([])
+    expect((await a.alpaca.trading.accountActivities.getAccountActivities({})).length).toBe(1)
+    expect((await b.alpaca.trading.portfolioHistory.getAccountPortfolioHistory({ timeframe: "1Min" })).equity).toEqual([100_000])
     expect(await b.alpaca.trading.orders.deleteAllOrders()).toEqual([])
     expect(await b.alpaca.trading.positions.deleteAllOpenPositions({ cancelOrders: true })).toEqual([])
     // B's own order of the same client order id is B's alone.
