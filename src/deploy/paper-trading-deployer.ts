@@ -39,7 +39,7 @@
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Semaphore } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Scope, Semaphore } from "effect"
 import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { formatThrown } from "../domain/format-value.ts"
@@ -61,7 +61,7 @@ import { ModelCatalog } from "../runtime/model-catalog.ts"
 import { SimulationUnavailableError } from "../runtime/runtime-errors.ts"
 import type { SimulationInstance } from "../runtime/simulation-instance.ts"
 import type { SimulationInput } from "../runtime/simulation-input.ts"
-import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
+import { type SupervisedEvent, SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { DeploymentRecordMissingError, ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import {
@@ -408,6 +408,14 @@ export class PaperTradingDeployer {
     return Effect.runPromise(this.effect.inspectSimulation(deploymentId, read))
   }
 
+  /**
+   * Calls `listener` with every engine event of the store's simulations, each published once the
+   * batch that caused it is durable, until the returned function is called (or the store closes).
+   */
+  subscribeEvents(listener: (event: SupervisedEvent) => void): Promise<() => void> {
+    return Effect.runPromise(this.effect.subscribeEvents(listener))
+  }
+
   /** Paper deployments (their records), oldest first. */
   listSimulations(): Promise<ReadonlyArray<DeploymentRecord>> {
     return Effect.runPromise(this.effect.listSimulations())
@@ -709,6 +717,28 @@ const makeEffects = (ctx: DeployerContext) => {
       return yield* inspect(sup, record, (instance) => read(instance.engine))
     })
 
+  const subscribeEvents = (listener: (event: SupervisedEvent) => void) =>
+    Effect.gen(function* () {
+      const sup = yield* supervisor()
+      // Subscribed before this returns: no event published after it is missed.
+      const scope = yield* Scope.make()
+      const subscription = yield* Scope.provide(scope)(PubSub.subscribe(sup.events))
+      const deliver = Effect.flatMap(PubSub.take(subscription), (event) =>
+        Effect.sync(() => {
+          try {
+            listener(event)
+          } catch (e) {
+            // A listener's failure is its own: the stream of events goes on.
+            console.error(`paperfloor: an event listener threw: ${formatThrown(e)}`)
+          }
+        })
+      )
+      const fiber = yield* Effect.forkDetach(Effect.forever(deliver))
+      return () => {
+        Effect.runFork(Effect.andThen(Fiber.interrupt(fiber), Scope.close(scope, Exit.void)))
+      }
+    })
+
   const getSimulationStatus = (id: string) =>
     Effect.gen(function* () {
       const record = yield* recordOf(id)
@@ -732,6 +762,7 @@ const makeEffects = (ctx: DeployerContext) => {
     replaceOrder: (id: string, orderId: string, changes: ReplaceRequest) =>
       exclusive(id)(Effect.map(orderCommand(id, { type: "replaceOrder", orderId, changes }), (outcome) => outcome as ReplaceOutcome)),
     inspectSimulation,
+    subscribeEvents,
     listSimulations,
     getResults: (id: string) => exclusive(id)(getResults(id)),
     open: () => Effect.asVoid(supervisor()),

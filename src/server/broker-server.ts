@@ -1,6 +1,7 @@
 /**
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
- * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), and the admin API at `/v1/admin/…`. It binds
+ * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
+ * (WebSocket), and the admin API at `/v1/admin/…`. It binds
  * 127.0.0.1 unless told otherwise, and owns its store while it runs.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -12,6 +13,7 @@ import { BrokerApiError, badRequest, forbidden, notFound, unauthorized } from ".
 import { errorAnswer } from "./error-answer.ts"
 import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
 import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
+import { tradeUpdatesStream } from "./trade-updates-stream.ts"
 import { tradingRoutes } from "./trading-routes.ts"
 
 export interface BrokerServerOptions {
@@ -103,6 +105,12 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   }
 
   const server = createServer(handle)
+  const stream = tradeUpdatesStream(broker.accounts)
+  server.on("upgrade", (request, socket, head) => {
+    if (new URL(request.url ?? "/", "http://localhost").pathname === "/stream") stream.upgrade(request, socket, head)
+    else socket.destroy()
+  })
+  const unsubscribe = await broker.paper.subscribeEvents(stream.publish)
   const host = options.host ?? "127.0.0.1"
   try {
     await new Promise<void>((resolve, reject) => {
@@ -113,6 +121,8 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
       })
     })
   } catch (e) {
+    unsubscribe()
+    await stream.close()
     await broker.close()
     throw e
   }
@@ -124,6 +134,8 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     host,
     port,
     close: async () => {
+      unsubscribe()
+      await stream.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
