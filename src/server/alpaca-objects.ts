@@ -134,7 +134,8 @@ export const alpacaOrder = (
 export const legsOf = (order: OrderView, orders: ReadonlyArray<OrderView>): ReadonlyArray<OrderView> | null => {
   const list = order.orderList
   if (list === null) return null
-  if (list.role !== "entry" && !(list.kind === "oco" && orders.find((o) => o.orderList?.id === list.id)?.id === order.id)) return []
+  // A leg has no legs of its own.
+  if (isLeg(order, orders)) return null
   return orders.filter((o) => o.orderList?.id === list.id && o.id !== order.id)
 }
 

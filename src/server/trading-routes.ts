@@ -78,6 +78,7 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
     if (submission.kind === "order") {
       let request = submission.request
       if (submission.notional !== null) {
+        // The engine's last mark of the symbol (its snapshot is the public record of the marks).
         const mark = await read((engine) => engine.snapshot().marks.find((m) => m.symbol === request.symbol)?.price)
         if (mark === undefined) throw unprocessable(`notional needs a price of ${request.symbol}, which has had no update yet: give qty`)
         request = { ...request, quantity: quantityForNotional(submission.notional, new Decimal(mark)) }
