@@ -153,6 +153,7 @@ describe("durability", () => {
       const client = clientFor(first.url, keys.keyId, keys.secretKey)
       await first.broker.paper.processMarketUpdate(account.id, { time: at(0), prices: { AAPL: 100 } })
       const placed = await client.trading.orders.limit({ symbol: "AAPL", qty: 3, side: "buy", limitPrice: 99, clientOrderId: "kept", timeInForce: "gtc" })
+      const bracket = await client.trading.orders.bracket({ symbol: "AAPL", qty: 2, side: "buy", limitPrice: 98, timeInForce: "gtc", takeProfit: { limitPrice: 120 }, stopLoss: { stopPrice: 90 } })
       await first.close()
 
       // The store is the first server's while it runs; after it is closed, the second opens it.
@@ -162,7 +163,10 @@ describe("durability", () => {
         expect(await again.trading.orders.getOrderByClientOrderId({ clientOrderId: "kept" })).toMatchObject({ id: placed.id, qty: "3", status: "pending_new" })
         const retry = await again.trading.orders.limit({ symbol: "AAPL", qty: 3, side: "buy", limitPrice: 99, clientOrderId: "kept", timeInForce: "gtc" }).catch((e: unknown) => e)
         expect((retry as ApiError).status).toBe(422)
-        expect((await again.trading.orders.getAllOrders({ status: "all" })).length).toBe(1)
+        // The bracket came back from the journal whole: its entry and its held legs.
+        const restored = await again.trading.orders.getOrderByOrderID({ orderId: bracket.id! })
+        expect([restored.orderClass, restored.legs?.map((l) => [l.type, l.status])]).toEqual(["bracket", [["limit", "held"], ["stop", "held"]]])
+        expect((await again.trading.orders.getAllOrders({ status: "all" })).length).toBe(4)
       } finally {
         await second.close()
       }
