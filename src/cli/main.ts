@@ -11,6 +11,7 @@ import { reportCommand } from "./commands/report.ts"
 import { resultsCommand } from "./commands/results.ts"
 import { resumeCommand } from "./commands/resume.ts"
 import { runCommand } from "./commands/run.ts"
+import { serveCommand } from "./commands/serve.ts"
 import { startCommand } from "./commands/start.ts"
 import { statusCommand } from "./commands/status.ts"
 import { stopCommand } from "./commands/stop.ts"
@@ -38,7 +39,8 @@ for (const add of [
   reportCommand,
   compareCommand,
   validateCommand,
-  diagramCommand
+  diagramCommand,
+  serveCommand
 ])
   add(program)
 

@@ -14,6 +14,7 @@ import {
   ResultsNotArchivedError,
   UnknownDeploymentError
 } from "../index.ts"
+import { brokerAccountKind } from "../server/broker-account-model.ts"
 
 /** No simulation of that id in the store. */
 export class UnknownSimulationError extends Data.TaggedError("UnknownSimulationError")<{
@@ -56,7 +57,8 @@ export interface Store {
 /** Runs `use` on the store at `directory` and releases it after, also when `use` fails. */
 export const withStore = async <A>(directory: string, use: (store: Store) => Promise<A>): Promise<A> => {
   const artifactStore = new LocalArtifactStore({ storageRoot: directory })
-  const registry = new ModelRegistry({ artifactStore })
+  // Accounts of `paperfloor serve` are simulations of its broker-account model.
+  const registry = new ModelRegistry({ artifactStore, kinds: [brokerAccountKind] })
   const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore })
   const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRegistry: registry, artifactStore })
   const root = artifactStore.storageRoot

@@ -39,7 +39,7 @@
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Effect, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Semaphore } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Scope, Semaphore } from "effect"
 import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { formatThrown } from "../domain/format-value.ts"
@@ -53,12 +53,15 @@ import type { Trade } from "../domain/trade.ts"
 import type { EquityPoint } from "../engine/equity-curve.ts"
 import type { PerformanceMetrics } from "../engine/metrics.ts"
 import type { OrderView } from "../engine/order-entry.ts"
+import type { OrderListPlacement, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
+import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderListRequest } from "../domain/order-list.ts"
 import { LevelDbStore } from "../runtime/leveldb-store.ts"
 import { ModelCatalog } from "../runtime/model-catalog.ts"
 import { SimulationUnavailableError } from "../runtime/runtime-errors.ts"
 import type { SimulationInstance } from "../runtime/simulation-instance.ts"
 import type { SimulationInput } from "../runtime/simulation-input.ts"
-import { SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
+import { type SupervisedEvent, SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
 import type { LocalArtifactStore } from "./artifact-store.ts"
 import { DeploymentRecordMissingError, ModelFailedError, ResultsNotArchivedError, UnsupportedEnvironmentError } from "./deployment-errors.ts"
 import {
@@ -165,6 +168,12 @@ export interface ArchivedResults extends PaperTradingResults {
 }
 
 type Supervisor = (typeof SimulationSupervisor)["Service"]
+
+/** What `replaceOrder` answers: done, or refused by a check with its code and reason (the order is as it was). */
+export type ReplaceOutcome = ReturnType<TradingSimulationEngine["replaceOrder"]>
+
+/** The inputs that place or change orders from outside the model. */
+type OrderInput = Extract<SimulationInput, { readonly type: "submitOrder" | "submitOrderList" | "cancelOrder" | "replaceOrder" }>
 
 const ACCEPTS_UPDATES = simulationStatusesTagged("takesUpdates")
 
@@ -370,6 +379,41 @@ export class PaperTradingDeployer {
   /** Stops the simulation (open orders are cancelled), archives its results and returns them. */
   stopSimulation(deploymentId: string): Promise<ArchivedResults> {
     return Effect.runPromise(this.effect.stopSimulation(deploymentId))
+  }
+
+  /**
+   * Orders from outside the model (a broker API's client, say), beside the model's own: each is
+   * journaled before it is acknowledged, as updates are, and refused (changing nothing) with the
+   * engine's typed error. The engine's answer is returned: an order id, a list's placement, a
+   * replace's outcome.
+   */
+  submitOrder(deploymentId: string, request: OrderRequest): Promise<string> {
+    return Effect.runPromise(this.effect.submitOrder(deploymentId, request))
+  }
+
+  submitOrderList(deploymentId: string, request: OrderListRequest): Promise<OrderListPlacement> {
+    return Effect.runPromise(this.effect.submitOrderList(deploymentId, request))
+  }
+
+  cancelOrder(deploymentId: string, orderId: string): Promise<void> {
+    return Effect.runPromise(this.effect.cancelOrder(deploymentId, orderId))
+  }
+
+  replaceOrder(deploymentId: string, orderId: string, changes: ReplaceRequest): Promise<ReplaceOutcome> {
+    return Effect.runPromise(this.effect.replaceOrder(deploymentId, orderId, changes))
+  }
+
+  /** Reads the simulation's engine (orders, fills, portfolio, config) between inputs; `read` must not change it. */
+  inspectSimulation<A>(deploymentId: string, read: (engine: TradingSimulationEngine) => A): Promise<A> {
+    return Effect.runPromise(this.effect.inspectSimulation(deploymentId, read))
+  }
+
+  /**
+   * Calls `listener` with every engine event of the store's simulations, each published once the
+   * batch that caused it is durable, until the returned function is called (or the store closes).
+   */
+  subscribeEvents(listener: (event: SupervisedEvent) => void): Promise<() => void> {
+    return Effect.runPromise(this.effect.subscribeEvents(listener))
   }
 
   /** Paper deployments (their records), oldest first. */
@@ -656,6 +700,45 @@ const makeEffects = (ctx: DeployerContext) => {
       Effect.provideService(References.MinimumLogLevel, ctx.logLevel)
     )
 
+  /** An order input, journaled before it is acknowledged; the engine's answer, or its refusal as the error. */
+  const orderCommand = (id: string, input: OrderInput) =>
+    Effect.gen(function* () {
+      const record = yield* recordOf(id)
+      const sup = yield* supervisor()
+      yield* settled(sup, id)
+      yield* inspect(sup, record, () => undefined)
+      return yield* sup.send(id, input)
+    })
+
+  const inspectSimulation = <A>(id: string, read: (engine: TradingSimulationEngine) => A) =>
+    Effect.gen(function* () {
+      const record = yield* recordOf(id)
+      const sup = yield* supervisor()
+      return yield* inspect(sup, record, (instance) => read(instance.engine))
+    })
+
+  const subscribeEvents = (listener: (event: SupervisedEvent) => void) =>
+    Effect.gen(function* () {
+      const sup = yield* supervisor()
+      // Subscribed before this returns: no event published after it is missed.
+      const scope = yield* Scope.make()
+      const subscription = yield* Scope.provide(scope)(PubSub.subscribe(sup.events))
+      const deliver = Effect.flatMap(PubSub.take(subscription), (event) =>
+        Effect.sync(() => {
+          try {
+            listener(event)
+          } catch (e) {
+            // A listener's failure is its own: the stream of events goes on.
+            console.error(`paperfloor: an event listener threw: ${formatThrown(e)}`)
+          }
+        })
+      )
+      const fiber = yield* Effect.forkDetach(Effect.forever(deliver))
+      return () => {
+        Effect.runFork(Effect.andThen(Fiber.interrupt(fiber), Scope.close(scope, Exit.void)))
+      }
+    })
+
   const getSimulationStatus = (id: string) =>
     Effect.gen(function* () {
       const record = yield* recordOf(id)
@@ -672,6 +755,14 @@ const makeEffects = (ctx: DeployerContext) => {
     processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => exclusive(id)(processMarketUpdates(id, updates)),
     getSimulationStatus,
     stopSimulation: (id: string) => exclusive(id)(stopSimulation(id)),
+    submitOrder: (id: string, request: OrderRequest) => exclusive(id)(Effect.map(orderCommand(id, { type: "submitOrder", request }), (orderId) => orderId as string)),
+    submitOrderList: (id: string, request: OrderListRequest) =>
+      exclusive(id)(Effect.map(orderCommand(id, { type: "submitOrderList", request }), (placement) => placement as OrderListPlacement)),
+    cancelOrder: (id: string, orderId: string) => exclusive(id)(Effect.asVoid(orderCommand(id, { type: "cancelOrder", orderId }))),
+    replaceOrder: (id: string, orderId: string, changes: ReplaceRequest) =>
+      exclusive(id)(Effect.map(orderCommand(id, { type: "replaceOrder", orderId, changes }), (outcome) => outcome as ReplaceOutcome)),
+    inspectSimulation,
+    subscribeEvents,
     listSimulations,
     getResults: (id: string) => exclusive(id)(getResults(id)),
     open: () => Effect.asVoid(supervisor()),

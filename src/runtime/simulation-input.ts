@@ -1,11 +1,13 @@
 import { ValidationError } from "../domain/errors.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
+import type { OrderListRequest } from "../domain/order-list.ts"
 
 /** Everything that can change a simulation: what its journal records, in order. */
 export type SimulationInput =
   | { readonly type: "marketUpdate"; readonly update: MarketUpdateInput }
   | { readonly type: "submitOrder"; readonly request: OrderRequest }
+  | { readonly type: "submitOrderList"; readonly request: OrderListRequest }
   | { readonly type: "cancelOrder"; readonly orderId: string }
   | { readonly type: "replaceOrder"; readonly orderId: string; readonly changes: ReplaceRequest }
   | { readonly type: "start" }

@@ -116,6 +116,8 @@ export class SimulationInstance {
       }
       case "submitOrder":
         return engine.submitOrder(input.request)
+      case "submitOrderList":
+        return engine.submitOrderList(input.request)
       case "cancelOrder":
         return engine.cancelOrder(input.orderId)
       case "replaceOrder":

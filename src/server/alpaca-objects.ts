@@ -1,0 +1,284 @@
+/**
+ * What the broker API returns, in Alpaca's shapes (snake_case, decimals as strings, times as
+ * ISO-8601), read from an account's simulation. Times are the simulation's: an order's submission
+ * is the time of the last update before it, a fill the time of the update it happened on.
+ */
+import { createHash } from "node:crypto"
+import type { OrderStatus } from "../../machines/index.ts"
+import { calendarOf, type ExchangeCalendar } from "../domain/calendar/exchange-calendar.ts"
+import type { CalendarInput, CalendarSpec } from "../domain/calendar/calendar-spec.ts"
+import type { OrderView } from "../engine/order-entry.ts"
+import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
+import { ALPACA_TYPES } from "./alpaca-order-request.ts"
+import type { Account } from "./account-book.ts"
+
+/** The order machine's statuses in Alpaca's words. A held bracket child is Alpaca's `held`. */
+export const ALPACA_STATUS: Readonly<Record<OrderStatus, string>> = {
+  submitted: "pending_new",
+  accepted: "new",
+  triggered: "new",
+  partiallyFilled: "partially_filled",
+  pendingCancel: "pending_cancel",
+  pendingReplace: "pending_replace",
+  held: "held",
+  filled: "filled",
+  rejected: "rejected",
+  cancelled: "canceled",
+  expired: "expired"
+}
+
+// A calendar is built once per config: its sessions are cached inside it.
+const builtCalendars = new Map<string, ExchangeCalendar>()
+const specCalendars = new WeakMap<CalendarSpec, ExchangeCalendar>()
+const calendarFor = (input: CalendarInput): ExchangeCalendar => {
+  if (typeof input === "string") {
+    let calendar = builtCalendars.get(input)
+    if (calendar === undefined) builtCalendars.set(input, (calendar = calendarOf(input)))
+    return calendar
+  }
+  let calendar = specCalendars.get(input)
+  if (calendar === undefined) specCalendars.set(input, (calendar = calendarOf(input)))
+  return calendar
+}
+
+const MS_PER_DAY = 86_400_000
+
+/** When the trading day of `time` began: its session's open with a calendar, else UTC midnight. */
+const dayStartOf = (engine: TradingSimulationEngine, time: number): number => {
+  const input = engine.config.calendar
+  const session = input === undefined ? undefined : calendarFor(input).positionOf(time)?.session
+  return session?.open ?? Math.floor(time / MS_PER_DAY) * MS_PER_DAY
+}
+
+/** Alpaca's `last_equity`: the equity at the end of the previous trading day (the initial capital on the first). */
+const lastEquityOf = (engine: TradingSimulationEngine): string => {
+  const curve = engine.getEquityCurve()
+  const latest = engine.lastUpdateTime
+  if (latest === null) return String(engine.config.initialCapital)
+  const start = dayStartOf(engine, latest)
+  for (let i = curve.length - 1; i >= 0; i--) {
+    const point = curve[i]!
+    if (point.time !== null && point.time < start) return String(point.equity)
+  }
+  return String(engine.config.initialCapital)
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
+
+/** A stable UUID-shaped id for a symbol: Alpaca's clients expect an asset id. */
+export const assetIdOf = (symbol: string): string => {
+  const h = createHash("sha256").update(`paperfloor:asset:${symbol}`).digest("hex")
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
+
+/** Per order, the time of its last fill. */
+export const lastFillTimes = (engine: TradingSimulationEngine): ReadonlyMap<string, number | null> => {
+  const times = new Map<string, number | null>()
+  for (const fill of engine.getFills()) times.set(fill.orderId, fill.time)
+  return times
+}
+
+const orderClassOf = (order: OrderView): string => order.orderList?.kind ?? "simple"
+
+/** An order as Alpaca returns it; `legs` are its list's other orders (an entry's children, an OCO's stop-loss), when asked for. */
+export const alpacaOrder = (
+  order: OrderView,
+  fills: ReadonlyMap<string, number | null>,
+  createdAt: number,
+  legs: ReadonlyArray<OrderView> | null
+): Record<string, unknown> => {
+  const submitted = order.submittedTime ?? createdAt
+  const filledAt = order.status === "filled" ? (fills.get(order.id) ?? null) : null
+  const lastFill = fills.get(order.id) ?? null
+  return {
+    id: order.id,
+    client_order_id: order.clientOrderId,
+    created_at: iso(submitted),
+    updated_at: iso(Math.max(submitted, lastFill ?? submitted)),
+    submitted_at: iso(submitted),
+    filled_at: iso(filledAt),
+    expired_at: null,
+    canceled_at: null,
+    failed_at: null,
+    replaced_at: null,
+    replaced_by: null,
+    replaces: null,
+    asset_id: assetIdOf(order.symbol),
+    symbol: order.symbol,
+    asset_class: "us_equity",
+    notional: null,
+    qty: order.quantity,
+    filled_qty: order.filledQuantity,
+    filled_avg_price: order.averageFillPrice,
+    order_class: orderClassOf(order),
+    order_type: ALPACA_TYPES[order.type],
+    type: ALPACA_TYPES[order.type],
+    side: order.side,
+    time_in_force: order.timeInForce,
+    limit_price: order.limitPrice,
+    stop_price: order.stopPrice,
+    trail_price: order.trailAmount,
+    trail_percent: order.trailPercent,
+    hwm: order.trailWatermark,
+    status: ALPACA_STATUS[order.status],
+    extended_hours: false,
+    legs: legs === null ? null : legs.map((leg) => alpacaOrder(leg, fills, createdAt, null)),
+    commission: order.commission,
+    // paperfloor's own, beside Alpaca's: why it was rejected or cancelled, and the rule's code.
+    reject_reason: order.rejectionCode,
+    reasons: order.reasons
+  }
+}
+
+/** An order list's parent (an entry, or an OCO's first member) and the rest of it, its legs. */
+export const legsOf = (order: OrderView, orders: ReadonlyArray<OrderView>): ReadonlyArray<OrderView> | null => {
+  const list = order.orderList
+  if (list === null) return null
+  // A leg has no legs of its own.
+  if (isLeg(order, orders)) return null
+  return orders.filter((o) => o.orderList?.id === list.id && o.id !== order.id)
+}
+
+/** Whether an order is a leg under its list's parent (listed inside it with `nested`). */
+export const isLeg = (order: OrderView, orders: ReadonlyArray<OrderView>): boolean => {
+  const list = order.orderList
+  if (list === null) return false
+  return list.kind === "oco" ? orders.find((o) => o.orderList?.id === list.id)?.id !== order.id : list.role !== "entry"
+}
+
+export const alpacaAccount = (account: Account, engine: TradingSimulationEngine): Record<string, unknown> => {
+  const portfolio = engine.getPortfolio()
+  let long = portfolio.cash.minus(portfolio.cash)
+  let short = long
+  for (const p of portfolio.positions) {
+    if (p.marketValue.isNegative()) short = short.plus(p.marketValue)
+    else long = long.plus(p.marketValue)
+  }
+  const blocked = engine.status === "stopped" || engine.status === "failed"
+  return {
+    id: account.id,
+    account_number: account.id,
+    status: blocked ? "ACCOUNT_CLOSED" : "ACTIVE",
+    crypto_status: "INACTIVE",
+    currency: "USD",
+    cash: portfolio.cash.toString(),
+    portfolio_value: portfolio.totalValue.toString(),
+    equity: portfolio.totalValue.toString(),
+    last_equity: lastEquityOf(engine),
+    buying_power: portfolio.buyingPower.toString(),
+    regt_buying_power: portfolio.buyingPower.toString(),
+    daytrading_buying_power: "0",
+    non_marginable_buying_power: portfolio.buyingPower.toString(),
+    long_market_value: long.toString(),
+    short_market_value: short.toString(),
+    initial_margin: "0",
+    maintenance_margin: "0",
+    last_maintenance_margin: "0",
+    sma: "0",
+    daytrade_count: 0,
+    multiplier: "1",
+    pattern_day_trader: false,
+    trading_blocked: blocked || engine.status === "paused",
+    transfers_blocked: true,
+    account_blocked: blocked,
+    trade_suspended_by_user: false,
+    shorting_enabled: engine.config.enableShorting,
+    created_at: account.createdAt,
+    accrued_fees: "0",
+    pending_transfer_in: "0",
+    pending_transfer_out: "0",
+    // paperfloor's own: the simulation's state (running, paused, halted, failed, stopped).
+    simulation_status: engine.status
+  }
+}
+
+export const alpacaPositions = (engine: TradingSimulationEngine): ReadonlyArray<Record<string, unknown>> =>
+  engine.getPortfolio().positions.map((p) => {
+    const cost = p.averageCost.times(p.quantity)
+    const plpc = cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toDecimalPlaces(10).toString()
+    return {
+      asset_id: assetIdOf(p.symbol),
+      symbol: p.symbol,
+      exchange: exchangeOf(engine),
+      asset_class: "us_equity",
+      asset_marginable: true,
+      qty: p.quantity.abs().toString(),
+      qty_available: p.quantity.abs().toString(),
+      avg_entry_price: p.averageCost.toString(),
+      side: p.quantity.isNegative() ? "short" : "long",
+      market_value: p.marketValue.toString(),
+      cost_basis: cost.toString(),
+      unrealized_pl: p.unrealizedPnl.toString(),
+      unrealized_plpc: plpc,
+      unrealized_intraday_pl: p.unrealizedPnl.toString(),
+      unrealized_intraday_plpc: plpc,
+      current_price: p.marketPrice.toString(),
+      lastday_price: p.marketPrice.toString(),
+      change_today: "0"
+    }
+  })
+
+const exchangeOf = (engine: TradingSimulationEngine): string => {
+  const calendar = engine.config.calendar
+  return calendar === undefined ? "PAPERFLOOR" : typeof calendar === "string" ? calendar : calendar.name
+}
+
+export const alpacaAsset = (engine: TradingSimulationEngine, symbol: string): Record<string, unknown> => {
+  const lot = engine.config.instruments?.[symbol]?.lotSize
+  return {
+    id: assetIdOf(symbol),
+    class: "us_equity",
+    exchange: exchangeOf(engine),
+    symbol,
+    name: symbol,
+    status: "active",
+    tradable: true,
+    marginable: true,
+    shortable: engine.config.enableShorting,
+    easy_to_borrow: engine.config.enableShorting,
+    fractionable: lot === undefined,
+    maintenance_margin_requirement: 100,
+    attributes: []
+  }
+}
+
+const dayOfIso = (date: string): number => Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY
+
+/** The account's clock: the simulation's time (its last update's; the wall clock before the first) against its calendar. */
+export const alpacaClock = (engine: TradingSimulationEngine, wallClock: number): Record<string, unknown> => {
+  const now = engine.lastUpdateTime ?? wallClock
+  const input = engine.config.calendar
+  if (input === undefined) {
+    // No calendar: one session that never closes.
+    return { timestamp: iso(now), is_open: true, next_open: iso(now), next_close: iso((Math.floor(now / MS_PER_DAY) + 1) * MS_PER_DAY) }
+  }
+  const calendar = calendarFor(input)
+  const position = calendar.positionOf(now)
+  if (position === undefined) return { timestamp: iso(now), is_open: false, next_open: null, next_close: null }
+  const next = position.inSession ? calendar.positionOf(position.session.close)?.session : position.session
+  return { timestamp: iso(now), is_open: position.inSession, next_open: iso(next?.open ?? null), next_close: iso(position.session.close) }
+}
+
+/** The account calendar's sessions from `start` to `end` (dates, inclusive), as GET /v2/calendar returns them. */
+export const alpacaCalendar = (engine: TradingSimulationEngine, start: string, end: string): ReadonlyArray<Record<string, unknown>> | undefined => {
+  const input = engine.config.calendar
+  if (input === undefined) return undefined
+  const calendar = calendarFor(input)
+  const spec: CalendarSpec = calendar.spec
+  const days: Record<string, unknown>[] = []
+  for (let day = dayOfIso(start); day <= dayOfIso(end); day++) {
+    const session = calendar.sessionOn(day)
+    if (session === undefined) continue
+    let settlement = day + 1
+    while (calendar.sessionOn(settlement) === undefined && settlement < day + 15) settlement++
+    days.push({
+      date: session.date,
+      open: spec.open,
+      close: spec.earlyCloses?.[session.date] ?? spec.close,
+      session_open: spec.open.replace(":", ""),
+      session_close: (spec.earlyCloses?.[session.date] ?? spec.close).replace(":", ""),
+      settlement_date: new Date(settlement * MS_PER_DAY).toISOString().slice(0, 10)
+    })
+  }
+  return days
+}

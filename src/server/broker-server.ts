@@ -1,0 +1,146 @@
+/**
+ * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
+ * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
+ * (WebSocket), and the admin API at `/v1/admin/…`. It binds
+ * 127.0.0.1 unless told otherwise, and owns its store while it runs.
+ */
+import { createHash, timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { adminRoutes } from "./admin-routes.ts"
+import { Broker } from "./broker.ts"
+import { BrokerApiError, badRequest, forbidden, notFound, unauthorized } from "./broker-error.ts"
+import { errorAnswer } from "./error-answer.ts"
+import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
+import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
+import { tradeUpdatesStream } from "./trade-updates-stream.ts"
+import { tradingRoutes } from "./trading-routes.ts"
+
+export interface BrokerServerOptions {
+  /** The store's root (`paperfloor --store`). */
+  readonly storageRoot: string
+  /** 127.0.0.1 unless given. */
+  readonly host?: string
+  /** 0 (the default) picks a free port. */
+  readonly port?: number
+  /** The admin API's key; without one the admin API is off (403). */
+  readonly adminKey?: string
+  readonly maxBodyBytes?: number
+  /** Requests per key (an account's, or the admin key) over a window: 200 a minute by default, as Alpaca's; null for none. */
+  readonly rateLimit?: RateLimitOptions | null
+  /** The wall clock: the time of an account before its first update. */
+  readonly now?: () => Date
+}
+
+export interface BrokerServer {
+  readonly broker: Broker
+  /** `http://host:port`: the base URL a client is pointed at. */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  /** Stops taking requests, waits for those in flight, and releases the store. */
+  readonly close: () => Promise<void>
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest()
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw badRequest(`the path segment ${JSON.stringify(segment)} is not valid percent-encoding`)
+  }
+}
+
+const header = (request: IncomingMessage, name: string): string | undefined => {
+  const value = request.headers[name]
+  return typeof value === "string" ? value : undefined
+}
+
+export const startBrokerServer = async (options: BrokerServerOptions): Promise<BrokerServer> => {
+  const now = options.now ?? (() => new Date())
+  const broker = await Broker.open(options.storageRoot, now)
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES
+  const adminDigest = options.adminKey === undefined ? undefined : digest(options.adminKey)
+  const admin = adminRoutes(broker)
+  const limited = options.rateLimit === null ? () => true : makeRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, () => now().getTime())
+  const tooMany = () => new BrokerApiError({ status: 429, code: 42910000, message: "rate limit exceeded" })
+  // One router per account, made on its first request.
+  const routers = new Map<string, ReturnType<typeof tradingRoutes>>()
+
+  const route = async (request: IncomingMessage) => {
+    const url = new URL(request.url ?? "/", "http://localhost")
+    const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeSegment)
+    const method = request.method ?? "GET"
+    const body = () => readJsonBody(request, limit)
+    if (segments[0] === "v1" && segments[1] === "admin") {
+      if (adminDigest === undefined) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
+      const bearer = /^Bearer (.+)$/.exec(header(request, "authorization") ?? "")?.[1]
+      if (bearer === undefined || !timingSafeEqual(digest(bearer), adminDigest)) throw unauthorized()
+      if (!limited("(admin)")) throw tooMany()
+      return admin({ method, segments: segments.slice(2), body })
+    }
+    if (segments[0] !== "v2") return undefined
+    const account = broker.accounts.authenticate(header(request, "apca-api-key-id") ?? "", header(request, "apca-api-secret-key") ?? "")
+    if (account === undefined) throw unauthorized()
+    if (!limited(account.keyId)) throw tooMany()
+    let trading = routers.get(account.id)
+    if (trading === undefined) routers.set(account.id, (trading = tradingRoutes(broker, account, now)))
+    return trading({ method, segments: segments.slice(1), query: url.searchParams, body })
+  }
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    route(request).then(
+      (answer) => {
+        if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
+        sendJson(response, answer.status, answer.body)
+      }
+    ).catch((error: unknown) => {
+      const answer = errorAnswer(error)
+      if (answer.status >= 500 && !(error instanceof BrokerApiError)) process.stderr.write(`paperfloor serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      // A body refused part-way is not read further: the connection goes with the answer.
+      if (answer.status === 413) response.setHeader("connection", "close")
+      if (!response.headersSent) sendJson(response, answer.status, { code: answer.code, message: answer.message })
+    })
+  }
+
+  const server = createServer(handle)
+  const stream = tradeUpdatesStream(broker.accounts)
+  server.on("upgrade", (request, socket, head) => {
+    if (new URL(request.url ?? "/", "http://localhost").pathname === "/stream") stream.upgrade(request, socket, head)
+    else socket.destroy()
+  })
+  const unsubscribe = await broker.paper.subscribeEvents(stream.publish)
+  const host = options.host ?? "127.0.0.1"
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject)
+        resolve()
+      })
+    })
+  } catch (e) {
+    unsubscribe()
+    await stream.close()
+    await broker.close()
+    throw e
+  }
+  const port = (server.address() as AddressInfo).port
+  const shownHost = host.includes(":") ? `[${host}]` : host
+  return {
+    broker,
+    url: `http://${shownHost}:${port}`,
+    host,
+    port,
+    close: async () => {
+      unsubscribe()
+      await stream.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      })
+      await broker.close()
+    }
+  }
+}

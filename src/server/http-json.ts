@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { BrokerApiError, badRequest } from "./broker-error.ts"
+
+/** Request bodies above this are refused (413) before they are read whole. */
+export const MAX_BODY_BYTES = 64 * 1024
+
+/** The request's JSON body (undefined when empty); a body over `limit` bytes or not JSON is a 4xx, read no further. */
+export const readJsonBody = (request: IncomingMessage, limit: number): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const tooLarge = () => new BrokerApiError({ status: 413, code: 40010001, message: `the request body must be at most ${limit} bytes` })
+    const declared = Number(request.headers["content-length"] ?? 0)
+    if (declared > limit) {
+      request.resume()
+      reject(tooLarge())
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    request.on("data", (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > limit) {
+        refused = true
+        reject(tooLarge())
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on("error", reject)
+    request.on("end", () => {
+      if (refused) return
+      const text = Buffer.concat(chunks).toString("utf8")
+      if (text.trim() === "") return resolve(undefined)
+      try {
+        resolve(JSON.parse(text))
+      } catch (e) {
+        reject(badRequest(`the request body is not valid JSON (${e instanceof Error ? e.message : String(e)})`))
+      }
+    })
+  })
+
+export const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
+  const text = body === undefined ? "" : JSON.stringify(body)
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) })
+  response.end(text)
+}

@@ -1,0 +1,109 @@
+/**
+ * Alpaca's `trade_updates` stream at `/stream` (WebSocket, JSON frames): a client authenticates
+ * with its account's key pair, listens to `trade_updates`, and is sent its account's order events
+ * (new, fill, partial_fill, canceled, expired, rejected, replaced, …), each once the batch that
+ * caused it is durable. Only events from after it listens: nothing is replayed.
+ */
+import type { IncomingMessage } from "node:http"
+import type { Duplex } from "node:stream"
+import { type WebSocket, WebSocketServer } from "ws"
+import type { EngineEvent } from "../engine/engine-events.ts"
+import type { SupervisedEvent } from "../runtime/simulation-supervisor.ts"
+import type { Account, AccountBook } from "./account-book.ts"
+import { alpacaOrder } from "./alpaca-objects.ts"
+
+/** The engine's order events in Alpaca's words; the rest (a trigger, an activation, a reduction) are not Alpaca events. */
+const EVENT_NAMES: Partial<Record<EngineEvent["type"], string>> = {
+  orderSubmitted: "pending_new",
+  orderAccepted: "new",
+  orderPartiallyFilled: "partial_fill",
+  orderFilled: "fill",
+  orderCancelled: "canceled",
+  orderExpired: "expired",
+  orderRejected: "rejected",
+  orderReplaced: "replaced",
+  orderReplaceRejected: "order_replace_rejected"
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** One engine event as Alpaca's trade update, or undefined when Alpaca has no such event. */
+export const tradeUpdateOf = (event: EngineEvent, account: Account): Record<string, unknown> | undefined => {
+  const name = EVENT_NAMES[event.type]
+  if (name === undefined || !("order" in event)) return undefined
+  const fill = "fill" in event ? event.fill : null
+  const fills = new Map(fill === null ? [] : [[event.order.id, fill.time]])
+  const order = alpacaOrder(event.order, fills, Date.parse(account.createdAt), null)
+  return {
+    event: name,
+    order,
+    // The simulation's time: a fill's, else the order's last known time.
+    timestamp: fill === null ? order["updated_at"] : iso(fill.time),
+    ...(fill !== null ? { execution_id: `${fill.orderId}-${fill.updateIndex}-${fill.quantity}`, price: fill.price, qty: fill.quantity } : {}),
+    ...("reason" in event ? { reason: event.reason } : {})
+  }
+}
+
+interface Listener {
+  readonly socket: WebSocket
+  account: Account | undefined
+  listening: boolean
+}
+
+const send = (socket: WebSocket, frame: unknown) => socket.send(JSON.stringify(frame))
+
+export const tradeUpdatesStream = (accounts: AccountBook) => {
+  const server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  const listeners = new Set<Listener>()
+
+  server.on("connection", (socket: WebSocket) => {
+    const listener: Listener = { socket, account: undefined, listening: false }
+    listeners.add(listener)
+    socket.on("close", () => listeners.delete(listener))
+    socket.on("message", (raw) => {
+      let frame: { action?: unknown; data?: { key_id?: unknown; secret_key?: unknown; streams?: unknown } }
+      try {
+        frame = JSON.parse(String(raw)) as typeof frame
+      } catch {
+        send(socket, { stream: "error", data: { error_message: "frames must be JSON" } })
+        return
+      }
+      if (frame.action === "authenticate" || frame.action === "auth") {
+        const account = accounts.authenticate(String(frame.data?.key_id ?? ""), String(frame.data?.secret_key ?? ""))
+        send(socket, { stream: "authorization", data: { action: "authenticate", status: account === undefined ? "unauthorized" : "authorized" } })
+        if (account === undefined) socket.close(1008, "unauthorized")
+        else listener.account = account
+        return
+      }
+      if (frame.action === "listen") {
+        if (listener.account === undefined) {
+          send(socket, { stream: "authorization", data: { action: "listen", status: "unauthorized" } })
+          return
+        }
+        const streams = Array.isArray(frame.data?.streams) ? frame.data.streams.filter((s) => s === "trade_updates") : []
+        listener.listening = streams.length > 0
+        send(socket, { stream: "listening", data: { streams } })
+        return
+      }
+      send(socket, { stream: "error", data: { error_message: `unknown action ${JSON.stringify(frame.action)}` } })
+    })
+  })
+
+  return {
+    /** Takes an HTTP upgrade to `/stream`. */
+    upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => server.handleUpgrade(request, socket, head, (ws) => server.emit("connection", ws, request)),
+    /** Sends an event to the listeners of its account. */
+    publish: ({ simulationId, event }: SupervisedEvent) => {
+      for (const listener of listeners) {
+        if (!listener.listening || listener.account?.id !== simulationId) continue
+        const update = tradeUpdateOf(event, listener.account)
+        if (update !== undefined) send(listener.socket, { stream: "trade_updates", data: update })
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const { socket } of listeners) socket.terminate()
+        server.close(() => resolve())
+      })
+  }
+}
