@@ -4,20 +4,10 @@
  */
 import { describe, expect, it } from "vitest"
 import { type OrderListRequest, TradingSimulationEngine, ValidationError } from "../../src/index.ts"
-import { bar, buy, engineOn, frictionless } from "./fixtures.ts"
+import { bar, buy, engineOn, frictionless, issuesOf } from "./fixtures.ts"
 
 const engine = engineOn(frictionless(["ACME", "BETA"]))
 
-/** The issues of the ValidationError `f` throws, as `field rule`; fails if it throws anything else or nothing. */
-const issuesOf = (f: () => unknown): string[] => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.field} ${i.rule}`)
-    throw e
-  }
-  throw new Error("expected a ValidationError")
-}
 
 describe("order lists read the caller's input once", () => {
   it("an entry whose side changes on a second read cannot give its children the entry's own side", () => {

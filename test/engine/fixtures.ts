@@ -2,7 +2,7 @@
  * Shared pieces of the engine tests: a frictionless config, an engine factory over it, bars,
  * times, market orders and an event recorder.
  */
-import { TradingSimulationEngine } from "../../src/index.ts"
+import { TradingSimulationEngine, ValidationError } from "../../src/index.ts"
 import type { BarInput, EngineEvent, EngineOptions, OrderRequest, PriceInput, SimulationConfigInput } from "../../src/index.ts"
 
 /**
@@ -53,4 +53,15 @@ export const record = (engine: TradingSimulationEngine, keep: (event: EngineEven
     if (keep(event)) events.push(event)
   })
   return events
+}
+
+/** The issues of the ValidationError `f` throws, as `field rule`; fails if it throws anything else or nothing. */
+export const issuesOf = (f: () => unknown): string[] => {
+  try {
+    f()
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues.map((i) => `${i.field} ${i.rule}`)
+    throw e
+  }
+  throw new Error("expected a ValidationError")
 }

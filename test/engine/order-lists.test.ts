@@ -8,10 +8,9 @@ import {
   type OrderListRequest,
   type OrderRequest,
   type SimulationConfigInput,
-  TradingSimulationEngine,
-  ValidationError
+  TradingSimulationEngine
 } from "../../src/index.ts"
-import { at, bar, buy, engineOn, flat, frictionless, MONDAY, record, sell, TUESDAY } from "./fixtures.ts"
+import { at, bar, buy, engineOn, flat, frictionless, issuesOf, MONDAY, record, sell, TUESDAY } from "./fixtures.ts"
 
 const engine = engineOn(frictionless(["ACME", "BETA"]))
 
@@ -41,15 +40,6 @@ const stopLoss = (stopPrice: number): OrderRequest => sell("ACME", 10, { type: "
 const idOf = (ev: EngineEvent): string => ("order" in ev ? ev.order.id : "")
 const oco = (...orders: OrderRequest[]): OrderListRequest => ({ kind: "oco", orders })
 
-const issuesOf = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.field} ${i.rule}`)
-    throw e
-  }
-  throw new Error("expected a ValidationError")
-}
 
 describe("OCO groups", () => {
   it("a member that fills cancels the others in the same pass, before the next order is matched", () => {
