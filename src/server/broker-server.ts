@@ -1,7 +1,7 @@
 /**
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
- * (WebSocket), and the admin API at `/v1/admin/…`. It binds
+ * (WebSocket), the admin API at `/v1/admin/…`, and the live page at `/` (`./page/`). It binds
  * 127.0.0.1 unless told otherwise, and owns its store while it runs.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
 import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
 import { tradeUpdatesStream } from "./trade-updates-stream.ts"
 import { tradingRoutes } from "./trading-routes.ts"
+import { isPagePath, startLivePage } from "./page/live-page.ts"
 
 export interface BrokerServerOptions {
   /** The store's root (`paperfloor --store`). */
@@ -90,6 +91,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   }
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (isPagePath(new URL(request.url ?? "/", "http://localhost").pathname)) return page.handle(request, response)
     route(request).then(
       (answer) => {
         if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
@@ -111,6 +113,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     else socket.destroy()
   })
   const unsubscribe = await broker.paper.subscribeEvents(stream.publish)
+  const page = await startLivePage({ broker, adminKey: options.adminKey, now })
   const host = options.host ?? "127.0.0.1"
   try {
     await new Promise<void>((resolve, reject) => {
@@ -122,6 +125,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     })
   } catch (e) {
     unsubscribe()
+    page.close()
     await stream.close()
     await broker.close()
     throw e
@@ -135,6 +139,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     port,
     close: async () => {
       unsubscribe()
+      page.close()
       await stream.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
