@@ -25,7 +25,7 @@ const FORM_BYTES = 4096
 const COMMON_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY"
 } as const
 
@@ -66,8 +66,14 @@ const decoded = (segment: string): string | null => {
   }
 }
 
-/** A cross-site form post says where it came from: only this server's own page may sign in or out. */
+/**
+ * A cross-site form post says where it came from (`Sec-Fetch-Site` in today's browsers, `Origin`
+ * in older ones): only this server's own page may sign in or out. A client that is no browser
+ * sends neither, and needs the key anyway.
+ */
 const sameOrigin = (request: IncomingMessage) => {
+  const site = request.headers["sec-fetch-site"]
+  if (site !== undefined) return site === "same-origin"
   const origin = request.headers.origin
   if (origin === undefined) return true
   try {
