@@ -3,13 +3,15 @@
  * gets `simulations` (every row) whenever any row changes; one watching a simulation gets
  * `simulation` (its view) whenever it changes, the equity curve's new points only after the
  * first. A change is seen at once when the engine publishes an event (an order's, a status
- * change), and otherwise (a market update has no event) by looking every POLL_MS while anyone
- * watches. A failure to read is sent as `problem`.
+ * change), and otherwise (a market update has no event) by looking while anyone watches: every
+ * POLL_MS at a simulation, every LIST_POLLS × POLL_MS at the list (which reads every deployment's
+ * record). A failure to read is sent as `problem`.
  */
 import type { ServerResponse } from "node:http"
 import type { SimulationViews } from "./simulation-view.ts"
 
 export const POLL_MS = 200
+export const LIST_POLLS = 5
 
 interface Watcher {
   readonly response: ServerResponse
@@ -28,6 +30,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 export const liveFeed = (views: SimulationViews, pollMs = POLL_MS) => {
   const watchers = new Set<Watcher>()
   let timer: ReturnType<typeof setInterval> | undefined
+  let ticks = 0
 
   const send = (w: Watcher, event: string, data: unknown) => w.response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
 
@@ -69,8 +72,9 @@ export const liveFeed = (views: SimulationViews, pollMs = POLL_MS) => {
       })
   }
 
-  const refreshAll = () => {
-    for (const w of watchers) refresh(w)
+  const tick = () => {
+    ticks += 1
+    for (const w of watchers) if (w.simulation !== null || ticks % LIST_POLLS === 0) refresh(w)
   }
 
   return {
@@ -88,7 +92,7 @@ export const liveFeed = (views: SimulationViews, pollMs = POLL_MS) => {
           timer = undefined
         }
       })
-      timer ??= setInterval(refreshAll, pollMs)
+      timer ??= setInterval(tick, pollMs)
       refresh(w)
     },
     /** Something changed in a simulation (an engine event): its watchers and the lists look now. */

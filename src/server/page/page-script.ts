@@ -286,7 +286,7 @@ export const pageScript = String.raw`(function () {
     var steps = el("ol", { id: "path-steps" });
     order.path.forEach(function (step) { steps.appendChild(el("li", { "data-state": step.state }, el("code", { text: step.event }), document.createTextNode(" \u2192 " + step.state))); });
     s.path.appendChild(steps);
-    if (!order.complete) s.path.appendChild(el("p", { class: "note", text: "The server started after this order was placed: its path is shown from when the server first saw it." }));
+    if (!order.complete) s.path.appendChild(el("p", { class: "note", text: "Shown from the state the server first saw this order in: it was placed before the server started (or is older than the 5,000 latest orders whose paths are kept)." }));
   }
 
   function route() {
