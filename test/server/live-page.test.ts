@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { uplotAssets } from "../../src/report/uplot-assets.ts"
 import { startBrokerServer } from "../../src/server/index.ts"
 import { SESSION_MS } from "../../src/server/page/page-sessions.ts"
@@ -155,6 +155,38 @@ describe("signing in", () => {
       const response = await signIn(server.url, "")
       expect(response.status).toBe(401)
       expect(response.headers.get("set-cookie")).toBeNull()
+    } finally {
+      await server.close()
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("after a restart", () => {
+  it("shows an order placed before the server started from the state it is in, marked incomplete, and the next steps as they come", async () => {
+    const root = await mkdtemp(join(tmpdir(), "paperfloor-page-"))
+    const bar = (minute: number) => ({ time: Date.UTC(2024, 0, 2, 14, 30 + minute), bars: { AAPL: { open: 100, high: 101, low: 99, close: 100, volume: 1000 } } })
+    let server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: null })
+    try {
+      const { account } = await server.broker.createAccount({ symbols: ["AAPL"] })
+      await server.broker.paper.processMarketUpdate(account.id, bar(0))
+      const orderId = await server.broker.paper.submitOrder(account.id, { symbol: "AAPL", side: "buy", type: "limit", quantity: 1, limitPrice: 50, timeInForce: "gtc" })
+      await server.broker.paper.processMarketUpdate(account.id, bar(1))
+      await server.close()
+      server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: null })
+      const cookie = sessionOf(await signIn(server.url, ADMIN_KEY))!
+      const orderOf = async () => {
+        const view = (await (await fetch(`${server.url}/ui/api/simulations/${account.id}`, { headers: { cookie } })).json()) as { orders: Array<{ id: string; path: unknown; complete: boolean }> }
+        return view.orders.find((o) => o.id === orderId)
+      }
+      expect(await orderOf()).toMatchObject({ path: [{ state: "accepted", event: "SEEN" }], complete: false })
+      await server.broker.paper.cancelOrder(account.id, orderId)
+      await vi.waitFor(async () =>
+        expect(await orderOf()).toMatchObject({
+          path: [{ state: "accepted", event: "SEEN" }, { state: "pendingCancel", event: "CANCEL_REQUEST" }, { state: "cancelled", event: "CANCEL_CONFIRM" }],
+          complete: false
+        })
+      )
     } finally {
       await server.close()
       await rm(root, { recursive: true, force: true })

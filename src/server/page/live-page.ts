@@ -95,6 +95,13 @@ export const startLivePage = async (options: LivePageOptions) => {
     log.record(event)
     feed.changed(event.simulationId)
   })
+  // The orders already working start their paths where they are now; their earlier steps are not
+  // known. A store or simulation that cannot be read here still serves the broker API: the page
+  // shows why when it is opened.
+  for (const record of await broker.paper.listSimulations().catch(() => [])) {
+    const open = await broker.paper.inspectSimulation(record.id, (engine) => engine.getOpenOrders()).catch(() => [])
+    for (const order of open) log.seen(record.id, order.id, order.status)
+  }
 
   /** The simulation named in a path or query, or a 404 answered. */
   const knownSimulation = async (id: string | null, response: ServerResponse): Promise<string | undefined> => {

@@ -2,7 +2,7 @@
  * What the live page remembers of each simulation's engine events, as they are published (once
  * durable): its event log, and each order's path through the order machine. The engine keeps
  * neither, so they start when the server opens the store; an order placed before that has its
- * path from then on. Both are bounded: the last LOG_LIMIT events and the paths of the last
+ * path from the state it was found in then (`SEEN`). Both are bounded: the last LOG_LIMIT events and the paths of the last
  * PATH_LIMIT orders of each simulation.
  */
 import type { EngineEvent } from "../../engine/engine-events.ts"
@@ -45,9 +45,14 @@ export class SimulationLog {
     this.#now = now
   }
 
-  record({ simulationId, event }: SupervisedEvent): void {
+  #memory(simulationId: string): SimulationMemory {
     let memory = this.#simulations.get(simulationId)
     if (memory === undefined) this.#simulations.set(simulationId, (memory = { seq: 0, entries: [], paths: new Map() }))
+    return memory
+  }
+
+  record({ simulationId, event }: SupervisedEvent): void {
+    const memory = this.#memory(simulationId)
     memory.seq += 1
     memory.entries.push({ seq: memory.seq, at: this.#now().toISOString(), type: event.type, orderId: "order" in event ? event.order.id : null, text: describe(event) })
     if (memory.entries.length > LOG_LIMIT) memory.entries.splice(0, memory.entries.length - LOG_LIMIT)
@@ -60,6 +65,12 @@ export class SimulationLog {
       // A Map iterates in insertion order: the first key is the oldest order.
       if (memory.paths.size > PATH_LIMIT) memory.paths.delete(memory.paths.keys().next().value!)
     }
+  }
+
+  /** An order found in `state` before any event of it was seen (the server started after it was placed): its path starts there. */
+  seen(simulationId: string, orderId: string, state: PathStep["state"]): void {
+    const memory = this.#memory(simulationId)
+    if (!memory.paths.has(orderId)) memory.paths.set(orderId, [{ state, event: "SEEN" }])
   }
 
   /** Events recorded for the simulation so far: it changes with every event. */
