@@ -1,0 +1,75 @@
+/**
+ * paperfloor serve against hostile and careless clients: frames and requests a bot written against
+ * Alpaca's paper API (or an attacker) might send. Each is refused with a 4xx naming the field (or
+ * an error frame), changes nothing, and leaves the server serving.
+ */
+import { connect } from "node:net"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Harness, startHarness } from "./broker-harness.ts"
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(() => h.close())
+
+const at = (m: number) => new Date(Date.UTC(2024, 0, 2, 14, 30 + m)).toISOString()
+const prices = (m: number, AAPL: number, MSFT = 200) => ({ time: at(m), prices: { AAPL, MSFT } })
+
+type Keys = { keyId: string; secretKey: string }
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> })
+const post = (keys: Keys, path: string, body: unknown) =>
+  h.raw(path, { method: "POST", keys, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) })
+
+/** Opens the stream, sends `frames` one by one, and gathers what comes back until `count` frames arrived or the socket closed. */
+const streamFrames = async (frames: ReadonlyArray<string>, count: number) => {
+  const socket = new WebSocket(`${h.server.url.replace("http", "ws")}/stream`)
+  const received: unknown[] = []
+  await new Promise((resolve) => socket.addEventListener("open", resolve))
+  const done = new Promise<void>((resolve) => {
+    socket.addEventListener("message", (m) => {
+      received.push(JSON.parse(String(m.data)))
+      if (received.length === count) resolve()
+    })
+    socket.addEventListener("close", () => resolve())
+  })
+  for (const frame of frames) socket.send(frame)
+  await done
+  socket.close()
+  return received
+}
+
+describe("the trade_updates stream", () => {
+  it("answers a frame that is JSON but not an object (null, a number, a list) with an error frame, and keeps serving", async () => {
+    const frames = await streamFrames(["null", "42", "[]", '"authenticate"'], 4)
+    expect(frames).toEqual(Array.from({ length: 4 }, () => ({ stream: "error", data: { error_message: expect.stringContaining("object") } })))
+    const a = await h.account()
+    expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
+  })
+
+  it("answers an authenticate frame whose keys are not strings (an object with its own toString) as unauthorized, and keeps serving", async () => {
+    const frames = await streamFrames([JSON.stringify({ action: "authenticate", data: { key_id: { toString: 1 }, secret_key: { valueOf: 1 } } })], 1)
+    expect(frames).toEqual([{ stream: "authorization", data: { action: "authenticate", status: "unauthorized" } }])
+    const a = await h.account()
+    expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
+  })
+
+  it("closes a socket that sends a frame over the limit, or text that is not UTF-8, and keeps serving", async () => {
+    const socket = new WebSocket(`${h.server.url.replace("http", "ws")}/stream`)
+    await new Promise((resolve) => socket.addEventListener("open", resolve))
+    const closed = new Promise<number>((resolve) => socket.addEventListener("close", (e) => resolve(e.code)))
+    socket.send("x".repeat(70_000))
+    expect(await closed).toBe(1009)
+
+    // A hand-made client: the upgrade, then one masked text frame holding bytes that are not UTF-8.
+    const raw = connect(h.server.port, "127.0.0.1")
+    const ended = new Promise<void>((resolve) => raw.on("close", () => resolve()))
+    raw.on("data", () => undefined)
+    raw.write(`GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    const mask = [1, 2, 3, 4]
+    raw.write(Buffer.from([0x81, 0x83, ...mask, ...[0xff, 0xfe, 0xfd].map((b, i) => b ^ mask[i]!)]))
+    await ended
+    const a = await h.account()
+    expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
+  })
+})
