@@ -8,11 +8,11 @@ import { isEngineOrderId } from "../domain/order.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { Account } from "./account-book.ts"
-import { alpacaAccount, alpacaAsset, alpacaCalendar, alpacaClock, alpacaOrder, alpacaPositions, isLeg, lastFillTimes, legsOf } from "./alpaca-objects.ts"
+import { alpacaAccount, alpacaAsset, availableToClose, alpacaCalendar, alpacaClock, alpacaOrder, alpacaPositions, isLeg, lastFillTimes, legsOf } from "./alpaca-objects.ts"
 import { alpacaActivities, alpacaPortfolioHistory } from "./account-history.ts"
 import { quantityForNotional, readOrderRequest, readReplaceRequest } from "./alpaca-order-request.ts"
 import type { Broker } from "./broker.ts"
-import { BrokerApiError, notFound, unprocessable } from "./broker-error.ts"
+import { BrokerApiError, forbidden, notFound, unprocessable } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
 
 export interface Answer {
@@ -144,18 +144,34 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
     return { status: 207, body: results }
   }
 
-  /** A market order that closes `quantity` (all of it when null) of the position in `symbol`. */
-  const closePosition = async (symbol: string, quantity: Decimal | null, percentage: Decimal | null): Promise<Record<string, unknown>> => {
-    const held = await read((engine) => (engine.config.symbols.includes(symbol) ? engine.positionOf(symbol) : null))
-    if (held === null || held.isZero()) throw notFound(`position does not exist: ${symbol}`)
-    const size = held.abs()
-    if (quantity !== null && quantity.greaterThan(size)) throw unprocessable(`qty must be at most the position's ${size.toString()} (got ${quantity.toString()})`)
-    if (percentage !== null && percentage.greaterThan(100)) throw unprocessable(`percentage must be at most 100 (got ${percentage.toString()})`)
-    const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(9, Decimal.ROUND_DOWN))
-    if (qty.isZero()) throw unprocessable(`percentage leaves nothing to close of ${size.toString()}`)
-    const orderId = await paper.submitOrder(account.id, { symbol, side: held.isNegative() ? "buy" : "sell", type: "market", quantity: qty.toString(), timeInForce: "day" })
-    return read((engine) => orderAnswer(engine, engine.getOrder(orderId)))
+  // Closes run one at a time: each reads what is left to close, then places its order.
+  let closing: Promise<unknown> = Promise.resolve()
+  const oneCloseAtATime = <A>(f: () => Promise<A>): Promise<A> => {
+    const run = closing.then(f)
+    closing = run.catch(() => undefined)
+    return run
   }
+
+  /**
+   * A market order that closes `quantity` (all of it when null) of the position in `symbol`, out
+   * of what its open orders do not already hold (as Alpaca: a second close while the first works
+   * is refused, and never opens the other side).
+   */
+  const closePosition = (symbol: string, quantity: Decimal | null, percentage: Decimal | null): Promise<Record<string, unknown>> =>
+    oneCloseAtATime(async () => {
+      const state = await read((engine) => (engine.config.symbols.includes(symbol) ? { held: engine.positionOf(symbol), available: availableToClose(engine, symbol) } : null))
+      if (state === null || state.held.isZero()) throw notFound(`position does not exist: ${symbol}`)
+      const { held, available } = state
+      const size = held.abs()
+      if (quantity !== null && quantity.greaterThan(size)) throw unprocessable(`qty must be at most the position's ${size.toString()} (got ${quantity.toString()})`)
+      if (percentage !== null && percentage.greaterThan(100)) throw unprocessable(`percentage must be at most 100 (got ${percentage.toString()})`)
+      const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(9, Decimal.ROUND_DOWN))
+      if (qty.isZero()) throw unprocessable(`percentage leaves nothing to close of ${size.toString()}`)
+      if (qty.greaterThan(available))
+        throw forbidden(`qty ${qty.toString()} is more than is available to close: ${available.toString()} of ${size.toString()} (the rest is held for open orders)`)
+      const orderId = await paper.submitOrder(account.id, { symbol, side: held.isNegative() ? "buy" : "sell", type: "market", quantity: qty.toString(), timeInForce: "day" })
+      return read((engine) => orderAnswer(engine, engine.getOrder(orderId)))
+    })
 
   const closeAll = async (query: URLSearchParams): Promise<Answer> => {
     const cancelOrders = choiceParam(query, "cancel_orders", ["true", "false"] as const, "false") === "true"

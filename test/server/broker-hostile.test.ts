@@ -73,3 +73,32 @@ describe("the trade_updates stream", () => {
     expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
   })
 })
+
+describe("closing positions", () => {
+  it("never closes more than the position: a second close while the first is working, or concurrent closes, are refused (403) and leave no short", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    await a.alpaca.trading.orders.market({ symbol: "AAPL", qty: 10, side: "buy" })
+    await h.push(a.id, prices(1, 100))
+    // The first close is a market sell of 10, working until the next update: the 10 are held for it.
+    expect((await h.raw("/v2/positions/AAPL", { method: "DELETE", keys: a })).status).toBe(200)
+    const positions = (await json(await h.raw("/v2/positions", { keys: a }))).body as unknown as ReadonlyArray<Record<string, unknown>>
+    expect(positions.map((p) => [p["qty"], p["qty_available"]])).toEqual([["10", "0"]])
+    const again = await json(await h.raw("/v2/positions/AAPL", { method: "DELETE", keys: a }))
+    expect([again.status, again.body["code"]]).toEqual([403, 40310000])
+    expect(again.body["message"]).toMatch(/^qty /)
+    expect((await json(await h.raw("/v2/positions", { method: "DELETE", keys: a }))).body).toEqual([
+      { symbol: "AAPL", status: 403, body: { code: 40310000, message: expect.stringMatching(/^qty /) } }
+    ])
+    await h.push(a.id, prices(2, 101))
+    expect(await a.alpaca.trading.positions.getAllOpenPositions()).toEqual([])
+
+    // Concurrent closes of a position: one sells it, the others are refused.
+    await a.alpaca.trading.orders.market({ symbol: "MSFT", qty: 4, side: "buy" })
+    await h.push(a.id, prices(3, 101))
+    const closes = await Promise.all(Array.from({ length: 6 }, () => h.raw("/v2/positions/MSFT", { method: "DELETE", keys: a })))
+    expect(closes.map((r) => r.status).sort()).toEqual([200, 403, 403, 403, 403, 403])
+    await h.push(a.id, prices(4, 101))
+    expect(await a.alpaca.trading.positions.getAllOpenPositions()).toEqual([])
+  })
+})
