@@ -90,6 +90,15 @@ class Reader {
     }
     return text
   }
+  /** A decimal of at most nine places: Alpaca's fractional shares (and a notional's dollars). */
+  fraction(field: string): string | undefined {
+    const text = this.decimal(field)
+    if (text !== undefined && new Decimal(text).decimalPlaces() > 9) {
+      this.problems.push(`${this.#prefix}${field} must be in at most nine decimals (got ${JSON.stringify(this.#body[field])})`)
+      return undefined
+    }
+    return text
+  }
   object(field: string): Record<string, unknown> | undefined {
     const v = this.#body[field]
     if (v === undefined || v === null) return undefined
@@ -143,8 +152,8 @@ export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiErro
   r.require("type", typeName)
   const timeInForce = r.choice("time_in_force", TIMES_IN_FORCE)
   r.require("time_in_force", timeInForce)
-  const qty = r.decimal("qty")
-  const notional = r.decimal("notional")
+  const qty = r.fraction("qty")
+  const notional = r.fraction("notional")
   if (qty !== undefined && notional !== undefined) r.refuse("notional", "cannot be given together with qty")
   if (qty === undefined && notional === undefined) r.require("qty", undefined, "or notional is required")
   const limitPrice = r.decimal("limit_price")
@@ -220,7 +229,7 @@ export const readReplaceRequest = (body: unknown, order: OrderView): ReplaceRequ
   if (!isRecord(body)) return unprocessable("the request body must be a JSON object")
   const r = new Reader(body)
   r.unknownFields(REPLACE_FIELDS)
-  const qty = r.decimal("qty")
+  const qty = r.fraction("qty")
   const limitPrice = r.decimal("limit_price")
   const stopPrice = r.decimal("stop_price")
   const trail = r.decimal("trail")
