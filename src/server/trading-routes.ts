@@ -14,6 +14,7 @@ import { quantityForNotional, readOrderRequest, readReplaceRequest } from "./alp
 import type { Broker } from "./broker.ts"
 import { BrokerApiError, forbidden, notFound, unprocessable } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
+import { choiceParam, dateParam, timeParam } from "./query-params.ts"
 
 export interface Answer {
   readonly status: number
@@ -31,28 +32,11 @@ export interface TradingRequest {
 const ok = (body: unknown): Answer => ({ status: 200, body })
 
 const MS_PER_DAY = 86_400_000
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-
-/** A query parameter from a fixed set, or its default; another value is a 422 naming it. */
-const choiceParam = <T extends string>(query: URLSearchParams, name: string, choices: ReadonlyArray<T>, fallback: T): T => {
-  const value = query.get(name)
-  if (value === null) return fallback
-  if (!(choices as ReadonlyArray<string>).includes(value)) throw unprocessable(`${name} must be one of ${choices.join(", ")} (got ${JSON.stringify(value)})`)
-  return value as T
-}
-
-const timeParam = (query: URLSearchParams, name: string): number | null => {
-  const value = query.get(name)
-  if (value === null) return null
-  const time = Date.parse(DATE.test(value) ? `${value}T00:00:00Z` : value)
-  if (!Number.isFinite(time)) throw unprocessable(`${name} must be an RFC-3339 time or a YYYY-MM-DD date (got ${JSON.stringify(value)})`)
-  return time
-}
 
 const decimalParam = (query: URLSearchParams, name: string): Decimal | null => {
   const value = query.get(name)
   if (value === null) return null
-  if (!/^\d+(\.\d+)?$/.test(value) || new Decimal(value).isZero()) throw unprocessable(`${name} must be a decimal number above 0 (got ${JSON.stringify(value)})`)
+  if (!/^\d+(\.\d{1,9})?$/.test(value) || new Decimal(value).isZero()) throw unprocessable(`${name} must be a decimal number above 0, in up to nine decimals (got ${JSON.stringify(value)})`)
   return new Decimal(value)
 }
 
@@ -165,7 +149,9 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
       const size = held.abs()
       if (quantity !== null && quantity.greaterThan(size)) throw unprocessable(`qty must be at most the position's ${size.toString()} (got ${quantity.toString()})`)
       if (percentage !== null && percentage.greaterThan(100)) throw unprocessable(`percentage must be at most 100 (got ${percentage.toString()})`)
-      const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(9, Decimal.ROUND_DOWN))
+      // As Alpaca's, a percentage of a whole-share position closes whole shares.
+      const places = size.isInteger() ? 0 : 9
+      const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(places, Decimal.ROUND_DOWN))
       if (qty.isZero()) throw unprocessable(`percentage leaves nothing to close of ${size.toString()}`)
       if (qty.greaterThan(available))
         throw forbidden(`qty ${qty.toString()} is more than is available to close: ${available.toString()} of ${size.toString()} (the rest is held for open orders)`)
@@ -192,15 +178,8 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
   const calendar = (query: URLSearchParams): Promise<Answer> =>
     read((engine) => {
       const today = new Date(engine.lastUpdateTime ?? now().getTime()).toISOString().slice(0, 10)
-      const dateParam = (name: string, fallback: string) => {
-        const value = query.get(name)
-        if (value === null) return fallback
-        const date = value.slice(0, 10)
-        if (!DATE.test(date) || !Number.isFinite(Date.parse(`${date}T00:00:00Z`))) throw unprocessable(`${name} must be a YYYY-MM-DD date (got ${JSON.stringify(value)})`)
-        return date
-      }
-      const start = dateParam("start", today)
-      const end = dateParam("end", new Date(Date.parse(`${start}T00:00:00Z`) + 30 * MS_PER_DAY).toISOString().slice(0, 10))
+      const start = dateParam(query, "start", today)
+      const end = dateParam(query, "end", new Date(Date.parse(`${start}T00:00:00Z`) + 30 * MS_PER_DAY).toISOString().slice(0, 10))
       if (end < start) throw unprocessable(`end must not be before start (${start}; got ${end})`)
       if (Date.parse(end) - Date.parse(start) > 3660 * MS_PER_DAY) throw unprocessable("end must be at most ten years after start")
       const days = alpacaCalendar(engine, start, end)
@@ -255,8 +234,11 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
           if (position === undefined) throw notFound(`position does not exist: ${id}`)
           return ok(position)
         })
-      case "DELETE positions/:id":
-        return ok(await closePosition(id!, decimalParam(query, "qty"), decimalParam(query, "percentage")))
+      case "DELETE positions/:id": {
+        const [qty, percentage] = [decimalParam(query, "qty"), decimalParam(query, "percentage")]
+        if (qty !== null && percentage !== null) throw unprocessable("qty cannot be given together with percentage: give one")
+        return ok(await closePosition(id!, qty, percentage))
+      }
       case "GET assets":
         return read((engine) => ok(engine.config.symbols.map((symbol) => alpacaAsset(engine, symbol))))
       case "GET assets/:id":

@@ -102,3 +102,79 @@ describe("closing positions", () => {
     expect(await a.alpaca.trading.positions.getAllOpenPositions()).toEqual([])
   })
 })
+
+describe("query parameters", () => {
+  it("refuses a time or date that is not RFC-3339 or not a real day (which Date.parse would guess), naming the parameter", async () => {
+    const a = await h.account()
+    for (const [path, field] of [
+      ["/v2/orders?after=1", "after"],
+      ["/v2/orders?after=March%207", "after"],
+      ["/v2/orders?until=2024-01-02%2014:30", "until"],
+      ["/v2/orders?until=2024-02-30", "until"],
+      ["/v2/account/activities?after=7", "after"],
+      ["/v2/account/activities?date=2024-13-01", "date"],
+      ["/v2/account/portfolio/history?start=Tuesday", "start"],
+      ["/v2/calendar?start=2024-02-30", "start"],
+      ["/v2/calendar?start=2024-01-01garbage", "start"],
+      ["/v2/calendar?end=2024-04-31T00:00:00Z", "end"]
+    ] as const) {
+      const answer = await json(await h.raw(path, { keys: a }))
+      expect([path, answer.status, answer.body["code"]]).toEqual([path, 422, 42210000])
+      expect(answer.body["message"]).toMatch(new RegExp(`^${field} `))
+    }
+    // What the official client sends (toISOString) and plain dates still work.
+    for (const path of ["/v2/orders?after=2024-01-02T14:30:00.000Z", "/v2/orders?until=2024-01-02T09:30:00-05:00", "/v2/orders?after=2024-01-02", "/v2/calendar?start=2024-01-02T00:00:00.000Z&end=2024-01-05"])
+      expect([path, (await h.raw(path, { keys: a })).status]).toEqual([path, 200])
+  })
+
+  it("refuses an activities page_token that names no activity (it restarted at the first page), and an activity type Alpaca does not have", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    await a.alpaca.trading.orders.market({ symbol: "AAPL", qty: 1, side: "buy" })
+    await h.push(a.id, prices(1, 100))
+    const first = (await json(await h.raw("/v2/account/activities?page_size=1", { keys: a }))).body as unknown as ReadonlyArray<{ id: string }>
+    expect(first.length).toBe(1)
+    expect((await json(await h.raw(`/v2/account/activities?page_size=1&page_token=${encodeURIComponent(first[0]!.id)}`, { keys: a }))).body).toEqual([])
+    for (const [path, field] of [
+      ["/v2/account/activities?page_token=nope", "page_token"],
+      ["/v2/account/activities?activity_types=NOPE", "activity_types"],
+      ["/v2/account/activities/BOGUS", "activity_type"]
+    ] as const) {
+      const answer = await json(await h.raw(path, { keys: a }))
+      expect([path, answer.status]).toEqual([path, 422])
+      expect(answer.body["message"]).toMatch(new RegExp(`^${field} `))
+    }
+    // Alpaca's other activity types are valid: the account has none of them.
+    expect((await json(await h.raw("/v2/account/activities/DIV", { keys: a }))).body).toEqual([])
+  })
+
+  it("refuses qty and percentage together on a close, and closes a percentage of a whole-share position in whole shares, as Alpaca", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    await a.alpaca.trading.orders.market({ symbol: "AAPL", qty: 10, side: "buy" })
+    await h.push(a.id, prices(1, 100))
+    for (const [query, field] of [["qty=1&percentage=50", "qty"], ["qty=0.0000000001", "qty"], ["percentage=0.0000000001", "percentage"]] as const) {
+      const answer = await json(await h.raw(`/v2/positions/AAPL?${query}`, { method: "DELETE", keys: a }))
+      expect([query, answer.status]).toEqual([query, 422])
+      expect(answer.body["message"]).toMatch(new RegExp(`^${field} `))
+    }
+    expect(await a.alpaca.trading.orders.getAllOrders({ status: "open" })).toEqual([])
+    const quarter = await json(await h.raw("/v2/positions/AAPL?percentage=25", { method: "DELETE", keys: a }))
+    expect([quarter.status, quarter.body["qty"]]).toEqual([200, "2"])
+  })
+})
+
+describe("order requests", () => {
+  it("refuses a qty or notional finer than Alpaca's nine decimals, and changes nothing", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    const order = { symbol: "AAPL", side: "buy", type: "market", time_in_force: "day" }
+    for (const body of [{ ...order, qty: "1e-400" }, { ...order, qty: "0.0000000001" }, { ...order, qty: 1e-10 }, { ...order, notional: "0.0000000001" }]) {
+      const answer = await json(await post(a, "/v2/orders", body))
+      expect([JSON.stringify(body), answer.status, answer.body["code"]]).toEqual([JSON.stringify(body), 422, 42210000])
+      expect(answer.body["message"]).toMatch(/^(qty|notional) .*nine decimals/)
+    }
+    expect(await a.alpaca.trading.orders.getAllOrders({ status: "all" })).toEqual([])
+    expect((await json(await post(a, "/v2/orders", { ...order, qty: "0.000000001" }))).status).toBe(200)
+  })
+})
