@@ -4,6 +4,7 @@
  * journaled it.
  */
 import { Decimal } from "../domain/decimal.ts"
+import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import { isEngineOrderId } from "../domain/order.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
@@ -106,11 +107,21 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
     })
   }
 
-  /** Cancels an open order; one that has ended in the meantime (a sibling's cancel took it) is left as it is. */
+  const isOpen = (orderId: string) => read((engine) => engine.getOpenOrders().some((o) => o.id === orderId))
+
+  /**
+   * Cancels an open order; one that has ended in the meantime (a sibling's cancel took it, or a
+   * concurrent request cancelled it between the look and the cancel) is left as it is.
+   */
   const cancelIfOpen = async (orderId: string): Promise<boolean> => {
-    const open = await read((engine) => engine.getOpenOrders().some((o) => o.id === orderId))
-    if (open) await paper.cancelOrder(account.id, orderId)
-    return open
+    if (!(await isOpen(orderId))) return false
+    try {
+      await paper.cancelOrder(account.id, orderId)
+      return true
+    } catch (e) {
+      if (e instanceof IllegalOrderTransitionError && !(await isOpen(orderId))) return false
+      throw e
+    }
   }
 
   const cancelAll = async (): Promise<Answer> => {

@@ -178,3 +178,26 @@ describe("order requests", () => {
     expect((await json(await post(a, "/v2/orders", { ...order, qty: "0.000000001" }))).status).toBe(200)
   })
 })
+
+describe("racing requests on one account", () => {
+  it("answers concurrent cancel-alls (and single cancels racing them) with 207s that report no failure for orders that did end cancelled", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    const placed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(a, "/v2/orders", { symbol: "MSFT", qty: "1", side: "buy", type: "limit", limit_price: String(50 + i), time_in_force: "gtc" }).then(json))
+    )
+    const ids = placed.map((p) => p.body["id"] as string)
+    const [first, second, ...singles] = await Promise.all([
+      h.raw("/v2/orders", { method: "DELETE", keys: a }).then(json),
+      h.raw("/v2/orders", { method: "DELETE", keys: a }).then(json),
+      ...ids.slice(10).map((id) => h.raw(`/v2/orders/${id}`, { method: "DELETE", keys: a }))
+    ])
+    for (const answer of [first!, second!]) {
+      expect(answer.status).toBe(207)
+      expect((answer.body as unknown as ReadonlyArray<{ status: number }>).filter((r) => r.status !== 200)).toEqual([])
+    }
+    expect(singles.every((r) => r.status === 204 || r.status === 422)).toBe(true)
+    const orders = await a.alpaca.trading.orders.getAllOrders({ status: "all", limit: 500 })
+    expect(orders.map((o) => o.status)).toEqual(ids.map(() => "canceled"))
+  })
+})
