@@ -27,7 +27,8 @@ export const readBodyText = (request: IncomingMessage, limit: number): Promise<s
       }
       chunks.push(chunk)
     })
-    request.on("error", reject)
+    // The client closed the connection part-way (ECONNRESET "aborted"): its doing, answered (to no one) as a 400, not logged.
+    request.on("error", (e) => reject(badRequest(`the request body ended early: ${e.message}`)))
     request.on("end", () => {
       if (!refused) resolve(Buffer.concat(chunks).toString("utf8"))
     })

@@ -4,7 +4,7 @@
  * an error frame), changes nothing, and leaves the server serving.
  */
 import { connect } from "node:net"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { type Harness, startHarness } from "./broker-harness.ts"
 
 let h: Harness
@@ -199,5 +199,31 @@ describe("racing requests on one account", () => {
     expect(singles.every((r) => r.status === 204 || r.status === 422)).toBe(true)
     const orders = await a.alpaca.trading.orders.getAllOrders({ status: "all", limit: 500 })
     expect(orders.map((o) => o.status)).toEqual(ids.map(() => "canceled"))
+  })
+})
+
+describe("clients that go away", () => {
+  it("takes a client that closes the connection part-way through its body as the client's doing: nothing logged as a server error, nothing placed", async () => {
+    const a = await h.account()
+    const written: string[] = []
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const raw = connect(h.server.port, "127.0.0.1")
+        await new Promise((resolve) => raw.on("connect", resolve))
+        raw.write(`POST /v2/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAPCA-API-KEY-ID: ${a.keyId}\r\nAPCA-API-SECRET-KEY: ${a.secretKey}\r\nContent-Length: 1000\r\n\r\n{"symbol":`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        raw.destroy()
+      }
+      // The server has taken in the closes when it answers the next request on this account.
+      await expect.poll(async () => (await h.raw("/v2/orders?status=all", { keys: a }).then(json)).body).toEqual([])
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      spy.mockRestore()
+    }
+    expect(written.filter((line) => line.includes("paperfloor serve"))).toEqual([])
   })
 })
