@@ -91,10 +91,15 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
       const all = engine.getOrders()
       const open = new Set(engine.getOpenOrders().map((o) => o.id))
       const fills = lastFillTimes(engine)
+      const matches = (o: OrderView) => status === "all" || (status === "open") === open.has(o.id)
+      // Nested, an order list is listed under its parent while any of it matches: a bracket whose
+      // entry has filled is still open in its legs.
+      const members = new Map<string, OrderView[]>()
+      if (nested) for (const o of all) if (o.orderList !== null) members.set(o.orderList.id, [...(members.get(o.orderList.id) ?? []), o])
       const chosen = all.filter((o) => {
         const submitted = o.submittedTime ?? createdAt
         return (
-          (status === "all" || (status === "open") === open.has(o.id)) &&
+          (nested && o.orderList !== null ? members.get(o.orderList.id)!.some(matches) : matches(o)) &&
           (side === null || o.side === side) &&
           (symbols === undefined || symbols.includes(o.symbol)) &&
           (after === null || submitted > after) &&

@@ -227,3 +227,18 @@ describe("clients that go away", () => {
     expect(written.filter((line) => line.includes("paperfloor serve"))).toEqual([])
   })
 })
+
+describe("listing orders", () => {
+  it("lists a bracket whose entry has filled among the open orders when nested, with its working legs", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    const bracket = await a.alpaca.trading.orders.bracket({ symbol: "AAPL", qty: 10, side: "buy", timeInForce: "gtc", takeProfit: { limitPrice: 120 }, stopLoss: { stopPrice: 80 } })
+    await h.push(a.id, prices(1, 100), prices(2, 101))
+    const flat = (await a.alpaca.trading.orders.getAllOrders({ status: "open" })).map((o) => o.status)
+    expect(flat).toEqual(["new", "new"])
+    const nested = await a.alpaca.trading.orders.getAllOrders({ status: "open", nested: true })
+    expect(nested.map((o) => [o.id, o.status, o.legs?.map((l) => l.status)])).toEqual([[bracket.id, "filled", ["new", "new"]]])
+    // Closed, nested: the filled entry is listed too (with its legs), as any list with a closed member.
+    expect((await a.alpaca.trading.orders.getAllOrders({ status: "closed", nested: true })).map((o) => o.id)).toEqual([bracket.id])
+  })
+})
