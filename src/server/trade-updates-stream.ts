@@ -44,6 +44,9 @@ export const tradeUpdateOf = (event: EngineEvent, account: Account): Record<stri
   }
 }
 
+/** How much a listener may leave unread (beyond what the kernel holds) before it is cut off. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
 interface Listener {
   readonly socket: WebSocket
   account: Account | undefined
@@ -107,6 +110,13 @@ export const tradeUpdatesStream = (accounts: AccountBook) => {
     publish: ({ simulationId, event }: SupervisedEvent) => {
       for (const listener of listeners) {
         if (!listener.listening || listener.account?.id !== simulationId) continue
+        // A client that does not read (hung, or hostile) would have the server hold its frames
+        // without end: past MAX_BUFFERED_BYTES unsent it is cut off (a client reconnects, as after any drop).
+        if (listener.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          listener.socket.terminate()
+          listeners.delete(listener)
+          continue
+        }
         const update = tradeUpdateOf(event, listener.account)
         if (update !== undefined) send(listener.socket, { stream: "trade_updates", data: update })
       }

@@ -242,3 +242,50 @@ describe("listing orders", () => {
     expect((await a.alpaca.trading.orders.getAllOrders({ status: "closed", nested: true })).map((o) => o.id)).toEqual([bracket.id])
   })
 })
+
+describe("a stream client that never reads", () => {
+  it("is cut off once its unread frames pass the limit, and the server keeps serving", async () => {
+    const a = await h.account({ symbols: ["AAPL"], volumeParticipation: 0.001, initialCapital: 1e12 })
+    // A hand-made client: upgrade, authenticate, listen, then stop reading.
+    const raw = connect(h.server.port, "127.0.0.1")
+    let received = 0
+    raw.on("data", (chunk: Buffer) => (received += chunk.length))
+    const closed = new Promise<void>((resolve) => raw.on("close", () => resolve()))
+    const masked = (frame: unknown) => {
+      const payload = Buffer.from(JSON.stringify(frame))
+      const mask = [1, 2, 3, 4]
+      return Buffer.concat([Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255, ...mask]), Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))])
+    }
+    raw.write(`GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    raw.write(masked({ action: "authenticate", data: { key_id: a.keyId, secret_key: a.secretKey } }))
+    raw.write(masked({ action: "listen", data: { streams: ["trade_updates"] } }))
+    await expect.poll(() => received).toBeGreaterThan(200)
+    raw.pause()
+    // Another account's client that reads: events are published in the order they became durable,
+    // so when it hears of an order placed after the flood, the flood has all been sent.
+    const b = await h.account()
+    const reader = new WebSocket(`${h.server.url.replace("http", "ws")}/stream`)
+    let read = 0
+    reader.addEventListener("message", () => (read += 1))
+    await new Promise((resolve) => reader.addEventListener("open", resolve))
+    reader.send(JSON.stringify({ action: "authenticate", data: { key_id: b.keyId, secret_key: b.secretKey } }))
+    reader.send(JSON.stringify({ action: "listen", data: { streams: ["trade_updates"] } }))
+    await expect.poll(() => read).toBe(2)
+
+    // 25 orders capped at 0.1 % of each bar's volume: pending_new, new, then a partial fill of each on every bar, ~20 MB of frames.
+    let m = 0
+    const bar = () => ({ time: new Date(Date.UTC(2024, 0, 2, 14, 30) + 60_000 * m++).toISOString(), bars: { AAPL: { open: 1, high: 1, low: 1, close: 1, volume: 1000 } } })
+    await h.push(a.id, bar())
+    await Promise.all(Array.from({ length: 25 }, () => a.alpaca.trading.orders.market({ symbol: "AAPL", qty: 100_000, side: "buy", timeInForce: "gtc" })))
+    for (let i = 0; i < 10; i++) await h.push(a.id, ...Array.from({ length: 300 }, bar))
+
+    await b.alpaca.trading.orders.limit({ symbol: "AAPL", qty: 1, side: "buy", limitPrice: 1, timeInForce: "gtc" })
+    await expect.poll(() => read, { timeout: 30_000 }).toBe(3)
+    reader.close()
+    raw.resume()
+    await closed
+    // It got what the kernel held and the server had queued, not the whole ~20 MB.
+    expect(received).toBeLessThan(18_000_000)
+    expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
+  }, 30_000)
+})
