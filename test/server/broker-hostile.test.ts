@@ -289,3 +289,17 @@ describe("a stream client that never reads", () => {
     expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
   }, 30_000)
 })
+
+describe("replacing orders", () => {
+  it("names a trailing stop's refused distance as the request did: trail", async () => {
+    const a = await h.account()
+    await h.push(a.id, prices(0, 100))
+    const percent = await a.alpaca.trading.orders.trailingStop({ symbol: "AAPL", qty: 1, side: "sell", trailPercent: 5, timeInForce: "gtc" })
+    const price = await a.alpaca.trading.orders.trailingStop({ symbol: "AAPL", qty: 1, side: "sell", trailPrice: 2, timeInForce: "gtc" })
+    await h.push(a.id, prices(1, 100))
+    for (const [id, trail, rule] of [[percent.id!, "200", "must be less than 100"], [percent.id!, "0", "must be greater than 0"], [price.id!, "0", "must be greater than 0"]] as const) {
+      const answer = await json(await h.raw(`/v2/orders/${id}`, { method: "PATCH", keys: a, body: JSON.stringify({ trail }) }))
+      expect([answer.status, answer.body["message"]]).toEqual([422, `trail ${rule}`])
+    }
+  })
+})
