@@ -3,9 +3,14 @@
  * Alpaca's paper API (or an attacker) might send. Each is refused with a 4xx naming the field (or
  * an error frame), changes nothing, and leaves the server serving.
  */
+import { mkdtemp, rm } from "node:fs/promises"
 import { connect } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { type Harness, startHarness } from "./broker-harness.ts"
+import { startBrokerServer } from "../../src/server/index.ts"
+import { SESSION_MS } from "../../src/server/page/page-sessions.ts"
+import { ADMIN_KEY, type Harness, startHarness } from "./broker-harness.ts"
 
 let h: Harness
 beforeAll(async () => {
@@ -300,6 +305,52 @@ describe("replacing orders", () => {
     for (const [id, trail, rule] of [[percent.id!, "200", "must be less than 100"], [percent.id!, "0", "must be greater than 0"], [price.id!, "0", "must be greater than 0"]] as const) {
       const answer = await json(await h.raw(`/v2/orders/${id}`, { method: "PATCH", keys: a, body: JSON.stringify({ trail }) }))
       expect([answer.status, answer.body["message"]]).toEqual([422, `trail ${rule}`])
+    }
+  })
+})
+
+describe("the live page's feed", () => {
+  it("ends a live stream when its session ends (sign-out, or twelve hours), as every other request is refused then", async () => {
+    const root = await mkdtemp(join(tmpdir(), "paperfloor-page-"))
+    let clock = Date.UTC(2024, 0, 2)
+    const server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: null, now: () => new Date(clock) })
+    const signIn = async () => {
+      const response = await fetch(`${server.url}/ui/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+        body: new URLSearchParams({ key: ADMIN_KEY }),
+        redirect: "manual"
+      })
+      return response.headers.get("set-cookie")!.split(";")[0]!
+    }
+    /** Reads a stream to its end; resolves with what it carried. */
+    const drain = async (response: Response) => {
+      const reader = response.body!.getReader()
+      let text = ""
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return text
+        text += new TextDecoder().decode(value)
+      }
+    }
+    try {
+      const { account } = await server.broker.createAccount({ symbols: ["AAPL"] })
+      const leaving = await signIn()
+      const stream = await fetch(`${server.url}/ui/live?simulation=${account.id}`, { headers: { cookie: leaving } })
+      const list = await fetch(`${server.url}/ui/live`, { headers: { cookie: leaving } })
+      expect([stream.status, list.status]).toEqual([200, 200])
+      const ended = Promise.all([drain(stream), drain(list)])
+      await fetch(`${server.url}/ui/logout`, { method: "POST", headers: { cookie: leaving, "sec-fetch-site": "same-origin" }, redirect: "manual" })
+      expect((await ended).map((text) => text.includes("event: simulation") || text.includes("event: simulations"))).toEqual([true, true])
+
+      const expiring = await signIn()
+      const later = await fetch(`${server.url}/ui/live?simulation=${account.id}`, { headers: { cookie: expiring } })
+      const endedLater = drain(later)
+      clock += SESSION_MS
+      expect(await endedLater).toContain("event: simulation")
+    } finally {
+      await server.close()
+      await rm(root, { recursive: true, force: true })
     }
   })
 })

@@ -23,6 +23,8 @@ interface Watcher {
   /** A refresh is running; another was asked for meanwhile. */
   busy: boolean
   again: boolean
+  /** Whether the session that opened the stream still lives: the stream ends with it. */
+  readonly alive: () => boolean
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -50,7 +52,13 @@ export const liveFeed = (views: SimulationViews, pollMs = POLL_MS) => {
     send(w, "simulation", view)
   }
 
+  const end = (w: Watcher) => {
+    watchers.delete(w)
+    w.response.end()
+  }
+
   const refresh = (w: Watcher): void => {
+    if (!w.alive()) return end(w)
     if (w.busy) {
       w.again = true
       return
@@ -74,16 +82,18 @@ export const liveFeed = (views: SimulationViews, pollMs = POLL_MS) => {
 
   const tick = () => {
     ticks += 1
+    // Every watcher is looked at on every tick for its session; the list's data only every LIST_POLLS ticks.
+    for (const w of watchers) if (!w.alive()) end(w)
     for (const w of watchers) if (w.simulation !== null || ticks % LIST_POLLS === 0) refresh(w)
   }
 
   return {
     /** Starts streaming to the response: its first message at once, then every change. */
-    watch: (response: ServerResponse, simulation: string | null, headers: Record<string, string>) => {
+    watch: (response: ServerResponse, simulation: string | null, headers: Record<string, string>, alive: () => boolean) => {
       response.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" })
       // The browser waits this long before reconnecting after a drop.
       response.write("retry: 1000\n\n")
-      const w: Watcher = { response, simulation, version: undefined, points: 0, busy: false, again: false }
+      const w: Watcher = { response, simulation, version: undefined, points: 0, busy: false, again: false, alive }
       watchers.add(w)
       response.on("close", () => {
         watchers.delete(w)

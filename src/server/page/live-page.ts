@@ -134,10 +134,12 @@ export const startLivePage = async (options: LivePageOptions) => {
     if (method !== "GET") return problem(response, 405, `method not allowed: ${method} ${path}`)
     if (path === "/") return html(response, 200, appShell(), PAGE_POLICY)
     if (path === "/ui/live") {
+      // The stream lives as long as the session that opened it (signed out, or expired, it ends).
+      const alive = () => sessions.valid(cookies)
       const watched = url.searchParams.get("simulation")
-      if (watched === null) return feed.watch(response, null, COMMON_HEADERS)
+      if (watched === null) return feed.watch(response, null, COMMON_HEADERS, alive)
       const id = await knownSimulation(watched, response)
-      if (id !== undefined) feed.watch(response, id, COMMON_HEADERS)
+      if (id !== undefined) feed.watch(response, id, COMMON_HEADERS, alive)
       return
     }
     if (path === "/ui/api/simulations") return sendJson(response, 200, await views.list())
