@@ -1,13 +1,16 @@
 /**
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
- * (WebSocket), and the admin API at `/v1/admin/…`. It binds
- * 127.0.0.1 unless told otherwise, and owns its store while it runs.
+ * (WebSocket), the admin API at `/v1/admin/…`, and paperfloor's own API at `/v1/…` (api/). It
+ * binds 127.0.0.1 unless told otherwise, and owns its store while it runs; while it listens,
+ * `<store>/server/endpoint.json` tells the command line where it is.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { adminRoutes } from "./admin-routes.ts"
+import { apiServer } from "./api/api-server.ts"
+import { newRunToken, removeEndpoint, writeEndpoint } from "./api/endpoint-file.ts"
 import { Broker } from "./broker.ts"
 import { BrokerApiError, badRequest, forbidden, notFound, unauthorized } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
@@ -38,6 +41,8 @@ export interface BrokerServer {
   readonly url: string
   readonly host: string
   readonly port: number
+  /** This run's bearer token (also in `<store>/server/endpoint.json`): the admin key's rights, without its rate limit. */
+  readonly runToken: string
   /** Stops taking requests, waits for those in flight, and releases the store. */
   readonly close: () => Promise<void>
 }
@@ -63,6 +68,9 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES
   const adminDigest = options.adminKey === undefined ? undefined : digest(options.adminKey)
   const admin = adminRoutes(broker)
+  const runToken = newRunToken()
+  const runDigest = digest(runToken)
+  const matches = (bearer: string | undefined, expected: Buffer | undefined) => bearer !== undefined && expected !== undefined && timingSafeEqual(digest(bearer), expected)
   const limited = options.rateLimit === null ? () => true : makeRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, () => now().getTime())
   const tooMany = () => new BrokerApiError({ status: 429, code: 42910000, message: "rate limit exceeded" })
   // One router per account, made on its first request.
@@ -74,10 +82,11 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     const method = request.method ?? "GET"
     const body = () => readJsonBody(request, limit)
     if (segments[0] === "v1" && segments[1] === "admin") {
-      if (adminDigest === undefined) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
       const bearer = /^Bearer (.+)$/.exec(header(request, "authorization") ?? "")?.[1]
-      if (bearer === undefined || !timingSafeEqual(digest(bearer), adminDigest)) throw unauthorized()
-      if (!limited("(admin)")) throw tooMany()
+      const byRun = matches(bearer, runDigest)
+      if (adminDigest === undefined && !byRun) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
+      if (!byRun && !matches(bearer, adminDigest)) throw unauthorized()
+      if (!byRun && !limited("(admin)")) throw tooMany()
       return admin({ method, segments: segments.slice(2), body })
     }
     if (segments[0] !== "v2") return undefined
@@ -89,7 +98,21 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     return trading({ method, segments: segments.slice(1), query: url.searchParams, body })
   }
 
+  const api = apiServer({
+    broker,
+    maxBodyBytes: limit,
+    authorize: (bearer) => (matches(bearer, runDigest) ? { key: null } : matches(bearer, adminDigest) ? { key: "(admin)" } : undefined),
+    limited
+  })
+
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (api.serves(new URL(request.url ?? "/", "http://localhost").pathname)) {
+      api.handle(request, response).catch((error: unknown) => {
+        process.stderr.write(`paperfloor serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+        if (!response.headersSent) sendJson(response, 500, { error: "InternalError", message: "internal server error" })
+      })
+      return
+    }
     route(request).then(
       (answer) => {
         if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
@@ -123,23 +146,29 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   } catch (e) {
     unsubscribe()
     await stream.close()
+    await api.close()
     await broker.close()
     throw e
   }
   const port = (server.address() as AddressInfo).port
   const shownHost = host.includes(":") ? `[${host}]` : host
+  const url = `http://${shownHost}:${port}`
+  await writeEndpoint(broker.root, { url, token: runToken, pid: process.pid })
   return {
     broker,
-    url: `http://${shownHost}:${port}`,
+    url,
     host,
     port,
+    runToken,
     close: async () => {
+      await removeEndpoint(broker.root)
       unsubscribe()
       await stream.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await api.close()
       await broker.close()
     }
   }
