@@ -41,7 +41,7 @@ export interface BrokerServer {
   readonly url: string
   readonly host: string
   readonly port: number
-  /** This run's bearer token (also in `<store>/server/endpoint.json`): the admin key's rights, without its rate limit. */
+  /** This run's bearer token for paperfloor's API (also in `<store>/server/endpoint.json`, for the command line): as the admin key, without its rate limit. */
   readonly runToken: string
   /** Stops taking requests, waits for those in flight, and releases the store. */
   readonly close: () => Promise<void>
@@ -82,11 +82,10 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     const method = request.method ?? "GET"
     const body = () => readJsonBody(request, limit)
     if (segments[0] === "v1" && segments[1] === "admin") {
+      if (adminDigest === undefined) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
       const bearer = /^Bearer (.+)$/.exec(header(request, "authorization") ?? "")?.[1]
-      const byRun = matches(bearer, runDigest)
-      if (adminDigest === undefined && !byRun) throw forbidden("the admin API is off: start the server with an admin key (PAPERFLOOR_ADMIN_KEY)")
-      if (!byRun && !matches(bearer, adminDigest)) throw unauthorized()
-      if (!byRun && !limited("(admin)")) throw tooMany()
+      if (bearer === undefined || !timingSafeEqual(digest(bearer), adminDigest)) throw unauthorized()
+      if (!limited("(admin)")) throw tooMany()
       return admin({ method, segments: segments.slice(2), body })
     }
     if (segments[0] !== "v2") return undefined
@@ -153,7 +152,9 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   const port = (server.address() as AddressInfo).port
   const shownHost = host.includes(":") ? `[${host}]` : host
   const url = `http://${shownHost}:${port}`
-  await writeEndpoint(broker.root, { url, token: runToken, pid: process.pid })
+  // The command line reaches a server bound to every address on loopback.
+  const local = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : shownHost
+  await writeEndpoint(broker.root, { url: `http://${local}:${port}`, token: runToken, pid: process.pid })
   return {
     broker,
     url,

@@ -68,10 +68,22 @@ export const apiHandlers = (broker: Broker) => {
         .handle("report", ({ params }) => Effect.map(results(params.id), (r) => renderHtmlReport(r)))
     )
   )
+  const accounts = HttpApiBuilder.group(PaperfloorApi, "accounts", (handlers) =>
+    Effect.succeed(
+      handlers
+        .handle("list", () => call(async () => broker.accounts.list().map((a) => ({ id: a.id, key_id: a.keyId, created_at: a.createdAt }))))
+        .handle("create", ({ payload }) =>
+          call(async () => {
+            const { account, keys } = await broker.createAccount(payload)
+            return { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey, created_at: account.createdAt }
+          })
+        )
+    )
+  )
   const diagrams = HttpApiBuilder.group(PaperfloorApi, "diagrams", (handlers) =>
     Effect.succeed(handlers.handle("diagram", ({ params, query }) => Effect.succeed(machineDiagram(params.machine, query.format ?? "mermaid"))))
   )
   const document = OpenApi.fromApi(PaperfloorApi)
   const documentGroup = HttpApiBuilder.group(PaperfloorApi, "document", (handlers) => Effect.succeed(handlers.handle("openapi", () => Effect.succeed(document))))
-  return Layer.mergeAll(models, simulations, resultsGroup, diagrams, documentGroup)
+  return Layer.mergeAll(models, simulations, resultsGroup, accounts, diagrams, documentGroup)
 }

@@ -48,6 +48,11 @@ export const MarketUpdates = Schema.Struct({
   ).annotate({ description: "applied in order, in one journal write; checked whole first (one invalid update and none is applied)" })
 }).annotate({ identifier: "MarketUpdates" })
 
+export const AccountConfig = Json.annotate({
+  identifier: "AccountConfig",
+  description: "a simulation config over the account defaults ($100,000, no commission, shorting allowed, minute updates, the NYSE's sessions): `{ \"symbols\": [\"AAPL\"] }`"
+})
+
 export const SimulationParams = { id: Schema.String.annotate({ description: "the simulation's id (its deployment's)" }) }
 
 export const DiagramParams = { machine: Schema.Literals(diagramMachines) }
@@ -66,6 +71,15 @@ export const ModelVersion = Schema.Struct({
   isolation: Schema.optionalKey(Schema.Struct({ timeBudgetMs: Schema.Number, memoryBoundMb: Schema.Number })),
   registeredAt: Schema.String
 }).annotate({ identifier: "ModelVersion" })
+
+export const AccountSummary = Schema.Struct({ id: Schema.String, key_id: Schema.String, created_at: Schema.String }).annotate({ identifier: "AccountSummary" })
+
+export const NewAccount = Schema.Struct({
+  id: Schema.String.annotate({ description: "the account's id: its simulation's" }),
+  key_id: Schema.String.annotate({ description: "APCA-API-KEY-ID" }),
+  secret_key: Schema.String.annotate({ description: "APCA-API-SECRET-KEY, shown only now: the store keeps its hash" }),
+  created_at: Schema.String
+}).annotate({ identifier: "NewAccount" })
 
 export const ModelSummary = Schema.Struct({ modelId: Schema.String, versions: Schema.Array(ModelVersion) }).annotate({ identifier: "ModelSummary" })
 

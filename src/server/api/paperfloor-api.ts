@@ -1,6 +1,6 @@
 /**
  * paperfloor's own API, served by `paperfloor serve` at `/v1/…` beside Alpaca's: models,
- * simulations (deploy, start, pause, resume, stop, status, market updates), their results and
+ * the broker's accounts, simulations (deploy, start, pause, resume, stop, status, market updates), their results and
  * reports, and the machines' diagrams. Defined once with Effect's HttpApi: the server's routing
  * and request decoding, and the OpenAPI document at `/v1/openapi.json`, come from this definition.
  * Every request carries `Authorization: Bearer <admin key>` (checked by the server before routing,
@@ -11,6 +11,8 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchem
 import { packageVersion } from "../../report/package-version.ts"
 import { apiErrors } from "./api-errors.ts"
 import {
+  AccountConfig,
+  AccountSummary,
   Deployment,
   DeployRequest,
   DiagramParams,
@@ -20,6 +22,7 @@ import {
   Metrics,
   ModelSummary,
   ModelVersion,
+  NewAccount,
   RegisterModelRequest,
   Results,
   SimulationParams,
@@ -85,6 +88,15 @@ export class ResultsGroup extends HttpApiGroup.make("results")
   )
   .annotateMerge(OpenApi.annotations({ description: "what a stopped simulation leaves: results, and its report" })) {}
 
+export class AccountsGroup extends HttpApiGroup.make("accounts")
+  .add(
+    HttpApiEndpoint.get("list", "/accounts", { success: Schema.Array(AccountSummary) }).annotateMerge(summary("the broker's accounts (ids and key ids)")),
+    HttpApiEndpoint.post("create", "/accounts", { payload: AccountConfig, success: NewAccount }).annotateMerge(
+      summary("create an account: a simulation started now, over the account defaults; its secret is shown only in this answer")
+    )
+  )
+  .annotateMerge(OpenApi.annotations({ description: "the accounts of the Alpaca API at /v2: one simulation each, with its own key pair" })) {}
+
 export class DiagramsGroup extends HttpApiGroup.make("diagrams")
   .add(
     HttpApiEndpoint.get("diagram", "/diagrams/:machine", { params: DiagramParams, query: DiagramQuery, success: text }).annotateMerge(
@@ -105,7 +117,7 @@ const bearer = (spec: Record<string, any>): Record<string, any> => ({
 })
 
 export class PaperfloorApi extends HttpApi.make("paperfloor")
-  .add(ModelsGroup, SimulationsGroup, ResultsGroup, DiagramsGroup, DocumentGroup)
+  .add(ModelsGroup, SimulationsGroup, ResultsGroup, AccountsGroup, DiagramsGroup, DocumentGroup)
   .middleware(Refusals)
   .prefix("/v1")
   .annotate(HttpApi.PayloadParseOptions, { errors: "all", onExcessProperty: "error" })
