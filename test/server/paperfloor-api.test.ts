@@ -213,7 +213,7 @@ describe("paperfloor's API", () => {
     for (const operation of operations) {
       const [method, path] = operation.split(" ") as [string, string]
       const response = await call(method, path.replace("{id}", "paper-bh-1").replace("{machine}", "simulation"), method === "GET" ? undefined : { updates: [] })
-      const answer = response.headers.get("content-type")?.startsWith("application/json") ? await response.json() : {}
+      const answer = (response.headers.get("content-type")?.startsWith("application/json") ? await response.json() : {}) as { message?: string }
       expect({ operation, message: answer.message ?? "" }).not.toEqual({ operation, message: expect.stringContaining("endpoint not found") })
     }
     expect((await call("DELETE", "/v1/models")).status).toBe(404)
