@@ -1,9 +1,9 @@
 /**
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
- * (WebSocket), the admin API at `/v1/admin/…`, and paperfloor's own API at `/v1/…` (api/). It
- * binds 127.0.0.1 unless told otherwise, and owns its store while it runs; while it listens,
- * `<store>/server/endpoint.json` tells the command line where it is.
+ * (WebSocket), the admin API at `/v1/admin/…`, paperfloor's own API at `/v1/…` (`./api/`), and
+ * the live page at `/` (`./page/`). It binds 127.0.0.1 unless told otherwise, and owns its store
+ * while it runs; while it listens, `<store>/server/endpoint.json` tells the command line where it is.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -18,6 +18,7 @@ import { MAX_BODY_BYTES, readJsonBody, sendJson } from "./http-json.ts"
 import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
 import { tradeUpdatesStream } from "./trade-updates-stream.ts"
 import { tradingRoutes } from "./trading-routes.ts"
+import { isPagePath, startLivePage } from "./page/live-page.ts"
 
 export interface BrokerServerOptions {
   /** The store's root (`paperfloor --store`). */
@@ -105,6 +106,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   })
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (isPagePath(new URL(request.url ?? "/", "http://localhost").pathname)) return page.handle(request, response)
     if (api.serves(new URL(request.url ?? "/", "http://localhost").pathname)) {
       api.handle(request, response).catch((error: unknown) => {
         process.stderr.write(`paperfloor serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
@@ -133,6 +135,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     else socket.destroy()
   })
   const unsubscribe = await broker.paper.subscribeEvents(stream.publish)
+  const page = await startLivePage({ broker, adminKey: options.adminKey, now })
   const host = options.host ?? "127.0.0.1"
   try {
     await new Promise<void>((resolve, reject) => {
@@ -144,6 +147,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     })
   } catch (e) {
     unsubscribe()
+    page.close()
     await stream.close()
     await api.close()
     await broker.close()
@@ -164,6 +168,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     close: async () => {
       await removeEndpoint(broker.root)
       unsubscribe()
+      page.close()
       await stream.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
