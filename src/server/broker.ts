@@ -35,6 +35,12 @@ export interface NewAccount {
   readonly keys: KeyPair
 }
 
+/** An account as the admin APIs list it: never its secret's hash. */
+export const accountListing = (account: Account) => ({ id: account.id, key_id: account.keyId, created_at: account.createdAt })
+
+/** A new account as the admin APIs answer it: the only time its secret is shown. */
+export const newAccountListing = ({ account, keys }: NewAccount) => ({ id: account.id, key_id: keys.keyId, secret_key: keys.secretKey, created_at: account.createdAt })
+
 export class Broker {
   readonly root: string
   readonly paper: PaperTradingDeployer

@@ -9,7 +9,7 @@ import { renderHtmlReport } from "../../report/html-report.ts"
 import { machineDiagram } from "../../report/machine-diagram.ts"
 import { OpenApi } from "effect/http-api"
 import type { MarketUpdateInput } from "../../domain/market-update.ts"
-import type { Broker } from "../broker.ts"
+import { accountListing, type Broker, newAccountListing } from "../broker.ts"
 import { apiErrorOf } from "./api-errors.ts"
 import { PaperfloorApi } from "./paperfloor-api.ts"
 
@@ -71,13 +71,8 @@ export const apiHandlers = (broker: Broker) => {
   const accounts = HttpApiBuilder.group(PaperfloorApi, "accounts", (handlers) =>
     Effect.succeed(
       handlers
-        .handle("list", () => call(async () => broker.accounts.list().map((a) => ({ id: a.id, key_id: a.keyId, created_at: a.createdAt }))))
-        .handle("create", ({ payload }) =>
-          call(async () => {
-            const { account, keys } = await broker.createAccount(payload)
-            return { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey, created_at: account.createdAt }
-          })
-        )
+        .handle("list", () => call(async () => broker.accounts.list().map(accountListing)))
+        .handle("create", ({ payload }) => call(async () => newAccountListing(await broker.createAccount(payload))))
     )
   )
   const diagrams = HttpApiBuilder.group(PaperfloorApi, "diagrams", (handlers) =>
