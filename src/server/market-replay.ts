@@ -44,7 +44,8 @@ export type ReplaySpeed = number | "max" | "step"
 /** Updates per tape batch (one journal write, one write per account). */
 const BATCH = 500
 
-const KINDS: ReadonlyArray<ReplayKind> = ["bars", "trades", "quotes"]
+/** Extensions read as CSV bars (a `.txt` as the command line's `--data` files are). */
+const CSV = new Set([".csv", ".txt"])
 
 /** `[bars:|trades:|quotes:][SYMBOL=]path`: bars unless a kind is given. */
 export const parseReplayFile = (argument: string): ReplayFile => {
@@ -60,9 +61,9 @@ export const parseReplayFile = (argument: string): ReplayFile => {
     rest = named[2]!
   }
   const extension = extname(rest).toLowerCase()
-  if (![".csv", ".jsonl", ".ndjson", ".parquet"].includes(extension))
-    throw new MarketReplayError({ argument, rule: "must be a .csv, .jsonl (or .ndjson) or .parquet file, optionally as bars:, trades: or quotes:, and SYMBOL= for a file of one symbol" })
-  if (extension === ".csv" && kind !== "bars") throw new MarketReplayError({ argument, rule: `a CSV file holds bars (${kind} come as .jsonl or .parquet)` })
+  if (![".csv", ".txt", ".jsonl", ".ndjson", ".parquet"].includes(extension))
+    throw new MarketReplayError({ argument, rule: "must be a .csv (or .txt), .jsonl (or .ndjson) or .parquet file, optionally as bars:, trades: or quotes:, and SYMBOL= for a file of one symbol" })
+  if (CSV.has(extension) && kind !== "bars") throw new MarketReplayError({ argument, rule: `a CSV file holds bars (${kind} come as .jsonl or .parquet)` })
   return { kind, path: rest, ...(symbol === undefined ? {} : { symbol }) }
 }
 
@@ -76,7 +77,7 @@ export const parseReplaySpeed = (text: string): ReplaySpeed => {
 const sourceOf = ({ kind, path, symbol }: ReplayFile): MarketDataSource<MarketRecord> => {
   const options = symbol === undefined ? {} : { symbol }
   const extension = extname(path).toLowerCase()
-  if (extension === ".csv") return readCsvBars(path, options)
+  if (CSV.has(extension)) return readCsvBars(path, options)
   const readers = extension === ".parquet" ? { bars: readParquetBars, trades: readParquetTrades, quotes: readParquetQuotes } : { bars: readJsonlBars, trades: readJsonlTrades, quotes: readJsonlQuotes }
   return readers[kind](path, options) as MarketDataSource<MarketRecord>
 }

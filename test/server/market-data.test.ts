@@ -4,7 +4,7 @@
  * orders by the engine's rules), and come back out as Alpaca's Market Data API v2 (bars of any
  * timeframe, latest trades, quotes and bars, snapshots, paging) and its WebSocket stream.
  */
-import { ApiError, type Alpaca, type marketDataShapes } from "@alpacahq/alpaca-trade-api"
+import { ApiError, type Alpaca, type marketDataShapes, TimeFrame, TimeFrameUnit, timeFrame } from "@alpacahq/alpaca-trade-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_KEY, type Harness, startHarness } from "./broker-harness.ts"
 
@@ -71,7 +71,7 @@ describe("market data pushed to the whole server", () => {
 
   it("serves the bars fed, aggregated to the timeframe asked, through the official client", async () => {
     const md = a.alpaca.marketData
-    const minutes = await md.getStockBarsFor("AAPL", { timeframe: "1Min", start: new Date(minute(0)) })
+    const minutes = await md.getStockBarsFor("AAPL", { timeframe: TimeFrame.Minute, start: new Date(minute(0)) })
     // The trade at 14:32 is a bar of its one price; the quote makes no bar.
     expect(minutes.map((m) => [m.timestamp.toISOString(), m.open, m.high, m.low, m.close, m.volume])).toEqual([
       [minute(0), 185, 186, 184, 185.5, 1000],
@@ -79,9 +79,9 @@ describe("market data pushed to the whole server", () => {
       [minute(2), 186.75, 186.75, 186.75, 186.75, 0],
       [minute(4), 186.8, 188, 186.6, 187.9, 2000]
     ])
-    const fives = await md.getStockBarsFor("AAPL", { timeframe: "5Min", start: new Date("2024-01-02") })
+    const fives = await md.getStockBarsFor("AAPL", { timeframe: timeFrame(5, TimeFrameUnit.Minute), start: new Date("2024-01-02") })
     expect(fives.map((m) => [m.timestamp.toISOString(), m.open, m.high, m.low, m.close, m.volume])).toEqual([[minute(0), 185, 188, 184, 187.9, 4000]])
-    const days = await md.getStockBars({ symbols: ["AAPL", "MSFT"], timeframe: "1Day", start: new Date("2024-01-01") })
+    const days = await md.getStockBars({ symbols: ["AAPL", "MSFT"], timeframe: TimeFrame.Day, start: new Date("2024-01-01") })
     expect(days["MSFT"]!.map((m) => [m.timestamp.toISOString(), m.open, m.close])).toEqual([["2024-01-02T00:00:00.000Z", 370, 368.8]])
     expect(days["AAPL"]).toHaveLength(1)
 
@@ -98,7 +98,7 @@ describe("market data pushed to the whole server", () => {
     expect([Object.keys(multi.bars), (multi.bars as Record<string, unknown[]>)["MSFT"]!.length]).toEqual([["AAPL", "MSFT"], 1])
     expect(multi.nextPageToken).toBeTruthy()
     // An account's client reads the one market, whatever its own symbols.
-    expect((await c.alpaca.marketData.getStockBarsFor("MSFT", { timeframe: "1Hour" })).map((m) => m.close)).toEqual([368.8])
+    expect((await c.alpaca.marketData.getStockBarsFor("MSFT", { timeframe: TimeFrame.Hour })).map((m) => m.close)).toEqual([368.8])
   })
 
   it("serves the latest trade, quote and bar, and snapshots", async () => {

@@ -7,6 +7,7 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { TimeFrame } from "@alpacahq/alpaca-trade-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parseReplayFile, type ReplayFile } from "../../src/server/index.ts"
 import { MARKET_JOURNAL } from "../../src/server/market-journal.ts"
@@ -65,7 +66,7 @@ describe("a replay stepped by the client", () => {
       expect(await step(h, { updates: 100 })).toMatchObject({ body: { fed: 8, replayed: 12, done: true } })
       expect([await updatesOf(h, both.id), await updatesOf(h, msft.id), await updatesOf(h, late.id)]).toEqual([12, 10, 8])
       expect(await step(h, { updates: 1 })).toMatchObject({ body: { fed: 0, done: true } })
-      expect((await both.alpaca.marketData.getStockBarsFor("AAPL", { timeframe: "1Min" })).map((b) => b.volume)).toEqual([1000, 1001, 1009, 1003, 1004, 1005, 1006, 1014, 1008, 1009])
+      expect((await both.alpaca.marketData.getStockBarsFor("AAPL", { timeframe: TimeFrame.Minute })).map((b) => b.volume)).toEqual([1000, 1001, 1009, 1003, 1004, 1005, 1006, 1014, 1008, 1009])
 
       // Malformed steps: a 4xx naming the field, and nothing fed.
       for (const body of [{ updates: 0 }, { updates: 1.5 }, { until: "soon" }, { updates: 1, until: minute(1) }, []])
