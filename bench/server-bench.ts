@@ -8,10 +8,12 @@
  * - Accounts: the server's resident memory with 0, then 100, then 1,000 accounts (memory per
  *   account), the time to create them through the admin API, and the time one update pushed to
  *   the whole server takes to be journaled by every account.
+ * - The market: a replay stepped through the admin API (`--speed step`, batches of 500), updates
+ *   a second given to every account, with 1 and 100 accounts.
  * Prints its own lines; `npm run bench` runs it as part `server`.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -28,8 +30,8 @@ interface Keys {
   readonly secret_key: string
 }
 
-const startServer = async (cwd: string): Promise<{ child: ChildProcess; url: string }> => {
-  const child = spawn(process.execPath, [main, "serve", "--port", "0", "--rate-limit", "0"], { cwd, env: { ...process.env, PAPERFLOOR_ADMIN_KEY: ADMIN_KEY }, stdio: ["ignore", "pipe", "inherit"] })
+const startServer = async (cwd: string, args: ReadonlyArray<string> = []): Promise<{ child: ChildProcess; url: string }> => {
+  const child = spawn(process.execPath, [main, "serve", "--port", "0", "--rate-limit", "0", ...args], { cwd, env: { ...process.env, PAPERFLOOR_ADMIN_KEY: ADMIN_KEY }, stdio: ["ignore", "pipe", "inherit"] })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ""
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -99,6 +101,34 @@ const load = (url: string, accounts: ReadonlyArray<Keys>, request: { method: "GE
     )
   })
 
+const REPLAYED = 10_000
+
+/** A replay stepped REPLAYED updates at a time to 1, then 100 accounts: updates per second. */
+const replayRates = async (root: string): Promise<string[]> => {
+  const cwd = path.join(root, "replay")
+  mkdirSync(cwd)
+  const open = Date.UTC(2024, 0, 2, 14, 30)
+  const rows = ["time,symbol,open,high,low,close,volume"]
+  for (let i = 0; i < 2 * REPLAYED; i++) rows.push(`${new Date(open + i * 1000).toISOString()},AAPL,100,101,99,100.5,10`)
+  writeFileSync(path.join(cwd, "aapl.csv"), rows.join("\n"))
+  const server = await startServer(cwd, ["--replay", "aapl.csv", "--speed", "step"])
+  try {
+    const accounts: Keys[] = []
+    const out: string[] = []
+    for (const count of [1, 100]) {
+      await createAccounts(server.url, accounts, count)
+      const start = performance.now()
+      await admin(server.url, "/market/replay/step", { updates: REPLAYED })
+      const seconds = (performance.now() - start) / 1000
+      out.push(`| ${count} | ${Math.round(REPLAYED / seconds).toLocaleString("en")} | ${Math.round((REPLAYED * count) / seconds).toLocaleString("en")} |`)
+    }
+    return out
+  } finally {
+    server.child.kill("SIGTERM")
+    await new Promise((resolve) => server.child.on("exit", resolve))
+  }
+}
+
 const row = (what: string, accounts: number, r: autocannon.Result) => {
   const ok = r["2xx"]
   const rate = ok / (r.duration || DURATION_S)
@@ -130,8 +160,9 @@ try {
     // The read first: the orders placed after rest in the accounts' books.
     throughput.push(row("`GET /v2/account`", count, await load(url, chosen, { method: "GET", path: "/v2/account" })))
     const orders = await load(url, chosen, { method: "POST", path: "/v2/orders", body: (n) => JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "limit", limit_price: "50", time_in_force: "gtc", client_order_id: `bench-${count}-${n}` }) })
-    throughput.push(row(`\`POST /v2/orders\` (limit, GTC, journaled; ${Math.round(orders["2xx"] / count).toLocaleString("en")} resting per account at the end)`, count, orders))
+    throughput.push(row(`\`POST /v2/orders\` (limit, GTC, journaled; ${Math.round(orders["2xx"] / count).toLocaleString("en")} placed per account, resting)`, count, orders))
   }
+  const replay = await replayRates(root)
   const cpus = os.cpus()
   lines.push(
     "",
@@ -144,7 +175,11 @@ try {
     "",
     `| accounts | server RSS (${rss0.toFixed(0)} MiB with none) | per account added | to create one | one update to every account, journaled |`,
     "| ---: | ---: | ---: | ---: | ---: |",
-    ...memory
+    ...memory,
+    "",
+    `| accounts | replayed updates/s (${REPLAYED.toLocaleString("en")} stepped at once) | account updates/s (journaled) |`,
+    "| ---: | ---: | ---: |",
+    ...replay
   )
   console.log(lines.join("\n"))
 } finally {
