@@ -7,7 +7,7 @@ import { ValidationError } from "../domain/errors.ts"
 import { parseTime } from "../domain/time.ts"
 import { badRequest, BrokerApiError, unprocessable } from "./broker-error.ts"
 import type { LiveMarket } from "./market-live.ts"
-import type { MarketReplay } from "./market-replay.ts"
+import { type MarketReplay, MarketReplayError } from "./market-replay.ts"
 import type { FeedReceipt, MarketTape } from "./market-tape.ts"
 import { readPushedUpdates } from "./market-update-records.ts"
 import type { AdminRequest } from "./admin-routes.ts"
@@ -70,7 +70,9 @@ export const marketAdminRoutes = ({ tape, replay, live }: MarketSources) => asyn
       if (replay === undefined || replay.speed !== "step")
         throw new BrokerApiError({ status: 409, code: 40910000, message: "the server is not replaying step by step: start it with --replay <file...> --speed step" })
       const step = readStep(await request.body())
-      const receipt = await replay.step(step)
+      const receipt = await replay.step(step).catch((e: unknown) => {
+        throw e instanceof MarketReplayError ? new BrokerApiError({ status: 409, code: 40910000, message: e.message }) : e
+      })
       return { status: 200, body: { fed: receipt.fed, replayed: receipt.replayed, position: receipt.position, time: iso(receipt.time), done: receipt.done } }
     }
     default:

@@ -164,6 +164,8 @@ export class MarketReplay {
     if (skipped < held) throw new MarketReplayError({ argument, rule: `hold ${skipped} updates, but the store's market holds ${held} of a replay: they are not the files it was fed` })
     if (last !== undefined && last.time !== tape.replay?.lastTime)
       throw new MarketReplayError({ argument, rule: `update ${held} is at ${new Date(last.time).toISOString()}, but the store's last replayed update is at ${new Date(tape.replay?.lastTime ?? NaN).toISOString()}: they are not the files it was fed` })
+    // The first updates to feed are read now, so files that cannot be read stop the server from starting.
+    await replay.#fill()
     return replay
   }
 
@@ -179,7 +181,7 @@ export class MarketReplay {
   start(): void {
     if (this.#speed === "step") return
     this.#running = this.#run(this.#speed).catch((e: unknown) => {
-      this.#error = e instanceof Error ? e.message : String(e)
+      this.#error ??= e instanceof Error ? e.message : String(e)
       process.stderr.write(`paperfloor serve: the replay stopped: ${this.#error}\n`)
     })
   }
@@ -220,14 +222,28 @@ export class MarketReplay {
     return this.#tape.replay?.key === this.#key ? this.#tape.replay.updates : 0
   }
 
-  /** Has at least one update buffered, reading the files if needed; false at their end. */
+  /**
+   * Has at least one update buffered, reading the files if needed; false at their end. A file that
+   * cannot be read on (a bad row, a file gone) ends the replay with a `MarketReplayError`.
+   */
   async #fill(): Promise<boolean> {
+    if (this.#error !== null) throw this.#stopped()
     while (this.#buffer.length === 0 && !this.#done) {
-      const next = await this.#reader.next()
+      let next: IteratorResult<ReadonlyArray<AlignedUpdate>>
+      try {
+        next = await this.#reader.next()
+      } catch (e) {
+        this.#error = e instanceof Error ? e.message : String(e)
+        throw this.#stopped()
+      }
       if (next.done === true) this.#done = true
       else this.#buffer = [...next.value]
     }
     return this.#buffer.length > 0
+  }
+
+  #stopped(): MarketReplayError {
+    return new MarketReplayError({ argument: this.#files.map((f) => f.path).join(" "), rule: `the replay stopped: ${this.#error}` })
   }
 
   #feed(count: number) {

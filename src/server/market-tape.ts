@@ -16,7 +16,7 @@ import { toMarketUpdateInput, type AlignedUpdate } from "../data/aligned-updates
 import type { MarketRecord } from "../data/market-records.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import type { PaperTradingDeployer, UpdateReceipt } from "../deploy/paper-trading-deployer.ts"
-import { simulationStatusesTagged } from "../../machines/index.ts"
+import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import type { AccountBook } from "./account-book.ts"
 import { unprocessable } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
@@ -64,7 +64,7 @@ const replayAfter = (progress: ReplayProgress | undefined, batch: TapeBatch): Re
 }
 
 interface AccountView {
-  readonly status: string
+  readonly status: SimulationStatus
   readonly updates: number
   readonly lastTime: number | null
   readonly symbols: ReadonlySet<string>
@@ -160,7 +160,7 @@ export class MarketTape {
       const shares = new Map<string, MarketUpdateInput[]>()
       const before: Record<string, number> = {}
       for (const { id, view } of await this.#views()) {
-        if (!TAKES_UPDATES.has(view.status as never)) continue
+        if (!TAKES_UPDATES.has(view.status)) continue
         const share = shareOf(updates, view)
         if (share.length === 0) continue
         shares.set(id, share)

@@ -111,6 +111,36 @@ describe("a replay stepped by the client", () => {
   })
 })
 
+describe("files that cannot be read", () => {
+  it("end the replay at a bad row (a step is then a 409 naming the file, line and rule), or stop the start", async () => {
+    // Enough good rows that the bad one is read after the replay has begun.
+    const good = Array.from({ length: 5000 }, (_, i) => `${new Date(Date.parse(minute(0)) + i * 1000).toISOString()},AAPL,100,101,99,100,1`)
+    const late = join(dir, "late.csv")
+    await writeFile(late, ["time,symbol,open,high,low,close,volume", ...good, `${minute(90)},AAPL,100,99,101,100,1`].join("\n"))
+    const h = await startHarness({ market: { replay: { files: [parseReplayFile(late)], speed: "step" } } })
+    try {
+      const refused = await step(h, { updates: 1_000_000 })
+      expect(refused.status).toBe(409)
+      expect(refused.body["message"]).toMatch(/the replay stopped: .*late\.csv:5002: high/)
+      // Fed up to the bad row, but for the last good update, which alignByTime holds back to see
+      // whether the next record shares its time (the read fails before it can tell).
+      expect((await admin(h, "/v1/admin/market")).body).toMatchObject({ position: 4999, replay: { error: expect.stringContaining("late.csv:5002") } })
+    } finally {
+      await h.close()
+    }
+    const early = join(dir, "early.csv")
+    await writeFile(early, ["time,symbol,open,high,low,close,volume", `${minute(0)},AAPL,100,99,101,100,1`].join("\n"))
+    for (const [file, message] of [[early, /early\.csv:2: high/], [join(dir, "missing.csv"), /missing\.csv/]] as const) {
+      const root = await mkdtemp(join(tmpdir(), "paperfloor-replay-bad-"))
+      try {
+        await expect(startHarness({ root, market: { replay: { files: [parseReplayFile(file)], speed: "step" } } })).rejects.toThrow(message)
+      } finally {
+        await rm(root, { recursive: true, force: true })
+      }
+    }
+  })
+})
+
 describe("a restart cut between the market's journal and the accounts'", () => {
   it("gives the journal's last batch to the accounts that had not taken it, once, and drops a torn line", async () => {
     const first = await startHarness()
