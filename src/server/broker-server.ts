@@ -2,7 +2,8 @@
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
  * (WebSocket), Alpaca's Market Data API v2 at `/v2/stocks/…` and its stream at `/v2/{feed}` (from
- * the market the server is fed: see market-tape.ts), and the admin API at `/v1/admin/…`. It binds
+ * the market the server is fed: see market-tape.ts), the admin API at `/v1/admin/…`, and the live
+ * page at `/` (`./page/`). It binds
  * 127.0.0.1 unless told otherwise, and owns its store while it runs.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -21,6 +22,7 @@ import { MarketReplay, type ReplayClock, type ReplayFile, type ReplaySpeed } fro
 import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./rate-limit.ts"
 import { tradeUpdatesStream } from "./trade-updates-stream.ts"
 import { tradingRoutes } from "./trading-routes.ts"
+import { isPagePath, startLivePage } from "./page/live-page.ts"
 
 export interface BrokerServerOptions {
   /** The store's root (`paperfloor --store`). */
@@ -128,6 +130,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   }
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (isPagePath(new URL(request.url ?? "/", "http://localhost").pathname)) return page.handle(request, response)
     route(request).then(
       (answer) => {
         if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
@@ -163,6 +166,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     unsubscribe()
     await marketStream.close()
   }
+  const page = await startLivePage({ broker, adminKey: options.adminKey, now })
   const host = options.host ?? "127.0.0.1"
   try {
     await new Promise<void>((resolve, reject) => {
@@ -174,6 +178,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     })
   } catch (e) {
     await stopMarket()
+    page.close()
     await stream.close()
     await broker.close()
     throw e
@@ -189,6 +194,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     port,
     close: async () => {
       await stopMarket()
+      page.close()
       await stream.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
