@@ -6,10 +6,12 @@
  * once every account has journaled it: trades `T:"t"`, quotes `T:"q"`, bars `T:"b"`. Frames are
  * JSON, or msgpack when the client asks for it (`Content-Type: application/msgpack`, as the
  * official client does). Errors are Alpaca's: `{"T":"error","code":400|401|402|403,"msg"}`.
+ *
+ * msgpack is `@msgpack/msgpack`, the official client's own codec, loaded when a client first asks
+ * for it: a server whose clients speak JSON does not need it installed.
  */
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
-import { decode, encode } from "@msgpack/msgpack"
 import { type WebSocket, WebSocketServer } from "ws"
 import type { AlignedUpdate } from "../data/aligned-updates.ts"
 import { symbolRuleBroken } from "../domain/simulation-config.ts"
@@ -23,9 +25,25 @@ export const MARKET_DATA_FEEDS: ReadonlySet<string> = new Set(["iex", "sip", "de
 const CHANNELS = ["trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "lulds", "corrections", "cancelErrors", "imbalances"] as const
 type Channel = (typeof CHANNELS)[number]
 
+/** How a client's frames go on the wire. */
+interface Codec {
+  readonly binary: boolean
+  readonly encode: (frames: ReadonlyArray<unknown>) => string | Uint8Array
+  readonly decode: (raw: Buffer) => unknown
+}
+
+const JSON_CODEC: Codec = { binary: false, encode: (frames) => JSON.stringify(frames), decode: (raw) => JSON.parse(raw.toString("utf8")) }
+
+let msgpackCodec: Promise<Codec | undefined> | undefined
+const loadMsgpack = () =>
+  (msgpackCodec ??= import("@msgpack/msgpack").then(
+    ({ decode, encode }): Codec => ({ binary: true, encode: (frames) => encode(frames), decode: (raw) => decode(raw) }),
+    () => undefined
+  ))
+
 interface Client {
   readonly socket: WebSocket
-  readonly msgpack: boolean
+  codec: Codec
   authenticated: boolean
   readonly subscriptions: Record<Channel, Set<string>>
 }
@@ -37,7 +55,7 @@ export const marketDataStream = (accounts: AccountBook) => {
   const clients = new Set<Client>()
 
   const send = (client: Client, frames: ReadonlyArray<unknown>) => {
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(client.msgpack ? encode(frames) : JSON.stringify(frames))
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(client.codec.encode(frames))
   }
   const error = (client: Client, code: number, msg: string) => send(client, [{ T: "error", code, msg }])
   const subscription = (client: Client) => ({ T: "subscription", ...Object.fromEntries(CHANNELS.map((c) => [c, [...client.subscriptions[c]]])) })
@@ -78,22 +96,36 @@ export const marketDataStream = (accounts: AccountBook) => {
   server.on("connection", (socket: WebSocket, request: IncomingMessage) => {
     const client: Client = {
       socket,
-      msgpack: /application\/msgpack/i.test(request.headers["content-type"] ?? ""),
+      codec: JSON_CODEC,
       authenticated: false,
       subscriptions: Object.fromEntries(CHANNELS.map((c) => [c, new Set<string>()])) as Client["subscriptions"]
     }
     clients.add(client)
     socket.on("close", () => clients.delete(client))
-    socket.on("message", (raw: Buffer, binary: boolean) => {
-      let frame: unknown
-      try {
-        frame = client.msgpack && binary ? decode(raw) : JSON.parse(raw.toString("utf8"))
-      } catch {
-        return error(client, 400, "invalid syntax")
-      }
-      onFrame(client, frame)
+    // Frames wait for the codec, in the order they came.
+    const wantsMsgpack = /application\/msgpack/i.test(request.headers["content-type"] ?? "")
+    const ready = wantsMsgpack
+      ? loadMsgpack().then((codec) => {
+          if (codec === undefined) {
+            error(client, 500, "msgpack frames need the @msgpack/msgpack package on the server: connect without Content-Type: application/msgpack for JSON")
+            socket.close(1011, "msgpack unavailable")
+          } else client.codec = codec
+          return codec !== undefined
+        })
+      : Promise.resolve(true)
+    socket.on("message", (raw: Buffer) => {
+      void ready.then((usable) => {
+        if (!usable) return
+        let frame: unknown
+        try {
+          frame = client.codec.decode(raw)
+        } catch {
+          return error(client, 400, "invalid syntax")
+        }
+        onFrame(client, frame)
+      })
     })
-    send(client, [{ T: "success", msg: "connected" }])
+    void ready.then((usable) => usable && send(client, [{ T: "success", msg: "connected" }]))
   })
 
   const wants = (client: Client, channel: Channel, symbol: string) => client.subscriptions[channel].has(symbol) || client.subscriptions[channel].has("*")
@@ -105,7 +137,7 @@ export const marketDataStream = (accounts: AccountBook) => {
     publish: (from: number, updates: ReadonlyArray<AlignedUpdate>) => {
       for (const client of clients) {
         if (!client.authenticated) continue
-        const time: TimeEncoding = client.msgpack ? (ms) => new Date(ms) : (ms) => new Date(ms).toISOString()
+        const time: TimeEncoding = client.codec.binary ? (ms) => new Date(ms) : (ms) => new Date(ms).toISOString()
         const frames: unknown[] = []
         updates.forEach((update, i) => {
           for (const record of update.records) {

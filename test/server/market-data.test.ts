@@ -6,6 +6,7 @@
  */
 import { ApiError, type Alpaca, type marketDataShapes, TimeFrame, TimeFrameUnit, timeFrame } from "@alpacahq/alpaca-trade-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { WebSocket } from "ws"
 import { ADMIN_KEY, type Harness, startHarness } from "./broker-harness.ts"
 
 let h: Harness
@@ -211,5 +212,41 @@ describe("market data pushed to the whole server", () => {
     expect(trades.map((x) => [x.symbol, x.price])).toEqual([["MSFT", 369.75]])
     expect(quotes.map((x) => [x.bidPrice, x.askPrice])).toEqual([[369.7, 369.8]])
     stream.disconnect()
+  })
+
+  it("speaks JSON to a client that does not ask for msgpack, with Alpaca's errors", async () => {
+    const socket = new WebSocket(`${h.server.url.replace("http", "ws")}/v2/sip`)
+    const frames: unknown[] = []
+    socket.on("message", (raw) => frames.push(...(JSON.parse(String(raw)) as unknown[])))
+    await new Promise((resolve) => socket.once("open", resolve))
+    const send = (frame: unknown) => socket.send(typeof frame === "string" ? frame : JSON.stringify(frame))
+    send({ action: "subscribe", bars: ["AAPL"] })
+    send("not json")
+    send({ action: "auth", key: a.keyId, secret: "X".repeat(40) })
+    await new Promise((resolve) => socket.once("close", resolve))
+    expect(frames).toEqual([
+      { T: "success", msg: "connected" },
+      { T: "error", code: 401, msg: "not authenticated" },
+      { T: "error", code: 400, msg: "invalid syntax" },
+      { T: "error", code: 402, msg: "auth failed" }
+    ])
+
+    const good = new WebSocket(`${h.server.url.replace("http", "ws")}/v2/iex`)
+    const received: Array<Record<string, unknown>> = []
+    good.on("message", (raw) => received.push(...(JSON.parse(String(raw)) as Array<Record<string, unknown>>)))
+    await new Promise((resolve) => good.once("open", resolve))
+    good.send(JSON.stringify({ action: "auth", key: a.keyId, secret: a.secretKey }))
+    good.send(JSON.stringify({ action: "subscribe", trades: ["AAPL"], quotes: ["BAD SYMBOL"] }))
+    good.send(JSON.stringify({ action: "subscribe", trades: ["AAPL"], dailyBars: ["MSFT"] }))
+    await expect.poll(() => received.length).toBe(4)
+    expect(received.slice(1, 3)).toEqual([
+      { T: "success", msg: "authenticated" },
+      { T: "error", code: 400, msg: 'invalid syntax: quotes[0] must be a symbol or "*" (got "BAD SYMBOL")' }
+    ])
+    expect(received[3]).toMatchObject({ T: "subscription", trades: ["AAPL"], quotes: [], bars: [], dailyBars: ["MSFT"] })
+    await pushMarket({ time: minute(8), prices: { AAPL: 189 } })
+    await expect.poll(() => received.length).toBe(5)
+    expect(received[4]).toEqual({ T: "t", S: "AAPL", t: minute(8), x: "V", p: 189, s: 0, c: ["@"], i: 8, z: "C" })
+    good.close()
   })
 })
