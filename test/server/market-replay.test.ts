@@ -111,6 +111,34 @@ describe("a replay stepped by the client", () => {
   })
 })
 
+describe("a replay at a speed", () => {
+  it("feeds each update when its time comes at that multiple of the files' pace", async () => {
+    // A clock of its own: a sleep moves it on at once, so the waits are the replay's own.
+    let now = 0
+    const sleeps: number[] = []
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms)
+        now += ms
+      }
+    }
+    // The account is there before the replay starts, so it takes all of it.
+    const setup = await startHarness()
+    const account = await setup.account({ symbols: ["AAPL"] })
+    await setup.server.close()
+    const h = await startHarness({ root: setup.root, market: { replay: { files, speed: 60, clock } } })
+    try {
+      await expect.poll(async () => (await admin(h, "/v1/admin/market")).body["replay"], { timeout: 10_000 }).toMatchObject({ done: true, replayed: 12 })
+      // A minute of market a second; the trades half a minute after their bars.
+      expect(sleeps).toEqual([1000, 1000, 500, 500, 1000, 1000, 1000, 1000, 500, 500, 1000])
+      expect(await updatesOf(h, account.id)).toBe(12)
+    } finally {
+      await h.close()
+    }
+  })
+})
+
 describe("files that cannot be read", () => {
   it("end the replay at a bad row (a step is then a 409 naming the file, line and rule), or stop the start", async () => {
     // Enough good rows that the bad one is read after the replay has begun.
