@@ -2,14 +2,17 @@
  * `paperfloor serve`'s HTTP server: Alpaca's Trading API v2 at `/v2/…` for each account (its key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`), its `trade_updates` stream at `/stream`
  * (WebSocket), Alpaca's Market Data API v2 at `/v2/stocks/…` and its stream at `/v2/{feed}` (from
- * the market the server is fed: see market-tape.ts), the admin API at `/v1/admin/…`, and the live
- * page at `/` (`./page/`). It binds
- * 127.0.0.1 unless told otherwise, and owns its store while it runs.
+ * the market the server is fed: see market-tape.ts), the admin API at `/v1/admin/…`, paperfloor's
+ * own API at `/v1/…` (`./api/`), and the live page at `/` (`./page/`). It binds 127.0.0.1 unless
+ * told otherwise, and owns its store while it runs; while it listens, `<store>/server/endpoint.json`
+ * tells the command line where it is.
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { adminRoutes } from "./admin-routes.ts"
+import { apiServer } from "./api/api-server.ts"
+import { newRunToken, removeEndpoint, writeEndpoint } from "./api/endpoint-file.ts"
 import { Broker } from "./broker.ts"
 import { BrokerApiError, badRequest, forbidden, notFound, unauthorized } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
@@ -57,6 +60,8 @@ export interface BrokerServer {
   readonly url: string
   readonly host: string
   readonly port: number
+  /** This run's bearer token for paperfloor's API (also in `<store>/server/endpoint.json`, for the command line): as the admin key, without its rate limit. */
+  readonly runToken: string
   /** Stops taking requests, waits for those in flight, and releases the store. */
   readonly close: () => Promise<void>
 }
@@ -101,6 +106,9 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   let live: LiveMarket | undefined
   const marketAdmin = (request: Parameters<typeof admin>[0]) => marketAdminRoutes({ tape: broker.market, ...(replay === undefined ? {} : { replay }), ...(live === undefined ? {} : { live }) })(request)
   const marketData = marketDataRoutes(broker.market.store)
+  const runToken = newRunToken()
+  const runDigest = digest(runToken)
+  const matches = (bearer: string | undefined, expected: Buffer | undefined) => bearer !== undefined && expected !== undefined && timingSafeEqual(digest(bearer), expected)
   const limited = options.rateLimit === null ? () => true : makeRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, () => now().getTime())
   const tooMany = () => new BrokerApiError({ status: 429, code: 42910000, message: "rate limit exceeded" })
   // One router per account, made on its first request.
@@ -129,8 +137,22 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     return trading({ method, segments: segments.slice(1), query: url.searchParams, body })
   }
 
+  const api = apiServer({
+    broker,
+    maxBodyBytes: limit,
+    authorize: (bearer) => (matches(bearer, runDigest) ? { key: null } : matches(bearer, adminDigest) ? { key: "(admin)" } : undefined),
+    limited
+  })
+
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (isPagePath(new URL(request.url ?? "/", "http://localhost").pathname)) return page.handle(request, response)
+    if (api.serves(new URL(request.url ?? "/", "http://localhost").pathname)) {
+      api.handle(request, response).catch((error: unknown) => {
+        process.stderr.write(`paperfloor serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+        if (!response.headersSent) sendJson(response, 500, { error: "InternalError", message: "internal server error" })
+      })
+      return
+    }
     route(request).then(
       (answer) => {
         if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
@@ -180,6 +202,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     await stopMarket()
     page.close()
     await stream.close()
+    await api.close()
     await broker.close()
     throw e
   }
@@ -187,12 +210,18 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   if (market.live !== undefined) live = startLiveMarket(broker.market, { ...market.live, subscription: market.live.subscription ?? (await everyAccountsSymbols(broker)) })
   const port = (server.address() as AddressInfo).port
   const shownHost = host.includes(":") ? `[${host}]` : host
+  const url = `http://${shownHost}:${port}`
+  // The command line reaches a server bound to every address on loopback.
+  const local = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : shownHost
+  await writeEndpoint(broker.root, { url: `http://${local}:${port}`, token: runToken, pid: process.pid })
   return {
     broker,
-    url: `http://${shownHost}:${port}`,
+    url,
     host,
     port,
+    runToken,
     close: async () => {
+      await removeEndpoint(broker.root)
       await stopMarket()
       page.close()
       await stream.close()
@@ -200,6 +229,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await api.close()
       await broker.close()
     }
   }

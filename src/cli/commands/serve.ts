@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises"
+import { resolve } from "node:path"
 import { InvalidArgumentError } from "@commander-js/extra-typings"
 import { printJson, printText, shownPath } from "../output.ts"
 import type { Program } from "../program.ts"
@@ -49,8 +50,10 @@ export const serveCommand = (program: Program) =>
     .summary("a local paper broker: Alpaca's Trading API v2 over the store's simulations")
     .description(
       "Serves the store: each account is one simulation, reached by its own key pair (APCA-API-KEY-ID / APCA-API-SECRET-KEY), " +
-        "so Alpaca's clients trade it unchanged. With --create-account, creates an account, prints its key pair once, and exits. " +
-        "The admin API (/v1/admin: accounts, market updates) takes the key in PAPERFLOOR_ADMIN_KEY, and is off without it. " +
+        "so Alpaca's clients trade it unchanged. With --create-account, creates an account, prints its key pair once, and exits " +
+        "(through the running server, if one owns the store). paperfloor's own API (/v1: models, simulations, results, reports, diagrams; " +
+        "OpenAPI at /v1/openapi.json) and the admin API (/v1/admin: accounts, market updates) take the key in PAPERFLOOR_ADMIN_KEY as a bearer token; " +
+        "while the server runs, the other commands on its store go through its API. " +
         "The market (Alpaca's Market Data API v2 at /v2/stocks, its stream at /v2/iex) is what the server is fed: --replay files, a --live-feed, or the admin API's pushes."
     )
     .option("--host <host>", "the address to bind", "127.0.0.1")
@@ -69,17 +72,26 @@ export const serveCommand = (program: Program) =>
     .action(async (options, command) => {
       const storageRoot = command.optsWithGlobals().store
       const { Broker, startBrokerServer } = await import("../../server/index.ts")
-      if (options.createAccount) {
-        const config: Record<string, unknown> = options.accountConfig === undefined ? {} : (JSON.parse(await readFile(options.accountConfig, "utf8")) as Record<string, unknown>)
-        if (options.symbols !== undefined) config["symbols"] = options.symbols
-        const broker = await Broker.open(storageRoot)
+      const { liveEndpoint } = await import("../../server/api/endpoint-file.ts")
+      const { createAccountThrough } = await import("../remote-store.ts")
+      /** A new account in the store, opened here. */
+      const createAccount = async (root: string, config: Record<string, unknown>) => {
+        const broker = await Broker.open(root)
         try {
           const { account, keys } = await broker.createAccount(config)
-          if (options.json) printJson({ id: account.id, key_id: keys.keyId, secret_key: keys.secretKey })
-          else printText(`created account ${account.id}`, `APCA-API-KEY-ID=${keys.keyId}`, `APCA-API-SECRET-KEY=${keys.secretKey}`, "(the secret is shown only now: the store keeps its hash)")
+          return { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey }
         } finally {
           await broker.close()
         }
+      }
+      if (options.createAccount) {
+        const config: Record<string, unknown> = options.accountConfig === undefined ? {} : (JSON.parse(await readFile(options.accountConfig, "utf8")) as Record<string, unknown>)
+        if (options.symbols !== undefined) config["symbols"] = options.symbols
+        // Through the server that owns the store, if one does.
+        const endpoint = await liveEndpoint(resolve(storageRoot))
+        const created = endpoint !== undefined ? await createAccountThrough(endpoint, config) : await createAccount(storageRoot, config)
+        if (options.json) printJson({ id: created.id, key_id: created.key_id, secret_key: created.secret_key })
+        else printText(`created account ${created.id}`, `APCA-API-KEY-ID=${created.key_id}`, `APCA-API-SECRET-KEY=${created.secret_key}`, "(the secret is shown only now: the store keeps its hash)")
         return
       }
       const adminKey = process.env["PAPERFLOOR_ADMIN_KEY"]
