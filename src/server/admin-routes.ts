@@ -33,7 +33,7 @@ export const adminRoutes = (broker: Broker) => async (request: AdminRequest): Pr
     const body = await request.body()
     if (!isRecord(body)) throw unprocessable("the request body must be a market update, or { updates: [...] }")
     const updates = Array.isArray(body["updates"]) && Object.keys(body).length === 1 ? (body["updates"] as MarketUpdateInput[]) : [body as MarketUpdateInput]
-    const receipt = await broker.paper.processMarketUpdates(id, updates)
+    const receipt = await broker.market.pushToAccount(id, updates)
     return { status: 200, body: { account_id: id, applied: receipt.applied, state: receipt.state, updates: receipt.updates } }
   }
   return undefined
