@@ -6,10 +6,9 @@
  * once every account has journaled it: trades `T:"t"`, quotes `T:"q"`, bars `T:"b"`. Frames are
  * JSON, or msgpack when the client asks for it (`Content-Type: application/msgpack`, as the
  * official client does). Errors are Alpaca's: `{"T":"error","code":400|401|402|403,"msg"}`.
- *
- * msgpack is `@msgpack/msgpack`, the official client's own codec, loaded when a client first asks
- * for it: a server whose clients speak JSON does not need it installed.
+ * msgpack is `@msgpack/msgpack`, the official client's own codec.
  */
+import { decode, encode } from "@msgpack/msgpack"
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
 import { type WebSocket, WebSocketServer } from "ws"
@@ -34,12 +33,7 @@ interface Codec {
 
 const JSON_CODEC: Codec = { binary: false, encode: (frames) => JSON.stringify(frames), decode: (raw) => JSON.parse(raw.toString("utf8")) }
 
-let msgpackCodec: Promise<Codec | undefined> | undefined
-const loadMsgpack = () =>
-  (msgpackCodec ??= import("@msgpack/msgpack").then(
-    ({ decode, encode }): Codec => ({ binary: true, encode: (frames) => encode(frames), decode: (raw) => decode(raw) }),
-    () => undefined
-  ))
+const MSGPACK_CODEC: Codec = { binary: true, encode: (frames) => encode(frames), decode: (raw) => decode(raw) }
 
 interface Client {
   readonly socket: WebSocket
@@ -102,30 +96,17 @@ export const marketDataStream = (accounts: AccountBook) => {
     }
     clients.add(client)
     socket.on("close", () => clients.delete(client))
-    // Frames wait for the codec, in the order they came.
-    const wantsMsgpack = /application\/msgpack/i.test(request.headers["content-type"] ?? "")
-    const ready = wantsMsgpack
-      ? loadMsgpack().then((codec) => {
-          if (codec === undefined) {
-            error(client, 500, "msgpack frames need the @msgpack/msgpack package on the server: connect without Content-Type: application/msgpack for JSON")
-            socket.close(1011, "msgpack unavailable")
-          } else client.codec = codec
-          return codec !== undefined
-        })
-      : Promise.resolve(true)
+    if (/application\/msgpack/i.test(request.headers["content-type"] ?? "")) client.codec = MSGPACK_CODEC
     socket.on("message", (raw: Buffer) => {
-      void ready.then((usable) => {
-        if (!usable) return
-        let frame: unknown
-        try {
-          frame = client.codec.decode(raw)
-        } catch {
-          return error(client, 400, "invalid syntax")
-        }
-        onFrame(client, frame)
-      })
+      let frame: unknown
+      try {
+        frame = client.codec.decode(raw)
+      } catch {
+        return error(client, 400, "invalid syntax")
+      }
+      onFrame(client, frame)
     })
-    void ready.then((usable) => usable && send(client, [{ T: "success", msg: "connected" }]))
+    send(client, [{ T: "success", msg: "connected" }])
   })
 
   const wants = (client: Client, channel: Channel, symbol: string) => client.subscriptions[channel].has(symbol) || client.subscriptions[channel].has("*")
