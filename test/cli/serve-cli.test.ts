@@ -4,41 +4,26 @@
  * on a store of its own; and the trace a SIGKILLed server leaves (its endpoint.json) confuses
  * nothing, because the store's lock says whether the server is alive.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
 import { type CliResult, cli, exampleConfig, holdStore, nvdaFile, orclFile, repoRoot, sliceUntil, storeContents, tempDirs } from "./cli-harness.ts"
+import { startServe } from "./serve-harness.ts"
 
 const dirs = tempDirs()
 const servers: ChildProcess[] = []
+/** `paperfloor serve` without an admin key (the command line uses the run's token), killed after the tests if still running. */
+const serve = async (cwd: string) => {
+  const server = await startServe(cwd, [], "")
+  servers.push(server.child)
+  return server
+}
 afterAll(async () => {
   for (const server of servers) server.kill("SIGKILL")
   await dirs.cleanup()
 })
-
-/** `paperfloor serve --port 0` in `cwd` (no admin key: the command line uses the run's token), once it listens. */
-const startServe = async (cwd: string) => {
-  const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "serve", "--port", "0"], {
-    cwd,
-    env: { ...process.env, PAPERFLOOR_ADMIN_KEY: "" },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  servers.push(child)
-  let stderr = ""
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
-  await new Promise<void>((resolve, reject) => {
-    let stdout = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-      if (stdout.includes("listening on")) resolve()
-    })
-    child.on("close", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)))
-  })
-  return { child, exited, stderr: () => stderr }
-}
 
 /** What differs between two stores by nature: their directories and the times things were made. */
 const normalized = ({ code, stdout, stderr }: CliResult, cwd: string) => {
@@ -101,7 +86,7 @@ it(
     const direct = await dirs.make()
     const served = await dirs.make()
     // The served store is made by its server.
-    const server = await startServe(served)
+    const server = await serve(served)
     expect(existsSync(join(served, ".paperfloor/server/endpoint.json"))).toBe(true)
     for (const step of steps) {
       const [own, through] = await Promise.all([cli(step, direct), cli(step, served)])
@@ -134,7 +119,7 @@ it(
   "is not confused by the endpoint file a SIGKILLed server leaves: without a process holding the store, commands run on it directly",
   async () => {
     const cwd = await dirs.make()
-    const server = await startServe(cwd)
+    const server = await serve(cwd)
     expect((await cli(["deploy", exampleConfig("buy-and-hold.json")], cwd)).code).toBe(0)
     server.child.kill("SIGKILL")
     await server.exited
@@ -164,7 +149,7 @@ it(
     }
 
     // A new server takes the store and writes its own endpoint; the commands go through it.
-    const next = await startServe(cwd)
+    const next = await serve(cwd)
     const fresh = JSON.parse(await readFile(file, "utf8")) as { token: string; pid: number }
     expect(fresh.pid).toBe(next.child.pid)
     expect(fresh.token).not.toBe(stale.token)
@@ -179,7 +164,7 @@ it(
 
 it("refuses a command whose server stopped answering with one line naming it, and changes nothing", async () => {
   const cwd = await dirs.make()
-  const server = await startServe(cwd)
+  const server = await serve(cwd)
   // A server that stopped answering: its file names a live process (this one stands in) and a
   // port nobody listens on, while a process holds the lock.
   server.child.kill("SIGKILL")

@@ -3,48 +3,18 @@
  * API with the official Alpaca client trading and reading bars; and a replay at full speed
  * SIGKILLed part-way and restarted, which resumes where the accounts are: every update once.
  */
-import { spawn } from "node:child_process"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { TimeFrame } from "@alpacahq/alpaca-trade-api"
 import { afterAll, expect, it } from "vitest"
 import { clientFor } from "../server/broker-harness.ts"
-import { cliJson, repoRoot, tempDirs } from "./cli-harness.ts"
+import { cliJson, tempDirs } from "./cli-harness.ts"
+import { startServe } from "./serve-harness.ts"
 
 const dirs = tempDirs()
 afterAll(() => dirs.cleanup())
 
-const ADMIN_KEY = "cli-admin-key-0123456789"
-
-/** `paperfloor serve --port 0 …args` in `cwd`, with its URL once it listens, and a promise of its exit code. */
-const startServe = async (cwd: string, args: ReadonlyArray<string>) => {
-  const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "serve", "--port", "0", "--rate-limit", "0", ...args], {
-    cwd,
-    env: { ...process.env, PAPERFLOOR_ADMIN_KEY: ADMIN_KEY },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stderr = ""
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
-      if (match !== null) resolve(match[1]!)
-    })
-    child.on("close", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)))
-  })
-  const admin = async (path: string, body?: unknown) => {
-    const response = await fetch(`${url}/v1/admin${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${ADMIN_KEY}` },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    return (await response.json()) as { position: number; replay: { replayed: number; done: boolean } }
-  }
-  return { child, url, exited, admin }
-}
+type MarketState = { position: number; replay: { replayed: number; done: boolean } }
 
 type Created = { id: string; key_id: string; secret_key: string }
 
@@ -55,7 +25,7 @@ it("replays a file step by step under the client's control, through the official
     join(cwd, "aapl.csv"),
     ["Timestamp,Open,High,Low,Close,Volume", "2024-01-02 14:30,185,186,184,185.5,1000", "2024-01-02 14:31,186,187,185,186.5,1100", "2024-01-02 14:32,186.5,188,186,187.5,1200"].join("\n")
   )
-  const server = await startServe(cwd, ["--replay", "AAPL=aapl.csv", "--speed", "step"])
+  const server = await startServe(cwd, ["--rate-limit", "0", "--replay", "AAPL=aapl.csv", "--speed", "step"])
   try {
     const alpaca = clientFor(server.url, account.key_id, account.secret_key)
     expect(await server.admin("/market/replay/step", { updates: 1 })).toMatchObject({ fed: 1, done: false })
@@ -84,18 +54,18 @@ it("resumes a replay SIGKILLed part-way where the accounts are, giving every upd
     rows.push(`${time},AAPL,${p},${p + 1},${p - 1},${p},${i}`, `${time},MSFT,${p * 3},${p * 3 + 1},${p * 3 - 1},${p * 3},1`)
   }
   await writeFile(join(cwd, "market.csv"), rows.join("\n"))
-  const args = ["--replay", "market.csv", "--speed", "max"]
+  const args = ["--rate-limit", "0", "--replay", "market.csv", "--speed", "max"]
 
   const first = await startServe(cwd, args)
   // Killed once the replay is under way (or, on a fast machine, done).
-  await expect.poll(async () => (await first.admin("/market")).position, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0)
+  await expect.poll(async () => (await first.admin<MarketState>("/market")).position, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0)
   first.child.kill("SIGKILL")
   expect(await first.exited).toBe(null)
 
   const second = await startServe(cwd, args)
   try {
-    await expect.poll(async () => (await second.admin("/market")).replay.done, { timeout: 120_000, interval: 100 }).toBe(true)
-    expect(await second.admin("/market")).toMatchObject({ position: seconds, replay: { replayed: seconds } })
+    await expect.poll(async () => (await second.admin<MarketState>("/market")).replay.done, { timeout: 120_000, interval: 100 }).toBe(true)
+    expect(await second.admin<MarketState>("/market")).toMatchObject({ position: seconds, replay: { replayed: seconds } })
     // Each minute's volume is the sum of its seconds': no second was put on the market twice.
     const bars = await clientFor(second.url, aapl.key_id, aapl.secret_key).marketData.getStockBarsFor("AAPL", { timeframe: TimeFrame.Minute })
     const sum = (m: number) => Array.from({ length: 60 }, (_, s) => m * 60 + s).reduce((a, b) => a + b, 0)
