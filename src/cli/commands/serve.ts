@@ -101,7 +101,7 @@ export const serveCommand = (program: Program) =>
         ...(options.replay === undefined ? [] : [`replaying ${options.replay.length} file${options.replay.length === 1 ? "" : "s"} at speed ${options.speed}`]),
         ...(options.liveFeed === undefined ? [] : [`live feed ${options.liveFeed}`])
       ]
-      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; accounts: ${server.broker.accounts.list().length}; admin API ${adminKey ? "on" : "off"}${feeding.map((f) => `; ${f}`).join("")})`)
+      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; accounts: ${server.broker.accounts.list().length}; ${adminKey ? `admin key set: admin API, own API at /v1 and live page at ${server.url}/` : "no admin key: admin API and live page off"}${feeding.map((f) => `; ${f}`).join("")})`)
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop)
