@@ -59,7 +59,9 @@ export const marketDataStream = (accounts: AccountBook) => {
     const action = frame["action"]
     if (action === "auth") {
       if (client.authenticated) return error(client, 403, "already authenticated")
-      const account = accounts.authenticate(String(frame["key"] ?? ""), String(frame["secret"] ?? ""))
+      // Only strings are keys: an object's own toString is the client's code, and may throw.
+      const text = (v: unknown) => (typeof v === "string" ? v : "")
+      const account = accounts.authenticate(text(frame["key"]), text(frame["secret"]))
       if (account === undefined) {
         error(client, 402, "auth failed")
         client.socket.close(1008, "auth failed")
@@ -96,6 +98,8 @@ export const marketDataStream = (accounts: AccountBook) => {
     }
     clients.add(client)
     socket.on("close", () => clients.delete(client))
+    // A frame over the limit or not UTF-8: ws closes that socket; unheard, the error would end the process.
+    socket.on("error", () => clients.delete(client))
     if (/application\/msgpack/i.test(request.headers["content-type"] ?? "")) client.codec = MSGPACK_CODEC
     socket.on("message", (raw: Buffer) => {
       let frame: unknown

@@ -27,8 +27,8 @@ const post = (keys: Keys, path: string, body: unknown) =>
   h.raw(path, { method: "POST", keys, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) })
 
 /** Opens the stream, sends `frames` one by one, and gathers what comes back until `count` frames arrived or the socket closed. */
-const streamFrames = async (frames: ReadonlyArray<string>, count: number) => {
-  const socket = new WebSocket(`${h.server.url.replace("http", "ws")}/stream`)
+const streamFrames = async (frames: ReadonlyArray<string>, count: number, path = "/stream") => {
+  const socket = new WebSocket(`${h.server.url.replace("http", "ws")}${path}`)
   const received: unknown[] = []
   await new Promise((resolve) => socket.addEventListener("open", resolve))
   const done = new Promise<void>((resolve) => {
@@ -59,25 +59,47 @@ describe("the trade_updates stream", () => {
     expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
   })
 
-  it("closes a socket that sends a frame over the limit, or text that is not UTF-8, and keeps serving", async () => {
-    const socket = new WebSocket(`${h.server.url.replace("http", "ws")}/stream`)
-    await new Promise((resolve) => socket.addEventListener("open", resolve))
-    const closed = new Promise<number>((resolve) => socket.addEventListener("close", (e) => resolve(e.code)))
-    socket.send("x".repeat(70_000))
-    expect(await closed).toBe(1009)
+  it("closes a socket that sends a frame over the limit, or text that is not UTF-8, and keeps serving", () => closesBadFrames("/stream"))
+})
 
-    // A hand-made client: the upgrade, then one masked text frame holding bytes that are not UTF-8.
-    const raw = connect(h.server.port, "127.0.0.1")
-    const ended = new Promise<void>((resolve) => raw.on("close", () => resolve()))
-    raw.on("data", () => undefined)
-    raw.write(`GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
-    const mask = [1, 2, 3, 4]
-    raw.write(Buffer.from([0x81, 0x83, ...mask, ...[0xff, 0xfe, 0xfd].map((b, i) => b ^ mask[i]!)]))
-    await ended
+describe("the market-data stream", () => {
+  it("answers frames that are not objects with an error frame, and keeps serving", async () => {
+    const frames = await streamFrames(["null", "42", "[]"], 4, "/v2/iex")
+    expect(frames).toEqual([
+      [{ T: "success", msg: "connected" }],
+      ...Array.from({ length: 3 }, () => [{ T: "error", code: 400, msg: expect.stringContaining("object") }])
+    ])
+  })
+
+  it("refuses an auth frame whose key and secret are not strings (objects with their own toString) as a failed auth, and keeps serving", async () => {
+    const frames = await streamFrames([JSON.stringify({ action: "auth", key: { toString: 1 }, secret: { valueOf: 1 } })], 2, "/v2/iex")
+    expect(frames).toEqual([[{ T: "success", msg: "connected" }], [{ T: "error", code: 402, msg: "auth failed" }]])
     const a = await h.account()
     expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
   })
+
+  it("closes a socket that sends a frame over the limit, or text that is not UTF-8, and keeps serving", () => closesBadFrames("/v2/iex"))
 })
+
+/** A socket on `path` sending a frame over the limit, then one sending text that is not UTF-8: each is closed, and the server keeps serving. */
+const closesBadFrames = async (path: string) => {
+  const socket = new WebSocket(`${h.server.url.replace("http", "ws")}${path}`)
+  await new Promise((resolve) => socket.addEventListener("open", resolve))
+  const closed = new Promise<number>((resolve) => socket.addEventListener("close", (e) => resolve(e.code)))
+  socket.send("x".repeat(70_000))
+  expect(await closed).toBe(1009)
+
+  // A hand-made client: the upgrade, then one masked text frame holding bytes that are not UTF-8.
+  const raw = connect(h.server.port, "127.0.0.1")
+  const ended = new Promise<void>((resolve) => raw.on("close", () => resolve()))
+  raw.on("data", () => undefined)
+  raw.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  const mask = [1, 2, 3, 4]
+  raw.write(Buffer.from([0x81, 0x83, ...mask, ...[0xff, 0xfe, 0xfd].map((b, i) => b ^ mask[i]!)]))
+  await ended
+  const a = await h.account()
+  expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
+}
 
 describe("closing positions", () => {
   it("never closes more than the position: a second close while the first is working, or concurrent closes, are refused (403) and leave no short", async () => {
