@@ -144,16 +144,23 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
     limited
   })
 
+  // Requests being answered: a close lets them finish before it releases the store (the deployer
+  // would open it again for one whose client has gone).
+  const inFlight = new Set<Promise<void>>()
+  const track = (work: Promise<void>) => {
+    inFlight.add(work)
+    void work.finally(() => inFlight.delete(work))
+  }
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (isPagePath(new URL(request.url ?? "/", "http://localhost").pathname)) return page.handle(request, response)
     if (api.serves(new URL(request.url ?? "/", "http://localhost").pathname)) {
-      api.handle(request, response).catch((error: unknown) => {
+      track(api.handle(request, response).catch((error: unknown) => {
         process.stderr.write(`paperfloor serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
         if (!response.headersSent) sendJson(response, 500, { error: "InternalError", message: "internal server error" })
-      })
+      }))
       return
     }
-    route(request).then(
+    track(route(request).then(
       (answer) => {
         if (answer === undefined) throw notFound(`endpoint not found: ${request.method} ${new URL(request.url ?? "/", "http://localhost").pathname}`)
         sendJson(response, answer.status, answer.body)
@@ -164,7 +171,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
       // A body refused part-way is not read further: the connection goes with the answer.
       if (answer.status === 413) response.setHeader("connection", "close")
       if (!response.headersSent) sendJson(response, answer.status, { code: answer.code, message: answer.message })
-    })
+    }))
   }
 
   const server = createServer(handle)
@@ -229,6 +236,7 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await Promise.all(inFlight)
       await api.close()
       await broker.close()
     }

@@ -255,6 +255,44 @@ describe("clients that go away", () => {
   })
 })
 
+describe("a server closing under requests whose clients went away", () => {
+  it("finishes them before it releases the store: none reopens it, none is logged as a server error", async () => {
+    const root = await mkdtemp(join(tmpdir(), "paperfloor-closing-"))
+    try {
+      const server = await startBrokerServer({ storageRoot: root, rateLimit: null })
+      const { keys } = await server.broker.createAccount({ symbols: ["AAPL"] })
+      await server.broker.paper.processMarketUpdate((await server.broker.accounts.list())[0]!.id, { time: at(0), prices: { AAPL: 100 } })
+      const written: string[] = []
+      const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk))
+        return true
+      })
+      try {
+        const body = JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "limit", limit_price: "50", time_in_force: "gtc" })
+        // Each client sends its order whole and hangs up before the answer.
+        const sockets = await Promise.all(
+          Array.from({ length: 40 }, async () => {
+            const raw = connect(server.port, "127.0.0.1")
+            await new Promise((resolve) => raw.on("connect", resolve))
+            raw.write(`POST /v2/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAPCA-API-KEY-ID: ${keys.keyId}\r\nAPCA-API-SECRET-KEY: ${keys.secretKey}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+            return raw
+          })
+        )
+        for (const raw of sockets) raw.destroy()
+        await server.close()
+      } finally {
+        spy.mockRestore()
+      }
+      expect(written.filter((line) => line.includes("paperfloor serve"))).toEqual([])
+      // The store is free: no request reopened it after the close.
+      const again = await startBrokerServer({ storageRoot: root, rateLimit: null })
+      await again.close()
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+})
+
 describe("listing orders", () => {
   it("lists a bracket whose entry has filled among the open orders when nested, with its working legs", async () => {
     const a = await h.account()
