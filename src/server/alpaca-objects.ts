@@ -218,14 +218,16 @@ export const alpacaPositions = (engine: TradingSimulationEngine): ReadonlyArray<
   engine.getPortfolio().positions.map((p) => {
     const cost = p.averageCost.times(p.quantity)
     const plpc = cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toDecimalPlaces(10).toString()
+    const free = availableToClose(engine, p.symbol)
     return {
       asset_id: assetIdOf(p.symbol),
       symbol: p.symbol,
       exchange: exchangeOf(engine),
       asset_class: "us_equity",
       asset_marginable: true,
-      qty: p.quantity.abs().toString(),
-      qty_available: availableToClose(engine, p.symbol).toString(),
+      // Signed as Alpaca's: a short's qty (and what of it is free to close) is negative.
+      qty: p.quantity.toString(),
+      qty_available: (p.quantity.isNegative() ? free.negated() : free).toString(),
       avg_entry_price: p.averageCost.toString(),
       side: p.quantity.isNegative() ? "short" : "long",
       market_value: p.marketValue.toString(),
