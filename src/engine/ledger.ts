@@ -130,8 +130,9 @@ export class Ledger {
       values[n] = valueOf(state.symbol)
       n += 1
     }
-    quantities.length = n
-    values.length = n
+    // Setting an array's length is a call into the runtime even when it does not change: most days it does not.
+    if (quantities.length !== n) quantities.length = n
+    if (values.length !== n) values.length = n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -197,7 +198,10 @@ export class Ledger {
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
   }
 
-  /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve. */
+  /** The last valuation estimate, rewritten by each call: one object for the whole run rather than one per update. */
+  readonly #valuation = { equity: 0, longValue: 0, shortValue: 0 }
+
+  /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve (valid until the next call). */
   valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
     // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
@@ -211,7 +215,11 @@ export class Ledger {
       if (value > 0) longValue += value
       else shortValue -= value
     }
-    return { equity, longValue, shortValue }
+    const valuation = this.#valuation
+    valuation.equity = equity
+    valuation.longValue = longValue
+    valuation.shortValue = shortValue
+    return valuation
   }
 
   /** Exact equity: cash + Σ position × mark. */

@@ -492,7 +492,7 @@ export class TradingSimulationEngine {
     const normalized = this.#normalize(update)
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
-    const clock = this.#clock.at(time, { day: this.#day, sessionDay: this.#sessionDay, first: this.#updateIndex === 0 })
+    const clock = this.#clock.at(time, this.#day, this.#sessionDay, this.#updateIndex === 0)
     if ("rule" in clock) throw new ValidationError({ subject: "marketUpdate", issues: [{ field: "time", rule: clock.rule, value: time }] })
     // Batched inline rather than through a closure: this is the per-update hot path.
     this.#bus.open()
