@@ -1,7 +1,9 @@
 /**
  * The replay benchmark (bench/paperfloor-runner.ts's crossover over 1M bars) for the engine at an
  * earlier commit against the engine in this tree, in one process with the runs interleaved, so
- * that both see the same machine load. Prints each side's median seconds.
+ * that both see the same machine load. Prints each side's median seconds, of wall time and of the
+ * process's CPU time: on a shared machine a run's wall time also counts the time other processes
+ * held the cores, and its CPU time does not.
  *
  *   node bench/engine-compare.ts [commit] [runs]
  *
@@ -34,8 +36,14 @@ const checkout = (rev: string): string => {
   return dir
 }
 
-const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>): { seconds: number; trades: number; equity: string } => {
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>): { seconds: number; cpuSeconds: number; trades: number; equity: string } => {
   const start = performance.now()
+  const cpuStart = cpuSeconds()
   const engine = new Engine({
     symbols: ["ORCL"],
     initialCapital: crossoverRules.initialCapital,
@@ -49,7 +57,7 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>): { seconds: 
     strategy.onClose(engine, bar.close)
   }
   const seconds = (performance.now() - start) / 1000
-  return { seconds, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
+  return { seconds, cpuSeconds: cpuSeconds() - cpuStart, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
 }
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -59,8 +67,8 @@ try {
   const before = (await import(pathToFileURL(path.join(dir, "src/index.ts")).href)) as { TradingSimulationEngine: EngineClass }
   const after = (await import("../src/index.ts")) as { TradingSimulationEngine: EngineClass }
   const sides = [
-    { name: `before (${commit})`, Engine: before.TradingSimulationEngine, seconds: [] as number[], result: "" },
-    { name: "after (this tree)", Engine: after.TradingSimulationEngine, seconds: [] as number[], result: "" }
+    { name: `before (${commit})`, Engine: before.TradingSimulationEngine, seconds: [] as number[], cpuSeconds: [] as number[], result: "" },
+    { name: "after (this tree)", Engine: after.TradingSimulationEngine, seconds: [] as number[], cpuSeconds: [] as number[], result: "" }
   ]
   const source = await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt"))
   const bars = makeBenchmarkBars(source, 1_000_000)
@@ -70,14 +78,19 @@ try {
     for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
       const r = replay(side.Engine, bars)
       side.seconds.push(r.seconds)
+      side.cpuSeconds.push(r.cpuSeconds)
       side.result = `${r.trades} trades, final equity ${r.equity}`
     }
   }
   if (sides[0]!.result !== sides[1]!.result) throw new Error(`the engines disagree: ${sides[0]!.result} vs ${sides[1]!.result}`)
+  const runsOf = (xs: ReadonlyArray<number>) => xs.map((s) => s.toFixed(3)).join(", ")
   for (const side of sides) {
     const m = median(side.seconds)
-    console.log(`${side.name}: median ${m.toFixed(3)} s (${((bars.length / m) / 1e6).toFixed(2)} M bars/s); runs ${side.seconds.map((s) => s.toFixed(3)).join(", ")}`)
+    console.log(`${side.name}: median ${m.toFixed(3)} s (${((bars.length / m) / 1e6).toFixed(2)} M bars/s); runs ${runsOf(side.seconds)}`)
+    console.log(`  CPU time: median ${median(side.cpuSeconds).toFixed(3)} s; runs ${runsOf(side.cpuSeconds)}`)
   }
+  const [b, a] = sides as [(typeof sides)[0], (typeof sides)[0]]
+  console.log(`after / before: ${(median(a.seconds) / median(b.seconds)).toFixed(3)} (wall), ${(median(a.cpuSeconds) / median(b.cpuSeconds)).toFixed(3)} (CPU); load average ${os.loadavg()[0]!.toFixed(1)}`)
   console.log(`both: ${bars.length} bars, ${sides[0]!.result}`)
 } finally {
   rmSync(dir, { recursive: true, force: true })

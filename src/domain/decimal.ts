@@ -49,3 +49,29 @@ export const toDecimalString = (input: DecimalInput): string => {
   if (isDecimal(input) && input.constructor === Decimal) return input.toString()
   return new Decimal(input).toString()
 }
+
+/** Powers of ten a double holds exactly: 10^0 … 10^22. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
+
+/**
+ * `d.toNumber()` without its string round trip: the nearest double, as `Number(d.toString())`
+ * gives it. When the digits make an integer M below 2^53 and the value is M × 10^p with
+ * |p| ≤ 22, both M and 10^|p| are exact doubles, so the one multiplication or division rounds
+ * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Anything else
+ * (more digits, a larger exponent, zero) takes decimal.js's own conversion.
+ */
+export const toNumberExact = (d: DecimalJs): number => {
+  // decimal.js keeps the digits in base-1e7 limbs (`d`), the exponent of the first digit (`e`) and the sign (`s`).
+  const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
+  if (limbs === null || limbs.length > 3 || limbs[0] === 0) return d.toNumber()
+  let m = 0
+  for (let i = 0; i < limbs.length; i++) m = m * 1e7 + limbs[i]!
+  if (m > Number.MAX_SAFE_INTEGER) return d.toNumber()
+  // The digits of the first limb, then 7 per further limb; p places the decimal point.
+  const first = limbs[0]!
+  const digits = (first < 10 ? 1 : first < 100 ? 2 : first < 1e3 ? 3 : first < 1e4 ? 4 : first < 1e5 ? 5 : first < 1e6 ? 6 : 7) + 7 * (limbs.length - 1)
+  const p = d.e + 1 - digits
+  if (p < -22 || p > 22) return d.toNumber()
+  const magnitude = p < 0 ? m / EXACT_POWERS_OF_TEN[-p]! : m * EXACT_POWERS_OF_TEN[p]!
+  return d.s < 0 ? -magnitude : magnitude
+}

@@ -1,4 +1,4 @@
-import { Decimal, plus, ZERO } from "../domain/decimal.ts"
+import { Decimal, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -186,7 +186,7 @@ export class Ledger {
     }
     state.quantity = after
     const wasShort = state.quantityNumber < 0
-    state.quantityNumber = after.toNumber()
+    state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
       state.realizedPnl = state.realizedPnl.plus(realizedPnl)
@@ -194,7 +194,7 @@ export class Ledger {
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
-    this.#cashNumber = cashAfter.toNumber()
+    this.#cashNumber = toNumberExact(cashAfter)
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
   }
 

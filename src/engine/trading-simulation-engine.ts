@@ -514,7 +514,7 @@ export class TradingSimulationEngine {
       const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
-        const breach = this.#stopLoss.breach(valuation.equity, () => this.#equity())
+        const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
         if (breach !== null) this.#sendSimulation({ type: "HALT", reason: breach, day: this.#day }, "halt", breach)
       }
       completed = true
@@ -769,6 +769,9 @@ export class TradingSimulationEngine {
   #equity(): Decimal {
     return (this.#equityNow ??= this.#ledger.equity(this.#marks.orZero))
   }
+
+  /** `#equity` as a function made once: the daily stop-loss is handed it on every update. */
+  readonly #exactEquity = (): Decimal => this.#equity()
 
   /** Cash less what working orders hold back: all but `except`'s own, and its OCO siblings' (only one of them can fill). */
   #buyingPower(except?: OrderEntry): Decimal {
