@@ -225,8 +225,10 @@ export class Ledger {
   /** Exact equity: cash + Σ position × mark. */
   equity(mark: (symbol: string) => Decimal): Decimal {
     let equity = this.#cash
-    for (const [symbol, state] of this.#positions) {
-      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(symbol)))
+    // Over the list, in the map's order: a Map's entry iterator would allocate at every check.
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
+      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(state.symbol)))
     }
     return equity
   }
@@ -234,8 +236,9 @@ export class Ledger {
   /** Σ |short position| × mark: the collateral shorts hold. */
   shortMarketValue(mark: (symbol: string) => Decimal): Decimal {
     let value = ZERO
-    for (const [symbol, state] of this.#positions) {
-      if (state.quantity.lessThan(0)) value = value.plus(state.quantity.abs().times(mark(symbol)))
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
+      if (state.quantity.lessThan(0)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
     }
     return value
   }

@@ -115,8 +115,12 @@ export interface OrderListPlacement {
   readonly orderIds: ReadonlyArray<OrderId>
 }
 
-/** An order ready to be placed: its validated fields and what the engine worked out (a trailing stop's first stop). */
-type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedTime" | "clientOrderId" | "orderList"> & { readonly clientOrderId: string | null }
+/** An order ready to be placed: its validated request and what the engine worked out (a trailing stop's first stop and its watermark). */
+interface PreparedOrder {
+  readonly request: ValidOrderRequest
+  readonly stopPrice: string | null
+  readonly trailWatermark: string | null
+}
 
 const ONE = new Decimal(1)
 
@@ -618,36 +622,48 @@ export class TradingSimulationEngine {
    * under `path`.
    */
   #prepare(valid: ValidOrderRequest, path: string, issues: ValidationIssue[]): PreparedOrder {
-    const { trailReference, ...order } = valid
-    if (!orderTypes[order.type].trails) return { ...order, trailWatermark: null }
-    const reference = trailReference === null ? this.#marks.decimal(order.symbol) : new Decimal(trailReference)
+    const unchanged = { request: valid, stopPrice: valid.stopPrice, trailWatermark: null }
+    if (!orderTypes[valid.type].trails) return unchanged
+    const reference = valid.trailReference === null ? this.#marks.decimal(valid.symbol) : new Decimal(valid.trailReference)
     if (reference === undefined) {
-      issues.push({ field: `${path}trailReference`, rule: `is required before ${order.symbol} has a price`, value: undefined })
-      return { ...order, trailWatermark: null }
+      issues.push({ field: `${path}trailReference`, rule: `is required before ${valid.symbol} has a price`, value: undefined })
+      return unchanged
     }
-    const stop = trailingStopPrice(order, reference)
-    if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: order.trailAmount })
-    return { ...order, stopPrice: stop.toString(), trailWatermark: reference.toString() }
+    const stop = trailingStopPrice(valid, reference)
+    if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: valid.trailAmount })
+    return { request: valid, stopPrice: stop.toString(), trailWatermark: reference.toString() }
   }
 
   /** Refuses orders whose client order id an earlier order has (those within one list are validation errors). */
   #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
-    for (const o of orders) {
-      const known = o.clientOrderId === null ? undefined : this.#book.byClientOrderId(o.clientOrderId)
-      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: o.clientOrderId!, orderId: known.spec.id })
+    for (const { request } of orders) {
+      const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
+      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.spec.id })
     }
   }
 
   /** Places a prepared order: its id, its client order id (its id when it has none), its list; a child is held until its entry fills. */
-  #place(order: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
+  #place({ request: o, stopPrice, trailWatermark }: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
     this.#orderSeq += 1
     const id = orderIdFromSeq(this.#orderSeq)
+    // Made field by field rather than spread from the request (once per order), in the order its snapshots have always written.
     const entry = new OrderEntry({
-      ...order,
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice,
+      stopPrice,
+      timeInForce: o.timeInForce,
+      tag: o.tag,
+      clientOrderId: o.clientOrderId ?? id,
+      trailAmount: o.trailAmount,
+      trailPercent: o.trailPercent,
+      ...(o.expireAt === undefined ? {} : { expireAt: o.expireAt }),
+      trailWatermark,
       id,
       submittedAfterUpdate: this.#updateIndex,
       submittedTime: this.#lastTime,
-      clientOrderId: order.clientOrderId ?? id,
       orderList
     })
     if (orderList !== null && orderList.kind !== "oco" && orderList.role !== "entry") this.#transition(entry, { type: "HOLD" })
