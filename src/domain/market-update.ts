@@ -1,4 +1,4 @@
-import { Decimal, type DecimalInput, isDecimalString } from "./decimal.ts"
+import { Decimal, type DecimalInput, decimalOf, isDecimalString } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { parseTime, type TimeInput } from "./time.ts"
 import { MAX_AMOUNT } from "./validation.ts"
@@ -74,7 +74,7 @@ export const quoteForSide = (quote: Quote, side: "buy" | "sell"): Quote => (quot
 /** The exact decimal of one of a quote's prices, made once per quote: a check and a fill on the same update share it. */
 export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => {
   const decimals = (quote.decimals ??= {})
-  return (decimals[field] ??= new Decimal(quote.source[field] as DecimalInput))
+  return (decimals[field] ??= decimalOf(quote.source[field]))
 }
 
 // Strings must be plain decimals: a fill later reads the same string as an exact decimal.

@@ -8,7 +8,7 @@ import {
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -861,7 +861,7 @@ export class TradingSimulationEngine {
 
   /** An order's check before it works: `quantity` valued at `referencePrice`, the opening part priced by the models. */
   #orderCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, quote: Quote, account: AccountView): RiskCheck {
-    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : decimalOf(entry.context.commission)
     return this.#risk.orderCheck(this.#riskInputs, entry, quantity, referencePrice, account, (opening) => this.#pricing.estimate(opening, referencePrice, entry, quote, chargedSoFar))
   }
 
@@ -1013,7 +1013,7 @@ export class TradingSimulationEngine {
       split = { closingQuantity, openingQuantity: ZERO }
     }
     const price = this.#pricing.fillPrice(marketPrice, entry, quote)
-    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : decimalOf(entry.context.commission)
     const execution = this.#priced(entry, quantity, price, split.openingQuantity.isZero(), chargedSoFar)
     const rejection = split.openingQuantity.isZero() ? null : this.#fillRejection(entry, execution)
     if (rejection === null) return this.#fill(entry, execution, marketPrice, split, time)
