@@ -35,6 +35,13 @@ const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 /** A plain decimal numeral, as decimal.js reads it: no spaces, no hex, no Infinity. */
 export const isDecimalString = (s: string): boolean => decimalPattern.test(s)
 
+/**
+ * x > 0 and x < 0 for a finite decimal, read from its sign: `x.greaterThan(0)` makes a Decimal
+ * of the 0 and copies it again to compare, on every call, and the engine asks several per order.
+ */
+export const isAboveZero = (x: DecimalJs): boolean => x.s > 0 && !x.isZero()
+export const isBelowZero = (x: DecimalJs): boolean => x.s < 0 && !x.isZero()
+
 /** a + b, skipping the addition when either is zero: running totals start at zero, and most only ever take one term. */
 export const plus = (a: DecimalJs, b: DecimalJs): DecimalJs => (a.isZero() ? b : b.isZero() ? a : a.plus(b))
 

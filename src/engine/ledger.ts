@@ -1,4 +1,4 @@
-import { Decimal, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { Decimal, isAboveZero, isBelowZero, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -31,7 +31,7 @@ export interface FillLegs {
 
 /** Splits a signed order quantity against a signed position into the part that closes it and the part that opens. */
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
-  const reduces = !position.isZero() && (side === "buy" ? position.lessThan(0) : position.greaterThan(0))
+  const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
   const held = position.abs()
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
@@ -171,7 +171,7 @@ export class Ledger {
     const openingCommission = closingQuantity.isZero() ? commission : commission.minus(closingCommission)
     const realizedPnl = closingQuantity.isZero()
       ? ZERO
-      : before.lessThan(0)
+      : isBelowZero(before)
         ? averageCostBefore.minus(price).times(closingQuantity)
         : price.minus(averageCostBefore).times(closingQuantity)
     const after = side === "buy" ? before.plus(quantity) : before.minus(quantity)
@@ -238,7 +238,7 @@ export class Ledger {
     let value = ZERO
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (state.quantity.lessThan(0)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
+      if (isBelowZero(state.quantity)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
     }
     return value
   }

@@ -8,7 +8,7 @@ import {
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
-import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, isAboveZero, ZERO } from "../domain/decimal.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -819,7 +819,7 @@ export class TradingSimulationEngine {
   #positionLimit: { readonly equity: Decimal; readonly value: Decimal } | null = null
 
   #maxPositionValue(equity: Decimal): Decimal {
-    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO }
+    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? equity.times(this.#maxPositionSize) : ZERO }
     return this.#positionLimit.value
   }
 
@@ -1001,7 +1001,7 @@ export class TradingSimulationEngine {
   #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null, allOrNothing: boolean): void {
     const { side, symbol } = entry.spec
     let quantity = wanted === entry.remaining ? wanted : Decimal.min(wanted, entry.remaining)
-    if (!quantity.greaterThan(0)) return
+    if (!isAboveZero(quantity)) return
     const position = this.#ledger.position(symbol)
     let split = splitAgainst(position, side, quantity)
     const { closingQuantity } = split
@@ -1024,7 +1024,7 @@ export class TradingSimulationEngine {
       if (resized !== null) return this.#fill(entry, resized.execution, marketPrice, resized.split, time)
     }
     // The closing part of the order always trades; what the account cannot carry is refused.
-    if (closingQuantity.greaterThan(0)) {
+    if (isAboveZero(closingQuantity)) {
       const closing = this.#priced(entry, closingQuantity, price, false, chargedSoFar)
       this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
     }
