@@ -226,6 +226,12 @@ const runHistoryBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./history-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** paperfloor serve under concurrent HTTP load, and accounts per process (bench/server-bench.ts, issue 14; it prints its own lines). */
+const runServerBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./server-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** Every part of the bench, in the order `npm run bench` runs them; `node bench/index.ts <part>…` runs only those. */
 const parts: Record<string, () => void | Promise<void>> = {
   crossover: runParent,
@@ -235,7 +241,8 @@ const parts: Record<string, () => void | Promise<void>> = {
   data: runDataSourcesBench,
   isolation: runModelIsolationBench,
   durability: runDurabilityBench,
-  history: runHistoryBench
+  history: runHistoryBench,
+  server: runServerBench
 }
 
 const childRunner = process.env[runnerVariable]

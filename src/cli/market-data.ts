@@ -5,10 +5,11 @@
 import { Presets, SingleBar } from "cli-progress"
 import { Data } from "effect"
 import { type BarUpdate, dataSource, DataSourceError, loadBarTimeline } from "../data/bar-timeline.ts"
-import type { PaperTradingDeployer, SimulationConfig, UpdateFrequency, UpdateReceipt } from "../index.ts"
+import type { SimulationConfig, UpdateFrequency, UpdateReceipt } from "../index.ts"
 import { formatTime } from "../report/format.ts"
+import type { Store } from "./store.ts"
 
-/** Updates per `processMarketUpdates` call: one journal write each. */
+/** Updates per batch: one journal write each (through a server, one or more requests within its body bound). */
 const BATCH = 500
 
 /** The update frequencies of bars that have a date and no time of day: what a data file holds. */
@@ -56,7 +57,7 @@ export const updatesAfter = (timeline: ReadonlyArray<BarUpdate>, lastUpdateTime:
  * Feeds the updates in batches; a progress bar on stderr when it is a terminal and there is more
  * than a batch. Returns the last receipt (undefined for no updates).
  */
-export const feed = async (paper: PaperTradingDeployer, id: string, updates: ReadonlyArray<BarUpdate>): Promise<UpdateReceipt | undefined> => {
+export const feed = async (store: Pick<Store, "update">, id: string, updates: ReadonlyArray<BarUpdate>): Promise<UpdateReceipt | undefined> => {
   const bar =
     process.stderr.isTTY && updates.length > BATCH
       ? new SingleBar({ format: `${id} |{bar}| {percentage}% | {value}/{total} updates | {time}`, hideCursor: true, stream: process.stderr }, Presets.shades_classic)
@@ -74,7 +75,7 @@ export const feed = async (paper: PaperTradingDeployer, id: string, updates: Rea
   try {
     for (let i = 0; i < updates.length; i += BATCH) {
       const batch = updates.slice(i, i + BATCH)
-      receipt = await paper.processMarketUpdates(id, batch)
+      receipt = await store.update(id, batch)
       bar?.update(i + batch.length, { time: formatTime(batch.at(-1)?.time) })
     }
   } finally {

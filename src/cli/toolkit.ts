@@ -4,7 +4,6 @@
  * without loading the library.
  */
 export { describeIssue, InvalidConfigError, loadRunConfig } from "./config-file.ts"
-export { deployConfig } from "./deploy-config.ts"
 export { feed, loadMarketData, updatesAfter } from "./market-data.ts"
 export { resultsSummary, writeComparison, writeSimulationReport } from "./reports.ts"
 export { withStore } from "./store.ts"

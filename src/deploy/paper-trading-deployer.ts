@@ -755,12 +755,14 @@ const makeEffects = (ctx: DeployerContext) => {
     processMarketUpdates: (id: string, updates: ReadonlyArray<MarketUpdateInput>) => exclusive(id)(processMarketUpdates(id, updates)),
     getSimulationStatus,
     stopSimulation: (id: string) => exclusive(id)(stopSimulation(id)),
-    submitOrder: (id: string, request: OrderRequest) => exclusive(id)(Effect.map(orderCommand(id, { type: "submitOrder", request }), (orderId) => orderId as string)),
+    // Order commands need no turn of their own: they do not move the simulation's time, and its
+    // mailbox applies each whole, in arrival order, so concurrent ones share a journal write.
+    submitOrder: (id: string, request: OrderRequest) => Effect.map(orderCommand(id, { type: "submitOrder", request }), (orderId) => orderId as string),
     submitOrderList: (id: string, request: OrderListRequest) =>
-      exclusive(id)(Effect.map(orderCommand(id, { type: "submitOrderList", request }), (placement) => placement as OrderListPlacement)),
-    cancelOrder: (id: string, orderId: string) => exclusive(id)(Effect.asVoid(orderCommand(id, { type: "cancelOrder", orderId }))),
+      Effect.map(orderCommand(id, { type: "submitOrderList", request }), (placement) => placement as OrderListPlacement),
+    cancelOrder: (id: string, orderId: string) => Effect.asVoid(orderCommand(id, { type: "cancelOrder", orderId })),
     replaceOrder: (id: string, orderId: string, changes: ReplaceRequest) =>
-      exclusive(id)(Effect.map(orderCommand(id, { type: "replaceOrder", orderId, changes }), (outcome) => outcome as ReplaceOutcome)),
+      Effect.map(orderCommand(id, { type: "replaceOrder", orderId, changes }), (outcome) => outcome as ReplaceOutcome),
     inspectSimulation,
     subscribeEvents,
     listSimulations,

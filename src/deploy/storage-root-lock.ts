@@ -68,3 +68,19 @@ export const withStorageRoot =
   (storageRoot: string) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageRootLockedError | DeploymentStoreError, R> =>
     Effect.scoped(Effect.andThen(holdStorageRoot(storageRoot), effect))
+
+/**
+ * Whether a process holds the storage root's lock now: a look that creates nothing and lets go at
+ * once (the command line asks it to tell a running server from a stale trace of one).
+ */
+export const isStorageRootHeld = async (storageRoot: string): Promise<boolean> => {
+  if (holdings.has(storageRoot)) return true
+  const db = new Level<string, string>(join(storageRoot, "lock"), { createIfMissing: false })
+  try {
+    await db.open()
+  } catch (e) {
+    return isLocked(e)
+  }
+  await db.close()
+  return false
+}

@@ -54,13 +54,16 @@ export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices:
       const why = defect === undefined ? "" : ` (${formatThrown(defect.defect)})`
       return Result.fail(new ValidationError({ subject, issues: [{ field: "(input)", rule: `could not be decoded${why}`, value: plain }] }))
     }
-    const issues = formatter(issue).issues.map((i): ValidationIssue => {
-      const path = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as ReadonlyArray<string | number>
-      return { field: fieldOf(path), rule: ruleOf(i.message), value: valueAt(plain, path) }
-    })
-    return Result.fail(new ValidationError({ subject, issues }))
+    return Result.fail(new ValidationError({ subject, issues: schemaIssues(issue, plain) }))
   }
 }
+
+/** A schema's issue as ours: each field (its path in `input`), the rule it breaks and the value there. */
+export const schemaIssues = (issue: SchemaIssue.Issue, input: unknown): ReadonlyArray<ValidationIssue> =>
+  formatter(issue).issues.map((i): ValidationIssue => {
+    const path = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as ReadonlyArray<string | number>
+    return { field: fieldOf(path), rule: ruleOf(i.message), value: valueAt(input, path) }
+  })
 
 // Effect phrases issues as "Expected …"; our errors read "field must …".
 const ruleOf = (message: string): string =>

@@ -19,21 +19,11 @@ import {
   UnknownSimulationError
 } from "./runtime-errors.ts"
 import { type ApplyResult, type InputError, SimulationInstance } from "./simulation-instance.ts"
-import { journalForm, type SimulationInput } from "./simulation-input.ts"
+import { journalBatch, type SimulationInput } from "./simulation-input.ts"
 import { SNAPSHOT_FORMAT, type SimulationRecord } from "./simulation-record.ts"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
 import { StoreReadError, StoreWriteError } from "./store-errors.ts"
 import { keys, simulationIdPattern } from "./store-keys.ts"
-
-/** An input's journal form, or its refusal: one caller's input the journal cannot hold fails only that caller. */
-const journalFormOrRefusal = (input: SimulationInput): ReturnType<typeof journalForm> | ValidationError => {
-  try {
-    return journalForm(input)
-  } catch (e) {
-    if (e instanceof ValidationError) return e
-    throw e
-  }
-}
 
 export interface SupervisorOptions {
   /** Inputs a simulation's mailbox holds before senders wait (default 1,024). */
@@ -202,20 +192,25 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const applied = yield* Effect.try({
           try: () => {
             for (const command of commands) {
+              const { forms, json } = journalBatch(command.inputs)
               const out: ApplyResult[] = []
-              for (const input of command.inputs) {
-                const form = journalFormOrRefusal(input)
+              const taken: SimulationInput[] = []
+              for (const form of forms) {
                 if (form instanceof ValidationError) {
                   out.push({ ok: false, error: form })
                   continue
                 }
-                const result = sim.instance.apply(form.input)
+                const result = sim.instance.apply(form)
                 out.push(result)
                 if (!result.ok) continue
                 seq += 1
-                journaled.push(form.json)
-                if (form.input.type === "stop") stopped = true
+                taken.push(form)
+                if (form.type === "stop") stopped = true
               }
+              // The batch's JSON, made once, when all of it was taken; else the JSON of what was.
+              if (taken.length === forms.length && json !== null) {
+                if (json !== "") journaled.push(json)
+              } else for (const input of taken) journaled.push(JSON.stringify(input))
               results.push(out)
             }
           },

@@ -6,6 +6,7 @@
 import { Decimal } from "../domain/decimal.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { unprocessable } from "./broker-error.ts"
+import { choiceParam, timeParam } from "./query-params.ts"
 
 const MS = { Min: 60_000, H: 3_600_000, D: 86_400_000, W: 7 * 86_400_000, M: 30 * 86_400_000, A: 365 * 86_400_000 } as const
 type Unit = keyof typeof MS
@@ -17,26 +18,27 @@ const durationOf = (name: string, text: string, units: ReadonlyArray<Unit>): num
   return Number(match[1]) * MS[match[2] as Unit]
 }
 
-const timeOf = (query: URLSearchParams, name: string): number | null => {
-  const value = query.get(name)
-  if (value === null) return null
-  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value)
-  if (!Number.isFinite(time)) throw unprocessable(`${name} must be an RFC-3339 time or a YYYY-MM-DD date (got ${JSON.stringify(value)})`)
-  return time
-}
+/** Alpaca's activity types: this account has FILLs only, the others are valid and empty. */
+const ACTIVITY_TYPES = new Set([
+  "FILL", "TRANS", "MISC", "ACATC", "ACATS", "CFEE", "CSD", "CSW", "DIV", "DIVCGL", "DIVCGS", "DIVFEE", "DIVFT", "DIVNRA", "DIVROC", "DIVTW",
+  "DIVTXEX", "FEE", "INT", "INTNRA", "INTTW", "JNL", "JNLC", "JNLS", "MA", "NC", "OPASN", "OPCA", "OPCSH", "OPEXC", "OPEXP", "OPTRD", "PTC",
+  "PTR", "REORG", "SC", "SSO", "SSP", "SPIN", "SPLIT"
+])
 
 const stamp = (time: number) => new Date(time).toISOString().replace(/[-:TZ.]/g, "")
 
 /** The account's fills as Alpaca's FILL activities (any other activity type: none). */
 export const alpacaActivities = (engine: TradingSimulationEngine, query: URLSearchParams, onlyType?: string): ReadonlyArray<Record<string, unknown>> => {
   const types = onlyType !== undefined ? [onlyType] : (query.get("activity_types")?.split(",") ?? ["FILL"])
-  const direction = query.get("direction") ?? "desc"
-  if (direction !== "asc" && direction !== "desc") throw unprocessable(`direction must be one of asc, desc (got ${JSON.stringify(direction)})`)
+  const unknown = types.find((t) => !ACTIVITY_TYPES.has(t))
+  if (unknown !== undefined)
+    throw unprocessable(`${onlyType !== undefined ? "activity_type" : "activity_types"} must be Alpaca's activity types (FILL, TRANS, DIV, …) (got ${JSON.stringify(unknown)})`)
+  const direction = choiceParam(query, "direction", ["asc", "desc"] as const, "desc")
   const sizeText = query.get("page_size") ?? "100"
   if (!/^\d+$/.test(sizeText) || Number(sizeText) < 1 || Number(sizeText) > 100) throw unprocessable(`page_size must be a whole number from 1 to 100 (got ${JSON.stringify(sizeText)})`)
-  const date = timeOf(query, "date")
-  const after = date ?? timeOf(query, "after")
-  const until = date === null ? timeOf(query, "until") : date + MS.D
+  const date = timeParam(query, "date")
+  const after = date ?? timeParam(query, "after")
+  const until = date === null ? timeParam(query, "until") : date + MS.D
   if (!types.includes("FILL")) return []
   const cumulative = new Map<string, Decimal>()
   const activities = engine.getFills().map((fill, i) => {
@@ -65,7 +67,9 @@ export const alpacaActivities = (engine: TradingSimulationEngine, query: URLSear
   const chosen = activities.filter((a) => (after === null || a.time > after) && (until === null || a.time < until))
   const ordered = direction === "desc" ? chosen.reverse() : chosen
   const token = query.get("page_token")
+  // A token is the last id of the previous page: one that names none would start over at the first.
   const from = token === null ? 0 : ordered.findIndex((a) => a.id === token) + 1
+  if (token !== null && from === 0) throw unprocessable(`page_token must be the id of an activity of this query (got ${JSON.stringify(token)})`)
   return ordered.slice(from, from + Number(sizeText)).map(({ time: _, ...activity }) => activity)
 }
 
@@ -74,9 +78,9 @@ export const alpacaPortfolioHistory = (engine: TradingSimulationEngine, query: U
   const curve = engine.getEquityCurve().filter((p) => p.time !== null) as ReadonlyArray<{ readonly time: number; readonly equity: number }>
   const timeframeText = query.get("timeframe") ?? "1D"
   const timeframe = durationOf("timeframe", timeframeText, ["Min", "H", "D"])
-  const end = timeOf(query, "end") ?? timeOf(query, "date_end") ?? curve.at(-1)?.time ?? 0
+  const end = timeParam(query, "end") ?? timeParam(query, "date_end") ?? curve.at(-1)?.time ?? 0
   const periodText = query.get("period")
-  const start = timeOf(query, "start") ?? (periodText === null ? -Infinity : end - durationOf("period", periodText, ["D", "W", "M", "A"]))
+  const start = timeParam(query, "start") ?? (periodText === null ? -Infinity : end - durationOf("period", periodText, ["D", "W", "M", "A"]))
   const before = curve.filter((p) => p.time < start).at(-1)
   const base = before?.equity ?? Number(engine.config.initialCapital)
   const buckets = new Map<number, number>()

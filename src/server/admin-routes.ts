@@ -4,7 +4,7 @@
  * step.
  */
 import type { MarketUpdateInput } from "../domain/market-update.ts"
-import type { Broker } from "./broker.ts"
+import { accountListing, type Broker, newAccountListing } from "./broker.ts"
 import { notFound, unprocessable } from "./broker-error.ts"
 import type { Answer } from "./trading-routes.ts"
 
@@ -22,19 +22,18 @@ export const adminRoutes = (broker: Broker) => async (request: AdminRequest): Pr
   const [resource, id, action, ...rest] = segments
   if (resource !== "accounts" || rest.length > 0) return undefined
   if (id === undefined && method === "GET") {
-    return { status: 200, body: broker.accounts.list().map((a) => ({ id: a.id, key_id: a.keyId, created_at: a.createdAt })) }
+    return { status: 200, body: broker.accounts.list().map(accountListing) }
   }
   if (id === undefined && method === "POST") {
     const body = (await request.body()) ?? {}
-    const { account, keys } = await broker.createAccount(body)
-    return { status: 200, body: { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey, created_at: account.createdAt } }
+    return { status: 200, body: newAccountListing(await broker.createAccount(body)) }
   }
   if (id !== undefined && action === "updates" && method === "POST") {
     if (!broker.accounts.list().some((a) => a.id === id)) throw notFound(`account not found: ${id}`)
     const body = await request.body()
     if (!isRecord(body)) throw unprocessable("the request body must be a market update, or { updates: [...] }")
     const updates = Array.isArray(body["updates"]) && Object.keys(body).length === 1 ? (body["updates"] as MarketUpdateInput[]) : [body as MarketUpdateInput]
-    const receipt = await broker.paper.processMarketUpdates(id, updates)
+    const receipt = await broker.market.pushToAccount(id, updates)
     return { status: 200, body: { account_id: id, applied: receipt.applied, state: receipt.state, updates: receipt.updates } }
   }
   return undefined

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto"
 import type { OrderStatus } from "../../machines/index.ts"
+import { Decimal } from "../domain/decimal.ts"
 import { calendarOf, type ExchangeCalendar } from "../domain/calendar/exchange-calendar.ts"
 import type { CalendarInput, CalendarSpec } from "../domain/calendar/calendar-spec.ts"
 import type { OrderView } from "../engine/order-entry.ts"
@@ -192,18 +193,41 @@ export const alpacaAccount = (account: Account, engine: TradingSimulationEngine)
   }
 }
 
+/**
+ * How much of the position in `symbol` is not already held for its open orders on the closing
+ * side (Alpaca's `qty_available`): what a close may still sell (or buy back). An order list's
+ * exits (a bracket's legs, an OCO pair) close the same shares, so each list counts once; legs
+ * still held for their entry do not work yet.
+ */
+export const availableToClose = (engine: TradingSimulationEngine, symbol: string): Decimal => {
+  const position = engine.positionOf(symbol)
+  const closingSide = position.isNegative() ? "buy" : "sell"
+  let held = new Decimal(0)
+  const perList = new Map<string, Decimal>()
+  for (const order of engine.getOpenOrders()) {
+    if (order.symbol !== symbol || order.side !== closingSide || order.status === "held") continue
+    const remaining = new Decimal(order.quantity).minus(order.filledQuantity)
+    if (order.orderList === null) held = held.plus(remaining)
+    else perList.set(order.orderList.id, Decimal.max(perList.get(order.orderList.id) ?? 0, remaining))
+  }
+  for (const remaining of perList.values()) held = held.plus(remaining)
+  return Decimal.max(position.abs().minus(held), 0)
+}
+
 export const alpacaPositions = (engine: TradingSimulationEngine): ReadonlyArray<Record<string, unknown>> =>
   engine.getPortfolio().positions.map((p) => {
     const cost = p.averageCost.times(p.quantity)
     const plpc = cost.isZero() ? "0" : p.unrealizedPnl.dividedBy(cost.abs()).toDecimalPlaces(10).toString()
+    const free = availableToClose(engine, p.symbol)
     return {
       asset_id: assetIdOf(p.symbol),
       symbol: p.symbol,
       exchange: exchangeOf(engine),
       asset_class: "us_equity",
       asset_marginable: true,
-      qty: p.quantity.abs().toString(),
-      qty_available: p.quantity.abs().toString(),
+      // Signed as Alpaca's: a short's qty (and what of it is free to close) is negative.
+      qty: p.quantity.toString(),
+      qty_available: (p.quantity.isNegative() ? free.negated() : free).toString(),
       avg_entry_price: p.averageCost.toString(),
       side: p.quantity.isNegative() ? "short" : "long",
       market_value: p.marketValue.toString(),

@@ -3,7 +3,7 @@
  * order requests and order lists. Alpaca's names stay in every message: the engine's own field
  * names are mapped back (`limitPrice` → `limit_price`, `stopLoss.stopPrice` → `stop_loss.stop_price`).
  */
-import { Decimal } from "../domain/decimal.ts"
+import { Decimal, type DecimalInput } from "../domain/decimal.ts"
 import type { ValidationIssue } from "../domain/errors.ts"
 import type { OrderRequest, OrderType, ReplaceRequest, TimeInForce } from "../domain/order.ts"
 import type { ChildOrderRequest, OrderListRequest } from "../domain/order-list.ts"
@@ -90,6 +90,15 @@ class Reader {
     }
     return text
   }
+  /** A decimal of at most nine places: Alpaca's fractional shares (and a notional's dollars). */
+  fraction(field: string): string | undefined {
+    const text = this.decimal(field)
+    if (text !== undefined && new Decimal(text).decimalPlaces() > 9) {
+      this.problems.push(`${this.#prefix}${field} must be in at most nine decimals (got ${JSON.stringify(this.#body[field])})`)
+      return undefined
+    }
+    return text
+  }
   object(field: string): Record<string, unknown> | undefined {
     const v = this.#body[field]
     if (v === undefined || v === null) return undefined
@@ -130,6 +139,32 @@ const childOf = (leg: Record<string, unknown>, prefix: string, role: "takeProfit
   return { type: limitPrice === undefined ? "stop" : "stopLimit", stopPrice: stopPrice ?? "0", ...(limitPrice !== undefined ? { limitPrice } : {}), timeInForce }
 }
 
+/**
+ * Alpaca's order of an exit pair's prices: closing a long (selling), the take-profit is above the
+ * stop-loss (and a bracket's limit entry between them); closing a short, below. Otherwise the
+ * take-profit would fill at once, or the stop-loss would sit on the wrong side.
+ */
+const exitPricesProblem = (
+  orderClass: OrderClass,
+  side: "buy" | "sell",
+  entryLimit: string | undefined,
+  takeProfit: ChildOrderRequest | undefined,
+  stopLoss: ChildOrderRequest | undefined
+): BrokerApiError | undefined => {
+  if (takeProfit === undefined || stopLoss === undefined || (orderClass !== "bracket" && orderClass !== "oco")) return undefined
+  const exitSide = orderClass === "oco" ? side : side === "buy" ? "sell" : "buy"
+  const above = (a: DecimalInput, b: DecimalInput) => (exitSide === "sell" ? new Decimal(a).greaterThan(b) : new Decimal(a).lessThan(b))
+  const word = exitSide === "sell" ? "above" : "below"
+  const take = takeProfit.limitPrice!
+  const stop = stopLoss.stopPrice!
+  // A price that is no price at all is the engine's to name (`must be greater than 0`).
+  if ([take, stop, entryLimit ?? 1].some((price) => !new Decimal(price).greaterThan(0))) return undefined
+  if (!above(take, stop)) return unprocessable(`take_profit.limit_price must be ${word} stop_loss.stop_price (${stop}) for a ${side} ${orderClass} order (got ${take})`)
+  if (orderClass === "bracket" && entryLimit !== undefined && !(above(take, entryLimit) && above(entryLimit, stop)))
+    return unprocessable(`limit_price must be between stop_loss.stop_price (${stop}) and take_profit.limit_price (${take}) for a ${side} bracket order (got ${entryLimit})`)
+  return undefined
+}
+
 /** Reads an Alpaca order request; every problem of the request is named at once. */
 export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiError => {
   if (!isRecord(body)) return unprocessable("the request body must be a JSON object")
@@ -143,8 +178,8 @@ export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiErro
   r.require("type", typeName)
   const timeInForce = r.choice("time_in_force", TIMES_IN_FORCE)
   r.require("time_in_force", timeInForce)
-  const qty = r.decimal("qty")
-  const notional = r.decimal("notional")
+  const qty = r.fraction("qty")
+  const notional = r.fraction("notional")
   if (qty !== undefined && notional !== undefined) r.refuse("notional", "cannot be given together with qty")
   if (qty === undefined && notional === undefined) r.require("qty", undefined, "or notional is required")
   const limitPrice = r.decimal("limit_price")
@@ -177,11 +212,14 @@ export const readOrderRequest = (body: unknown): OrderSubmission | BrokerApiErro
     r.require("stop_loss", stopLoss, "is required for oco orders")
   }
   if (orderClass === "oto" && (takeProfit === undefined) === (stopLoss === undefined)) r.refuse("take_profit", "or stop_loss, exactly one, is required for oto orders")
+  // As Alpaca's: an order list's legs live beyond one moment (ioc, fok, opg and cls would end them at once).
+  if (orderClass !== "simple" && timeInForce !== undefined && timeInForce !== "day" && timeInForce !== "gtc")
+    r.refuse("time_in_force", `must be day or gtc for ${orderClass} orders (got ${JSON.stringify(timeInForce)})`)
   const problems = r.problems
   const tif = timeInForce ?? "day"
   const tp = takeProfit === undefined ? undefined : childOf(takeProfit, "take_profit.", "takeProfit", tif, problems)
   const sl = stopLoss === undefined ? undefined : childOf(stopLoss, "stop_loss.", "stopLoss", tif, problems)
-  const refused = r.done()
+  const refused = r.done() ?? exitPricesProblem(orderClass, side!, type === "limit" ? limitPrice : undefined, tp, sl)
   if (refused !== undefined) return refused
   const request: OrderRequest = {
     symbol: symbol!,
@@ -220,7 +258,7 @@ export const readReplaceRequest = (body: unknown, order: OrderView): ReplaceRequ
   if (!isRecord(body)) return unprocessable("the request body must be a JSON object")
   const r = new Reader(body)
   r.unknownFields(REPLACE_FIELDS)
-  const qty = r.decimal("qty")
+  const qty = r.fraction("qty")
   const limitPrice = r.decimal("limit_price")
   const stopPrice = r.decimal("stop_price")
   const trail = r.decimal("trail")

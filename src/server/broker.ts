@@ -11,6 +11,7 @@ import { ModelRegistry } from "../deploy/model-registry.ts"
 import { PaperTradingDeployer } from "../deploy/paper-trading-deployer.ts"
 import { type Account, AccountBook, type KeyPair } from "./account-book.ts"
 import { BROKER_ACCOUNT_KIND, brokerAccountKind } from "./broker-account-model.ts"
+import { MarketTape } from "./market-tape.ts"
 
 /**
  * An account's simulation unless its config says otherwise: Alpaca's paper account as a client
@@ -35,28 +36,42 @@ export interface NewAccount {
   readonly keys: KeyPair
 }
 
+/** An account as the admin APIs list it: never its secret's hash. */
+export const accountListing = (account: Account) => ({ id: account.id, key_id: account.keyId, created_at: account.createdAt })
+
+/** A new account as the admin APIs answer it: the only time its secret is shown. */
+export const newAccountListing = ({ account, keys }: NewAccount) => ({ id: account.id, key_id: keys.keyId, secret_key: keys.secretKey, created_at: account.createdAt })
+
 export class Broker {
   readonly root: string
   readonly paper: PaperTradingDeployer
   readonly accounts: AccountBook
+  /** The server's one market, fed to every account (see market-tape.ts). */
+  readonly market: MarketTape
   readonly #now: () => Date
 
-  private constructor(root: string, paper: PaperTradingDeployer, accounts: AccountBook, now: () => Date) {
+  private constructor(root: string, paper: PaperTradingDeployer, accounts: AccountBook, market: MarketTape, now: () => Date) {
     this.root = root
     this.paper = paper
     this.accounts = accounts
+    this.market = market
     this.#now = now
   }
 
-  /** Opens the store and holds it (another process gets `StoreLockedError`) until `close`. */
-  static async open(storageRoot: string, now: () => Date = () => new Date()): Promise<Broker> {
+  /**
+   * Opens the store and holds it (another process gets `StoreLockedError`) until `close`; gives
+   * the market's last batch to the accounts that had not taken it (see market-tape.ts).
+   */
+  static async open(storageRoot: string, now: () => Date = () => new Date(), options: { readonly marketWindow?: number } = {}): Promise<Broker> {
     const artifactStore = new LocalArtifactStore({ storageRoot })
     const modelRegistry = new ModelRegistry({ artifactStore, kinds: [brokerAccountKind] })
     const deploymentManager = new DeploymentManager({ modelRegistry, artifactStore })
     const paper = new PaperTradingDeployer({ deploymentManager, modelRegistry, artifactStore, now })
     await paper.open()
     try {
-      return new Broker(artifactStore.storageRoot, paper, await AccountBook.open(artifactStore.storageRoot), now)
+      const accounts = await AccountBook.open(artifactStore.storageRoot)
+      const market = await MarketTape.open({ storageRoot: artifactStore.storageRoot, paper, accounts, ...(options.marketWindow === undefined ? {} : { window: options.marketWindow }) })
+      return new Broker(artifactStore.storageRoot, paper, accounts, market, now)
     } catch (e) {
       await paper.close()
       throw e
@@ -79,7 +94,8 @@ export class Broker {
     return { account: this.accounts.list().find((a) => a.id === id)!, keys }
   }
 
-  close(): Promise<void> {
-    return this.paper.close()
+  async close(): Promise<void> {
+    await this.market.close()
+    await this.paper.close()
   }
 }

@@ -8,7 +8,9 @@ import { issuesMessage } from "./alpaca-order-request.ts"
  */
 export const errorAnswer = (error: unknown): BrokerApiError => {
   if (error instanceof BrokerApiError) return error
-  if (error instanceof ValidationError) return unprocessable(issuesMessage(error.issues))
+  if (error instanceof ValidationError)
+    // A replace names a trailing stop's distance `trail`, whichever kind the order has.
+    return unprocessable(issuesMessage(error.subject === "replace" ? error.issues.map((i) => (/^trail(Percent|Amount)$/.test(i.field) ? { ...i, field: "trail" } : i)) : error.issues))
   if (error instanceof DuplicateClientOrderIdError)
     return new BrokerApiError({ status: 422, code: 40010001, message: `client_order_id must be unique: ${JSON.stringify(error.clientOrderId)} is already order ${error.orderId}'s` })
   if (error instanceof UnknownOrderError) return notFound(`order not found for ${error.orderId}`)

@@ -44,6 +44,9 @@ export const tradeUpdateOf = (event: EngineEvent, account: Account): Record<stri
   }
 }
 
+/** How much a listener may leave unread (beyond what the kernel holds) before it is cut off. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
 interface Listener {
   readonly socket: WebSocket
   account: Account | undefined
@@ -51,6 +54,8 @@ interface Listener {
 }
 
 const send = (socket: WebSocket, frame: unknown) => socket.send(JSON.stringify(frame))
+
+const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
 export const tradeUpdatesStream = (accounts: AccountBook) => {
   const server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
@@ -60,16 +65,25 @@ export const tradeUpdatesStream = (accounts: AccountBook) => {
     const listener: Listener = { socket, account: undefined, listening: false }
     listeners.add(listener)
     socket.on("close", () => listeners.delete(listener))
+    // A frame over the limit or not UTF-8: ws closes that socket (1009, 1007); the error is the client's, and not thrown.
+    socket.on("error", () => listeners.delete(listener))
     socket.on("message", (raw) => {
-      let frame: { action?: unknown; data?: { key_id?: unknown; secret_key?: unknown; streams?: unknown } }
+      let parsed: unknown
       try {
-        frame = JSON.parse(String(raw)) as typeof frame
+        parsed = JSON.parse(String(raw))
       } catch {
         send(socket, { stream: "error", data: { error_message: "frames must be JSON" } })
         return
       }
+      // JSON that is no object (null, a number, a list) is a client's mistake, not the server's.
+      if (!isRecord(parsed)) {
+        send(socket, { stream: "error", data: { error_message: "frames must be JSON objects ({ action, data })" } })
+        return
+      }
+      const frame = parsed as { action?: unknown; data?: { key_id?: unknown; secret_key?: unknown; streams?: unknown } | null }
       if (frame.action === "authenticate" || frame.action === "auth") {
-        const account = accounts.authenticate(String(frame.data?.key_id ?? ""), String(frame.data?.secret_key ?? ""))
+        const text = (v: unknown) => (typeof v === "string" ? v : "")
+        const account = accounts.authenticate(text(frame.data?.key_id), text(frame.data?.secret_key))
         send(socket, { stream: "authorization", data: { action: "authenticate", status: account === undefined ? "unauthorized" : "authorized" } })
         if (account === undefined) socket.close(1008, "unauthorized")
         else listener.account = account
@@ -96,6 +110,13 @@ export const tradeUpdatesStream = (accounts: AccountBook) => {
     publish: ({ simulationId, event }: SupervisedEvent) => {
       for (const listener of listeners) {
         if (!listener.listening || listener.account?.id !== simulationId) continue
+        // A client that does not read (hung, or hostile) would have the server hold its frames
+        // without end: past MAX_BUFFERED_BYTES unsent it is cut off (a client reconnects, as after any drop).
+        if (listener.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          listener.socket.terminate()
+          listeners.delete(listener)
+          continue
+        }
         const update = tradeUpdateOf(event, listener.account)
         if (update !== undefined) send(listener.socket, { stream: "trade_updates", data: update })
       }

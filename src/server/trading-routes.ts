@@ -4,16 +4,18 @@
  * journaled it.
  */
 import { Decimal } from "../domain/decimal.ts"
+import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import { isEngineOrderId } from "../domain/order.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { Account } from "./account-book.ts"
-import { alpacaAccount, alpacaAsset, alpacaCalendar, alpacaClock, alpacaOrder, alpacaPositions, isLeg, lastFillTimes, legsOf } from "./alpaca-objects.ts"
+import { alpacaAccount, alpacaAsset, availableToClose, alpacaCalendar, alpacaClock, alpacaOrder, alpacaPositions, isLeg, lastFillTimes, legsOf } from "./alpaca-objects.ts"
 import { alpacaActivities, alpacaPortfolioHistory } from "./account-history.ts"
 import { quantityForNotional, readOrderRequest, readReplaceRequest } from "./alpaca-order-request.ts"
 import type { Broker } from "./broker.ts"
-import { BrokerApiError, notFound, unprocessable } from "./broker-error.ts"
+import { BrokerApiError, forbidden, notFound, unprocessable } from "./broker-error.ts"
 import { errorAnswer } from "./error-answer.ts"
+import { choiceParam, dateParam, timeParam } from "./query-params.ts"
 
 export interface Answer {
   readonly status: number
@@ -31,28 +33,11 @@ export interface TradingRequest {
 const ok = (body: unknown): Answer => ({ status: 200, body })
 
 const MS_PER_DAY = 86_400_000
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-
-/** A query parameter from a fixed set, or its default; another value is a 422 naming it. */
-const choiceParam = <T extends string>(query: URLSearchParams, name: string, choices: ReadonlyArray<T>, fallback: T): T => {
-  const value = query.get(name)
-  if (value === null) return fallback
-  if (!(choices as ReadonlyArray<string>).includes(value)) throw unprocessable(`${name} must be one of ${choices.join(", ")} (got ${JSON.stringify(value)})`)
-  return value as T
-}
-
-const timeParam = (query: URLSearchParams, name: string): number | null => {
-  const value = query.get(name)
-  if (value === null) return null
-  const time = Date.parse(DATE.test(value) ? `${value}T00:00:00Z` : value)
-  if (!Number.isFinite(time)) throw unprocessable(`${name} must be an RFC-3339 time or a YYYY-MM-DD date (got ${JSON.stringify(value)})`)
-  return time
-}
 
 const decimalParam = (query: URLSearchParams, name: string): Decimal | null => {
   const value = query.get(name)
   if (value === null) return null
-  if (!/^\d+(\.\d+)?$/.test(value) || new Decimal(value).isZero()) throw unprocessable(`${name} must be a decimal number above 0 (got ${JSON.stringify(value)})`)
+  if (!/^\d+(\.\d{1,9})?$/.test(value) || new Decimal(value).isZero()) throw unprocessable(`${name} must be a decimal number above 0, in up to nine decimals (got ${JSON.stringify(value)})`)
   return new Decimal(value)
 }
 
@@ -106,10 +91,15 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
       const all = engine.getOrders()
       const open = new Set(engine.getOpenOrders().map((o) => o.id))
       const fills = lastFillTimes(engine)
+      const matches = (o: OrderView) => status === "all" || (status === "open") === open.has(o.id)
+      // Nested, an order list is listed under its parent while any of it matches: a bracket whose
+      // entry has filled is still open in its legs.
+      const members = new Map<string, OrderView[]>()
+      if (nested) for (const o of all) if (o.orderList !== null) members.set(o.orderList.id, [...(members.get(o.orderList.id) ?? []), o])
       const chosen = all.filter((o) => {
         const submitted = o.submittedTime ?? createdAt
         return (
-          (status === "all" || (status === "open") === open.has(o.id)) &&
+          (nested && o.orderList !== null ? members.get(o.orderList.id)!.some(matches) : matches(o)) &&
           (side === null || o.side === side) &&
           (symbols === undefined || symbols.includes(o.symbol)) &&
           (after === null || submitted > after) &&
@@ -122,11 +112,21 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
     })
   }
 
-  /** Cancels an open order; one that has ended in the meantime (a sibling's cancel took it) is left as it is. */
+  const isOpen = (orderId: string) => read((engine) => engine.getOpenOrders().some((o) => o.id === orderId))
+
+  /**
+   * Cancels an open order; one that has ended in the meantime (a sibling's cancel took it, or a
+   * concurrent request cancelled it between the look and the cancel) is left as it is.
+   */
   const cancelIfOpen = async (orderId: string): Promise<boolean> => {
-    const open = await read((engine) => engine.getOpenOrders().some((o) => o.id === orderId))
-    if (open) await paper.cancelOrder(account.id, orderId)
-    return open
+    if (!(await isOpen(orderId))) return false
+    try {
+      await paper.cancelOrder(account.id, orderId)
+      return true
+    } catch (e) {
+      if (e instanceof IllegalOrderTransitionError && !(await isOpen(orderId))) return false
+      throw e
+    }
   }
 
   const cancelAll = async (): Promise<Answer> => {
@@ -144,18 +144,36 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
     return { status: 207, body: results }
   }
 
-  /** A market order that closes `quantity` (all of it when null) of the position in `symbol`. */
-  const closePosition = async (symbol: string, quantity: Decimal | null, percentage: Decimal | null): Promise<Record<string, unknown>> => {
-    const held = await read((engine) => (engine.config.symbols.includes(symbol) ? engine.positionOf(symbol) : null))
-    if (held === null || held.isZero()) throw notFound(`position does not exist: ${symbol}`)
-    const size = held.abs()
-    if (quantity !== null && quantity.greaterThan(size)) throw unprocessable(`qty must be at most the position's ${size.toString()} (got ${quantity.toString()})`)
-    if (percentage !== null && percentage.greaterThan(100)) throw unprocessable(`percentage must be at most 100 (got ${percentage.toString()})`)
-    const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(9, Decimal.ROUND_DOWN))
-    if (qty.isZero()) throw unprocessable(`percentage leaves nothing to close of ${size.toString()}`)
-    const orderId = await paper.submitOrder(account.id, { symbol, side: held.isNegative() ? "buy" : "sell", type: "market", quantity: qty.toString(), timeInForce: "day" })
-    return read((engine) => orderAnswer(engine, engine.getOrder(orderId)))
+  // Closes run one at a time: each reads what is left to close, then places its order.
+  let closing: Promise<unknown> = Promise.resolve()
+  const oneCloseAtATime = <A>(f: () => Promise<A>): Promise<A> => {
+    const run = closing.then(f)
+    closing = run.catch(() => undefined)
+    return run
   }
+
+  /**
+   * A market order that closes `quantity` (all of it when null) of the position in `symbol`, out
+   * of what its open orders do not already hold (as Alpaca: a second close while the first works
+   * is refused, and never opens the other side).
+   */
+  const closePosition = (symbol: string, quantity: Decimal | null, percentage: Decimal | null): Promise<Record<string, unknown>> =>
+    oneCloseAtATime(async () => {
+      const state = await read((engine) => (engine.config.symbols.includes(symbol) ? { held: engine.positionOf(symbol), available: availableToClose(engine, symbol) } : null))
+      if (state === null || state.held.isZero()) throw notFound(`position does not exist: ${symbol}`)
+      const { held, available } = state
+      const size = held.abs()
+      if (quantity !== null && quantity.greaterThan(size)) throw unprocessable(`qty must be at most the position's ${size.toString()} (got ${quantity.toString()})`)
+      if (percentage !== null && percentage.greaterThan(100)) throw unprocessable(`percentage must be at most 100 (got ${percentage.toString()})`)
+      // As Alpaca's, a percentage of a whole-share position closes whole shares.
+      const places = size.isInteger() ? 0 : 9
+      const qty = quantity ?? (percentage === null ? size : size.times(percentage).dividedBy(100).toDecimalPlaces(places, Decimal.ROUND_DOWN))
+      if (qty.isZero()) throw unprocessable(`percentage leaves nothing to close of ${size.toString()}`)
+      if (qty.greaterThan(available))
+        throw forbidden(`qty ${qty.toString()} is more than is available to close: ${available.toString()} of ${size.toString()} (the rest is held for open orders)`)
+      const orderId = await paper.submitOrder(account.id, { symbol, side: held.isNegative() ? "buy" : "sell", type: "market", quantity: qty.toString(), timeInForce: "day" })
+      return read((engine) => orderAnswer(engine, engine.getOrder(orderId)))
+    })
 
   const closeAll = async (query: URLSearchParams): Promise<Answer> => {
     const cancelOrders = choiceParam(query, "cancel_orders", ["true", "false"] as const, "false") === "true"
@@ -176,15 +194,8 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
   const calendar = (query: URLSearchParams): Promise<Answer> =>
     read((engine) => {
       const today = new Date(engine.lastUpdateTime ?? now().getTime()).toISOString().slice(0, 10)
-      const dateParam = (name: string, fallback: string) => {
-        const value = query.get(name)
-        if (value === null) return fallback
-        const date = value.slice(0, 10)
-        if (!DATE.test(date) || !Number.isFinite(Date.parse(`${date}T00:00:00Z`))) throw unprocessable(`${name} must be a YYYY-MM-DD date (got ${JSON.stringify(value)})`)
-        return date
-      }
-      const start = dateParam("start", today)
-      const end = dateParam("end", new Date(Date.parse(`${start}T00:00:00Z`) + 30 * MS_PER_DAY).toISOString().slice(0, 10))
+      const start = dateParam(query, "start", today)
+      const end = dateParam(query, "end", new Date(Date.parse(`${start}T00:00:00Z`) + 30 * MS_PER_DAY).toISOString().slice(0, 10))
       if (end < start) throw unprocessable(`end must not be before start (${start}; got ${end})`)
       if (Date.parse(end) - Date.parse(start) > 3660 * MS_PER_DAY) throw unprocessable("end must be at most ten years after start")
       const days = alpacaCalendar(engine, start, end)
@@ -239,8 +250,11 @@ export const tradingRoutes = (broker: Broker, account: Account, now: () => Date)
           if (position === undefined) throw notFound(`position does not exist: ${id}`)
           return ok(position)
         })
-      case "DELETE positions/:id":
-        return ok(await closePosition(id!, decimalParam(query, "qty"), decimalParam(query, "percentage")))
+      case "DELETE positions/:id": {
+        const [qty, percentage] = [decimalParam(query, "qty"), decimalParam(query, "percentage")]
+        if (qty !== null && percentage !== null) throw unprocessable("qty cannot be given together with percentage: give one")
+        return ok(await closePosition(id!, qty, percentage))
+      }
       case "GET assets":
         return read((engine) => ok(engine.config.symbols.map((symbol) => alpacaAsset(engine, symbol))))
       case "GET assets/:id":

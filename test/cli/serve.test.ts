@@ -3,38 +3,14 @@
  * started on a free loopback port, the official Alpaca client trading through it, a second
  * server refused the store, and a clean stop on SIGTERM.
  */
-import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
 import { clientFor } from "../server/broker-harness.ts"
-import { cli, cliJson, repoRoot, tempDirs } from "./cli-harness.ts"
+import { cli, cliJson, tempDirs } from "./cli-harness.ts"
+import { SERVE_ADMIN_KEY as ADMIN_KEY, startServe } from "./serve-harness.ts"
 
 const dirs = tempDirs()
 afterAll(() => dirs.cleanup())
-
-const ADMIN_KEY = "cli-admin-key-0123456789"
-
-/** `paperfloor serve --port 0` in `cwd`, with its URL once it listens, and a promise of its exit code. */
-const startServe = async (cwd: string) => {
-  const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "serve", "--port", "0", "--rate-limit", "0"], {
-    cwd,
-    env: { ...process.env, PAPERFLOOR_ADMIN_KEY: ADMIN_KEY },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stderr = ""
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
-      if (match !== null) resolve(match[1]!)
-    })
-    child.on("close", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)))
-  })
-  return { child, url, exited }
-}
 
 it("keeps every acknowledged order, and none twice, when the server is SIGKILLed under concurrent orders and restarted", async () => {
   const cwd = await dirs.make()
@@ -47,7 +23,7 @@ it("keeps every acknowledged order, and none twice, when the server is SIGKILLed
       body: JSON.stringify({ symbol: "AAPL", qty: "1", side: "buy", type: "limit", limit_price: "50", time_in_force: "gtc", client_order_id: `c-${i}` })
     }).then((r) => r.status)
 
-  const first = await startServe(cwd)
+  const first = await startServe(cwd, ["--rate-limit", "0"])
   await fetch(`${first.url}/v1/admin/accounts/${created.id}/updates`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_KEY}` },
@@ -71,7 +47,7 @@ it("keeps every acknowledged order, and none twice, when the server is SIGKILLed
   expect(await first.exited).toBe(null)
   expect(acknowledged.length).toBeGreaterThanOrEqual(10)
 
-  const second = await startServe(cwd)
+  const second = await startServe(cwd, ["--rate-limit", "0"])
   try {
     const list = async () =>
       ((await (await fetch(`${second.url}/v2/orders?status=all&limit=500`, { headers })).json()) as Array<{ client_order_id: string }>).map((o) => o.client_order_id)
@@ -96,25 +72,9 @@ it("creates an account, serves it to the official client, refuses a second serve
   expect(created.id).toBe("paper-broker-account-1")
   expect(created.key_id).toMatch(/^PK[A-Z0-9]{18}$/)
 
-  const server = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "serve", "--port", "0"], {
-    cwd,
-    env: { ...process.env, PAPERFLOOR_ADMIN_KEY: ADMIN_KEY },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stderr = ""
-  server.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => server.on("close", resolve))
+  const server = await startServe(cwd)
+  const { url, exited } = server
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let stdout = ""
-      server.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
-        if (match !== null) resolve(match[1]!)
-      })
-      server.on("close", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)))
-    })
-
     const alpaca = clientFor(url, created.key_id, created.secret_key)
     expect(await alpaca.trading.account.getAccount()).toMatchObject({ id: created.id, cash: "100000" })
     const push = (time: string, price: number) =>
@@ -133,8 +93,8 @@ it("creates an account, serves it to the official client, refuses a second serve
     expect(second.code).toBe(1)
     expect(second.stderr).toContain("is open in another process")
   } finally {
-    server.kill("SIGTERM")
+    server.child.kill("SIGTERM")
   }
   expect(await exited).toBe(0)
-  expect(stderr).toContain("paperfloor serve: stopped")
+  expect(server.stderr()).toContain("paperfloor serve: stopped")
 })

@@ -65,19 +65,28 @@ import { LevelDbStore, SimulationSupervisor } from "paperfloor/runtime"
 import { parseOhlcvCsv } from "paperfloor/data"
 import { machineDiagram, renderHtmlReport } from "paperfloor/report"
 import { checkPortfolioInvariants } from "paperfloor/testing"
+import { startBrokerServer } from "paperfloor/server"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 const engine = new TradingSimulationEngine({ symbols: ["AAPL"], commissionRate: 0, slippageRate: 0 })
 const bars = parseOhlcvCsv("Date,Open,High,Low,Close,Volume\\n2024-01-02,10,11,9,10.5,100\\n2024-01-03,10.5,12,10,11,200\\n")
 engine.processMarketUpdate({ time: bars[0].time, bars: { AAPL: bars[0] } })
 engine.submitOrder({ symbol: "AAPL", side: "buy", type: "market", quantity: 10 })
 engine.processMarketUpdate({ time: bars[1].time, bars: { AAPL: bars[1] } })
+const server = await startBrokerServer({ storageRoot: mkdtempSync(join(tmpdir(), "pf-served-")), rateLimit: null })
+const { keys } = await server.broker.createAccount({ symbols: ["AAPL"], initialCapital: 25000 })
+const account = await (await fetch(server.url + "/v2/account", { headers: { "apca-api-key-id": keys.keyId, "apca-api-secret-key": keys.secretKey } })).json()
+await server.close()
 console.log(JSON.stringify({
   cash: engine.getPortfolio().cash.toString(),
+  servedCash: account.cash,
   invariants: checkPortfolioInvariants(engine),
   exports: [PaperTradingDeployer, machineDiagram, LevelDbStore, SimulationSupervisor, renderHtmlReport].map((x) => typeof x)
 }))
 `
     )
-    expect(JSON.parse(run(process.execPath, ["consumer.mjs"]))).toEqual({ cash: "99895", invariants: [], exports: ["function", "function", "object", "function", "function"] })
+    expect(JSON.parse(run(process.execPath, ["consumer.mjs"]))).toEqual({ cash: "99895", servedCash: "25000", invariants: [], exports: ["function", "function", "object", "function", "function"] })
   })
 
   it("type-checks a strict NodeNext consumer against the shipped declarations", async () => {

@@ -100,3 +100,35 @@ describe("any request body", () => {
     )
   })
 })
+
+describe("order lists as Alpaca takes them", () => {
+  const refusal = (body: Record<string, unknown>) => {
+    const read = readOrderRequest(body)
+    return read instanceof BrokerApiError ? [read.status, read.message] : "accepted"
+  }
+  const legs = { take_profit: { limit_price: "110" }, stop_loss: { stop_price: "95" } }
+
+  it("refuses a bracket, oco or oto whose time in force is not day or gtc (its legs would end at once)", () => {
+    for (const order_class of ["bracket", "oco", "oto"])
+      for (const time_in_force of ["ioc", "fok", "opg", "cls"]) {
+        const body = { ...base, side: order_class === "oco" ? "sell" : "buy", time_in_force, limit_price: "100", order_class, ...(order_class === "oto" ? { take_profit: legs.take_profit } : legs) }
+        if (order_class === "oco") delete (body as Record<string, unknown>)["limit_price"]
+        expect([order_class, time_in_force, refusal(body)]).toEqual([order_class, time_in_force, [422, expect.stringMatching(new RegExp(`^time_in_force must be day or gtc for ${order_class} orders`))]])
+      }
+  })
+
+  it("refuses exit prices on the wrong sides: a take-profit not beyond the stop-loss, a bracket's limit entry outside them", () => {
+    expect(refusal({ ...base, side: "buy", limit_price: "100", order_class: "bracket", take_profit: { limit_price: "90" }, stop_loss: { stop_price: "95" } })).toEqual([
+      422,
+      expect.stringMatching(/^take_profit.limit_price must be above stop_loss.stop_price/)
+    ])
+    expect(refusal({ ...base, side: "sell", limit_price: "100", order_class: "bracket", ...legs })).toEqual([422, expect.stringMatching(/^take_profit.limit_price must be below/)])
+    expect(refusal({ ...base, side: "buy", limit_price: "120", order_class: "bracket", ...legs })).toEqual([422, expect.stringMatching(/^limit_price must be between/)])
+    expect(refusal({ ...base, side: "buy", order_class: "oco", ...legs })).toEqual([422, expect.stringMatching(/^take_profit.limit_price must be below/)])
+    // The right sides are taken: a long's exits (sell) above and below, a short's the other way round.
+    expect(refusal({ ...base, side: "buy", limit_price: "100", order_class: "bracket", ...legs })).toBe("accepted")
+    expect(refusal({ ...base, side: "buy", type: "market", order_class: "bracket", ...legs })).toBe("accepted")
+    expect(refusal({ ...base, side: "sell", order_class: "oco", ...legs })).toBe("accepted")
+    expect(refusal({ ...base, side: "sell", limit_price: "100", order_class: "bracket", take_profit: { limit_price: "90" }, stop_loss: { stop_price: "105" } })).toBe("accepted")
+  })
+})

@@ -2,8 +2,8 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Alpaca, trading } from "@alpacahq/alpaca-trade-api"
-import { type BrokerServer, type RateLimitOptions, startBrokerServer } from "../../src/server/index.ts"
+import { Alpaca, marketData, trading } from "@alpacahq/alpaca-trade-api"
+import { type BrokerServer, type MarketOptions, type RateLimitOptions, startBrokerServer } from "../../src/server/index.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789"
 
@@ -19,7 +19,7 @@ export interface Harness {
   readonly close: () => Promise<void>
 }
 
-/** The official client, its trading host rewritten to the local server; no retries or throttling, so every answer is the server's. */
+/** The official client, its trading and market-data hosts rewritten to the local server; no retries or throttling, so every answer is the server's. */
 export const clientFor = (baseUrl: string, keyId: string, secret: string): Alpaca =>
   new Alpaca({
     keyId,
@@ -27,13 +27,13 @@ export const clientFor = (baseUrl: string, keyId: string, secret: string): Alpac
     paper: true,
     retry: false,
     rateLimit: false,
-    middleware: [{ pre: async ({ url, init }) => ({ url: url.replace(trading.TRADING_PAPER_HOST, baseUrl), init }) }]
+    middleware: [{ pre: async ({ url, init }) => ({ url: url.replace(trading.TRADING_PAPER_HOST, baseUrl).replace(marketData.MARKET_DATA_HOST, baseUrl), init }) }]
   })
 
 /** The server without a rate limit unless given one: tests make many requests quickly. */
-export const startHarness = async (options: { readonly rateLimit?: RateLimitOptions } = {}): Promise<Harness> => {
-  const root = await mkdtemp(join(tmpdir(), "paperfloor-serve-"))
-  const server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: options.rateLimit ?? null })
+export const startHarness = async (options: { readonly rateLimit?: RateLimitOptions; readonly market?: MarketOptions; readonly root?: string } = {}): Promise<Harness> => {
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), "paperfloor-serve-")))
+  const server = await startBrokerServer({ storageRoot: root, adminKey: ADMIN_KEY, rateLimit: options.rateLimit ?? null, ...(options.market === undefined ? {} : { market: options.market }) })
   const raw: Harness["raw"] = (path, init = {}) => {
     const { keys, ...rest } = init
     const headers = new Headers(rest.headers)

@@ -9,10 +9,10 @@ export const deployCommand = (program: Program) =>
     .argument("<config>", "the run config (JSON): the model and the simulation")
     .option("--json", "print the deployment record as JSON")
     .action(async (configPath, options, command) => {
-      const { deployConfig, loadRunConfig, withStore } = await import("../toolkit.ts")
+      const { loadRunConfig, withStore } = await import("../toolkit.ts")
       const config = await loadRunConfig(configPath)
       await withStore(command.optsWithGlobals().store, async (store) => {
-        const id = await deployConfig(store, config)
+        const id = await store.deploy(config)
         if (options.json) printJson(await store.simulation(id))
         else printText(`deployed ${id}: ${config.model.modelId} ${config.model.version} on ${config.simulation.symbols.join(", ")}`, `next: paperfloor start ${id} --data <file>…`)
       })

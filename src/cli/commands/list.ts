@@ -10,7 +10,7 @@ export const listCommand = (program: Program) =>
     .action(async (options, command) => {
       const { withStore } = await import("../toolkit.ts")
       await withStore(command.optsWithGlobals().store, async (store) => {
-        const records = await store.paper.listSimulations()
+        const records = await store.list()
         if (options.json) printJson(records)
         else printText(records.length === 0 ? `no simulations in ${shownPath(store.root)}` : deploymentsTable(records))
       })

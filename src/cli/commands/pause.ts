@@ -12,8 +12,8 @@ export const pauseCommand = (program: Program) =>
       const { withStore } = await import("../toolkit.ts")
       await withStore(command.optsWithGlobals().store, async (store) => {
         await store.simulation(id)
-        await store.paper.pauseSimulation(id)
-        const status = await store.paper.getSimulationStatus(id)
+        await store.pause(id)
+        const status = await store.status(id)
         if (options.json) printJson(status)
         else printText(`paused ${id}`, statusTable(status))
       })

@@ -20,21 +20,21 @@ export const resumeCommand = (program: Program) =>
       await withStore(command.optsWithGlobals().store, async (store) => {
         const record = await store.simulation(id)
         if (options.data === undefined) {
-          await store.paper.resumeSimulation(id)
-          const status = await store.paper.getSimulationStatus(id)
+          await store.resume(id)
+          const status = await store.status(id)
           if (options.json) printJson(status)
           else printText(`resumed ${id}`, statusTable(status))
           return
         }
         // Read and checked before the simulation is touched: a bad file changes nothing.
         const timeline = await loadMarketData(options.data, record.config)
-        const before = await store.paper.getSimulationStatus(id)
-        if (before.state === "paused") await store.paper.resumeSimulation(id)
+        const before = await store.status(id)
+        if (before.state === "paused") await store.resume(id)
         // Continuing means trading on: from a status the simulation machine tags as trading.
         else if (!simulationStatusesTagged("trades").has(before.state)) throw new SimulationStateError({ status: before.state, command: "resume" })
         const { skipped, fresh } = updatesAfter(timeline, before.lastUpdateTime)
-        await feed(store.paper, id, fresh)
-        const status = await store.paper.getSimulationStatus(id)
+        await feed(store, id, fresh)
+        const status = await store.status(id)
         if (options.json) printJson({ ...status, skipped, fed: fresh.length })
         else
           printText(

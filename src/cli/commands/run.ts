@@ -15,16 +15,16 @@ export const runCommand = (program: Program) =>
     .option("--out <file>", "where to write the HTML report (default: <store>/reports/<simulation>.html)")
     .option("--json", "print the results summary as JSON")
     .action(async (configPath, options, command) => {
-      const { checkReportPath, deployConfig, feed, loadMarketData, loadRunConfig, resultsSummary, withStore, writeSimulationReport } = await import("../toolkit.ts")
+      const { checkReportPath, feed, loadMarketData, loadRunConfig, resultsSummary, withStore, writeSimulationReport } = await import("../toolkit.ts")
       const config = await loadRunConfig(configPath)
       const timeline = await loadMarketData(options.data, config.simulation)
       // A report that cannot be written is refused before the run, not after it is in the store.
       if (options.out !== undefined) await checkReportPath(options.out)
       await withStore(command.optsWithGlobals().store, async (store) => {
-        const id = await deployConfig(store, config)
-        await store.paper.startSimulation(id)
-        await feed(store.paper, id, timeline)
-        const results = await store.paper.stopSimulation(id)
+        const id = await store.deploy(config)
+        await store.start(id)
+        await feed(store, id, timeline)
+        const results = await store.stop(id)
         const report = await writeSimulationReport(store.root, results, options.out)
         if (options.json) printJson({ simulation: id, report, results: resultsSummary(results) })
         else printText(resultsTable(results), `report: ${shownPath(report)}`)

@@ -15,9 +15,9 @@ export const startCommand = (program: Program) =>
         const record = await store.simulation(id)
         // Read and checked before the simulation is touched: a bad file changes nothing.
         const timeline = options.data === undefined ? [] : await loadMarketData(options.data, record.config)
-        await store.paper.startSimulation(id)
-        await feed(store.paper, id, timeline)
-        const status = await store.paper.getSimulationStatus(id)
+        await store.start(id)
+        await feed(store, id, timeline)
+        const status = await store.status(id)
         if (options.json) printJson({ ...status, fed: timeline.length })
         else printText(`started ${id}${options.data === undefined ? "" : `; fed ${timeline.length} updates`}`, statusTable(status))
       })

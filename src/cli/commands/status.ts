@@ -12,7 +12,7 @@ export const statusCommand = (program: Program) =>
       const { withStore } = await import("../toolkit.ts")
       await withStore(command.optsWithGlobals().store, async (store) => {
         await store.simulation(id)
-        const status = await store.paper.getSimulationStatus(id)
+        const status = await store.status(id)
         if (options.json) printJson(status)
         else printText(statusTable(status))
       })

@@ -13,7 +13,7 @@ export const stopCommand = (program: Program) =>
       const { resultsSummary, withStore } = await import("../toolkit.ts")
       await withStore(command.optsWithGlobals().store, async (store) => {
         await store.simulation(id)
-        const results = await store.paper.stopSimulation(id)
+        const results = await store.stop(id)
         if (options.json) printJson(resultsSummary(results))
         else printText(resultsTable(results), `report: paperfloor report ${id}`)
       })
