@@ -1,9 +1,15 @@
 /**
  * The replay benchmark (bench/paperfloor-runner.ts's crossover over 1M bars) for the engine at an
  * earlier commit against the engine in this tree, in one process with the runs interleaved, so
- * that both see the same machine load. Prints each side's median seconds.
+ * that both see the same machine load. Prints each side's median seconds, of wall time and of the
+ * process's CPU time: on a shared machine a run's wall time also counts the time other processes
+ * held the cores, and its CPU time does not.
  *
- *   node bench/engine-compare.ts [commit] [runs]
+ *   node bench/engine-compare.ts [commit] [runs] [--per-order]
+ *
+ * `--per-order`: instead of the crossover, the cost of one order: 100,000 ORCL bars with a market
+ * order after every bar (buy 100 when flat, else sell the position) against the same bars without
+ * orders, each engine's (orders run − bars run) ÷ orders in CPU time, and the ratio.
  *
  * The earlier engine is read with `git archive` into a temporary directory that links this tree's
  * node_modules; its sources run as they are, like this tree's.
@@ -24,6 +30,10 @@ type EngineClass = typeof TradingSimulationEngine
 const root = fileURLToPath(new URL("..", import.meta.url))
 const commit = process.argv[2] ?? "HEAD"
 const runs = Number(process.argv[3] ?? 7)
+const perOrder = process.argv.includes("--per-order")
+
+/** What runs after each bar: the crossover, a market order every bar, or nothing (the bars alone). */
+type Workload = "crossover" | "everyBar" | "barsOnly"
 
 const checkout = (rev: string): string => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "paperfloor-engine-"))
@@ -34,8 +44,14 @@ const checkout = (rev: string): string => {
   return dir
 }
 
-const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>): { seconds: number; trades: number; equity: string } => {
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Workload): { seconds: number; cpuSeconds: number; fills: number; trades: number; equity: string } => {
   const start = performance.now()
+  const cpuStart = cpuSeconds()
   const engine = new Engine({
     symbols: ["ORCL"],
     initialCapital: crossoverRules.initialCapital,
@@ -46,10 +62,15 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>): { seconds: 
   const strategy = new MovingAverageCrossover("ORCL", { fast: crossoverRules.fastPeriod, slow: crossoverRules.slowPeriod, quantity: crossoverRules.quantity })
   for (const bar of bars) {
     engine.processMarketUpdate({ time: bar.time, bars: { ORCL: bar } })
-    strategy.onClose(engine, bar.close)
+    if (workload === "crossover") strategy.onClose(engine, bar.close)
+    else if (workload === "everyBar") {
+      const position = engine.positionOf("ORCL")
+      engine.submitOrder(position.isZero() ? { symbol: "ORCL", side: "buy", type: "market", quantity: 100 } : { symbol: "ORCL", side: "sell", type: "market", quantity: position })
+    }
   }
   const seconds = (performance.now() - start) / 1000
-  return { seconds, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
+  const cpu = cpuSeconds() - cpuStart
+  return { seconds, cpuSeconds: cpu, fills: engine.getFills().length, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
 }
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -58,26 +79,45 @@ const dir = checkout(commit)
 try {
   const before = (await import(pathToFileURL(path.join(dir, "src/index.ts")).href)) as { TradingSimulationEngine: EngineClass }
   const after = (await import("../src/index.ts")) as { TradingSimulationEngine: EngineClass }
-  const sides = [
-    { name: `before (${commit})`, Engine: before.TradingSimulationEngine, seconds: [] as number[], result: "" },
-    { name: "after (this tree)", Engine: after.TradingSimulationEngine, seconds: [] as number[], result: "" }
+  const engines = [
+    { name: `before (${commit})`, Engine: before.TradingSimulationEngine },
+    { name: "after (this tree)", Engine: after.TradingSimulationEngine }
   ]
+  const workloads: ReadonlyArray<Workload> = perOrder ? ["everyBar", "barsOnly"] : ["crossover"]
+  const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], fills: 0, result: "" })))
   const source = await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt"))
-  const bars = makeBenchmarkBars(source, 1_000_000)
-  for (const side of sides) replay(side.Engine, bars.slice(0, 100_000))
+  const bars = makeBenchmarkBars(source, perOrder ? 100_000 : 1_000_000)
+  for (const side of sides) replay(side.Engine, bars.slice(0, 100_000), side.workload)
   for (let i = 0; i < runs; i++) {
     // Alternate which side goes first, so neither always runs on the other's garbage.
     for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
-      const r = replay(side.Engine, bars)
+      const r = replay(side.Engine, bars, side.workload)
       side.seconds.push(r.seconds)
-      side.result = `${r.trades} trades, final equity ${r.equity}`
+      side.cpuSeconds.push(r.cpuSeconds)
+      side.fills = r.fills
+      side.result = `${r.fills} fills, ${r.trades} trades, final equity ${r.equity}`
     }
   }
-  if (sides[0]!.result !== sides[1]!.result) throw new Error(`the engines disagree: ${sides[0]!.result} vs ${sides[1]!.result}`)
+  for (const workload of workloads) {
+    const [b, a] = sides.filter((side) => side.workload === workload)
+    if (b!.result !== a!.result) throw new Error(`the engines disagree (${workload}): ${b!.result} vs ${a!.result}`)
+  }
+  const runsOf = (xs: ReadonlyArray<number>) => xs.map((s) => s.toFixed(3)).join(", ")
   for (const side of sides) {
     const m = median(side.seconds)
-    console.log(`${side.name}: median ${m.toFixed(3)} s (${((bars.length / m) / 1e6).toFixed(2)} M bars/s); runs ${side.seconds.map((s) => s.toFixed(3)).join(", ")}`)
+    console.log(`${side.name}, ${side.workload}: median ${m.toFixed(3)} s (${((bars.length / m) / 1e6).toFixed(2)} M bars/s); runs ${runsOf(side.seconds)}`)
+    console.log(`  CPU time: median ${median(side.cpuSeconds).toFixed(3)} s; runs ${runsOf(side.cpuSeconds)}`)
   }
+  const load = `load average ${os.loadavg()[0]!.toFixed(1)}`
+  const cpu = (name: string, workload: Workload) => median(sides.find((side) => side.name === name && side.workload === workload)!.cpuSeconds)
+  const wall = (name: string, workload: Workload) => median(sides.find((side) => side.name === name && side.workload === workload)!.seconds)
+  const [b, a] = engines.map((e) => e.name) as [string, string]
+  if (perOrder) {
+    // Per filled order, as bench/order-cost-bench.ts counts them (the order after the last bar never fills).
+    const fills = sides.find((side) => side.workload === "everyBar")!.fills
+    const micros = (name: string) => ((cpu(name, "everyBar") - cpu(name, "barsOnly")) / fills) * 1e6
+    console.log(`per order (CPU): before ${micros(b).toFixed(2)} µs, after ${micros(a).toFixed(2)} µs: after / before ${(micros(a) / micros(b)).toFixed(3)}; per bar without orders ${((cpu(b, "barsOnly") / bars.length) * 1e6).toFixed(3)} and ${((cpu(a, "barsOnly") / bars.length) * 1e6).toFixed(3)} µs; ${load}`)
+  } else console.log(`after / before: ${(wall(a, "crossover") / wall(b, "crossover")).toFixed(3)} (wall), ${(cpu(a, "crossover") / cpu(b, "crossover")).toFixed(3)} (CPU); ${load}`)
   console.log(`both: ${bars.length} bars, ${sides[0]!.result}`)
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -1,4 +1,4 @@
-import { Decimal } from "../src/domain/decimal.ts"
+import { Decimal, isAboveZero } from "../src/domain/decimal.ts"
 import type { OrderSpec, ValidReplaceRequest } from "../src/domain/order.ts"
 import { orderTypes } from "../src/domain/order-types.ts"
 import type { Guard, MachineImplementations, Updater } from "./implementations.ts"
@@ -86,7 +86,7 @@ const fillAgainstRest = (context: OrderContext, event: OrderEvent): number | nul
   // Decimal strings here are canonical, so equal strings are equal amounts: the usual whole first fill needs no parsing.
   if (context.filledQuantity === "0" && event.quantity === context.order.quantity) return 0
   const quantity = new Decimal(event.quantity)
-  if (!quantity.greaterThan(0)) return null
+  if (!isAboveZero(quantity)) return null
   const after = context.filledQuantity === "0" ? quantity : quantity.plus(context.filledQuantity)
   return after.comparedTo(context.order.quantity)
 }

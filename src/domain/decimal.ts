@@ -24,9 +24,9 @@ export const isDecimal = (u: unknown): u is DecimalJs => DecimalJs.isDecimal(u)
 
 /** Parses a decimal input; `undefined` when it is not a finite number. */
 export const parseDecimal = (input: unknown): Decimal | undefined => {
-  if (typeof input === "number") return Number.isFinite(input) ? new Decimal(input) : undefined
+  if (typeof input === "number") return Number.isFinite(input) ? decimalOf(input) : undefined
   if (isDecimal(input)) return input.isFinite() ? new Decimal(input) : undefined
-  if (typeof input === "string") return isDecimalString(input) ? new Decimal(input) : undefined
+  if (typeof input === "string") return isDecimalString(input) ? decimalOf(input) : undefined
   return undefined
 }
 
@@ -34,6 +34,13 @@ const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 /** A plain decimal numeral, as decimal.js reads it: no spaces, no hex, no Infinity. */
 export const isDecimalString = (s: string): boolean => decimalPattern.test(s)
+
+/**
+ * x > 0 and x < 0 for a finite decimal, read from its sign: `x.greaterThan(0)` makes a Decimal
+ * of the 0 and copies it again to compare, on every call, and the engine asks several per order.
+ */
+export const isAboveZero = (x: DecimalJs): boolean => x.s > 0 && !x.isZero()
+export const isBelowZero = (x: DecimalJs): boolean => x.s < 0 && !x.isZero()
 
 /** a + b, skipping the addition when either is zero: running totals start at zero, and most only ever take one term. */
 export const plus = (a: DecimalJs, b: DecimalJs): DecimalJs => (a.isZero() ? b : b.isZero() ? a : a.plus(b))
@@ -48,4 +55,100 @@ export const toDecimalString = (input: DecimalInput): string => {
   // One of ours already prints canonically; another Decimal (other settings) is re-read first.
   if (isDecimal(input) && input.constructor === Decimal) return input.toString()
   return new Decimal(input).toString()
+}
+
+/** Powers of ten a double holds exactly: 10^0 … 10^22. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
+
+/**
+ * `d.toNumber()` without its string round trip: the nearest double, as `Number(d.toString())`
+ * gives it. When the digits make an integer M below 2^53 and the value is M × 10^p with
+ * |p| ≤ 22, both M and 10^|p| are exact doubles, so the one multiplication or division rounds
+ * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Anything else
+ * (more digits, a larger exponent, zero) takes decimal.js's own conversion.
+ */
+export const toNumberExact = (d: DecimalJs): number => {
+  // decimal.js keeps the digits in base-1e7 limbs (`d`), the exponent of the first digit (`e`) and the sign (`s`).
+  const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
+  if (limbs === null || limbs.length > 3 || limbs[0] === 0) return d.toNumber()
+  let m = 0
+  for (let i = 0; i < limbs.length; i++) m = m * 1e7 + limbs[i]!
+  if (m > Number.MAX_SAFE_INTEGER) return d.toNumber()
+  // The digits of the first limb, then 7 per further limb; p places the decimal point.
+  const first = limbs[0]!
+  const digits = (first < 10 ? 1 : first < 100 ? 2 : first < 1e3 ? 3 : first < 1e4 ? 4 : first < 1e5 ? 5 : first < 1e6 ? 6 : 7) + 7 * (limbs.length - 1)
+  const p = d.e + 1 - digits
+  if (p < -22 || p > 22) return d.toNumber()
+  const magnitude = p < 0 ? m / EXACT_POWERS_OF_TEN[-p]! : m * EXACT_POWERS_OF_TEN[p]!
+  return d.s < 0 ? -magnitude : magnitude
+}
+
+/** decimal.js's digits per element of `d`. */
+const LOG_BASE = 7
+
+/**
+ * A plain numeral (an optional minus, digits, at most one point with digits on both sides) read
+ * exactly as decimal.js reads it, without its regular expressions and string copies: the same
+ * sign, exponent and base-1e7 digits (`s`, `e`, `d`, the representation decimal.js documents),
+ * set on a fresh Decimal. undefined for any other string ("5.", ".5", "+5", "1e3", "NaN"…), which
+ * decimal.js reads itself.
+ */
+const fromPlainNumeral = (str: string): Decimal | undefined => {
+  const n = str.length
+  const start = n > 0 && str.charCodeAt(0) === 45 ? 1 : 0
+  let point = -1
+  let first = -1
+  let last = -1
+  for (let i = start; i < n; i++) {
+    const c = str.charCodeAt(i)
+    if (c === 46) {
+      if (point !== -1) return undefined
+      point = i
+    } else if (c < 48 || c > 57) return undefined
+    else if (c !== 48) {
+      if (first === -1) first = i
+      last = i
+    }
+  }
+  if (n === start || point === start || point === n - 1) return undefined
+  const x = new Decimal(0)
+  const parts = x as unknown as { s: number; e: number; d: number[] }
+  if (start === 1) parts.s = -1
+  // Zero keeps its sign and new Decimal(0)'s digits, as decimal.js does.
+  if (first === -1) return x
+  const end = point === -1 ? n : point
+  // The exponent of the first significant digit; decimal.js aligns its limbs on the point, so the first holds `size` digits.
+  const e = first < end ? end - first - 1 : end - first
+  let size = (e + 1) % LOG_BASE
+  if (size <= 0) size += LOG_BASE
+  const d: number[] = []
+  let limb = 0
+  let filled = 0
+  for (let i = first; i <= last; i++) {
+    if (i === point) continue
+    limb = limb * 10 + (str.charCodeAt(i) - 48)
+    filled += 1
+    if (filled === size && i < last) {
+      d.push(limb)
+      limb = 0
+      filled = 0
+      size = LOG_BASE
+    }
+  }
+  // The last limb is padded with zeros to its size; `| 0` keeps the digits small integers, as decimal.js's are.
+  d.push((limb * 10 ** (size - filled)) | 0)
+  parts.e = e
+  parts.d = d
+  return x
+}
+
+/**
+ * `new Decimal(input)` for a price or quantity as callers give them and as the engine keeps them
+ * (a number, or a decimal string), the same value with the same digits, but reading plain
+ * numerals itself: decimal.js's constructor costs about a microsecond, and each order makes several.
+ */
+export const decimalOf = (input: number | string): Decimal => {
+  // decimal.js's own fast path: zero (and its sign) and small integers.
+  if (typeof input === "number" && (input === 0 || (Number.isInteger(input) && Math.abs(input) < 1e7))) return new Decimal(input)
+  return fromPlainNumeral(typeof input === "number" ? String(input) : input) ?? new Decimal(input)
 }

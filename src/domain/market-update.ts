@@ -1,4 +1,4 @@
-import { Decimal, type DecimalInput, isDecimalString } from "./decimal.ts"
+import { Decimal, type DecimalInput, decimalOf, isDecimalString } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { parseTime, type TimeInput } from "./time.ts"
 import { MAX_AMOUNT } from "./validation.ts"
@@ -74,7 +74,7 @@ export const quoteForSide = (quote: Quote, side: "buy" | "sell"): Quote => (quot
 /** The exact decimal of one of a quote's prices, made once per quote: a check and a fill on the same update share it. */
 export const quoteDecimal = (quote: Quote, field: QuoteField): Decimal => {
   const decimals = (quote.decimals ??= {})
-  return (decimals[field] ??= new Decimal(quote.source[field] as DecimalInput))
+  return (decimals[field] ??= decimalOf(quote.source[field]))
 }
 
 // Strings must be plain decimals: a fill later reads the same string as an exact decimal.
@@ -98,8 +98,14 @@ const isPrice = (n: number): boolean => Number.isFinite(n) && n > 0 && n <= MAX_
  */
 class Issues {
   list: ValidationIssue[] | null = null
+  /** The update's quotes, made on the first: an empty array's first push reserves room for 16, and most updates carry one. */
+  quotes: Quote[] | null = null
   add(field: string, rule: string, value: unknown): void {
     ;(this.list ??= []).push({ field, rule, value })
+  }
+  quote(quote: Quote): void {
+    if (this.quotes === null) this.quotes = [quote]
+    else this.quotes.push(quote)
   }
 }
 
@@ -111,15 +117,15 @@ const checkSymbol = (issues: Issues, symbols: ReadonlySet<string>, prefix: strin
   return false
 }
 
-const addTick = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, prefix: string, symbol: string, value: unknown): void => {
+const addTick = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string, value: unknown): void => {
   if (!checkSymbol(issues, symbols, prefix, symbol)) return
   const p = toNumber(value)
   if (!isPrice(p)) return issues.add(prefix + symbol, PRICE_RULE, value)
   const v = value as PriceInput
-  quotes.push({ symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
+  issues.quote({ symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
 }
 
-const addBar = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, symbol: string, bar: unknown): void => {
+const addBar = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, bar: unknown): void => {
   if (!checkSymbol(issues, symbols, "bars.", symbol)) return
   if (!isRecord(bar)) return issues.add(`bars.${symbol}`, "must be an object { open, high, low, close, volume? }", bar)
   const open = toNumber(bar["open"])
@@ -136,7 +142,7 @@ const addBar = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, s
     if (above(open, o, high, h) || above(close, c, high, h) || above(low, l, high, h))
       issues.add(`bars.${symbol}.high`, "must be at least the open, the close and the low", h)
     else if (above(low, l, open, o) || above(low, l, close, c)) issues.add(`bars.${symbol}.low`, "must be at most the open and the close", l)
-    else quotes.push({ symbol, open, high, low, close, source: bar as unknown as BarInput })
+    else issues.quote({ symbol, open, high, low, close, source: bar as unknown as BarInput })
     return
   }
   for (const [field, n] of [["open", open], ["high", high], ["low", low], ["close", close]] as const)
@@ -153,7 +159,7 @@ const tick = (symbol: string, price: number, source: PriceInput): Quote => ({
   source: { open: source, high: source, low: source, close: source }
 })
 
-const addQuote = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>, symbol: string, quote: unknown): void => {
+const addQuote = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, quote: unknown): void => {
   if (!checkSymbol(issues, symbols, "quotes.", symbol)) return
   if (!isRecord(quote)) return issues.add(`quotes.${symbol}`, "must be an object { bid, ask }", quote)
   const bid = toNumber(quote["bid"])
@@ -168,7 +174,7 @@ const addQuote = (issues: Issues, quotes: Quote[], symbols: ReadonlySet<string>,
   if (above(bid, b, ask, a)) return issues.add(`quotes.${symbol}.bid`, "must be at most the ask", b)
   const mid = new Decimal(b).plus(a).dividedBy(2).toString()
   const midNumber = Number(mid)
-  quotes.push({
+  issues.quote({
     symbol,
     open: midNumber,
     high: ask,
@@ -190,7 +196,6 @@ export const normalizeMarketUpdate = (
   previousTime: number | null
 ): NormalizedUpdate | ValidationError => {
   const issues = new Issues()
-  const quotes: Quote[] = []
   let time = previousTime
   let kind: NormalizedUpdate["kind"] = "tick"
   if (!isRecord(input)) {
@@ -215,23 +220,24 @@ export const normalizeMarketUpdate = (
       // Only one of the two is read: `prices` beside `bars` would be lost.
       if (prices !== undefined) issues.add("prices", "must not stand beside `bars` (give that symbol a bar whose four prices are its last price)", prices)
       if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)
-      else for (const symbol in bars) addBar(issues, quotes, symbols, symbol, bars[symbol])
+      else for (const symbol in bars) addBar(issues, symbols, symbol, bars[symbol])
     } else if (prices !== undefined) {
       if (!isRecord(prices)) issues.add("prices", "must be an object of symbol → price", prices)
-      else for (const symbol in prices) addTick(issues, quotes, symbols, "prices.", symbol, prices[symbol])
+      else for (const symbol in prices) addTick(issues, symbols, "prices.", symbol, prices[symbol])
     } else if (bidAsk === undefined) {
-      for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(issues, quotes, symbols, "", symbol, input[symbol])
+      for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(issues, symbols, "", symbol, input[symbol])
     }
     if (bidAsk !== undefined) {
       if (!isRecord(bidAsk)) issues.add("quotes", "must be an object of symbol → { bid, ask }", bidAsk)
       else
         for (const symbol in bidAsk) {
-          if (quotes.some((q) => q.symbol === symbol)) issues.add(`quotes.${symbol}`, "must not repeat a symbol given in `bars` or `prices`", bidAsk[symbol])
-          else addQuote(issues, quotes, symbols, symbol, bidAsk[symbol])
+          if (issues.quotes?.some((q) => q.symbol === symbol)) issues.add(`quotes.${symbol}`, "must not repeat a symbol given in `bars` or `prices`", bidAsk[symbol])
+          else addQuote(issues, symbols, symbol, bidAsk[symbol])
         }
     }
-    if (issues.list === null && quotes.length === 0) issues.add("(update)", "must carry at least one symbol's price", input)
+    if (issues.list === null && issues.quotes === null) issues.add("(update)", "must carry at least one symbol's price", input)
   }
   if (issues.list !== null) return new ValidationError({ subject: "marketUpdate", issues: issues.list })
-  return { time, kind, quotes }
+  // Without an issue there is a quote (an update without one is refused above).
+  return { time, kind, quotes: issues.quotes! }
 }

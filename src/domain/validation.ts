@@ -1,5 +1,5 @@
 import { Exit, Result, Schema, SchemaIssue } from "effect"
-import { Decimal, isDecimal, parseDecimal } from "./decimal.ts"
+import { Decimal, isAboveZero, isBelowZero, isDecimal, parseDecimal } from "./decimal.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { formatThrown } from "./format-value.ts"
 import { type InputPath, readPlainInput, unreadableIssue } from "./plain-input.ts"
@@ -84,6 +84,8 @@ const DecimalInputSchema = Schema.Union([Schema.Number, Schema.String, Schema.de
  */
 export const MAX_AMOUNT = 1e15
 export const MAX_AMOUNT_RULE = "must be at most 1e15"
+// Made once: compared with every Decimal amount, and decimal.js reads a number this large through its string.
+const MAX_AMOUNT_DECIMAL = new Decimal(MAX_AMOUNT)
 const MAX_DIGITS_RULE = `must have at most ${Decimal.precision} significant digits`
 
 /** What is wrong with a decimal input (a number, a numeric string or a Decimal) that must be at least zero (or above it), or undefined. */
@@ -97,8 +99,8 @@ export const decimalAmountIssue = (u: unknown, allowZero: boolean): string | und
   }
   const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
   if (d === undefined) return "must be a finite number"
-  if (!(allowZero ? d.greaterThanOrEqualTo(0) : d.greaterThan(0))) return rule
-  if (!d.lessThanOrEqualTo(MAX_AMOUNT)) return MAX_AMOUNT_RULE
+  if (allowZero ? isBelowZero(d) : !isAboveZero(d)) return rule
+  if (!d.lessThanOrEqualTo(MAX_AMOUNT_DECIMAL)) return MAX_AMOUNT_RULE
   // (A number has at most 17.) More digits than the ledger keeps would be rounded away: an
   // order's rest after a partial fill would never reach zero.
   return d.precision() <= Decimal.precision ? undefined : MAX_DIGITS_RULE

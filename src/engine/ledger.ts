@@ -1,4 +1,4 @@
-import { Decimal, plus, ZERO } from "../domain/decimal.ts"
+import { Decimal, isAboveZero, isBelowZero, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -31,7 +31,7 @@ export interface FillLegs {
 
 /** Splits a signed order quantity against a signed position into the part that closes it and the part that opens. */
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
-  const reduces = !position.isZero() && (side === "buy" ? position.lessThan(0) : position.greaterThan(0))
+  const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
   const held = position.abs()
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
@@ -130,8 +130,9 @@ export class Ledger {
       values[n] = valueOf(state.symbol)
       n += 1
     }
-    quantities.length = n
-    values.length = n
+    // Setting an array's length is a call into the runtime even when it does not change: most days it does not.
+    if (quantities.length !== n) quantities.length = n
+    if (values.length !== n) values.length = n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -170,7 +171,7 @@ export class Ledger {
     const openingCommission = closingQuantity.isZero() ? commission : commission.minus(closingCommission)
     const realizedPnl = closingQuantity.isZero()
       ? ZERO
-      : before.lessThan(0)
+      : isBelowZero(before)
         ? averageCostBefore.minus(price).times(closingQuantity)
         : price.minus(averageCostBefore).times(closingQuantity)
     const after = side === "buy" ? before.plus(quantity) : before.minus(quantity)
@@ -185,7 +186,7 @@ export class Ledger {
     }
     state.quantity = after
     const wasShort = state.quantityNumber < 0
-    state.quantityNumber = after.toNumber()
+    state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
       state.realizedPnl = state.realizedPnl.plus(realizedPnl)
@@ -193,11 +194,14 @@ export class Ledger {
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
-    this.#cashNumber = cashAfter.toNumber()
+    this.#cashNumber = toNumberExact(cashAfter)
     return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
   }
 
-  /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve. */
+  /** The last valuation estimate, rewritten by each call: one object for the whole run rather than one per update. */
+  readonly #valuation = { equity: 0, longValue: 0, shortValue: 0 }
+
+  /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve (valid until the next call). */
   valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
     // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
@@ -211,14 +215,20 @@ export class Ledger {
       if (value > 0) longValue += value
       else shortValue -= value
     }
-    return { equity, longValue, shortValue }
+    const valuation = this.#valuation
+    valuation.equity = equity
+    valuation.longValue = longValue
+    valuation.shortValue = shortValue
+    return valuation
   }
 
   /** Exact equity: cash + Σ position × mark. */
   equity(mark: (symbol: string) => Decimal): Decimal {
     let equity = this.#cash
-    for (const [symbol, state] of this.#positions) {
-      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(symbol)))
+    // Over the list, in the map's order: a Map's entry iterator would allocate at every check.
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
+      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(state.symbol)))
     }
     return equity
   }
@@ -226,8 +236,9 @@ export class Ledger {
   /** Σ |short position| × mark: the collateral shorts hold. */
   shortMarketValue(mark: (symbol: string) => Decimal): Decimal {
     let value = ZERO
-    for (const [symbol, state] of this.#positions) {
-      if (state.quantity.lessThan(0)) value = value.plus(state.quantity.abs().times(mark(symbol)))
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
+      if (isBelowZero(state.quantity)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
     }
     return value
   }

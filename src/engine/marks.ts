@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { type Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
 import type { PriceInput, Quote } from "../domain/market-update.ts"
 
 interface Mark {
@@ -36,7 +36,7 @@ export class Marks {
   decimal(symbol: string): Decimal | undefined {
     const mark = this.#marks.get(symbol)
     if (mark === undefined) return undefined
-    mark.decimal ??= new Decimal(mark.source)
+    mark.decimal ??= decimalOf(mark.source)
     return mark.decimal
   }
 

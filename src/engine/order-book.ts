@@ -1,5 +1,5 @@
 import type { OrderId } from "../domain/ids.ts"
-import type { OrderListKind } from "../domain/order.ts"
+import { isEngineOrderId, type OrderListKind } from "../domain/order.ts"
 import { OrderEntry, type OrderEntrySnapshot, type WorkingOrderWatch } from "./order-entry.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { WorkingOrderIndex } from "./working-order-index.ts"
@@ -59,7 +59,10 @@ export class OrderBook implements WorkingOrderWatch {
   }
 
   byClientOrderId(clientOrderId: string): OrderEntry | undefined {
-    return this.#byClientId.get(clientOrderId)
+    // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
+    if (!isEngineOrderId(clientOrderId)) return this.#byClientId.get(clientOrderId)
+    const entry = this.#orders.get(clientOrderId as OrderId)
+    return entry?.spec.clientOrderId === clientOrderId ? entry : undefined
   }
 
   /** Every order, final ones included, in submission order. */
@@ -169,8 +172,8 @@ export class OrderBook implements WorkingOrderWatch {
   #add(entry: OrderEntry): void {
     const { spec } = entry
     this.#orders.set(spec.id, entry)
-    // Snapshots from before client order ids have none.
-    if (spec.clientOrderId !== undefined) this.#byClientId.set(spec.clientOrderId, entry)
+    // Snapshots from before client order ids have none; an order given none has its own id, found through #orders.
+    if (spec.clientOrderId !== undefined && spec.clientOrderId !== spec.id) this.#byClientId.set(spec.clientOrderId, entry)
     const link = spec.orderList
     if (link === null || link === undefined) return
     let list = this.#lists.get(link.id)

@@ -1,5 +1,5 @@
 import { finalOrderStatuses, initialOrderContext, type OrderContext, type OrderEvent, type OrderStatus, orderTable } from "../../machines/index.ts"
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import { orderTypes, type WorkingOrder } from "../domain/order-types.ts"
@@ -206,9 +206,9 @@ export class OrderEntry implements WorkingOrder {
 
   #cache(): void {
     const order = this.context.order
-    this.remaining = this.context.filledQuantity === "0" ? new Decimal(order.quantity) : new Decimal(order.quantity).minus(this.context.filledQuantity)
-    this.limitPrice = order.limitPrice === null ? null : new Decimal(order.limitPrice)
-    this.stopPrice = order.stopPrice === null ? null : new Decimal(order.stopPrice)
+    this.remaining = this.context.filledQuantity === "0" ? decimalOf(order.quantity) : decimalOf(order.quantity).minus(this.context.filledQuantity)
+    this.limitPrice = order.limitPrice === null ? null : decimalOf(order.limitPrice)
+    this.stopPrice = order.stopPrice === null ? null : decimalOf(order.stopPrice)
     this.limitNumber = order.limitPrice === null ? Number.NaN : Number(order.limitPrice)
     this.stopNumber = order.stopPrice === null ? Number.NaN : Number(order.stopPrice)
   }

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { CheckRecord } from "./engine-events.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
@@ -112,7 +112,7 @@ export class RiskGate {
 /** Buying power once a fill has traded: its cash after, less twice the short market value after (the fill's symbol at its price). */
 const buyingPowerAfter = (inputs: RiskInputs, symbol: string, position: Decimal, after: Decimal, price: Decimal, cashAfter: Decimal): Decimal => {
   const { ledger } = inputs
-  if (!ledger.hasShorts && after.greaterThanOrEqualTo(0)) return cashAfter
+  if (!ledger.hasShorts && !isBelowZero(after)) return cashAfter
   const shortsAfter = ledger
     .shortMarketValue((s) => (s === symbol ? price : (inputs.markOf(s) ?? ZERO)))
     .minus(Decimal.min(position, ZERO).abs().times(price))

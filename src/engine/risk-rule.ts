@@ -1,4 +1,4 @@
-import type { Decimal } from "../domain/decimal.ts"
+import { type Decimal, isBelowZero } from "../domain/decimal.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 
@@ -82,7 +82,7 @@ export const dailyStopLossRule: RiskRule = {
 export const shortingRule: RiskRule = {
   name: "shorting",
   check: (c) =>
-    !c.config.enableShorting && c.positionAfter.lessThan(0)
+    !c.config.enableShorting && isBelowZero(c.positionAfter)
       ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${c.positionAfter}`)
       : approve
 }
@@ -116,7 +116,7 @@ export const cashRule: RiskRule = {
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
     if (c.fill !== null)
-      return c.fill.buyingPowerAfter.lessThan(0)
+      return isBelowZero(c.fill.buyingPowerAfter)
         ? reject(`cash: the fill of ${c.quantity} ${c.order.symbol} at ${c.referencePrice} would leave buying power at ${c.fill.buyingPowerAfter.toDecimalPlaces(2)}`)
         : approve
     return c.openingCost.greaterThan(c.account.buyingPower)

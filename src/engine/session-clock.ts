@@ -31,14 +31,6 @@ export interface SessionMark {
   readonly inSession: boolean
 }
 
-/** Where the previous updates left the clock: what tells whether this one opens a session. */
-export interface ClockState {
-  readonly day: number | null
-  /** The trading day of the last update that was in its session. */
-  readonly sessionDay: number | null
-  readonly first: boolean
-}
-
 /** Why an update's time cannot be placed on the calendar. */
 export interface OffCalendar {
   readonly rule: string
@@ -80,19 +72,38 @@ export class SessionClock {
 
   readonly inSessionAt = (time: number): boolean => this.#place(time)?.inSession ?? true
 
-  /** The clock of an update at `time` after `state`, or why its time has no place on the calendar. */
-  at(time: number | null, state: ClockState): UpdateClock | OffCalendar {
+  /** Without a calendar, the one clock every update gets, rewritten by `at`: an update's clock is read only while it is processed. */
+  readonly #utc: { -readonly [K in keyof UpdateClock]: UpdateClock[K] } = {
+    day: null,
+    time: null,
+    opensSession: false,
+    inSession: true,
+    closesSession: null,
+    dayOf: this.dayOf,
+    inSessionAt: this.inSessionAt,
+    session: null
+  }
+
+  /**
+   * The clock of an update at `time` after `state` (valid until the next call), or why its time
+   * has no place on the calendar. The state comes as arguments: this runs for every update.
+   */
+  at(time: number | null, previousDay: number | null, sessionDay: number | null, first: boolean): UpdateClock | OffCalendar {
     const calendar = this.#calendar
     if (calendar === null) {
-      const day = time === null ? state.day : tradingDayOf(time)
-      return { day, time, opensSession: day !== state.day || state.first, inSession: true, closesSession: null, dayOf: this.dayOf, inSessionAt: this.inSessionAt, session: null }
+      const day = time === null ? previousDay : tradingDayOf(time)
+      const clock = this.#utc
+      clock.day = day
+      clock.time = time
+      clock.opensSession = day !== previousDay || first
+      return clock
     }
     if (time === null) return { rule: `must be given with an exchange calendar (${calendar.name})` }
     const placed = this.#place(time)
     if (placed === undefined) return { rule: `must be within the days ${calendar.name} covers (${calendar.coverage})` }
     const { day, session, inSession } = placed
     const closesSession = inSession && (this.#barMs === null || (session !== null && time + this.#barMs >= session.close))
-    return { day, time, opensSession: inSession && state.sessionDay !== day, inSession, closesSession, dayOf: this.dayOf, inSessionAt: this.inSessionAt, session }
+    return { day, time, opensSession: inSession && sessionDay !== day, inSession, closesSession, dayOf: this.dayOf, inSessionAt: this.inSessionAt, session }
   }
 
   #place(time: number): { readonly day: number; readonly session: Session | null; readonly inSession: boolean } | undefined {

@@ -8,7 +8,7 @@ import {
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, isAboveZero, ZERO } from "../domain/decimal.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -115,8 +115,12 @@ export interface OrderListPlacement {
   readonly orderIds: ReadonlyArray<OrderId>
 }
 
-/** An order ready to be placed: its validated fields and what the engine worked out (a trailing stop's first stop). */
-type PreparedOrder = Omit<OrderSpec, "id" | "submittedAfterUpdate" | "submittedTime" | "clientOrderId" | "orderList"> & { readonly clientOrderId: string | null }
+/** An order ready to be placed: its validated request and what the engine worked out (a trailing stop's first stop and its watermark). */
+interface PreparedOrder {
+  readonly request: ValidOrderRequest
+  readonly stopPrice: string | null
+  readonly trailWatermark: string | null
+}
 
 const ONE = new Decimal(1)
 
@@ -492,7 +496,7 @@ export class TradingSimulationEngine {
     const normalized = this.#normalize(update)
     if (normalized instanceof ValidationError) throw normalized
     const { time, quotes } = normalized
-    const clock = this.#clock.at(time, { day: this.#day, sessionDay: this.#sessionDay, first: this.#updateIndex === 0 })
+    const clock = this.#clock.at(time, this.#day, this.#sessionDay, this.#updateIndex === 0)
     if ("rule" in clock) throw new ValidationError({ subject: "marketUpdate", issues: [{ field: "time", rule: clock.rule, value: time }] })
     // Batched inline rather than through a closure: this is the per-update hot path.
     this.#bus.open()
@@ -514,7 +518,7 @@ export class TradingSimulationEngine {
       const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
-        const breach = this.#stopLoss.breach(valuation.equity, () => this.#equity())
+        const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
         if (breach !== null) this.#sendSimulation({ type: "HALT", reason: breach, day: this.#day }, "halt", breach)
       }
       completed = true
@@ -618,36 +622,48 @@ export class TradingSimulationEngine {
    * under `path`.
    */
   #prepare(valid: ValidOrderRequest, path: string, issues: ValidationIssue[]): PreparedOrder {
-    const { trailReference, ...order } = valid
-    if (!orderTypes[order.type].trails) return { ...order, trailWatermark: null }
-    const reference = trailReference === null ? this.#marks.decimal(order.symbol) : new Decimal(trailReference)
+    const unchanged = { request: valid, stopPrice: valid.stopPrice, trailWatermark: null }
+    if (!orderTypes[valid.type].trails) return unchanged
+    const reference = valid.trailReference === null ? this.#marks.decimal(valid.symbol) : new Decimal(valid.trailReference)
     if (reference === undefined) {
-      issues.push({ field: `${path}trailReference`, rule: `is required before ${order.symbol} has a price`, value: undefined })
-      return { ...order, trailWatermark: null }
+      issues.push({ field: `${path}trailReference`, rule: `is required before ${valid.symbol} has a price`, value: undefined })
+      return unchanged
     }
-    const stop = trailingStopPrice(order, reference)
-    if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: order.trailAmount })
-    return { ...order, stopPrice: stop.toString(), trailWatermark: reference.toString() }
+    const stop = trailingStopPrice(valid, reference)
+    if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: valid.trailAmount })
+    return { request: valid, stopPrice: stop.toString(), trailWatermark: reference.toString() }
   }
 
   /** Refuses orders whose client order id an earlier order has (those within one list are validation errors). */
   #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
-    for (const o of orders) {
-      const known = o.clientOrderId === null ? undefined : this.#book.byClientOrderId(o.clientOrderId)
-      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: o.clientOrderId!, orderId: known.spec.id })
+    for (const { request } of orders) {
+      const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
+      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.spec.id })
     }
   }
 
   /** Places a prepared order: its id, its client order id (its id when it has none), its list; a child is held until its entry fills. */
-  #place(order: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
+  #place({ request: o, stopPrice, trailWatermark }: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
     this.#orderSeq += 1
     const id = orderIdFromSeq(this.#orderSeq)
+    // Made field by field rather than spread from the request (once per order), in the order its snapshots have always written.
     const entry = new OrderEntry({
-      ...order,
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      limitPrice: o.limitPrice,
+      stopPrice,
+      timeInForce: o.timeInForce,
+      tag: o.tag,
+      clientOrderId: o.clientOrderId ?? id,
+      trailAmount: o.trailAmount,
+      trailPercent: o.trailPercent,
+      ...(o.expireAt === undefined ? {} : { expireAt: o.expireAt }),
+      trailWatermark,
       id,
       submittedAfterUpdate: this.#updateIndex,
       submittedTime: this.#lastTime,
-      clientOrderId: order.clientOrderId ?? id,
       orderList
     })
     if (orderList !== null && orderList.kind !== "oco" && orderList.role !== "entry") this.#transition(entry, { type: "HOLD" })
@@ -770,6 +786,9 @@ export class TradingSimulationEngine {
     return (this.#equityNow ??= this.#ledger.equity(this.#marks.orZero))
   }
 
+  /** `#equity` as a function made once: the daily stop-loss is handed it on every update. */
+  readonly #exactEquity = (): Decimal => this.#equity()
+
   /** Cash less what working orders hold back: all but `except`'s own, and its OCO siblings' (only one of them can fill). */
   #buyingPower(except?: OrderEntry): Decimal {
     const held = this.#book.totals.held
@@ -800,7 +819,7 @@ export class TradingSimulationEngine {
   #positionLimit: { readonly equity: Decimal; readonly value: Decimal } | null = null
 
   #maxPositionValue(equity: Decimal): Decimal {
-    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: equity.greaterThan(0) ? equity.times(this.#maxPositionSize) : ZERO }
+    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? equity.times(this.#maxPositionSize) : ZERO }
     return this.#positionLimit.value
   }
 
@@ -842,7 +861,7 @@ export class TradingSimulationEngine {
 
   /** An order's check before it works: `quantity` valued at `referencePrice`, the opening part priced by the models. */
   #orderCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, quote: Quote, account: AccountView): RiskCheck {
-    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : decimalOf(entry.context.commission)
     return this.#risk.orderCheck(this.#riskInputs, entry, quantity, referencePrice, account, (opening) => this.#pricing.estimate(opening, referencePrice, entry, quote, chargedSoFar))
   }
 
@@ -982,7 +1001,7 @@ export class TradingSimulationEngine {
   #execute(entry: OrderEntry, marketPrice: Decimal, wanted: Decimal, quote: Quote, time: number | null, allOrNothing: boolean): void {
     const { side, symbol } = entry.spec
     let quantity = wanted === entry.remaining ? wanted : Decimal.min(wanted, entry.remaining)
-    if (!quantity.greaterThan(0)) return
+    if (!isAboveZero(quantity)) return
     const position = this.#ledger.position(symbol)
     let split = splitAgainst(position, side, quantity)
     const { closingQuantity } = split
@@ -994,7 +1013,7 @@ export class TradingSimulationEngine {
       split = { closingQuantity, openingQuantity: ZERO }
     }
     const price = this.#pricing.fillPrice(marketPrice, entry, quote)
-    const chargedSoFar = entry.context.commission === "0" ? ZERO : new Decimal(entry.context.commission)
+    const chargedSoFar = entry.context.commission === "0" ? ZERO : decimalOf(entry.context.commission)
     const execution = this.#priced(entry, quantity, price, split.openingQuantity.isZero(), chargedSoFar)
     const rejection = split.openingQuantity.isZero() ? null : this.#fillRejection(entry, execution)
     if (rejection === null) return this.#fill(entry, execution, marketPrice, split, time)
@@ -1005,7 +1024,7 @@ export class TradingSimulationEngine {
       if (resized !== null) return this.#fill(entry, resized.execution, marketPrice, resized.split, time)
     }
     // The closing part of the order always trades; what the account cannot carry is refused.
-    if (closingQuantity.greaterThan(0)) {
+    if (isAboveZero(closingQuantity)) {
       const closing = this.#priced(entry, closingQuantity, price, false, chargedSoFar)
       this.#fill(entry, closing, marketPrice, { closingQuantity, openingQuantity: ZERO }, time)
     }

@@ -1,0 +1,64 @@
+import { fc, test } from "@fast-check/vitest"
+import { describe, expect } from "vitest"
+import { Decimal, decimalOf, toNumberExact } from "../../src/domain/decimal.ts"
+
+// Decimal numerals of up to 30 digits, the point anywhere, and an exponent: inside and outside the fast path.
+const numeral = fc
+  .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,30}$/), fc.nat(30), fc.integer({ min: -40, max: 40 }), fc.boolean())
+  .map(([negative, digits, point, exponent, withExponent]) => {
+    const at = Math.min(point, digits.length)
+    const body = `${digits.slice(0, at) || "0"}.${digits.slice(at) || "0"}`
+    return `${negative ? "-" : ""}${body}${withExponent ? `e${exponent}` : ""}`
+  })
+
+// Prices, quantities and cash as the ledger holds them: doubles read as decimals, their sums and products.
+const ledgerValue = fc
+  .tuple(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }))
+  .map(([a, b]) => new Decimal(a).times(new Decimal(b)).plus(a))
+
+describe("toNumberExact", () => {
+  test.prop([numeral], { numRuns: 20_000 })("gives the double decimal.js's toNumber gives, for any numeral", (s) => {
+    const d = new Decimal(s)
+    expect(Object.is(toNumberExact(d), d.toNumber())).toBe(true)
+  })
+
+  test.prop([ledgerValue], { numRuns: 20_000 })("gives the double decimal.js's toNumber gives, for sums and products of doubles", (d) => {
+    expect(Object.is(toNumberExact(d), d.toNumber())).toBe(true)
+  })
+
+  test.prop([fc.double({ noNaN: true })])("round-trips every double", (x) => {
+    expect(Object.is(toNumberExact(new Decimal(x)), new Decimal(x).toNumber())).toBe(true)
+  })
+})
+
+/** What decimal.js holds of a Decimal: its sign, exponent and base-1e7 digits, in its own key order. */
+const representation = (d: Decimal) => {
+  const { s, e, d: digits } = d as unknown as { s: number; e: number; d: number[] | null }
+  return { keys: Object.keys(d), s, e, digits }
+}
+
+// Plain numerals and their near misses: leading and trailing zeros, signs, a point at either end, exponents, junk.
+const numeralLike = fc
+  .tuple(fc.constantFrom("", "-", "+", "--"), fc.stringMatching(/^[0-9]{0,25}$/), fc.option(fc.stringMatching(/^[0-9]{0,25}$/)), fc.constantFrom("", "", "", "e3", "e-2", "x", "."))
+  .map(([sign, whole, fraction, tail]) => `${sign}${whole}${fraction === null ? "" : `.${fraction}`}${tail}`)
+  .filter((s) => /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s))
+
+describe("decimalOf", () => {
+  test.prop([fc.oneof(fc.double(), fc.integer(), fc.double({ min: 0.01, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1e4) / 1e4))], { numRuns: 20_000 })(
+    "makes the Decimal new Decimal makes from a number, digit for digit",
+    (x) => {
+      expect(representation(decimalOf(x))).toEqual(representation(new Decimal(x)))
+    }
+  )
+
+  test.prop([numeralLike], { numRuns: 20_000 })("makes the Decimal new Decimal makes from a numeral string, digit for digit", (s) => {
+    expect(representation(decimalOf(s))).toEqual(representation(new Decimal(s)))
+  })
+
+  test.prop([fc.double({ noNaN: true, noDefaultInfinity: true })])("its Decimals compute as decimal.js's own", (x) => {
+    const mine = decimalOf(x)
+    const theirs = new Decimal(x)
+    expect(mine.plus(theirs).toString()).toBe(theirs.times(2).toString())
+    expect(mine.equals(theirs)).toBe(true)
+  })
+})
