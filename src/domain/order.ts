@@ -1,7 +1,7 @@
 import { Result, Schema } from "effect"
 import { type DecimalInput, toDecimalString } from "./decimal.ts"
 import { ValidationError } from "./errors.ts"
-import type { OrderId } from "./ids.ts"
+import { MAX_CLIENT_ORDER_ID_LENGTH, type OrderId } from "./ids.ts"
 import { type Instrument, instrumentIssues } from "./instrument.ts"
 import { orderTypes } from "./order-types.ts"
 import { parseTime, type TimeInput } from "./time.ts"
@@ -101,8 +101,8 @@ const Percent = PositiveDecimal.check(Schema.makeFilter((u) => (toDecimal(u).les
 
 const ClientOrderId = Schema.String.check(
   Schema.makeFilter((s) =>
-    s.length === 0 || s.length > 64
-      ? "must be 1–64 characters"
+    s.length === 0 || s.length > MAX_CLIENT_ORDER_ID_LENGTH
+      ? `must be 1–${MAX_CLIENT_ORDER_ID_LENGTH} characters`
       : ENGINE_ORDER_ID.test(s)
         ? "must not have the form of an engine order id (O-000123): those go to orders given none"
         : undefined

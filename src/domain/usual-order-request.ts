@@ -1,5 +1,6 @@
 import type { DecimalInput } from "./decimal.ts"
 import { type Instrument, instrumentIssues } from "./instrument.ts"
+import { MAX_CLIENT_ORDER_ID_LENGTH } from "./ids.ts"
 import type { OrderRequest } from "./order.ts"
 import { orderTypes } from "./order-types.ts"
 import { decimalAmountIssue } from "./validation.ts"
@@ -34,7 +35,7 @@ export const usualOrderRequest = (plain: unknown, symbols: ReadonlySet<string>, 
   if (!isPrice(quantity) || !priceFits(limitPrice, rules.needsLimitPrice) || !priceFits(stopPrice, rules.needsStopPrice)) return undefined
   if (timeInForce !== undefined && (typeof timeInForce !== "string" || !USUAL_TIMES_IN_FORCE.has(timeInForce))) return undefined
   if (tag !== undefined && typeof tag !== "string") return undefined
-  if (clientOrderId !== undefined && (typeof clientOrderId !== "string" || clientOrderId.length === 0 || clientOrderId.length > 64 || ENGINE_ORDER_ID.test(clientOrderId))) return undefined
+  if (clientOrderId !== undefined && (typeof clientOrderId !== "string" || clientOrderId.length === 0 || clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH || ENGINE_ORDER_ID.test(clientOrderId))) return undefined
   const request = o as unknown as OrderRequest
   const instrument = instruments[symbol]
   if (instrument !== undefined && instrumentIssues(instrument, symbol, request as { quantity: DecimalInput }).length > 0) return undefined

@@ -33,7 +33,7 @@ const requestArb = fc.record(
     stopPrice: field(amount),
     timeInForce: field(fc.constantFrom("day", "gtc", "ioc", "fok", "gtd", "opg", "cls", "never")),
     tag: field(fc.constantFrom("signal", 3)),
-    clientOrderId: field(fc.constantFrom("mine-1", "", "O-000001", "x".repeat(65), 7)),
+    clientOrderId: field(fc.constantFrom("mine-1", "", "O-000001", "x".repeat(129), 7)),
     trailAmount: field(amount),
     expireAt: field(fc.constantFrom(0, "2024-01-02T00:00:00Z")),
     extra: field(fc.constant(1))

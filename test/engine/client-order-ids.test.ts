@@ -54,12 +54,16 @@ describe("client order ids", () => {
 
   it("an id of the engine's form, an empty one and a long one are validation errors naming the field", () => {
     const e = engine()
-    for (const clientOrderId of ["O-000002", "", "x".repeat(65)]) {
+    for (const clientOrderId of ["O-000002", "", "x".repeat(129)]) {
       const error = thrown(() => e.submitOrder(buy("ACME", 5, { clientOrderId })))
       expect(error).toBeInstanceOf(ValidationError)
       expect((error as ValidationError).issues.map((i) => i.field)).toEqual(["clientOrderId"])
     }
     expect(e.getOrders()).toEqual([])
+    // Alpaca's longest fits.
+    const longest = "x".repeat(128)
+    e.submitOrder(buy("ACME", 5, { clientOrderId: longest }))
+    expect(e.getOrderByClientOrderId(longest).clientOrderId).toBe(longest)
   })
 
   it("an unknown client order id is an UnknownOrderError", () => {
