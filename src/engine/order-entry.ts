@@ -15,6 +15,8 @@ export interface OrderView extends OrderSpec {
   readonly reasons: ReadonlyArray<string>
   /** The stable code of the rule that rejected the order (e.g. `cash`), once it is rejected; its reason is the last of `reasons`. */
   readonly rejectionCode: string | null
+  /** When it reached its final status (filled, cancelled, expired, rejected): the simulation's time then; null while it is open. */
+  readonly endedTime: number | null
 }
 
 /** An order inside the engine as plain data: its machine state plus what its pre-trade check fixed. */
@@ -24,6 +26,8 @@ export interface OrderEntrySnapshot {
   readonly positionCap: { readonly referencePrice: string; readonly maxValue: string } | null
   readonly reservation: string
   readonly reservedFor: string
+  /** Only once it has ended (and a time was known): snapshots of open orders keep their form. */
+  readonly endedTime?: number
 }
 
 /** What keeps running figures over the working orders (the order book): told before and after a working order changes. */
@@ -70,6 +74,8 @@ export class OrderEntry implements WorkingOrder {
   indexedIn: object | null = null
   indexKey = 0
   indexVersion = 0
+  /** The simulation's time when it reached its final status (see OrderView.endedTime). */
+  endedTime: number | null = null
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
@@ -84,7 +90,8 @@ export class OrderEntry implements WorkingOrder {
       context: structuredClone(this.context),
       positionCap: this.positionCap === null ? null : { referencePrice: this.positionCap.referencePrice.toString(), maxValue: this.positionCap.maxValue.toString() },
       reservation: this.reservation.toString(),
-      reservedFor: this.reservedFor.toString()
+      reservedFor: this.reservedFor.toString(),
+      ...(this.endedTime === null ? {} : { endedTime: this.endedTime })
     }
   }
 
@@ -97,6 +104,7 @@ export class OrderEntry implements WorkingOrder {
     entry.positionCap = s.positionCap === null ? null : { referencePrice: new Decimal(s.positionCap.referencePrice), maxValue: new Decimal(s.positionCap.maxValue) }
     entry.reservation = new Decimal(s.reservation)
     entry.reservedFor = new Decimal(s.reservedFor)
+    entry.endedTime = s.endedTime ?? null
     return entry
   }
 
@@ -190,7 +198,8 @@ export class OrderEntry implements WorkingOrder {
       commission: c.commission,
       triggered: c.triggered,
       reasons: [...c.reasons],
-      rejectionCode: c.rejectionCode ?? null
+      rejectionCode: c.rejectionCode ?? null,
+      endedTime: this.endedTime
     }
   }
 

@@ -699,7 +699,10 @@ export class TradingSimulationEngine {
     const wasFinal = entry.isFinal
     const error = entry.send(event)
     if (error !== undefined && !fromCaller) throw error
-    if (!wasFinal && entry.isFinal) this.#ended.push(entry)
+    if (!wasFinal && entry.isFinal) {
+      entry.endedTime = this.#lastTime
+      this.#ended.push(entry)
+    }
     return error
   }
 

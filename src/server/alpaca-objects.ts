@@ -91,16 +91,18 @@ export const alpacaOrder = (
   const submitted = order.submittedTime ?? createdAt
   const filledAt = order.status === "filled" ? (fills.get(order.id) ?? null) : null
   const lastFill = fills.get(order.id) ?? null
+  // Its end, under the name Alpaca gives it (a rejected order's is `failed_at`); replaced orders keep their id here, so `replaced_at` stays null.
+  const ended = (status: OrderView["status"]) => (order.status === status ? iso(order.endedTime) : null)
   return {
     id: order.id,
     client_order_id: order.clientOrderId,
     created_at: iso(submitted),
-    updated_at: iso(Math.max(submitted, lastFill ?? submitted)),
+    updated_at: iso(Math.max(submitted, lastFill ?? submitted, order.endedTime ?? submitted)),
     submitted_at: iso(submitted),
     filled_at: iso(filledAt),
-    expired_at: null,
-    canceled_at: null,
-    failed_at: null,
+    expired_at: ended("expired"),
+    canceled_at: ended("cancelled"),
+    failed_at: ended("rejected"),
     replaced_at: null,
     replaced_by: null,
     replaces: null,

@@ -141,7 +141,12 @@ describe("orders, fills and positions", () => {
     expect(await order(alpaca, cls.id!)).toMatchObject({ status: "filled", filledAvgPrice: "199" })
     expect(await order(alpaca, opg.id!)).toMatchObject({ status: "new" })
     await h.push(id, { time: "2024-01-03T14:30:00Z", bars: { AAPL: { open: 190, high: 191, low: 189, close: 190, volume: 1000 } } })
-    expect(await order(alpaca, day.id!)).toMatchObject({ status: "expired" })
+    // Each order's end, at the simulation's time it ended, under Alpaca's name for it.
+    const dayEnded = await order(alpaca, day.id!)
+    expect(dayEnded).toMatchObject({ status: "expired", expiredAt: new Date("2024-01-03T14:30:00Z"), canceledAt: undefined, failedAt: undefined })
+    expect(dayEnded.updatedAt).toEqual(new Date("2024-01-03T14:30:00Z"))
+    expect(await order(alpaca, ioc.id!)).toMatchObject({ canceledAt: new Date(minute(1)), expiredAt: undefined })
+    expect(await order(alpaca, fok.id!)).toMatchObject({ filledAt: new Date(minute(1)), canceledAt: undefined })
     expect(await order(alpaca, opg.id!)).toMatchObject({ status: "filled", filledAvgPrice: "190" })
     // last_equity is the equity at the previous session's close (its 15:59 bar's), not at the last update.
     const account = await alpaca.trading.account.getAccount()
@@ -159,7 +164,7 @@ describe("partial fills and rejections", () => {
     await h.push(id, { time: minute(1), bars: { AAPL: { open: 100, high: 100, low: 100, close: 100, volume: 200 } } })
     expect(await order(alpaca, capped.id!)).toMatchObject({ status: "partially_filled", filledQty: "20", filledAvgPrice: "100" })
     const rejected = await order(alpaca, tooBig.id!)
-    expect(rejected).toMatchObject({ status: "rejected", filledQty: "0" })
+    expect(rejected).toMatchObject({ status: "rejected", filledQty: "0", failedAt: new Date(minute(1)) })
     expect((rejected as unknown as { reject_reason: string }).reject_reason).toBe("maxPositionSize")
     await h.push(id, { time: minute(2), bars: { AAPL: { open: 101, high: 101, low: 101, close: 101, volume: 200 } } })
     expect(await order(alpaca, capped.id!)).toMatchObject({ status: "filled", filledQty: "30", filledAvgPrice: "100.3333333333333333333333333333333333333" })
@@ -250,7 +255,8 @@ describe("replace and cancel", () => {
     expect(await order(alpaca, placed.id!)).toMatchObject({ qty: "7", limitPrice: "95" })
 
     await alpaca.trading.orders.deleteOrderByOrderID({ orderId: placed.id! })
-    expect((await order(alpaca, placed.id!)).status).toBe("canceled")
+    // Cancelled between updates: at the simulation's time, its last update's.
+    expect(await order(alpaca, placed.id!)).toMatchObject({ status: "canceled", canceledAt: new Date(minute(1)), updatedAt: new Date(minute(1)) })
     const again = await refusal(alpaca.trading.orders.deleteOrderByOrderID({ orderId: placed.id! }))
     expect(again.status).toBe(422)
 
