@@ -3,9 +3,9 @@
  * by the official `@alpacahq/alpaca-trade-api` client, with fills checked against the engine's
  * rules (README "Execution semantics") on bars pushed through the admin API.
  */
-import { ApiError, type Alpaca } from "@alpacahq/alpaca-trade-api"
+import type { Alpaca } from "@alpacahq/alpaca-trade-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Harness, startHarness } from "./broker-harness.ts"
+import { type Harness, refusal, startHarness } from "./broker-harness.ts"
 
 let h: Harness
 beforeAll(async () => {
@@ -20,16 +20,6 @@ const bar = (m: number, symbol: string, open: number, high: number, low: number,
   bars: { [symbol]: { open, high, low, close, volume: 100_000 } }
 })
 
-/** The error the client threw, with Alpaca's status and code. */
-const refusal = async (call: Promise<unknown>): Promise<ApiError> => {
-  try {
-    await call
-  } catch (e) {
-    if (e instanceof ApiError) return e
-    throw e
-  }
-  throw new Error("expected the server to refuse the call")
-}
 
 const order = (alpaca: Alpaca, id: string) => alpaca.trading.orders.getOrderByOrderID({ orderId: id })
 

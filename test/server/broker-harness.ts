@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Alpaca, marketData, trading } from "@alpacahq/alpaca-trade-api"
+import { Alpaca, ApiError, marketData, trading } from "@alpacahq/alpaca-trade-api"
 import { type BrokerServer, type MarketOptions, type RateLimitOptions, startBrokerServer } from "../../src/server/index.ts"
 
 export const ADMIN_KEY = "test-admin-key-0123456789"
@@ -65,4 +65,15 @@ export const startHarness = async (options: { readonly rateLimit?: RateLimitOpti
       await rm(root, { recursive: true, force: true })
     }
   }
+}
+
+/** The error the official client threw for a refused call, with Alpaca's status and code. */
+export const refusal = async (call: Promise<unknown>): Promise<ApiError> => {
+  try {
+    await call
+  } catch (e) {
+    if (e instanceof ApiError) return e
+    throw e
+  }
+  throw new Error("expected the server to refuse the call")
 }

@@ -4,10 +4,10 @@
  * orders by the engine's rules), and come back out as Alpaca's Market Data API v2 (bars of any
  * timeframe, latest trades, quotes and bars, snapshots, paging) and its WebSocket stream.
  */
-import { ApiError, type Alpaca, type marketDataShapes, TimeFrame, TimeFrameUnit, timeFrame } from "@alpacahq/alpaca-trade-api"
+import { type Alpaca, type marketDataShapes, TimeFrame, TimeFrameUnit, timeFrame } from "@alpacahq/alpaca-trade-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
-import { ADMIN_KEY, type Harness, startHarness } from "./broker-harness.ts"
+import { ADMIN_KEY, type Harness, refusal, startHarness } from "./broker-harness.ts"
 
 let h: Harness
 beforeAll(async () => {
@@ -24,15 +24,6 @@ const pushMarket = (body: unknown) =>
 
 const marketState = async () => (await (await h.raw("/v1/admin/market", { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { position: number; time: string | null; symbols: string[] }
 
-const refusal = async (call: Promise<unknown>): Promise<ApiError> => {
-  try {
-    await call
-  } catch (e) {
-    if (e instanceof ApiError) return e
-    throw e
-  }
-  throw new Error("expected the server to refuse the call")
-}
 
 const updatesOf = (id: string) => h.server.broker.paper.getSimulationStatus(id).then((s) => s.updates)
 
