@@ -39,6 +39,8 @@ export interface BrokerServerOptions {
   readonly maxBodyBytes?: number
   /** Requests per key (an account's, or the admin key) over a window: 200 a minute by default, as Alpaca's; null for none. */
   readonly rateLimit?: RateLimitOptions | null
+  /** How long a stream socket (trade_updates, market data) may stay open without authenticating: 10 s unless given. */
+  readonly streamAuthTimeoutMs?: number
   /** The wall clock: the time of an account before its first update. */
   readonly now?: () => Date
   /** The market the server is fed, besides the admin API's pushes. */
@@ -175,8 +177,9 @@ export const startBrokerServer = async (options: BrokerServerOptions): Promise<B
   }
 
   const server = createServer(handle)
-  const stream = tradeUpdatesStream(broker.accounts)
-  const marketStream = marketDataStream(broker.accounts)
+  const authTimeoutMs = options.streamAuthTimeoutMs ?? 10_000
+  const stream = tradeUpdatesStream(broker.accounts, authTimeoutMs)
+  const marketStream = marketDataStream(broker.accounts, authTimeoutMs)
   server.on("upgrade", (request, socket, head) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname
     if (path === "/stream") stream.upgrade(request, socket, head)

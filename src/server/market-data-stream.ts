@@ -44,7 +44,7 @@ interface Client {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
-export const marketDataStream = (accounts: AccountBook) => {
+export const marketDataStream = (accounts: AccountBook, authTimeoutMs: number) => {
   const server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   const clients = new Set<Client>()
 
@@ -97,7 +97,16 @@ export const marketDataStream = (accounts: AccountBook) => {
       subscriptions: Object.fromEntries(CHANNELS.map((c) => [c, new Set<string>()])) as Client["subscriptions"]
     }
     clients.add(client)
-    socket.on("close", () => clients.delete(client))
+    // Alpaca's: a socket that does not authenticate in time is told so and closed.
+    const authTimer = setTimeout(() => {
+      if (client.authenticated) return
+      error(client, 404, "auth timeout")
+      socket.close(1008, "auth timeout")
+    }, authTimeoutMs)
+    socket.on("close", () => {
+      clearTimeout(authTimer)
+      clients.delete(client)
+    })
     // A frame over the limit or not UTF-8: ws closes that socket; unheard, the error would end the process.
     socket.on("error", () => clients.delete(client))
     if (/application\/msgpack/i.test(request.headers["content-type"] ?? "")) client.codec = MSGPACK_CODEC

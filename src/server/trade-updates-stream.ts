@@ -57,14 +57,23 @@ const send = (socket: WebSocket, frame: unknown) => socket.send(JSON.stringify(f
 
 const isRecord = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
-export const tradeUpdatesStream = (accounts: AccountBook) => {
+export const tradeUpdatesStream = (accounts: AccountBook, authTimeoutMs: number) => {
   const server = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   const listeners = new Set<Listener>()
 
   server.on("connection", (socket: WebSocket) => {
     const listener: Listener = { socket, account: undefined, listening: false }
     listeners.add(listener)
-    socket.on("close", () => listeners.delete(listener))
+    // A socket that never authenticates holds a connection for nothing.
+    const authTimer = setTimeout(() => {
+      if (listener.account !== undefined) return
+      send(socket, { stream: "error", data: { error_message: "auth timeout" } })
+      socket.close(1008, "auth timeout")
+    }, authTimeoutMs)
+    socket.on("close", () => {
+      clearTimeout(authTimer)
+      listeners.delete(listener)
+    })
     // A frame over the limit or not UTF-8: ws closes that socket (1009, 1007); the error is the client's, and not thrown.
     socket.on("error", () => listeners.delete(listener))
     socket.on("message", (raw) => {

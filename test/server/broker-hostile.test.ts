@@ -101,6 +101,38 @@ const closesBadFrames = async (path: string) => {
   expect((await h.raw("/v2/account", { keys: a })).status).toBe(200)
 }
 
+describe("stream sockets that never authenticate", () => {
+  it("are told the time ran out and closed, on both streams, while an authenticated one stays", async () => {
+    const root = await mkdtemp(join(tmpdir(), "paperfloor-auth-timeout-"))
+    const server = await startBrokerServer({ storageRoot: root, rateLimit: null, streamAuthTimeoutMs: 300 })
+    try {
+      const { keys } = await server.broker.createAccount({ symbols: ["AAPL"] })
+      const ws = server.url.replace("http", "ws")
+      /** The frames a socket got and the code it closed with, or "open" if it was still open after `waitMs`. */
+      const watch = async (path: string, frames: ReadonlyArray<string>, waitMs: number) => {
+        const socket = new WebSocket(`${ws}${path}`)
+        const received: unknown[] = []
+        socket.addEventListener("message", (m) => received.push(JSON.parse(String(m.data))))
+        await new Promise((resolve) => socket.addEventListener("open", resolve))
+        for (const frame of frames) socket.send(frame)
+        const closed = new Promise<number>((resolve) => socket.addEventListener("close", (e) => resolve(e.code)))
+        const outcome = await Promise.race([closed, new Promise<"open">((resolve) => setTimeout(() => resolve("open"), waitMs))])
+        socket.close()
+        return { received, outcome }
+      }
+      expect(await watch("/v2/iex", [], 5_000)).toEqual({ received: [[{ T: "success", msg: "connected" }], [{ T: "error", code: 404, msg: "auth timeout" }]], outcome: 1008 })
+      expect(await watch("/stream", [], 5_000)).toEqual({ received: [{ stream: "error", data: { error_message: "auth timeout" } }], outcome: 1008 })
+      // Authenticated in time: still open well past the limit.
+      const authed = await watch("/v2/iex", [JSON.stringify({ action: "auth", key: keys.keyId, secret: keys.secretKey })], 900)
+      expect(authed.outcome).toBe("open")
+      expect(authed.received).toEqual([[{ T: "success", msg: "connected" }], [{ T: "success", msg: "authenticated" }]])
+    } finally {
+      await server.close()
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+})
+
 describe("closing positions", () => {
   it("never closes more than the position: a second close while the first is working, or concurrent closes, are refused (403) and leave no short", async () => {
     const a = await h.account()
