@@ -25,14 +25,19 @@ export const adminRoutes = (broker: Broker) => async (request: AdminRequest): Pr
     return { status: 200, body: broker.accounts.list().map(accountListing) }
   }
   if (id === undefined && method === "POST") {
-    const body = (await request.body()) ?? {}
-    return { status: 200, body: newAccountListing(await broker.createAccount(body)) }
+    // No body is the defaults; a body is a config, checked as one (a JSON null is refused, not taken for none).
+    const body = await request.body()
+    return { status: 200, body: newAccountListing(await broker.createAccount(body === undefined ? {} : body)) }
   }
   if (id !== undefined && action === "updates" && method === "POST") {
     if (!broker.accounts.list().some((a) => a.id === id)) throw notFound(`account not found: ${id}`)
     const body = await request.body()
     if (!isRecord(body)) throw unprocessable("the request body must be a market update, or { updates: [...] }")
-    const updates = Array.isArray(body["updates"]) && Object.keys(body).length === 1 ? (body["updates"] as MarketUpdateInput[]) : [body as MarketUpdateInput]
+    if ("updates" in body) {
+      if (!Array.isArray(body["updates"])) throw unprocessable(`updates must be an array of market updates (got ${typeof body["updates"]})`)
+      if (Object.keys(body).length > 1) throw unprocessable("{ updates: [...] } takes no other field")
+    }
+    const updates = "updates" in body ? (body["updates"] as MarketUpdateInput[]) : [body as MarketUpdateInput]
     const receipt = await broker.market.pushToAccount(id, updates)
     return { status: 200, body: { account_id: id, applied: receipt.applied, state: receipt.state, updates: receipt.updates } }
   }

@@ -133,6 +133,26 @@ describe("stream sockets that never authenticate", () => {
   })
 })
 
+describe("the admin API", () => {
+  it("refuses a JSON null as an account's config and a non-array updates, naming what is wrong, and creates or applies nothing", async () => {
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` }
+    const count = async () => ((await (await h.raw("/v1/admin/accounts", { headers: admin })).json()) as unknown[]).length
+    const before = await count()
+    const nullConfig = await json(await h.raw("/v1/admin/accounts", { method: "POST", headers: admin, body: "null" }))
+    expect(nullConfig.status).toBe(422)
+    expect(String(nullConfig.body["message"])).toContain("config")
+    expect(await count()).toBe(before)
+
+    const a = await h.account()
+    for (const [body, says] of [[{ updates: "x" }, "updates must be an array"], [{ updates: [], time: at(0) }, "takes no other field"]] as const) {
+      const refused = await json(await h.raw(`/v1/admin/accounts/${a.id}/updates`, { method: "POST", headers: admin, body: JSON.stringify(body) }))
+      expect(refused.status).toBe(422)
+      expect(String(refused.body["message"])).toContain(says)
+    }
+    expect((await json(await h.raw("/v2/account", { keys: a }))).body["cash"]).toBe("100000")
+  })
+})
+
 describe("closing positions", () => {
   it("never closes more than the position: a second close while the first is working, or concurrent closes, are refused (403) and leave no short", async () => {
     const a = await h.account()
