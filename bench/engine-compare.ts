@@ -14,20 +14,20 @@
  * The earlier engine is read with `git archive` into a temporary directory that links this tree's
  * node_modules; its sources run as they are, like this tree's.
  */
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { rmSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { MovingAverageCrossover } from "../examples/strategies/moving-average-crossover.ts"
 import { loadOhlcvCsv } from "../src/data/ohlcv-csv.ts"
 import type { TradingSimulationEngine } from "../src/index.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
 import { crossoverRules } from "./crossover-peers.ts"
+import { repositoryRoot, treeAtCommit } from "./tree-at-commit.ts"
 
 type EngineClass = typeof TradingSimulationEngine
 
-const root = fileURLToPath(new URL("..", import.meta.url))
+const root = repositoryRoot
 const commit = process.argv[2] ?? "HEAD"
 const runs = Number(process.argv[3] ?? 7)
 const perOrder = process.argv.includes("--per-order")
@@ -35,14 +35,6 @@ const perOrder = process.argv.includes("--per-order")
 /** What runs after each bar: the crossover, a market order every bar, or nothing (the bars alone). */
 type Workload = "crossover" | "everyBar" | "barsOnly"
 
-const checkout = (rev: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "paperfloor-engine-"))
-  // The sources' archive is several MB: past execFileSync's default 1 MB buffer.
-  const tar = execFileSync("git", ["-C", root, "archive", rev, "src", "machines"], { maxBuffer: 256 * 1024 * 1024 })
-  execFileSync("tar", ["-x", "-C", dir], { input: tar })
-  symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"))
-  return dir
-}
 
 const cpuSeconds = (): number => {
   const { user, system } = process.cpuUsage()
@@ -75,7 +67,7 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Wo
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-const dir = checkout(commit)
+const dir = treeAtCommit(commit, ["src", "machines"])
 try {
   const before = (await import(pathToFileURL(path.join(dir, "src/index.ts")).href)) as { TradingSimulationEngine: EngineClass }
   const after = (await import("../src/index.ts")) as { TradingSimulationEngine: EngineClass }
