@@ -42,9 +42,6 @@ export const isDecimalString = (s: string): boolean => decimalPattern.test(s)
 export const isAboveZero = (x: DecimalJs): boolean => x.s > 0 && !x.isZero()
 export const isBelowZero = (x: DecimalJs): boolean => x.s < 0 && !x.isZero()
 
-/** a + b, skipping the addition when either is zero: running totals start at zero, and most only ever take one term. */
-export const plus = (a: DecimalJs, b: DecimalJs): DecimalJs => (a.isZero() ? b : b.isZero() ? a : a.plus(b))
-
 /** The canonical string of a decimal input: what machine contexts and snapshots hold. */
 export const toDecimalString = (input: DecimalInput): string => {
   // A number's shortest round-trip string is already canonical unless JS writes it with an exponent.

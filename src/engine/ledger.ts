@@ -1,4 +1,5 @@
-import { Decimal, isAboveZero, isBelowZero, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -35,9 +36,9 @@ export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decim
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
   const held = position.abs()
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
-  return quantity.lessThanOrEqualTo(held)
+  return compare(quantity, held) <= 0
     ? { closingQuantity: quantity, openingQuantity: ZERO }
-    : { closingQuantity: held, openingQuantity: quantity.minus(held) }
+    : { closingQuantity: held, openingQuantity: subtract(quantity, held) }
 }
 
 /**
@@ -141,7 +142,7 @@ export class Ledger {
 
   /** What cash would be after a fill's notional, before its commission: less it for a buy, plus it for a sale. */
   cashMovedBy(side: OrderSide, notional: Decimal): Decimal {
-    return side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)
+    return side === "buy" ? subtract(this.#cash, notional) : add(this.#cash, notional)
   }
 
   /**
@@ -167,14 +168,14 @@ export class Ledger {
       ? ZERO
       : openingQuantity.isZero()
         ? commission
-        : commission.times(closingQuantity).dividedBy(quantity)
-    const openingCommission = closingQuantity.isZero() ? commission : commission.minus(closingCommission)
+        : multiply(commission, closingQuantity).dividedBy(quantity)
+    const openingCommission = closingQuantity.isZero() ? commission : subtract(commission, closingCommission)
     const realizedPnl = closingQuantity.isZero()
       ? ZERO
       : isBelowZero(before)
-        ? averageCostBefore.minus(price).times(closingQuantity)
-        : price.minus(averageCostBefore).times(closingQuantity)
-    const after = side === "buy" ? before.plus(quantity) : before.minus(quantity)
+        ? multiply(subtract(averageCostBefore, price), closingQuantity)
+        : multiply(subtract(price, averageCostBefore), closingQuantity)
+    const after = side === "buy" ? add(before, quantity) : subtract(before, quantity)
     if (after.isZero()) state.averageCost = ZERO
     else if (!openingQuantity.isZero()) {
       // What is left of the position before the opening part: nothing after a reversal or from flat.
@@ -182,15 +183,15 @@ export class Ledger {
       state.averageCost = left.isZero()
         ? price
         : // Adding to a position: weighted by size.
-          averageCostBefore.times(left).plus(price.times(openingQuantity)).dividedBy(left.plus(openingQuantity))
+          add(multiply(averageCostBefore, left), multiply(price, openingQuantity)).dividedBy(add(left, openingQuantity))
     }
     state.quantity = after
     const wasShort = state.quantityNumber < 0
     state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
-      state.realizedPnl = state.realizedPnl.plus(realizedPnl)
-      this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
+      state.realizedPnl = add(state.realizedPnl, realizedPnl)
+      this.#realizedPnl = add(this.#realizedPnl, realizedPnl)
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
@@ -228,7 +229,7 @@ export class Ledger {
     // Over the list, in the map's order: a Map's entry iterator would allocate at every check.
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(state.symbol)))
+      if (!state.quantity.isZero()) equity = add(equity, multiply(state.quantity, mark(state.symbol)))
     }
     return equity
   }
@@ -238,7 +239,7 @@ export class Ledger {
     let value = ZERO
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (isBelowZero(state.quantity)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
+      if (isBelowZero(state.quantity)) value = add(value, multiply(state.quantity.abs(), mark(state.symbol)))
     }
     return value
   }

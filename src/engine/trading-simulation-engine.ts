@@ -9,6 +9,7 @@ import {
   simulationTable
 } from "../../machines/index.ts"
 import { Decimal, decimalOf, isAboveZero, ZERO } from "../domain/decimal.ts"
+import { add, compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -123,6 +124,7 @@ interface PreparedOrder {
 }
 
 const ONE = new Decimal(1)
+const TWO = new Decimal(2)
 
 /** Up to this many positions, equity is summed again after a fill rather than moved by it. */
 const FEW_POSITIONS = 4
@@ -797,32 +799,32 @@ export class TradingSimulationEngine {
     const held = this.#book.totals.held
     let free = this.#ledger.cash
     if (held === null) {
-      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = free.minus(e.heldBack())
+      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = subtract(free, e.heldBack())
     } else {
       // No hold is a share: each working order holds its whole reservation, and the total is exact.
       let counted = held
       if (except !== undefined) {
-        if (except.watch !== null && !except.reservation.isZero()) counted = counted.minus(except.reservation)
-        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = counted.minus(e.reservation)
+        if (except.watch !== null && !except.reservation.isZero()) counted = subtract(counted, except.reservation)
+        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = subtract(counted, e.reservation)
       }
-      if (!counted.isZero()) free = free.minus(counted)
+      if (!counted.isZero()) free = subtract(free, counted)
     }
-    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#marks.orZero).times(2)) : free
+    return this.#ledger.hasShorts ? subtract(free, multiply(this.#ledger.shortMarketValue(this.#marks.orZero), TWO)) : free
   }
 
   /** Equity moved by one fill: by the cash it moved and the position it moved at the symbol's mark (exact, as the sum over the positions would be). */
   #equityAfterFill(equity: Decimal, cashBefore: Decimal, positionBefore: Decimal, symbol: string): Decimal {
-    const moved = this.#ledger.position(symbol).minus(positionBefore)
+    const moved = subtract(this.#ledger.position(symbol), positionBefore)
     const mark = this.#marks.orZero(symbol)
-    const value = moved.isZero() || mark.isZero() ? ZERO : moved.times(mark)
-    return equity.plus(this.#ledger.cash.minus(cashBefore)).plus(value)
+    const value = moved.isZero() || mark.isZero() ? ZERO : multiply(moved, mark)
+    return add(add(equity, subtract(this.#ledger.cash, cashBefore)), value)
   }
 
   /** The largest position value at an equity, for the last equity asked about (an update's checks mostly share one). */
   #positionLimit: { readonly equity: Decimal; readonly value: Decimal } | null = null
 
   #maxPositionValue(equity: Decimal): Decimal {
-    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? equity.times(this.#maxPositionSize) : ZERO }
+    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? multiply(equity, this.#maxPositionSize) : ZERO }
     return this.#positionLimit.value
   }
 
@@ -1040,11 +1042,11 @@ export class TradingSimulationEngine {
    * the cash it leaves (a small sale against a minimum commission would otherwise drive cash below zero).
    */
   #priced(entry: OrderEntry, quantity: Decimal, price: Decimal, onlyCloses: boolean, chargedSoFar: Decimal): Execution {
-    const notional = price.times(quantity)
+    const notional = multiply(price, quantity)
     const moved = this.#ledger.cashMovedBy(entry.spec.side, notional)
     let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
-    if (onlyCloses && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
-    const cashAfter = commission.isZero() ? moved : moved.minus(commission)
+    if (onlyCloses && compare(moved, commission) < 0) commission = Decimal.max(moved, ZERO)
+    const cashAfter = commission.isZero() ? moved : subtract(moved, commission)
     return { quantity, price, commission, cashAfter }
   }
 
