@@ -1,7 +1,7 @@
-import { Decimal } from "./decimal.ts"
+import { Decimal, decimalFromParts, ZERO } from "./decimal.ts"
 
 /**
- * `a.plus(b)`, `a.minus(b)`, `a.times(b)` and `a.comparedTo(b)` for the project's Decimals, computed
+ * `a.plus(b)`, `a.minus(b)`, `a.times(b)`, `a.abs()` and `a.comparedTo(b)` for the project's Decimals, computed
  * on decimal.js's own representation without its overhead: decimal.js copies its argument, runs
  * its constructor (about a tenth of a microsecond) and checks rounding on every operation, and the
  * engine makes dozens per order. The digits are decimal.js's base-1e7 limbs (`d`), aligned on the
@@ -9,28 +9,18 @@ import { Decimal } from "./decimal.ts"
  * or product is computed exactly on them, in doubles that never pass 2^53, and made into a Decimal
  * of the same limbs, exponent, sign and keys as decimal.js's result (the representation is
  * canonical: no leading or trailing zero limbs). A result of more than the 40 significant digits
- * the Decimal keeps, which decimal.js would round, and any operand that is not finite or is
- * zero, take decimal.js's own operation.
+ * the Decimal keeps, which decimal.js would round, and an operand that is not finite take
+ * decimal.js's own operation.
  */
 
 const BASE = 1e7
 const LOG_BASE = 7
 
 interface Parts {
-  constructor: typeof Decimal
-  s: number
-  e: number
-  d: number[] | null
+  readonly s: number
+  readonly e: number
+  readonly d: number[] | null
 }
-
-/** A Decimal from its parts, with the keys decimal.js's constructor gives it, in its order. */
-const Made = function (this: Parts, s: number, e: number, d: number[]) {
-  this.constructor = Decimal
-  this.s = s
-  this.e = e
-  this.d = d
-} as unknown as new (s: number, e: number, d: number[]) => Decimal
-Made.prototype = Decimal.prototype
 
 const partsOf = (x: Decimal): Parts => x as unknown as Parts
 
@@ -82,9 +72,6 @@ const trailingZeros = (limb: number): number => {
 /** The base-1e7 exponent of the first limb. */
 const limbExponent = (e: number): number => Math.floor(e / LOG_BASE)
 
-/** Whether a Decimal has non-zero finite digits: the operands the limb arithmetic takes. */
-const isOrdinary = (x: Parts): boolean => x.d !== null && x.d[0] !== 0
-
 /**
  * The Decimal of `sign` × the scratch limbs `[from, to)`, whose first has base-1e7 exponent `top`,
  * with leading and trailing zero limbs dropped; undefined when it has more significant digits than
@@ -99,7 +86,7 @@ const fromScratch = (sign: number, from: number, to: number, top: number): Decim
   const first = scratch[from]!
   const firstDigits = digitsIn(first)
   if (firstDigits + LOG_BASE * (to - from - 1) - trailingZeros(scratch[to - 1]!) > Decimal.precision) return undefined
-  return new Made(sign, top * LOG_BASE + firstDigits - 1, limbsOf(from, to))
+  return decimalFromParts(sign, top * LOG_BASE + firstDigits - 1, limbsOf(from, to))
 }
 
 /** |a| compared with |b|, both ordinary: −1, 0 or 1. */
@@ -158,18 +145,34 @@ const combine = (a: Parts, b: Parts, subtract: boolean, sign: number): Decimal |
   return fromScratch(sign, 0, n, top)
 }
 
+/**
+ * A copy of `x` with the sign `sign`, as decimal.js returns an operand (a sum with zero, an
+ * absolute value): undefined when it has more significant digits than the Decimal keeps (decimal.js
+ * would round the copy).
+ */
+const copy = (x: Parts, sign: number): Decimal | undefined => {
+  const d = x.d!
+  if (d.length > 1 && digitsIn(d[0]!) + LOG_BASE * (d.length - 1) - trailingZeros(d[d.length - 1]!) > Decimal.precision) return undefined
+  return decimalFromParts(sign, x.e, d.slice())
+}
+
+/** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding. */
+const positiveZero = (): Decimal => decimalFromParts(1, 0, [0])
+
 /** a + b, exactly as `a.plus(b)`. */
 export const add = (a: Decimal, b: Decimal): Decimal => {
   const x = partsOf(a)
   const y = partsOf(b)
-  if (isOrdinary(x) && isOrdinary(y)) {
+  if (x.d !== null && y.d !== null) {
     let sum: Decimal | undefined
-    if (x.s === y.s) sum = combine(x, y, false, x.s)
+    const xZero = x.d[0] === 0
+    const yZero = y.d[0] === 0
+    // With a zero, decimal.js returns (a copy of) the other operand; of two zeros, x, unless their signs differ.
+    if (xZero || yZero) sum = !yZero ? copy(y, y.s) : !xZero || x.s === y.s ? copy(x, x.s) : positiveZero()
+    else if (x.s === y.s) sum = combine(x, y, false, x.s)
     else {
       const c = compareMagnitudes(x, y)
-      // x + (−x) is +0 under banker's rounding, as decimal.js makes it.
-      if (c === 0) return new Made(1, 0, [0])
-      sum = c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, y.s)
+      sum = c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, y.s)
     }
     if (sum !== undefined) return sum
   }
@@ -180,17 +183,26 @@ export const add = (a: Decimal, b: Decimal): Decimal => {
 export const subtract = (a: Decimal, b: Decimal): Decimal => {
   const x = partsOf(a)
   const y = partsOf(b)
-  if (isOrdinary(x) && isOrdinary(y)) {
+  if (x.d !== null && y.d !== null) {
     let difference: Decimal | undefined
-    if (x.s !== y.s) difference = combine(x, y, false, x.s)
+    const xZero = x.d[0] === 0
+    const yZero = y.d[0] === 0
+    // With a zero, decimal.js returns x or −y; of two zeros, x when their signs differ, else +0.
+    if (xZero || yZero) difference = !yZero ? copy(y, -y.s) : !xZero || x.s !== y.s ? copy(x, x.s) : positiveZero()
+    else if (x.s !== y.s) difference = combine(x, y, false, x.s)
     else {
       const c = compareMagnitudes(x, y)
-      if (c === 0) return new Made(1, 0, [0])
-      difference = c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, -x.s)
+      difference = c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, -x.s)
     }
     if (difference !== undefined) return difference
   }
   return a.minus(b)
+}
+
+/** |a|, exactly as `a.abs()`. */
+export const absolute = (a: Decimal): Decimal => {
+  const x = partsOf(a)
+  return (x.d === null ? undefined : copy(x, 1)) ?? a.abs()
 }
 
 /** a × b, exactly as `a.times(b)`. */
@@ -199,7 +211,7 @@ export const multiply = (a: Decimal, b: Decimal): Decimal => {
   const y = partsOf(b)
   if (x.d !== null && y.d !== null) {
     // A zero factor: a zero with the product of the signs, as decimal.js makes it.
-    if (x.d[0] === 0 || y.d[0] === 0) return new Made(x.s * y.s, 0, [0])
+    if (x.d[0] === 0 || y.d[0] === 0) return decimalFromParts(x.s * y.s, 0, [0])
     const ad = x.d
     const bd = y.d
     const n = ad.length + bd.length
@@ -239,3 +251,6 @@ export const compare = (a: Decimal, b: Decimal): number => {
 
 /** a + b, skipping the addition when either is zero: running totals start at zero, and most only ever take one term. */
 export const plus = (a: Decimal, b: Decimal): Decimal => (a.isZero() ? b : b.isZero() ? a : add(a, b))
+
+/** a − b, and the shared zero when b is a itself: a running total less its only term (`plus` keeps the term itself). */
+export const less = (a: Decimal, b: Decimal): Decimal => (a === b ? ZERO : subtract(a, b))

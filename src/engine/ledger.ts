@@ -1,5 +1,5 @@
 import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
-import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import { absolute, add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -34,7 +34,7 @@ export interface FillLegs {
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
-  const held = position.abs()
+  const held = absolute(position)
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
   return compare(quantity, held) <= 0
     ? { closingQuantity: quantity, openingQuantity: ZERO }
@@ -175,11 +175,11 @@ export class Ledger {
       : isBelowZero(before)
         ? multiply(subtract(averageCostBefore, price), closingQuantity)
         : multiply(subtract(price, averageCostBefore), closingQuantity)
-    const after = side === "buy" ? add(before, quantity) : subtract(before, quantity)
+    const after = side === "buy" ? plus(before, quantity) : subtract(before, quantity)
     if (after.isZero()) state.averageCost = ZERO
     else if (!openingQuantity.isZero()) {
       // What is left of the position before the opening part: nothing after a reversal or from flat.
-      const left = before.isZero() || !closingQuantity.isZero() ? ZERO : before.abs()
+      const left = before.isZero() || !closingQuantity.isZero() ? ZERO : absolute(before)
       state.averageCost = left.isZero()
         ? price
         : // Adding to a position: weighted by size.
@@ -239,7 +239,7 @@ export class Ledger {
     let value = ZERO
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (isBelowZero(state.quantity)) value = add(value, multiply(state.quantity.abs(), mark(state.symbol)))
+      if (isBelowZero(state.quantity)) value = add(value, multiply(absolute(state.quantity), mark(state.symbol)))
     }
     return value
   }

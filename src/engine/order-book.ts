@@ -11,6 +11,9 @@ export interface OrderBookSnapshot {
   readonly working: ReadonlyArray<OrderId>
 }
 
+/** How many ended orders the working lists may hold beyond their live ones before they are swept. */
+const SWEEP_SLACK = 16
+
 /**
  * Orders submitted together as one list (DESIGN.md, advanced orders): an OCO group's members, or
  * an OTO's or a bracket's entry and its children (which are themselves an OCO pair). The links
@@ -159,11 +162,12 @@ export class OrderBook implements WorkingOrderWatch {
   #ended(entry: OrderEntry): void {
     this.index.remove(entry)
     this.#live -= 1
-    // Swept once the ended outnumber the rest: each sweep costs what the ended since the last one cost to place.
-    if (this.#working.length > 2 * this.#live) this.#working = this.#working.filter((e) => !e.isFinal)
+    // Swept once the ended outnumber the rest (and a few more): each sweep costs what the ended since the last one cost
+    // to place, and a book of one order at a time does not make two new arrays per order.
+    if (this.#working.length > 2 * this.#live + SWEEP_SLACK) this.#working = this.#working.filter((e) => !e.isFinal)
     if (!timeInForcePolicies[entry.spec.timeInForce].expires) return
     this.#expiringEnded += 1
-    if (2 * this.#expiringEnded > this.#expiring.length) {
+    if (2 * this.#expiringEnded > this.#expiring.length + SWEEP_SLACK) {
       this.#expiring = this.#expiring.filter((e) => !e.isFinal)
       this.#expiringEnded = 0
     }

@@ -1,5 +1,5 @@
 import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
-import { add, multiply, subtract } from "../domain/decimal-arithmetic.ts"
+import { add, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { CheckRecord } from "./engine-events.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
@@ -69,7 +69,7 @@ export class RiskGate {
       quantity,
       referencePrice,
       projectedPosition: projected,
-      positionAfter: side === "buy" ? add(projected, quantity) : subtract(projected, quantity),
+      positionAfter: side === "buy" ? plus(projected, quantity) : subtract(projected, quantity),
       closingQuantity,
       openingQuantity,
       openingCost: openingQuantity.isZero() ? ZERO : costOf(openingQuantity),
@@ -83,16 +83,17 @@ export class RiskGate {
   fillCheck(
     inputs: RiskInputs,
     entry: OrderEntry,
-    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal },
+    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal; readonly notional?: Decimal },
     account: AccountView
   ): RiskCheck {
     const { side, symbol } = entry.spec
     const { ledger } = inputs
     const { quantity, price, commission } = fill
     const position = ledger.position(symbol)
-    const after = side === "buy" ? add(position, quantity) : subtract(position, quantity)
+    const after = side === "buy" ? plus(position, quantity) : subtract(position, quantity)
     const { closingQuantity, openingQuantity } = splitAgainst(position, side, quantity)
-    const openingNotional = multiply(openingQuantity, price)
+    // The whole fill's notional when it only opens, as its pricing has it already.
+    const openingNotional = openingQuantity === quantity && fill.notional !== undefined ? fill.notional : multiply(openingQuantity, price)
     return {
       order: entry.spec,
       quantity,

@@ -1,5 +1,5 @@
 import { type Decimal, isBelowZero } from "../domain/decimal.ts"
-import { compare, multiply } from "../domain/decimal-arithmetic.ts"
+import { absolute, compare, multiply } from "../domain/decimal-arithmetic.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 
@@ -92,7 +92,8 @@ export const maxPositionSizeRule: RiskRule = {
   name: "maxPositionSize",
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
-    const after = c.positionAfter.abs()
+    // (The position itself when it is long: only its value is read.)
+    const after = c.positionAfter.s < 0 ? absolute(c.positionAfter) : c.positionAfter
     if (c.fill !== null) {
       // At fill time the limit is the one the acceptance fixed, valued at its reference price.
       const cap = c.fill.positionCap

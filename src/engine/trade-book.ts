@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalString, ZERO } from "../domain/decimal.ts"
 import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
@@ -27,7 +27,7 @@ const addFill = (sum: FillSum, price: Decimal, quantity: Decimal): FillSum =>
       }
 
 const averageOf = (sum: FillSum): string | null =>
-  sum.quantity.isZero() ? null : (sum.onlyPrice ?? sum.value.dividedBy(sum.quantity)).toString()
+  sum.quantity.isZero() ? null : decimalString(sum.onlyPrice ?? sum.value.dividedBy(sum.quantity))
 
 interface TradeRecord {
   readonly id: TradeId
@@ -51,12 +51,12 @@ const toTrade = (t: TradeRecord): Trade => ({
   open: t.open,
   entryTime: t.entryTime,
   exitTime: t.exitTime,
-  quantity: t.peakSize.toString(),
+  quantity: decimalString(t.peakSize),
   entryPrice: averageOf(t.entries)!,
   exitPrice: averageOf(t.exits),
-  grossPnl: t.grossPnl.toString(),
-  commission: t.commission.toString(),
-  netPnl: subtract(t.grossPnl, t.commission).toString()
+  grossPnl: decimalString(t.grossPnl),
+  commission: decimalString(t.commission),
+  netPnl: decimalString(subtract(t.grossPnl, t.commission))
 })
 
 interface FillSumSnapshot {

@@ -8,8 +8,8 @@ import {
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
-import { Decimal, decimalOf, isAboveZero, ZERO } from "../domain/decimal.ts"
-import { add, compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
+import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/decimal.ts"
+import { add, compare, less, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -93,7 +93,7 @@ const TAKES_UPDATES = simulationStatusesTagged("takesUpdates")
 const TRADING = simulationStatusesTagged("trades")
 
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
-const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
+const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : decimalString(part))
 
 /** The update's quote for a symbol, asked for every pending and working order: a loop over a few quotes, a map over many. */
 const quoteLookup = (quotes: ReadonlyArray<Quote>): ((symbol: string) => Quote | undefined) => {
@@ -153,10 +153,11 @@ const instrumentDecimals = (config: SimulationConfig, field: "tickSize" | "lotSi
   return out
 }
 
-/** A fill as priced: its quantity, price and commission, and the cash it leaves. */
+/** A fill as priced: its quantity, price, notional and commission, and the cash it leaves. */
 interface Execution {
   readonly quantity: Decimal
   readonly price: Decimal
+  readonly notional: Decimal
   readonly commission: Decimal
   readonly cashAfter: Decimal
 }
@@ -804,7 +805,7 @@ export class TradingSimulationEngine {
       // No hold is a share: each working order holds its whole reservation, and the total is exact.
       let counted = held
       if (except !== undefined) {
-        if (except.watch !== null && !except.reservation.isZero()) counted = subtract(counted, except.reservation)
+        if (except.watch !== null && !except.reservation.isZero()) counted = less(counted, except.reservation)
         if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = subtract(counted, e.reservation)
       }
       if (!counted.isZero()) free = subtract(free, counted)
@@ -1047,7 +1048,7 @@ export class TradingSimulationEngine {
     let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
     if (onlyCloses && compare(moved, commission) < 0) commission = Decimal.max(moved, ZERO)
     const cashAfter = commission.isZero() ? moved : subtract(moved, commission)
-    return { quantity, price, commission, cashAfter }
+    return { quantity, price, notional, commission, cashAfter }
   }
 
   #fillRejection(entry: OrderEntry, execution: Execution): Rejection | null {
@@ -1096,9 +1097,9 @@ export class TradingSimulationEngine {
     // Moved by the fill where summing the positions again would cost more (many of them).
     if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
     this.#trades.record(symbol, side, execution.price, legs, time)
-    const quantity = execution.quantity.toString()
-    const price = execution.price.toString()
-    const commission = execution.commission.toString()
+    const quantity = decimalString(execution.quantity)
+    const price = decimalString(execution.price)
+    const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
       orderId: entry.spec.id,
@@ -1106,7 +1107,7 @@ export class TradingSimulationEngine {
       side,
       quantity,
       price,
-      marketPrice: marketPrice === execution.price ? price : marketPrice.toString(),
+      marketPrice: marketPrice === execution.price ? price : decimalString(marketPrice),
       commission,
       closingQuantity: partString(legs.closingQuantity, execution.quantity, quantity),
       openingQuantity: partString(legs.openingQuantity, execution.quantity, quantity),

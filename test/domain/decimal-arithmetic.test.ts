@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
-import { add, compare, multiply, subtract } from "../../src/domain/decimal-arithmetic.ts"
+import { absolute, add, compare, multiply, subtract } from "../../src/domain/decimal-arithmetic.ts"
 
 /** What decimal.js holds of a Decimal: its class, sign, exponent and base-1e7 digits, in its own key order. */
 const representation = (d: Decimal) => {
@@ -34,14 +34,25 @@ describe("decimal arithmetic on decimal.js's limbs", () => {
     expect(representation(multiply(a, b))).toEqual(representation(a.times(b)))
   })
 
+  test.prop([operand], { numRuns: 10_000 })("absolute makes a.abs(), digit for digit", (a) => {
+    expect(representation(absolute(a))).toEqual(representation(a.abs()))
+  })
+
   test.prop([operand, operand], { numRuns: 30_000 })("compare gives a.comparedTo(b)", (a, b) => {
     expect(compare(a, b)).toBe(a.comparedTo(b))
   })
 
-  test.prop([operand], { numRuns: 5_000 })("a value against itself and its negation", (a) => {
+  test.prop([operand], { numRuns: 5_000 })("a value against itself, its negation and signed zeros", (a) => {
     const negated = a.negated()
     expect(representation(add(a, negated))).toEqual(representation(a.plus(negated)))
     expect(representation(subtract(a, a))).toEqual(representation(a.minus(a)))
+    for (const zero of [new Decimal(0), new Decimal(-0)]) {
+      expect(representation(add(a, zero))).toEqual(representation(a.plus(zero)))
+      expect(representation(add(zero, a))).toEqual(representation(zero.plus(a)))
+      expect(representation(subtract(a, zero))).toEqual(representation(a.minus(zero)))
+      expect(representation(subtract(zero, a))).toEqual(representation(zero.minus(a)))
+      expect(representation(multiply(zero, a))).toEqual(representation(zero.times(a)))
+    }
     expect(compare(a, new Decimal(a))).toBe(0)
   })
 

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { Decimal, decimalOf, toNumberExact } from "../../src/domain/decimal.ts"
+import { Decimal, decimalOf, decimalString, toNumberExact } from "../../src/domain/decimal.ts"
 
 // Decimal numerals of up to 30 digits, the point anywhere, and an exponent: inside and outside the fast path.
 const numeral = fc
@@ -61,4 +61,14 @@ describe("decimalOf", () => {
     expect(mine.plus(theirs).toString()).toBe(theirs.times(2).toString())
     expect(mine.equals(theirs)).toBe(true)
   })
+})
+
+describe("decimalString", () => {
+  test.prop([fc.oneof(numeral, ledgerValue.map((d) => d.toString()), fc.constantFrom("0", "-0", "1e-7", "-1234567.0000001", "1e40", "0.00000001"))], { numRuns: 20_000 })(
+    "writes what decimal.js's toString writes, for any numeral and for sums and products of doubles",
+    (s) => {
+      const d = new Decimal(s)
+      expect(decimalString(d)).toBe(d.toString())
+    }
+  )
 })
