@@ -1,4 +1,4 @@
-import { Decimal, decimalFromParts, ZERO } from "./decimal.ts"
+import { Decimal, decimalFromParts, digitsIn, trailingZeros, ZERO } from "./decimal.ts"
 
 /**
  * `a.plus(b)`, `a.minus(b)`, `a.times(b)`, `a.abs()` and `a.comparedTo(b)` for the project's Decimals, computed
@@ -54,19 +54,6 @@ const limbsOf = (from: number, to: number): number[] => {
     default:
       return Array.from(r.subarray(from, to))
   }
-}
-
-/** Digits in one limb (1 to 7). */
-const digitsIn = (limb: number): number => (limb < 10 ? 1 : limb < 100 ? 2 : limb < 1e3 ? 3 : limb < 1e4 ? 4 : limb < 1e5 ? 5 : limb < 1e6 ? 6 : 7)
-
-/** Trailing zero digits of a non-zero limb. */
-const trailingZeros = (limb: number): number => {
-  let n = 0
-  while (limb % 10 === 0) {
-    limb /= 10
-    n += 1
-  }
-  return n
 }
 
 /** The base-1e7 exponent of the first limb. */

@@ -54,6 +54,19 @@ export const toDecimalString = (input: DecimalInput): string => {
   return new Decimal(input).toString()
 }
 
+/** Digits in one of decimal.js's base-1e7 limbs (1 to 7). */
+export const digitsIn = (limb: number): number => (limb < 10 ? 1 : limb < 100 ? 2 : limb < 1e3 ? 3 : limb < 1e4 ? 4 : limb < 1e5 ? 5 : limb < 1e6 ? 6 : 7)
+
+/** Trailing zero digits of a non-zero limb. */
+export const trailingZeros = (limb: number): number => {
+  let n = 0
+  while (limb % 10 === 0) {
+    limb /= 10
+    n += 1
+  }
+  return n
+}
+
 const PADDING = "0000000"
 
 /**
@@ -66,9 +79,10 @@ export const decimalString = (d: DecimalJs): string => {
   if (limbs === null || d.constructor !== Decimal) return d.toString()
   const first = limbs[0]!
   if (first === 0) return "0"
+  const lastIndex = limbs.length - 1
+  const e = d.e
   // The digits: every limb but the first padded to 7, the last without its trailing zeros.
   let digits = String(first)
-  const lastIndex = limbs.length - 1
   if (lastIndex > 0) {
     for (let i = 1; i < lastIndex; i++) {
       const limb = String(limbs[i]!)
@@ -80,7 +94,6 @@ export const decimalString = (d: DecimalJs): string => {
   let end = digits.length
   while (digits.charCodeAt(end - 1) === 48) end -= 1
   if (end < digits.length) digits = digits.slice(0, end)
-  const e = d.e
   const plain = e < 0 ? `0.${"0".repeat(-e - 1)}${digits}` : e >= end ? digits + "0".repeat(e + 1 - end) : e + 1 < end ? `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}` : digits
   return d.s < 0 ? `-${plain}` : plain
 }
@@ -113,7 +126,7 @@ export const toNumberExact = (d: DecimalJs): number => {
   if (m > Number.MAX_SAFE_INTEGER) return d.toNumber()
   // The digits of the first limb, then 7 per further limb but the last's padding; p places the decimal point.
   const first = limbs[0]!
-  const digits = (first < 10 ? 1 : first < 100 ? 2 : first < 1e3 ? 3 : first < 1e4 ? 4 : first < 1e5 ? 5 : first < 1e6 ? 6 : 7) + 7 * lastIndex - padding
+  const digits = digitsIn(first) + 7 * lastIndex - padding
   const p = d.e + 1 - digits
   if (p < -22 || p > 22) return d.toNumber()
   const magnitude = p < 0 ? m / EXACT_POWERS_OF_TEN[-p]! : m * EXACT_POWERS_OF_TEN[p]!
