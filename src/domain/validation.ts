@@ -1,5 +1,6 @@
 import { Exit, Result, Schema, SchemaIssue } from "effect"
 import { Decimal, isAboveZero, isBelowZero, isDecimal, parseDecimal } from "./decimal.ts"
+import { compare } from "./decimal-arithmetic.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { formatThrown } from "./format-value.ts"
 import { type InputPath, readPlainInput, type UnreadableInput, unreadableIssue } from "./plain-input.ts"
@@ -148,7 +149,7 @@ export const decimalAmountIssue = (u: unknown, allowZero: boolean): string | und
   const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
   if (d === undefined) return "must be a finite number"
   if (allowZero ? isBelowZero(d) : !isAboveZero(d)) return rule
-  if (!d.lessThanOrEqualTo(MAX_AMOUNT_DECIMAL)) return MAX_AMOUNT_RULE
+  if (compare(d, MAX_AMOUNT_DECIMAL) > 0) return MAX_AMOUNT_RULE
   // (A number has at most 17.) More digits than the ledger keeps would be rounded away: an
   // order's rest after a partial fill would never reach zero.
   return d.precision() <= Decimal.precision ? undefined : MAX_DIGITS_RULE
