@@ -5,6 +5,7 @@ import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type HistoryMarks, NO_HISTORY } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { makeGroupCommitter } from "./group-commit.ts"
+import { encodeJournal } from "./journal-record.ts"
 import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
 import { recoverSimulation, type Recovered } from "./recovery.ts"
@@ -185,17 +186,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           }
         }
         const writes: StoreWrite[] = []
-        const journaled: string[] = []
+        const journaled: SimulationInput[] = []
         let seq = sim.seq
         let stopped = false
         const results: ApplyResult[][] = []
         const applied = yield* Effect.try({
           try: () => {
             for (const command of commands) {
-              const { forms, json } = journalBatch(command.inputs)
               const out: ApplyResult[] = []
-              const taken: SimulationInput[] = []
-              for (const form of forms) {
+              for (const form of journalBatch(command.inputs)) {
                 if (form instanceof ValidationError) {
                   out.push({ ok: false, error: form })
                   continue
@@ -204,22 +203,18 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
                 out.push(result)
                 if (!result.ok) continue
                 seq += 1
-                taken.push(form)
+                journaled.push(form)
                 if (form.type === "stop") stopped = true
               }
-              // The batch's JSON, made once, when all of it was taken; else the JSON of what was.
-              if (taken.length === forms.length && json !== null) {
-                if (json !== "") journaled.push(json)
-              } else for (const input of taken) journaled.push(JSON.stringify(input))
               results.push(out)
             }
           },
           catch: (cause) => new FiberDefect({ cause })
         }).pipe(Effect.exit)
         if (journaled.length > 0) {
-          // One record for the batch, built around each input's JSON made once.
+          // One record for the batch.
           const first = sim.seq + 1
-          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(`{"seq":${first},"inputs":[${journaled.join(",")}]}`) })
+          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled)) })
         }
         let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {
