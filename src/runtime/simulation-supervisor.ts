@@ -8,7 +8,7 @@ import { makeGroupCommitter } from "./group-commit.ts"
 import { encodeJournal } from "./journal-record.ts"
 import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
-import { recoverSimulation, type Recovered } from "./recovery.ts"
+import { byKeyOrder, readStoredSimulations, recoverSimulation, type Recovered, type StoredSimulation } from "./recovery.ts"
 import {
   AcknowledgedInputsLostError,
   InvalidSimulationIdError,
@@ -129,6 +129,9 @@ export class SimulationSupervisor extends Context.Service<
     return Layer.effect(SimulationSupervisor, makeSupervisor(options, level).pipe(Effect.provideService(References.MinimumLogLevel, level)))
   }
 }
+
+/** Simulations whose records recovery reads at once (three range reads for all of them). */
+const RECOVERY_CHUNK = 64
 
 const defaultRestartSchedule = Schedule.exponential("10 millis").pipe(Schedule.upTo({ times: 3 }))
 
@@ -330,8 +333,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         return yield* Deferred.await(done)
       })
 
-    const recover = (record: SimulationRecord, model: TradingModel) =>
-      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0).pipe(Effect.provideService(SimulationStore, store))
+    const recover = (record: SimulationRecord, model: TradingModel, stored?: StoredSimulation) =>
+      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0, stored).pipe(Effect.provideService(SimulationStore, store))
 
     /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
     const reload = (sim: Supervised) =>
@@ -384,7 +387,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         unrecoverable.set(id, error)
         yield* Effect.logError(`simulation ${id} not recovered: ${error.message}`)
       })
-    const recoverOne = (key: string, value: string) =>
+    const recoverOne = (key: string, value: string, stored: StoredSimulation | undefined) =>
       Effect.gen(function* () {
         const id = key.slice(keys.meta("").length)
         const read = readRecord(key, value)
@@ -392,7 +395,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const record = read.body as SimulationRecord
         const outcome = yield* Effect.gen(function* () {
           const model = yield* catalog.resolve(record.model)
-          const result = yield* recover(record, model)
+          // Records read for the simulation its meta key names: a record naming another id reads its own.
+          const result = yield* recover(record, model, record.id === id ? stored : undefined)
           yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots], written: result.written })
           const { instance: _instance, snapshots: _snapshots, written: _written, ...report } = result
           recovered.push({ id: record.id, ...report })
@@ -403,11 +407,24 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         }
       })
     const metas = yield* store.range(keys.allMeta)
-    yield* Effect.forEach(metas, ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
+    const idOf = (key: string) => key.slice(keys.meta("").length)
+    const metaOf = new Map(metas.map(([key, value]) => [idOf(key), value] as const))
+    // In chunks of simulations adjacent in key order, each chunk's records read at once; a few
+    // chunks at a time, so that one's reads overlap another's replay.
+    const ordered = byKeyOrder([...metaOf.keys()])
+    const chunks = Array.from({ length: Math.ceil(ordered.length / RECOVERY_CHUNK) }, (_, i) => ordered.slice(i * RECOVERY_CHUNK, (i + 1) * RECOVERY_CHUNK))
+    yield* Effect.forEach(
+      chunks,
+      (ids) =>
+        Effect.gen(function* () {
+          const stored = yield* readStoredSimulations(ids).pipe(Effect.provideService(SimulationStore, store))
+          for (const id of ids) yield* recoverOne(keys.meta(id), metaOf.get(id)!, stored.get(id))
+        }),
+      { concurrency: 3, discard: true }
+    )
     // Acknowledged simulations whose record is gone were lost, not never made.
-    const stored = new Set(metas.map(([key]) => key.slice(keys.meta("").length)))
     for (const [id, acknowledged] of store.acknowledged)
-      if (!stored.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
+      if (!metaOf.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
     recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
     // Ids being created: the check and the claim happen in one step, so two concurrent creates of an id cannot both pass.
