@@ -417,8 +417,12 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       chunks,
       (ids) =>
         Effect.gen(function* () {
-          const stored = yield* readStoredSimulations(ids).pipe(Effect.provideService(SimulationStore, store))
-          for (const id of ids) yield* recoverOne(keys.meta(id), metaOf.get(id)!, stored.get(id))
+          // A chunk whose read fails is read simulation by simulation: a failing read is then that one's cause, as before.
+          const stored = yield* readStoredSimulations(ids).pipe(
+            Effect.provideService(SimulationStore, store),
+            Effect.catchTag("StoreReadError", () => Effect.succeed(undefined))
+          )
+          for (const id of ids) yield* recoverOne(keys.meta(id), metaOf.get(id)!, stored?.get(id))
         }),
       { concurrency: 3, discard: true }
     )

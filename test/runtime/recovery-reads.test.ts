@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { byKeyOrder, readStoredSimulations } from "../../src/runtime/recovery.ts"
+import { SimulationSupervisor } from "../../src/runtime/simulation-supervisor.ts"
 import { SimulationStore } from "../../src/runtime/simulation-store.ts"
+import { StoreReadError } from "../../src/runtime/store-errors.ts"
 import { keys } from "../../src/runtime/store-keys.ts"
-import { config, fingerprint, fingerprintOf, freshStore, inProcess, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
+import { catalogLayer, config, fingerprint, fingerprintOf, freshStore, inProcess, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
 
 const quiet = makeLogCapture().layer
 
@@ -55,5 +57,23 @@ describe("recovery reads many simulations' records at once", () => {
           }
         })
       )
+    }).pipe(Effect.provide(quiet)))
+
+  it.live("a chunk whose read fails is read simulation by simulation: only the one whose own read fails is not recovered", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, { snapshotEvery: 2 }, (supervisor) =>
+        Effect.forEach(["a", "b"], (id) => Effect.andThen(supervisor.create({ id, config, model: { kind: "trend" } }), supervisor.submit(id, [start, update(0, 10), update(1, 11)])), { discard: true })
+      )
+      // Reads of snapshots that take in "a" fail: the chunk's ("a" and "b") and then "a"'s own.
+      const failing = SimulationStore.of({
+        ...memory.store,
+        range: (query) =>
+          query.gte.startsWith("snapshot:a:") ? Effect.fail(new StoreReadError({ location: memory.store.location, cause: "injected" })) : memory.store.range(query)
+      })
+      const layer = SimulationSupervisor.layer({ snapshotEvery: 2 }).pipe(Layer.provide(Layer.merge(Layer.succeed(SimulationStore, failing), catalogLayer)))
+      const supervisor = yield* Effect.scoped(Effect.map(Layer.build(layer), (context) => Context.get(context, SimulationSupervisor)))
+      assert.deepStrictEqual(supervisor.unrecoverable.map((u) => [u.simulationId, u.error._tag]), [["a", "StoreReadError"]])
+      assert.deepStrictEqual(supervisor.recovered.map((r) => [r.id, r.seq]), [["b", 3]])
     }).pipe(Effect.provide(quiet)))
 })
