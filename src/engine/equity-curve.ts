@@ -23,19 +23,34 @@ export interface EquityCurveSnapshot {
   readonly shortValue: ReadonlyArray<number>
 }
 
-const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-  const b = new Float64Array(a.length * 2)
-  b.set(a)
-  return b
+/** The curve's columns, contiguous. */
+interface Columns {
+  readonly times: Float64Array
+  readonly equity: Float64Array
+  readonly longValue: Float64Array
+  readonly shortValue: Float64Array
 }
 
-/** Equity after each update, as float64 in growable typed arrays: a million points cost 32 MB, not a million objects. */
+// A point is four floats side by side (time, equity, long, short) in chunks of CHUNK points.
+const FIELDS = 4
+const CHUNK_BITS = 10
+const CHUNK = 1 << CHUNK_BITS
+const MASK = CHUNK - 1
+const NO_CHUNK = new Float64Array(0)
+
+/**
+ * Equity after each update, as float64 in fixed-size chunks: a million points cost 32 MB, not a
+ * million objects, and growing never copies what is already there (a doubling array would
+ * allocate twice the curve and keep the collector busy with it).
+ */
 export class EquityCurve {
-  #times = new Float64Array(1024)
-  #equity = new Float64Array(1024)
-  #long = new Float64Array(1024)
-  #short = new Float64Array(1024)
+  readonly #chunks: Float64Array[] = []
+  #chunk: Float64Array = NO_CHUNK
+  /** Where the next point goes in the last chunk. */
+  #at = 0
   #length = 0
+  /** The columns made contiguous for readers, until the next point. */
+  #columns: Columns | null = null
 
   get length(): number {
     return this.#length
@@ -43,28 +58,42 @@ export class EquityCurve {
 
   /** `time` null (an update without a time) is kept as NaN. */
   push(time: number | null, valuation: Valuation): void {
-    if (this.#length === this.#equity.length) {
-      this.#times = grow(this.#times)
-      this.#equity = grow(this.#equity)
-      this.#long = grow(this.#long)
-      this.#short = grow(this.#short)
+    let chunk = this.#chunk
+    let at = this.#at
+    if (at === chunk.length) {
+      chunk = this.#chunk = new Float64Array(CHUNK * FIELDS)
+      this.#chunks.push(chunk)
+      at = 0
     }
-    this.#times[this.#length] = time ?? Number.NaN
-    this.#equity[this.#length] = valuation.equity
-    this.#long[this.#length] = valuation.longValue
-    this.#short[this.#length] = valuation.shortValue
+    chunk[at] = time ?? Number.NaN
+    chunk[at + 1] = valuation.equity
+    chunk[at + 2] = valuation.longValue
+    chunk[at + 3] = valuation.shortValue
+    this.#at = at + FIELDS
     this.#length += 1
+    if (this.#columns !== null) this.#columns = null
+  }
+
+  /** One field of point `i`. */
+  #field(i: number, field: number): number {
+    return this.#chunks[i >> CHUNK_BITS]![(i & MASK) * FIELDS + field]!
   }
 
   /** The points from the `from`th on (a checkpoint holds only the new ones). */
   snapshot(from = 0): EquityCurveSnapshot {
-    const n = this.#length
-    return {
-      times: Array.from(this.#times.subarray(from, n), (t) => (Number.isNaN(t) ? null : t)),
-      equity: Array.from(this.#equity.subarray(from, n)),
-      longValue: Array.from(this.#long.subarray(from, n)),
-      shortValue: Array.from(this.#short.subarray(from, n))
+    const n = Math.max(0, this.#length - from)
+    const times = new Array<number | null>(n)
+    const equity = new Array<number>(n)
+    const longValue = new Array<number>(n)
+    const shortValue = new Array<number>(n)
+    for (let k = 0; k < n; k++) {
+      const t = this.#field(from + k, 0)
+      times[k] = Number.isNaN(t) ? null : t
+      equity[k] = this.#field(from + k, 1)
+      longValue[k] = this.#field(from + k, 2)
+      shortValue[k] = this.#field(from + k, 3)
     }
+    return { times, equity, longValue, shortValue }
   }
 
   static fromSnapshot(s: EquityCurveSnapshot): EquityCurve {
@@ -76,25 +105,38 @@ export class EquityCurve {
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
-    return this.#length === 0 ? undefined : this.#equity[this.#length - 1]
+    return this.#length === 0 ? undefined : this.#chunk[this.#at - FIELDS + 1]
   }
 
-  /** The equity values, without copying. */
+  /** The equity values, contiguous (made once after each change, then shared). */
   values(): Float64Array {
-    return this.#equity.subarray(0, this.#length)
+    return this.#contiguous().equity
   }
 
-  /** The other columns, without copying: times (NaN for an update without one), long and short market value. */
+  /** The other columns, contiguous: times (NaN for an update without one), long and short market value. */
   columns(): { readonly times: Float64Array; readonly longValue: Float64Array; readonly shortValue: Float64Array } {
+    return this.#contiguous()
+  }
+
+  #contiguous(): Columns {
+    if (this.#columns !== null) return this.#columns
     const n = this.#length
-    return { times: this.#times.subarray(0, n), longValue: this.#long.subarray(0, n), shortValue: this.#short.subarray(0, n) }
+    const columns = { times: new Float64Array(n), equity: new Float64Array(n), longValue: new Float64Array(n), shortValue: new Float64Array(n) }
+    for (let i = 0; i < n; i++) {
+      columns.times[i] = this.#field(i, 0)
+      columns.equity[i] = this.#field(i, 1)
+      columns.longValue[i] = this.#field(i, 2)
+      columns.shortValue[i] = this.#field(i, 3)
+    }
+    this.#columns = columns
+    return columns
   }
 
   points(): ReadonlyArray<EquityPoint> {
     const out = new Array<EquityPoint>(this.#length)
     for (let i = 0; i < this.#length; i++) {
-      const t = this.#times[i]!
-      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity[i]!, longValue: this.#long[i]!, shortValue: this.#short[i]! }
+      const t = this.#field(i, 0)
+      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#field(i, 1), longValue: this.#field(i, 2), shortValue: this.#field(i, 3) }
     }
     return out
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { EquityCurve } from "../../src/engine/equity-curve.ts"
 import { TradingSimulationEngine } from "../../src/index.ts"
 import { buy, DAY, engineOn, flat, frictionless, MONDAY, sell } from "./fixtures.ts"
 
@@ -27,5 +28,50 @@ describe("equity curve", () => {
     const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())))
     expect(restored.getEquityCurve()).toEqual(engine.getEquityCurve())
     expect(restored.getEquityCurve().map((p) => p.longValue)).toEqual([0, 600])
+  })
+})
+
+describe("EquityCurve storage", () => {
+  // Enough points to span several of its chunks, with times missing now and then.
+  const n = 5_000
+  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i % 5, shortValue: i % 11 === 0 ? 0.1 * i : 0 })
+  const filled = (count: number): EquityCurve => {
+    const curve = new EquityCurve()
+    for (let i = 0; i < count; i++) curve.push(point(i).time, point(i))
+    return curve
+  }
+
+  it("gives back every point pushed, in order, whatever the length", () => {
+    for (const count of [0, 1, 1_023, 1_024, 1_025, n]) {
+      const curve = filled(count)
+      const expected = Array.from({ length: count }, (_, i) => point(i))
+      expect(curve.length).toBe(count)
+      expect(curve.points()).toEqual(expected)
+      expect(curve.last()).toBe(count === 0 ? undefined : point(count - 1).equity)
+      expect([...curve.values()]).toEqual(expected.map((p) => p.equity))
+      const { times, longValue, shortValue } = curve.columns()
+      expect([...times].map((t) => (Number.isNaN(t) ? null : t))).toEqual(expected.map((p) => p.time))
+      expect([...longValue]).toEqual(expected.map((p) => p.longValue))
+      expect([...shortValue]).toEqual(expected.map((p) => p.shortValue))
+    }
+  })
+
+  it("snapshots the points from any index on, and restores them", () => {
+    const curve = filled(n)
+    for (const from of [0, 1, 1_023, 1_024, 3_000, n - 1, n, n + 5]) {
+      const s = curve.snapshot(from)
+      expect(s.equity).toEqual(curve.points().slice(from).map((p) => p.equity))
+      expect(s.times).toEqual(curve.points().slice(from).map((p) => p.time))
+    }
+    expect(EquityCurve.fromSnapshot(curve.snapshot()).points()).toEqual(curve.points())
+  })
+
+  it("reads its columns afresh after a point is added", () => {
+    const curve = filled(10)
+    expect(curve.values().length).toBe(10)
+    curve.push(42, { equity: 7, longValue: 0, shortValue: 0 })
+    expect(curve.values().length).toBe(11)
+    expect(curve.values()[10]).toBe(7)
+    expect(curve.columns().times[10]).toBe(42)
   })
 })
