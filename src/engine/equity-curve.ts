@@ -36,18 +36,20 @@ const FIELDS = 4
 const CHUNK_BITS = 10
 const CHUNK = 1 << CHUNK_BITS
 const MASK = CHUNK - 1
-const NO_CHUNK = new Float64Array(0)
+const CHUNK_FLOATS = CHUNK * FIELDS
 
 /**
- * Equity after each update, as float64 in fixed-size chunks: a million points cost 32 MB, not a
- * million objects, and growing never copies what is already there (a doubling array would
- * allocate twice the curve and keep the collector busy with it).
+ * Equity after each update, as floats in fixed-size chunks: a million points cost 32 MB, not a
+ * million objects, and growing never copies what is already there. The chunks are arrays of
+ * doubles on the JS heap (filled with NaN, so they hold doubles from the start) rather than
+ * Float64Arrays: typed arrays' memory lies outside the heap, and in the 1M-bar benchmark it had
+ * the collector run a full collection of the whole heap for about every run.
  */
 export class EquityCurve {
-  readonly #chunks: Float64Array[] = []
-  #chunk: Float64Array = NO_CHUNK
-  /** Where the next point goes in the last chunk. */
-  #at = 0
+  readonly #chunks: number[][] = []
+  #chunk: number[] = []
+  /** Where the next point goes in the last chunk (at its end before the first point: the first push makes one). */
+  #at = CHUNK_FLOATS
   #length = 0
   /** The columns made contiguous for readers, until the next point. */
   #columns: Columns | null = null
@@ -60,8 +62,8 @@ export class EquityCurve {
   push(time: number | null, valuation: Valuation): void {
     let chunk = this.#chunk
     let at = this.#at
-    if (at === chunk.length) {
-      chunk = this.#chunk = new Float64Array(CHUNK * FIELDS)
+    if (at === CHUNK_FLOATS) {
+      chunk = this.#chunk = new Array<number>(CHUNK_FLOATS).fill(Number.NaN)
       this.#chunks.push(chunk)
       at = 0
     }
