@@ -202,7 +202,7 @@ export class Ledger {
   readonly #valuation = { equity: 0, longValue: 0, shortValue: 0 }
 
   /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve (valid until the next call). */
-  valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
+  valuationEstimate(markNumber: (symbol: string) => number): Valuation {
     // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
     let longValue = 0
@@ -210,7 +210,7 @@ export class Ledger {
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
-      const value = state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
+      const value = state.quantityNumber * markNumber(state.symbol)
       equity += value
       if (value > 0) longValue += value
       else shortValue -= value

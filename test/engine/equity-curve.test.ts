@@ -33,7 +33,7 @@ describe("equity curve", () => {
 
 describe("EquityCurve storage", () => {
   // Enough points to span several of its chunks, with times missing now and then.
-  const n = 5_000
+  const n = 20_000
   const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i % 5, shortValue: i % 11 === 0 ? 0.1 * i : 0 })
   const filled = (count: number): EquityCurve => {
     const curve = new EquityCurve()
@@ -42,7 +42,7 @@ describe("EquityCurve storage", () => {
   }
 
   it("gives back every point pushed, in order, whatever the length", () => {
-    for (const count of [0, 1, 1_023, 1_024, 1_025, n]) {
+    for (const count of [0, 1, 1_023, 1_024, 1_025, 9_216, 9_217, n]) {
       const curve = filled(count)
       const expected = Array.from({ length: count }, (_, i) => point(i))
       expect(curve.length).toBe(count)
@@ -58,7 +58,7 @@ describe("EquityCurve storage", () => {
 
   it("snapshots the points from any index on, and restores them", () => {
     const curve = filled(n)
-    for (const from of [0, 1, 1_023, 1_024, 3_000, n - 1, n, n + 5]) {
+    for (const from of [0, 1, 1_023, 1_024, 3_000, 9_216, 9_217, n - 1, n, n + 5]) {
       const s = curve.snapshot(from)
       expect(s.equity).toEqual(curve.points().slice(from).map((p) => p.equity))
       expect(s.times).toEqual(curve.points().slice(from).map((p) => p.time))
