@@ -66,14 +66,9 @@ export class EquityCurve {
 
   /** `time` null (an update without a time) is kept as NaN. */
   push(time: number | null, valuation: Valuation): void {
-    let chunk = this.#chunk
-    let at = this.#at
-    if (at === this.#end) {
-      chunk = this.#chunk = newChunk()
-      this.#chunks.push(chunk)
-      this.#end = chunk.length
-      at = 0
-    }
+    if (this.#at === this.#end) this.#grow()
+    const chunk = this.#chunk
+    const at = this.#at
     chunk[at] = time ?? Number.NaN
     chunk[at + 1] = valuation.equity
     chunk[at + 2] = valuation.longValue
@@ -81,6 +76,13 @@ export class EquityCurve {
     this.#at = at + FIELDS
     this.#length += 1
     if (this.#columns !== null) this.#columns = null
+  }
+
+  #grow(): void {
+    this.#chunk = newChunk()
+    this.#chunks.push(this.#chunk)
+    this.#at = 0
+    this.#end = this.#chunk.length
   }
 
   /** One field of point `i`. */

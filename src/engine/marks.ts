@@ -16,20 +16,28 @@ export class Marks {
 
   /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. Made once: account views hand it out for every check. */
   readonly orZero = (symbol: string): Decimal => this.decimal(symbol) ?? ZERO
-  readonly source = (symbol: string): PriceInput => this.#marks.get(symbol)!.source
-  /** The float mark, zero without one: what the ledger's per-update valuation estimate reads. Made once, like `orZero`. */
-  readonly numberOrZero = (symbol: string): number => this.#marks.get(symbol)?.number ?? 0
 
+  /** The caller's own last price (a position's symbol has one). */
+  source(symbol: string): PriceInput {
+    return this.#marks.get(symbol)!.source
+  }
+
+  /** The float mark, zero without one: what the per-update valuation estimate reads. */
+  numberOrZero(symbol: string): number {
+    return this.#marks.get(symbol)?.number ?? 0
+  }
+
+  // Kept small, as the methods above, so that the per-update path takes them in whole.
   set(quote: Quote): void {
-    let mark = this.#marks.get(quote.symbol)
-    if (mark === undefined) {
-      mark = { number: quote.close, source: quote.source.close, decimal: null }
-      this.#marks.set(quote.symbol, mark)
-    } else {
-      mark.number = quote.close
-      mark.source = quote.source.close
-      mark.decimal = null
-    }
+    const mark = this.#marks.get(quote.symbol)
+    if (mark === undefined) return this.#add(quote)
+    mark.number = quote.close
+    mark.source = quote.source.close
+    mark.decimal = null
+  }
+
+  #add(quote: Quote): void {
+    this.#marks.set(quote.symbol, { number: quote.close, source: quote.source.close, decimal: null })
   }
 
   decimal(symbol: string): Decimal | undefined {

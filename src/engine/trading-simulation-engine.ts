@@ -97,6 +97,15 @@ const STATUS_TAGS = Object.fromEntries(
   SimulationStatuses.map((status): [SimulationStatus, StatusTags] => [status, { takesUpdates: TAKES_UPDATES.has(status), trades: TRADING.has(status) }])
 ) as Readonly<Record<SimulationStatus, StatusTags>>
 
+/** An update whose reading threw, refused naming the part that could not be read (apart from `#normalize`, which runs for every update). */
+const unreadableUpdate = (update: unknown, thrown: unknown): ValidationError => {
+  const read = readPlainInput(update)
+  const issue = Result.isFailure(read)
+    ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
+    : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
+  return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+}
+
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
 const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
 
@@ -522,7 +531,7 @@ export class TradingSimulationEngine {
       }
       for (let i = 0; i < quotes.length; i++) this.#marks.set(quotes[i]!)
       this.#equityNow = null
-      const valuation = this.#ledger.valuationEstimate(this.#marks.numberOrZero)
+      const valuation = this.#ledger.valuationEstimate(this.#marks)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
         const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
@@ -787,7 +796,7 @@ export class TradingSimulationEngine {
   }
 
   #startDay(day: number | null): void {
-    this.#stopLoss.startDay(this.#curve.last(), this.#ledger, this.#marks.source)
+    this.#stopLoss.startDay(this.#curve, this.#ledger, this.#marks)
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
@@ -921,11 +930,7 @@ export class TradingSimulationEngine {
     try {
       return normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
     } catch (thrown) {
-      const read = readPlainInput(update)
-      const issue = Result.isFailure(read)
-        ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
-        : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
-      return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+      return unreadableUpdate(update, thrown)
     }
   }
 
