@@ -1,3 +1,5 @@
+import { FloatColumn } from "./float-column.ts"
+
 /** One point of the equity curve: equity and the long and short market value behind it, floats at the update's marks. */
 export interface EquityPoint {
   /** ms since the epoch; null for an update without a time. */
@@ -31,78 +33,59 @@ interface Columns {
   readonly shortValue: Float64Array
 }
 
-// A point is four floats side by side (time, equity, long, short), in chunks of 1 << CHUNK_BITS points.
-const FIELDS = 4
-const CHUNK_BITS = 10
-const MASK = (1 << CHUNK_BITS) - 1
-
-/** A chunk filled with NaN, so that it holds doubles from the start; by a loop, as `fill` takes many times longer from an empty array. */
-const newChunk = (): number[] => {
-  const chunk = new Array<number>(FIELDS << CHUNK_BITS)
-  for (let i = 0; i < chunk.length; i++) chunk[i] = Number.NaN
-  return chunk
+/** `value` onto a column kept only once some value is not zero (long-only accounts never hold a short, a flat one holds neither): the column, made when it must be. */
+const pushUnlessZero = (column: FloatColumn | null, value: number, length: number): FloatColumn | null => {
+  if (column !== null) column.push(value)
+  else if (!Object.is(value, 0)) {
+    column = FloatColumn.zeros(length)
+    column.push(value)
+  }
+  return column
 }
 
+/** A column's values, contiguous; zeros for one not kept. */
+const contiguous = (column: FloatColumn | null, length: number): Float64Array => (column === null ? new Float64Array(length) : column.toFloat64Array())
+
 /**
- * Equity after each update, as floats in fixed-size chunks: a million points cost 32 MB, not a
- * million objects, and growing never copies what is already there. The chunks are arrays of
- * doubles on the JS heap rather than Float64Arrays: typed arrays' memory lies outside the heap,
- * and in the 1M-bar benchmark it had the collector run a full collection of the whole heap for
- * about every run.
+ * Equity after each update, as columns of floats: a million points cost 16 to 32 MB, not a million
+ * objects, and the long and short market value are kept only once they are not zero.
  */
 export class EquityCurve {
-  readonly #chunks: number[][] = []
-  #chunk: number[] = []
-  /** Where the next point goes in the last chunk, and where that chunk ends. */
-  #at = 0
-  #end = 0
-  #length = 0
+  /** NaN for an update without a time. */
+  readonly #times = new FloatColumn()
+  readonly #equity = new FloatColumn()
+  #long: FloatColumn | null = null
+  #short: FloatColumn | null = null
   /** The columns made contiguous for readers, until the next point. */
   #columns: Columns | null = null
 
   get length(): number {
-    return this.#length
+    return this.#equity.length
   }
 
   /** `time` null (an update without a time) is kept as NaN. */
   push(time: number | null, valuation: Valuation): void {
-    if (this.#at === this.#end) this.#grow()
-    const chunk = this.#chunk
-    const at = this.#at
-    chunk[at] = time ?? Number.NaN
-    chunk[at + 1] = valuation.equity
-    chunk[at + 2] = valuation.longValue
-    chunk[at + 3] = valuation.shortValue
-    this.#at = at + FIELDS
-    this.#length += 1
+    const n = this.#equity.length
+    this.#times.push(time ?? Number.NaN)
+    this.#equity.push(valuation.equity)
+    this.#long = pushUnlessZero(this.#long, valuation.longValue, n)
+    this.#short = pushUnlessZero(this.#short, valuation.shortValue, n)
     if (this.#columns !== null) this.#columns = null
-  }
-
-  #grow(): void {
-    this.#chunk = newChunk()
-    this.#chunks.push(this.#chunk)
-    this.#at = 0
-    this.#end = this.#chunk.length
-  }
-
-  /** One field of point `i`. */
-  #field(i: number, field: number): number {
-    return this.#chunks[i >> CHUNK_BITS]![(i & MASK) * FIELDS + field]!
   }
 
   /** The points from the `from`th on (a checkpoint holds only the new ones). */
   snapshot(from = 0): EquityCurveSnapshot {
-    const n = Math.max(0, this.#length - from)
+    const n = Math.max(0, this.length - from)
     const times = new Array<number | null>(n)
     const equity = new Array<number>(n)
     const longValue = new Array<number>(n)
     const shortValue = new Array<number>(n)
     for (let k = 0; k < n; k++) {
-      const t = this.#field(from + k, 0)
+      const t = this.#times.at(from + k)
       times[k] = Number.isNaN(t) ? null : t
-      equity[k] = this.#field(from + k, 1)
-      longValue[k] = this.#field(from + k, 2)
-      shortValue[k] = this.#field(from + k, 3)
+      equity[k] = this.#equity.at(from + k)
+      longValue[k] = this.#long?.at(from + k) ?? 0
+      shortValue[k] = this.#short?.at(from + k) ?? 0
     }
     return { times, equity, longValue, shortValue }
   }
@@ -116,7 +99,7 @@ export class EquityCurve {
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
-    return this.#length === 0 ? undefined : this.#chunk[this.#at - FIELDS + 1]
+    return this.#equity.length === 0 ? undefined : this.#equity.last()
   }
 
   /** The equity values, contiguous (made once after each change, then shared). */
@@ -130,24 +113,21 @@ export class EquityCurve {
   }
 
   #contiguous(): Columns {
-    if (this.#columns !== null) return this.#columns
-    const n = this.#length
-    const columns = { times: new Float64Array(n), equity: new Float64Array(n), longValue: new Float64Array(n), shortValue: new Float64Array(n) }
-    for (let i = 0; i < n; i++) {
-      columns.times[i] = this.#field(i, 0)
-      columns.equity[i] = this.#field(i, 1)
-      columns.longValue[i] = this.#field(i, 2)
-      columns.shortValue[i] = this.#field(i, 3)
+    const n = this.length
+    this.#columns ??= {
+      times: this.#times.toFloat64Array(),
+      equity: this.#equity.toFloat64Array(),
+      longValue: contiguous(this.#long, n),
+      shortValue: contiguous(this.#short, n)
     }
-    this.#columns = columns
-    return columns
+    return this.#columns
   }
 
   points(): ReadonlyArray<EquityPoint> {
-    const out = new Array<EquityPoint>(this.#length)
-    for (let i = 0; i < this.#length; i++) {
-      const t = this.#field(i, 0)
-      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#field(i, 1), longValue: this.#field(i, 2), shortValue: this.#field(i, 3) }
+    const out = new Array<EquityPoint>(this.length)
+    for (let i = 0; i < out.length; i++) {
+      const t = this.#times.at(i)
+      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity.at(i), longValue: this.#long?.at(i) ?? 0, shortValue: this.#short?.at(i) ?? 0 }
     }
     return out
   }

@@ -34,7 +34,8 @@ describe("equity curve", () => {
 describe("EquityCurve storage", () => {
   // Enough points to span several of its chunks, with times missing now and then.
   const n = 20_000
-  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i % 5, shortValue: i % 11 === 0 ? 0.1 * i : 0 })
+  // Long and short values that stay zero for a while, then not (kept only from then on).
+  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i < 5_000 ? 0 : i % 5, shortValue: i > 7_000 && i % 11 === 0 ? 0.1 * i : 0 })
   const filled = (count: number): EquityCurve => {
     const curve = new EquityCurve()
     for (let i = 0; i < count; i++) curve.push(point(i).time, point(i))
@@ -42,7 +43,7 @@ describe("EquityCurve storage", () => {
   }
 
   it("gives back every point pushed, in order, whatever the length", () => {
-    for (const count of [0, 1, 1_023, 1_024, 1_025, 9_216, 9_217, n]) {
+    for (const count of [0, 1, 4_095, 4_096, 4_097, 9_000, n]) {
       const curve = filled(count)
       const expected = Array.from({ length: count }, (_, i) => point(i))
       expect(curve.length).toBe(count)
@@ -58,12 +59,20 @@ describe("EquityCurve storage", () => {
 
   it("snapshots the points from any index on, and restores them", () => {
     const curve = filled(n)
-    for (const from of [0, 1, 1_023, 1_024, 3_000, 9_216, 9_217, n - 1, n, n + 5]) {
+    for (const from of [0, 1, 4_095, 4_096, 9_000, n - 1, n, n + 5]) {
       const s = curve.snapshot(from)
       expect(s.equity).toEqual(curve.points().slice(from).map((p) => p.equity))
       expect(s.times).toEqual(curve.points().slice(from).map((p) => p.time))
     }
     expect(EquityCurve.fromSnapshot(curve.snapshot()).points()).toEqual(curve.points())
+  })
+
+  it("keeps a negative zero as it came", () => {
+    const curve = new EquityCurve()
+    curve.push(1, { equity: 5, longValue: 0, shortValue: 0 })
+    curve.push(2, { equity: 5, longValue: -0, shortValue: 0 })
+    expect(curve.points().map((p) => Object.is(p.longValue, -0))).toEqual([false, true])
+    expect(Object.is(curve.snapshot().longValue[1], -0)).toBe(true)
   })
 
   it("reads its columns afresh after a point is added", () => {
