@@ -37,7 +37,8 @@ export class DailyStopLoss {
     this.#estimate = curve.last() ?? this.#estimate
     if (this.#limit === null) return
     this.#cash = ledger.cash
-    ledger.holdingsInto(this.#quantities, this.#prices, marks)
+    // An account that has never traded has no holdings to walk, day after day (with daily bars, on every update).
+    if (ledger.positionCount > 0 || this.#quantities.length > 0) ledger.holdingsInto(this.#quantities, this.#prices, marks)
   }
 
   /** Why trading must halt at this equity (the float estimate first, the exact equity near the threshold), or null. */
