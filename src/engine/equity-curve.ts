@@ -1,4 +1,4 @@
-import { FloatColumn } from "./float-column.ts"
+import { chunkIndex, chunkStart, newChunk, zeroChunk } from "./float-chunks.ts"
 
 /** One point of the equity curve: equity and the long and short market value behind it, floats at the update's marks. */
 export interface EquityPoint {
@@ -33,59 +33,108 @@ interface Columns {
   readonly shortValue: Float64Array
 }
 
-/** `value` onto a column kept only once some value is not zero (long-only accounts never hold a short, a flat one holds neither): the column, made when it must be. */
-const pushUnlessZero = (column: FloatColumn | null, value: number, length: number): FloatColumn | null => {
-  if (column !== null) column.push(value)
-  else if (!Object.is(value, 0)) {
-    column = FloatColumn.zeros(length)
-    column.push(value)
-  }
-  return column
+/** A column's last chunk made of zeros, in place of the null that stood for it: the chunk. */
+const keptChunk = (column: Array<number[] | null>): number[] => (column[column.length - 1] = zeroChunk(column.length - 1))
+
+/** A column's value `i`: zero in a chunk not kept. */
+const valueAt = (column: ReadonlyArray<number[] | null>, i: number): number => {
+  const c = chunkIndex(i)
+  return column[c]?.[i - chunkStart(c)] ?? 0
 }
 
-/** A column's values, contiguous; zeros for one not kept. */
-const contiguous = (column: FloatColumn | null, length: number): Float64Array => (column === null ? new Float64Array(length) : column.toFloat64Array())
+/** A column's first `length` values, contiguous. */
+const contiguous = (column: ReadonlyArray<number[] | null>, length: number): Float64Array => {
+  const out = new Float64Array(length)
+  for (let c = 0; c < column.length; c++) {
+    const chunk = column[c]
+    if (chunk === null || chunk === undefined) continue
+    const start = chunkStart(c)
+    const n = Math.min(chunk.length, length - start)
+    for (let i = 0; i < n; i++) out[start + i] = chunk[i]!
+  }
+  return out
+}
 
 /**
- * Equity after each update, as columns of floats: a million points cost 16 to 32 MB, not a million
- * objects, and the long and short market value are kept only once they are not zero.
+ * Equity after each update, as four columns of floats in chunks (`float-chunks.ts`): a million
+ * points cost 16 to 32 MB, not a million objects. A chunk of long or short market values is kept
+ * only once one of its values is not zero: a flat account keeps neither, a long-only one no shorts.
  */
 export class EquityCurve {
   /** NaN for an update without a time. */
-  readonly #times = new FloatColumn()
-  readonly #equity = new FloatColumn()
-  #long: FloatColumn | null = null
-  #short: FloatColumn | null = null
+  readonly #times: number[][] = []
+  readonly #equity: number[][] = []
+  /** Null for a chunk whose values are all zero. */
+  readonly #long: Array<number[] | null> = []
+  readonly #short: Array<number[] | null> = []
+  // The last chunk of each, where the next point goes (at #at, up to #end).
+  #timeChunk: number[] = []
+  #equityChunk: number[] = []
+  #longChunk: number[] | null = null
+  #shortChunk: number[] | null = null
+  #at = 0
+  #end = 0
+  #length = 0
   /** The columns made contiguous for readers, until the next point. */
   #columns: Columns | null = null
 
   get length(): number {
-    return this.#equity.length
+    return this.#length
   }
 
   /** `time` null (an update without a time) is kept as NaN. */
+  // Short, its rare branches apart: the per-update code takes it in whole (or boxes every float it passes).
   push(time: number | null, valuation: Valuation): void {
-    const n = this.#equity.length
-    this.#times.push(time ?? Number.NaN)
-    this.#equity.push(valuation.equity)
-    this.#long = pushUnlessZero(this.#long, valuation.longValue, n)
-    this.#short = pushUnlessZero(this.#short, valuation.shortValue, n)
-    if (this.#columns !== null) this.#columns = null
+    if (this.#at === this.#end) this.#grow()
+    const at = this.#at++
+    this.#timeChunk[at] = time ?? Number.NaN
+    this.#equityChunk[at] = valuation.equity
+    const long = valuation.longValue
+    const short = valuation.shortValue
+    // A side's chunk is kept from its first value that is not zero (a negative zero too: 1 / -0 < 0).
+    if (this.#longChunk !== null) this.#longChunk[at] = long
+    else if (long !== 0 || 1 / long < 0) this.#keepLong(at, long)
+    if (this.#shortChunk !== null) this.#shortChunk[at] = short
+    else if (short !== 0 || 1 / short < 0) this.#keepShort(at, short)
+    this.#length += 1
+    this.#columns = null
+  }
+
+  #keepLong(at: number, value: number): void {
+    ;(this.#longChunk = keptChunk(this.#long))[at] = value
+  }
+
+  #keepShort(at: number, value: number): void {
+    ;(this.#shortChunk = keptChunk(this.#short))[at] = value
+  }
+
+  #grow(): void {
+    const c = this.#times.length
+    this.#timeChunk = newChunk(c)
+    this.#equityChunk = newChunk(c)
+    this.#times.push(this.#timeChunk)
+    this.#equity.push(this.#equityChunk)
+    this.#longChunk = null
+    this.#shortChunk = null
+    this.#long.push(null)
+    this.#short.push(null)
+    this.#at = 0
+    this.#end = this.#timeChunk.length
   }
 
   /** The points from the `from`th on (a checkpoint holds only the new ones). */
   snapshot(from = 0): EquityCurveSnapshot {
-    const n = Math.max(0, this.length - from)
+    const n = Math.max(0, this.#length - from)
     const times = new Array<number | null>(n)
     const equity = new Array<number>(n)
     const longValue = new Array<number>(n)
     const shortValue = new Array<number>(n)
     for (let k = 0; k < n; k++) {
-      const t = this.#times.at(from + k)
+      const t = valueAt(this.#times, from + k)
       times[k] = Number.isNaN(t) ? null : t
-      equity[k] = this.#equity.at(from + k)
-      longValue[k] = this.#long?.at(from + k) ?? 0
-      shortValue[k] = this.#short?.at(from + k) ?? 0
+      equity[k] = valueAt(this.#equity, from + k)
+      longValue[k] = valueAt(this.#long, from + k)
+      shortValue[k] = valueAt(this.#short, from + k)
     }
     return { times, equity, longValue, shortValue }
   }
@@ -99,7 +148,7 @@ export class EquityCurve {
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
-    return this.#equity.length === 0 ? undefined : this.#equity.last()
+    return this.#length === 0 ? undefined : this.#equityChunk[this.#at - 1]
   }
 
   /** The equity values, contiguous (made once after each change, then shared). */
@@ -113,10 +162,10 @@ export class EquityCurve {
   }
 
   #contiguous(): Columns {
-    const n = this.length
+    const n = this.#length
     this.#columns ??= {
-      times: this.#times.toFloat64Array(),
-      equity: this.#equity.toFloat64Array(),
+      times: contiguous(this.#times, n),
+      equity: contiguous(this.#equity, n),
       longValue: contiguous(this.#long, n),
       shortValue: contiguous(this.#short, n)
     }
@@ -124,10 +173,11 @@ export class EquityCurve {
   }
 
   points(): ReadonlyArray<EquityPoint> {
-    const out = new Array<EquityPoint>(this.length)
+    const { times, equity, longValue, shortValue } = this.#contiguous()
+    const out = new Array<EquityPoint>(this.#length)
     for (let i = 0; i < out.length; i++) {
-      const t = this.#times.at(i)
-      out[i] = { time: Number.isNaN(t) ? null : t, equity: this.#equity.at(i), longValue: this.#long?.at(i) ?? 0, shortValue: this.#short?.at(i) ?? 0 }
+      const t = times[i]!
+      out[i] = { time: Number.isNaN(t) ? null : t, equity: equity[i]!, longValue: longValue[i]!, shortValue: shortValue[i]! }
     }
     return out
   }

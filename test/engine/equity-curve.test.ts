@@ -33,9 +33,11 @@ describe("equity curve", () => {
 
 describe("EquityCurve storage", () => {
   // Enough points to span several of its chunks, with times missing now and then.
-  const n = 20_000
+  const n = 70_000
   // Long and short values that stay zero for a while, then not (kept only from then on).
-  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i < 5_000 ? 0 : i % 5, shortValue: i > 7_000 && i % 11 === 0 ? 0.1 * i : 0 })
+  // (Chunks start at 1,024, 3,072, 7,168, 15,360, 31,744, then every 32,768; the shorts skip some.)
+  const short = (i: number) => (i > 7_000 && i < 7_100) || (i > 40_000 && i < 40_010)
+  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i < 5_000 ? 0 : i % 5, shortValue: short(i) ? 0.1 * i : 0 })
   const filled = (count: number): EquityCurve => {
     const curve = new EquityCurve()
     for (let i = 0; i < count; i++) curve.push(point(i).time, point(i))
@@ -43,7 +45,7 @@ describe("EquityCurve storage", () => {
   }
 
   it("gives back every point pushed, in order, whatever the length", () => {
-    for (const count of [0, 1, 4_095, 4_096, 4_097, 9_000, n]) {
+    for (const count of [0, 1, 1_023, 1_024, 3_072, 7_050, 31_743, 31_744, 40_005, n]) {
       const curve = filled(count)
       const expected = Array.from({ length: count }, (_, i) => point(i))
       expect(curve.length).toBe(count)
@@ -59,7 +61,7 @@ describe("EquityCurve storage", () => {
 
   it("snapshots the points from any index on, and restores them", () => {
     const curve = filled(n)
-    for (const from of [0, 1, 4_095, 4_096, 9_000, n - 1, n, n + 5]) {
+    for (const from of [0, 1, 1_023, 1_024, 7_000, 31_744, 40_001, n - 1, n, n + 5]) {
       const s = curve.snapshot(from)
       expect(s.equity).toEqual(curve.points().slice(from).map((p) => p.equity))
       expect(s.times).toEqual(curve.points().slice(from).map((p) => p.time))
