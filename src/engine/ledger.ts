@@ -1,7 +1,16 @@
 import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
 import { absolute, add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import type { PriceInput } from "../domain/market-update.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
+
+/** What the per-update valuation reads of the marks (the engine's Marks). */
+export interface MarkReader {
+  /** The float mark, zero without one. */
+  numberOrZero(symbol: string): number
+  /** The mark as the caller gave it. */
+  source(symbol: string): PriceInput
+}
 
 interface PositionState {
   readonly symbol: string
@@ -122,18 +131,19 @@ export class Ledger {
     return this.#shorts > 0
   }
 
-  /** The non-zero positions into two columns, reused from call to call: the quantities, and what `valueOf` gives for each symbol. */
-  holdingsInto<V>(quantities: Decimal[], values: V[], valueOf: (symbol: string) => V): void {
+  /** The non-zero positions into two columns, reused from call to call: the quantities, and each symbol's mark as the caller gave it. */
+  holdingsInto(quantities: Decimal[], prices: PriceInput[], marks: MarkReader): void {
     let n = 0
-    for (const state of this.#positionList) {
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
       quantities[n] = state.quantity
-      values[n] = valueOf(state.symbol)
+      prices[n] = marks.source(state.symbol)
       n += 1
     }
     // Setting an array's length is a call into the runtime even when it does not change: most days it does not.
     if (quantities.length !== n) quantities.length = n
-    if (values.length !== n) values.length = n
+    if (prices.length !== n) prices.length = n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -203,7 +213,7 @@ export class Ledger {
   readonly #valuation = { equity: 0, longValue: 0, shortValue: 0 }
 
   /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve (valid until the next call). */
-  valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
+  valuationEstimate(marks: MarkReader): Valuation {
     // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
     let longValue = 0
@@ -211,7 +221,7 @@ export class Ledger {
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
-      const value = state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
+      const value = state.quantityNumber * marks.numberOrZero(state.symbol)
       equity += value
       if (value > 0) longValue += value
       else shortValue -= value

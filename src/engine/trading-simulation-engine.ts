@@ -5,6 +5,7 @@ import {
   type SimulationContext,
   type SimulationEvent,
   type SimulationStatus,
+  SimulationStatuses,
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
@@ -91,6 +92,20 @@ export interface EngineOptions {
 /** The statuses that take market updates and new orders, and those in which orders trade: tags of the simulation machine. */
 const TAKES_UPDATES = simulationStatusesTagged("takesUpdates")
 const TRADING = simulationStatusesTagged("trades")
+type StatusTags = { readonly takesUpdates: boolean; readonly trades: boolean }
+/** The same tags as each status's fields, for the per-update path: a property read, where a Set lookup per update adds up. */
+const STATUS_TAGS = Object.fromEntries(
+  SimulationStatuses.map((status): [SimulationStatus, StatusTags] => [status, { takesUpdates: TAKES_UPDATES.has(status), trades: TRADING.has(status) }])
+) as Readonly<Record<SimulationStatus, StatusTags>>
+
+/** An update whose reading threw, refused naming the part that could not be read (apart from `#normalize`, which runs for every update). */
+const unreadableUpdate = (update: unknown, thrown: unknown): ValidationError => {
+  const read = readPlainInput(update)
+  const issue = Result.isFailure(read)
+    ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
+    : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
+  return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+}
 
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
 const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : decimalString(part))
@@ -495,9 +510,10 @@ export class TradingSimulationEngine {
    * each symbol's prices), and with a calendar, its session and whether it was inside it.
    */
   processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate & { readonly session?: SessionMark } {
-    this.#require(TAKES_UPDATES, "processMarketUpdate")
+    if (!STATUS_TAGS[this.#status].takesUpdates) throw new SimulationStateError({ status: this.#status, command: "processMarketUpdate" })
     const normalized = this.#normalize(update)
-    if (normalized instanceof ValidationError) throw normalized
+    // Told apart by a field rather than `instanceof`, which costs a lookup of the class on every update.
+    if (!("quotes" in normalized)) throw normalized
     const { time, quotes } = normalized
     const clock = this.#clock.at(time, this.#day, this.#sessionDay, this.#updateIndex === 0)
     if ("rule" in clock) throw new ValidationError({ subject: "marketUpdate", issues: [{ field: "time", rule: clock.rule, value: time }] })
@@ -512,13 +528,13 @@ export class TradingSimulationEngine {
       if (this.#book.expiring.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
       // Outside its session an update marks the portfolio; nothing is checked or trades on it.
-      if (TRADING.has(this.#status) && clock.inSession) {
+      if (STATUS_TAGS[this.#status].trades && clock.inSession) {
         if (this.#book.pending.length > 0) this.#checkPending(quotes)
         if (this.#book.hasWorking) this.#matchWorking(quotes, clock)
       }
-      for (const quote of quotes) this.#marks.set(quote)
+      for (let i = 0; i < quotes.length; i++) this.#marks.set(quotes[i]!)
       this.#equityNow = null
-      const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
+      const valuation = this.#ledger.valuationEstimate(this.#marks)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
         const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
@@ -783,7 +799,7 @@ export class TradingSimulationEngine {
   }
 
   #startDay(day: number | null): void {
-    this.#stopLoss.startDay(this.#curve.last(), this.#ledger, this.#marks.source)
+    this.#stopLoss.startDay(this.#curve, this.#ledger, this.#marks)
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
@@ -917,11 +933,7 @@ export class TradingSimulationEngine {
     try {
       return normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
     } catch (thrown) {
-      const read = readPlainInput(update)
-      const issue = Result.isFailure(read)
-        ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
-        : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
-      return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+      return unreadableUpdate(update, thrown)
     }
   }
 

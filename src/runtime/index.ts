@@ -1,5 +1,6 @@
 // paperfloor's Effect runtime: supervised simulations whose state survives a crash.
 export * from "./group-commit.ts"
+export * from "./journal-record.ts"
 export * from "./leveldb-store.ts"
 export * from "./memory-store.ts"
 export * from "./model-catalog.ts"

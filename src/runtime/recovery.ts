@@ -11,7 +11,8 @@ import type { TradingModel } from "../engine/trading-model.ts"
 import { readRecord } from "./record-codec.ts"
 import { AcknowledgedInputsLostError, UnrecoverableSimulationError } from "./runtime-errors.ts"
 import { type InstanceLiveSnapshot, type InstanceSnapshot, SimulationInstance } from "./simulation-instance.ts"
-import { type HistoryRecord, type JournalRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
+import { type JournalRecord, JOURNAL_FORMAT, readJournal } from "./journal-record.ts"
+import { type HistoryRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
 import { keys } from "./store-keys.ts"
 
@@ -63,10 +64,61 @@ const historyReader = (entries: ReadonlyArray<readonly [string, string]>) => {
 
 const isLive = (instance: SnapshotRecord["instance"]): instance is InstanceLiveSnapshot => instance.engine.formatVersion === ENGINE_LIVE_SNAPSHOT_FORMAT
 
-const readEntry = (key: string, value: string): JournalRecord | string => {
+/** A journal record, why it is unreadable, or the newer format it is in. */
+const readEntry = (key: string, value: string): JournalRecord | string | { readonly newer: number } => {
   const read = readRecord(key, value)
-  return "problem" in read ? read.problem : (read.body as JournalRecord)
+  if ("problem" in read) return read.problem
+  const record = readJournal(read.body)
+  return "problem" in record ? record.problem : record
 }
+
+type Entries = ReadonlyArray<readonly [string, string]>
+
+/** What the store holds of one simulation: its snapshots newest first, its history and journal records oldest first. */
+export interface StoredSimulation {
+  readonly snapshots: Entries
+  readonly histories: Entries
+  readonly journal: Entries
+}
+
+/** One simulation's records: three range reads. */
+const readStored = (id: string) =>
+  Effect.gen(function* () {
+    const store = yield* SimulationStore
+    const [snapshots, histories, journal] = yield* Effect.all([
+      store.range({ ...keys.snapshotsOf(id), reverse: true }),
+      store.range(keys.historyOf(id)),
+      store.range(keys.journalFrom(id, 0))
+    ])
+    return { snapshots, histories, journal } satisfies StoredSimulation
+  })
+
+/**
+ * The records of many simulations, read with three range reads for all of them rather than
+ * three each (a range read costs far more than the bytes it reads). `ids` must be adjacent in
+ * key order (`byKeyOrder`); records of other simulations between them are left out.
+ */
+export const readStoredSimulations = (ids: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const store = yield* SimulationStore
+    const out = new Map<string, { snapshots: Array<readonly [string, string]>; histories: Array<readonly [string, string]>; journal: Array<readonly [string, string]> }>()
+    for (const id of ids) out.set(id, { snapshots: [], histories: [], journal: [] })
+    const first = ids[0]
+    const last = ids.at(-1)
+    if (first === undefined || last === undefined) return out as ReadonlyMap<string, StoredSimulation>
+    const prefixes = ["snapshot", "history", "journal"] as const
+    const read = yield* Effect.forEach(prefixes, (prefix) => store.range({ gte: `${prefix}:${first}:`, lt: `${prefix}:${last};` }), { concurrency: "unbounded" })
+    prefixes.forEach((prefix, i) => {
+      const field = prefix === "snapshot" ? "snapshots" : prefix === "history" ? "histories" : "journal"
+      for (const entry of read[i]!) out.get(entry[0].slice(prefix.length + 1, entry[0].lastIndexOf(":")))?.[field].push(entry)
+    })
+    for (const stored of out.values()) stored.snapshots.reverse()
+    return out as ReadonlyMap<string, StoredSimulation>
+  })
+
+/** Simulation ids in the order of their records' keys (`<prefix>:<id>:<seq>`), which is not always the ids' order ("a.b" before "a"). */
+export const byKeyOrder = (ids: ReadonlyArray<string>): ReadonlyArray<string> =>
+  ids.map((id) => `${id}:`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((key) => key.slice(0, -1))
 
 /**
  * Rebuilds a simulation from the store: its newest readable snapshot, then every journal entry
@@ -80,14 +132,17 @@ export const recoverSimulation = (
   record: SimulationRecord,
   model: TradingModel,
   options: Omit<EngineOptions, "autoStart"> = {},
-  acknowledged = 0
+  acknowledged = 0,
+  /** The simulation's records when already read (`readStoredSimulations`); read here otherwise. */
+  stored?: StoredSimulation
 ) =>
   Effect.gen(function* () {
     const store = yield* SimulationStore
     const id = record.id
     const lost = (held: number) => new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held })
-    const snapshots = yield* store.range({ ...keys.snapshotsOf(id), reverse: true })
-    const histories = snapshots.length === 0 ? [] : yield* store.range(keys.historyOf(id))
+    const { snapshots, histories: storedHistories, journal } = stored ?? (yield* readStored(id))
+    // Without a snapshot no history record is chained to: they are left as they are.
+    const histories = snapshots.length === 0 ? [] : storedHistories
     const historyUpTo = historyReader(histories)
     /** A live snapshot with its history records, or (stores from before them) a whole one; or why not. */
     const restore = (snapshot: SnapshotRecord) => {
@@ -119,7 +174,8 @@ export const recoverSimulation = (
     // to snapshots that are gone: the next snapshot writes that history again.
     const chainedUpTo = written === NO_HISTORY ? -1 : seq
     const strayHistory = histories.map(([key]) => key).filter((key) => keys.seqOf(key) > chainedUpTo)
-    const entries = yield* store.range(keys.journalFrom(id, seq + 1))
+    // Records wholly inside the snapshot restored (snapshots are taken at the ends of records) are not replayed.
+    const entries = journal.filter(([key]) => keys.seqOf(key) > seq)
     if (instance === undefined) {
       const first = entries[0]
       if (snapshots.length > 0 && first !== undefined && keys.seqOf(first[0]) !== 1) {
@@ -132,6 +188,9 @@ export const recoverSimulation = (
     const tornTail: string[] = []
     for (const [key, value] of entries) {
       const entry = readEntry(key, value)
+      // Written by a newer version of this code: neither torn nor readable here.
+      if (typeof entry !== "string" && "newer" in entry)
+        return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `journal record ${key} is in format ${entry.newer}, newer than the ${JOURNAL_FORMAT} this version reads` })
       if (bad === undefined && typeof entry !== "string" && entry.seq === seq + 1) {
         for (const input of entry.inputs) instance.apply(input)
         seq += entry.inputs.length

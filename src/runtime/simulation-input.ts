@@ -2,6 +2,7 @@ import { ValidationError } from "../domain/errors.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
 import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
 import type { OrderListRequest } from "../domain/order-list.ts"
+import { NOT_SHAPED, readShaped, type Shape, shapeOf } from "./input-shape.ts"
 
 /** Everything that can change a simulation: what its journal records, in order. */
 export type SimulationInput =
@@ -17,7 +18,6 @@ export type SimulationInput =
   | { readonly type: "restart" }
 
 export interface JournalForm {
-  readonly json: string
   readonly input: SimulationInput
 }
 
@@ -46,41 +46,45 @@ export const journalForm = (input: SimulationInput): JournalForm => {
       subject: subjectOf(input),
       issues: [{ field: subjectOf(input) === "marketUpdate" ? "(update)" : "(input)", rule: `must be plain JSON, which the journal stores (${reason})`, value: input }]
     })
-  return { json, input: JSON.parse(json) as SimulationInput }
+  return { input: JSON.parse(json) as SimulationInput }
 }
 
 const isInputObject = (value: unknown): boolean => value !== null && typeof value === "object" && !Array.isArray(value)
 
-/** A caller's inputs in journal form: each input's form, or its refusal; `json` is all of them as one JSON array's items when each has a form. */
-export interface JournalBatch {
-  readonly forms: ReadonlyArray<SimulationInput | ValidationError>
-  readonly json: string | null
+/** The input's journal form, or its refusal. */
+const formOrRefusal = (input: SimulationInput): SimulationInput | ValidationError => {
+  try {
+    return journalForm(input).input
+  } catch (e) {
+    if (e instanceof ValidationError) return e
+    throw e
+  }
 }
 
 /**
- * A caller's inputs in journal form, the usual batch made JSON and read back once as a whole
- * (one call each way costs far less than one per input). A batch where some input has no JSON
- * form, or one that is not an object, is taken input by input, so that only those are refused.
+ * A caller's inputs in journal form: each input's form, or its refusal. An input of the same
+ * shape as the one before it (a feed's next market update) is read by that shape, straight into
+ * its form (`readShaped`); any other goes through JSON, and its form's shape is the next one's.
  */
-export const journalBatch = (inputs: ReadonlyArray<SimulationInput>): JournalBatch => {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(inputs)
-  } catch {
-    json = undefined
-  }
-  const forms = json === undefined ? undefined : (JSON.parse(json) as unknown[])
-  if (json !== undefined && forms !== undefined && forms.length === inputs.length && forms.every(isInputObject))
-    return { forms: forms as SimulationInput[], json: json.slice(1, -1) }
-  return {
-    forms: inputs.map((input) => {
+export const journalBatch = (inputs: ReadonlyArray<SimulationInput>): ReadonlyArray<SimulationInput | ValidationError> => {
+  const forms: Array<SimulationInput | ValidationError> = []
+  let shape: Shape | null = null
+  for (const input of inputs) {
+    if (shape !== null) {
+      let form: unknown = NOT_SHAPED
       try {
-        return journalForm(input).input
-      } catch (e) {
-        if (e instanceof ValidationError) return e
-        throw e
+        form = readShaped(shape, input)
+      } catch {
+        // A getter that throws: the JSON way refuses the input, naming why.
       }
-    }),
-    json: null
+      if (form !== NOT_SHAPED) {
+        forms.push(form as SimulationInput)
+        continue
+      }
+    }
+    const form = formOrRefusal(input)
+    forms.push(form)
+    shape = form instanceof ValidationError || !isInputObject(form) ? null : shapeOf(form)
   }
+  return forms
 }

@@ -1,7 +1,6 @@
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { EngineHistory } from "../engine/trading-simulation-engine.ts"
 import type { InstanceLiveSnapshot, InstanceSnapshot } from "./simulation-instance.ts"
-import type { SimulationInput } from "./simulation-input.ts"
 import type { ModelSpec } from "./model-catalog.ts"
 
 /** What the store keeps about a simulation besides its journal and snapshots. */
@@ -11,15 +10,6 @@ export interface SimulationRecord {
   readonly model: ModelSpec
   /** Set when the supervisor gave up restarting a failing model: the cause. Only an explicit restart input revives it. */
   readonly gaveUp?: string
-}
-
-/**
- * One journal record: the inputs of one applied batch, in order, numbered from `seq` on. A batch
- * is written atomically, so a record is all there or (a torn write) not readable at all.
- */
-export interface JournalRecord {
-  readonly seq: number
-  readonly inputs: ReadonlyArray<SimulationInput>
 }
 
 export const SNAPSHOT_FORMAT = 1

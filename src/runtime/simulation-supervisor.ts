@@ -5,9 +5,10 @@ import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type HistoryMarks, NO_HISTORY } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { makeGroupCommitter } from "./group-commit.ts"
+import { encodeJournal } from "./journal-record.ts"
 import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
-import { recoverSimulation, type Recovered } from "./recovery.ts"
+import { byKeyOrder, readStoredSimulations, recoverSimulation, type Recovered, type StoredSimulation } from "./recovery.ts"
 import {
   AcknowledgedInputsLostError,
   InvalidSimulationIdError,
@@ -129,6 +130,9 @@ export class SimulationSupervisor extends Context.Service<
   }
 }
 
+/** Simulations whose records recovery reads at once (three range reads for all of them). */
+const RECOVERY_CHUNK = 64
+
 const defaultRestartSchedule = Schedule.exponential("10 millis").pipe(Schedule.upTo({ times: 3 }))
 
 const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
@@ -185,17 +189,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           }
         }
         const writes: StoreWrite[] = []
-        const journaled: string[] = []
+        const journaled: SimulationInput[] = []
         let seq = sim.seq
         let stopped = false
         const results: ApplyResult[][] = []
         const applied = yield* Effect.try({
           try: () => {
             for (const command of commands) {
-              const { forms, json } = journalBatch(command.inputs)
               const out: ApplyResult[] = []
-              const taken: SimulationInput[] = []
-              for (const form of forms) {
+              for (const form of journalBatch(command.inputs)) {
                 if (form instanceof ValidationError) {
                   out.push({ ok: false, error: form })
                   continue
@@ -204,22 +206,18 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
                 out.push(result)
                 if (!result.ok) continue
                 seq += 1
-                taken.push(form)
+                journaled.push(form)
                 if (form.type === "stop") stopped = true
               }
-              // The batch's JSON, made once, when all of it was taken; else the JSON of what was.
-              if (taken.length === forms.length && json !== null) {
-                if (json !== "") journaled.push(json)
-              } else for (const input of taken) journaled.push(JSON.stringify(input))
               results.push(out)
             }
           },
           catch: (cause) => new FiberDefect({ cause })
         }).pipe(Effect.exit)
         if (journaled.length > 0) {
-          // One record for the batch, built around each input's JSON made once.
+          // One record for the batch.
           const first = sim.seq + 1
-          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(`{"seq":${first},"inputs":[${journaled.join(",")}]}`) })
+          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled)) })
         }
         let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {
@@ -335,8 +333,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         return yield* Deferred.await(done)
       })
 
-    const recover = (record: SimulationRecord, model: TradingModel) =>
-      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0).pipe(Effect.provideService(SimulationStore, store))
+    const recover = (record: SimulationRecord, model: TradingModel, stored?: StoredSimulation) =>
+      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0, stored).pipe(Effect.provideService(SimulationStore, store))
 
     /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
     const reload = (sim: Supervised) =>
@@ -389,7 +387,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         unrecoverable.set(id, error)
         yield* Effect.logError(`simulation ${id} not recovered: ${error.message}`)
       })
-    const recoverOne = (key: string, value: string) =>
+    const recoverOne = (key: string, value: string, stored: StoredSimulation | undefined) =>
       Effect.gen(function* () {
         const id = key.slice(keys.meta("").length)
         const read = readRecord(key, value)
@@ -397,7 +395,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const record = read.body as SimulationRecord
         const outcome = yield* Effect.gen(function* () {
           const model = yield* catalog.resolve(record.model)
-          const result = yield* recover(record, model)
+          // Records read for the simulation its meta key names: a record naming another id reads its own.
+          const result = yield* recover(record, model, record.id === id ? stored : undefined)
           yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots], written: result.written })
           const { instance: _instance, snapshots: _snapshots, written: _written, ...report } = result
           recovered.push({ id: record.id, ...report })
@@ -408,11 +407,28 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         }
       })
     const metas = yield* store.range(keys.allMeta)
-    yield* Effect.forEach(metas, ([key, value]) => recoverOne(key, value), { concurrency: 16, discard: true })
+    const idOf = (key: string) => key.slice(keys.meta("").length)
+    const metaOf = new Map(metas.map(([key, value]) => [idOf(key), value] as const))
+    // In chunks of simulations adjacent in key order, each chunk's records read at once; a few
+    // chunks at a time, so that one's reads overlap another's replay.
+    const ordered = byKeyOrder([...metaOf.keys()])
+    const chunks = Array.from({ length: Math.ceil(ordered.length / RECOVERY_CHUNK) }, (_, i) => ordered.slice(i * RECOVERY_CHUNK, (i + 1) * RECOVERY_CHUNK))
+    yield* Effect.forEach(
+      chunks,
+      (ids) =>
+        Effect.gen(function* () {
+          // A chunk whose read fails is read simulation by simulation: a failing read is then that one's cause, as before.
+          const stored = yield* readStoredSimulations(ids).pipe(
+            Effect.provideService(SimulationStore, store),
+            Effect.catchTag("StoreReadError", () => Effect.succeed(undefined))
+          )
+          for (const id of ids) yield* recoverOne(keys.meta(id), metaOf.get(id)!, stored?.get(id))
+        }),
+      { concurrency: 3, discard: true }
+    )
     // Acknowledged simulations whose record is gone were lost, not never made.
-    const stored = new Set(metas.map(([key]) => key.slice(keys.meta("").length)))
     for (const [id, acknowledged] of store.acknowledged)
-      if (!stored.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
+      if (!metaOf.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
     recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
     // Ids being created: the check and the claim happen in one step, so two concurrent creates of an id cannot both pass.

@@ -11,6 +11,7 @@ import type { TradingModel } from "../../src/engine/trading-model.ts"
 import { TradingSimulationEngine } from "../../src/engine/trading-simulation-engine.ts"
 import { MemoryStore, type MemoryStoreInstance } from "../../src/runtime/memory-store.ts"
 import { ModelCatalog } from "../../src/runtime/model-catalog.ts"
+import { readJournal } from "../../src/runtime/journal-record.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
 import { SimulationInstance } from "../../src/runtime/simulation-instance.ts"
 import { journalForm, type SimulationInput } from "../../src/runtime/simulation-input.ts"
@@ -160,22 +161,15 @@ export const freshStore = (): MemoryStoreInstance => MemoryStore.make()
 /** Everything raw in the store. */
 export const storeEntries = (memory: MemoryStoreInstance) => memory.control.entries()
 
-/** A journal record: one input, or (batched) the inputs of one batch numbered from `seq`. */
-interface StoredJournalRecord {
-  readonly seq: number
-  readonly input?: SimulationInput
-  readonly inputs?: ReadonlyArray<SimulationInput>
-}
-
 /** The journaled inputs of a simulation still in the store, in order, with their sequence numbers. */
 export const journalOf = (memory: MemoryStoreInstance, id: string): ReadonlyArray<{ readonly seq: number; readonly input: SimulationInput }> =>
   memory.control
     .entries()
     .filter(([key]) => key.startsWith(`journal:${id}:`))
     .flatMap(([key, value]) => {
-      const record = decodeRecord(key, value) as StoredJournalRecord
-      const inputs = record.inputs ?? (record.input === undefined ? [] : [record.input])
-      return inputs.map((input, i) => ({ seq: record.seq + i, input }))
+      const record = readJournal(decodeRecord(key, value))
+      if (!("inputs" in record)) throw new Error(`journal record ${key} is unreadable: ${JSON.stringify(record)}`)
+      return record.inputs.map((input, i) => ({ seq: record.seq + i, input }))
     })
 
 /** The keys of a simulation's snapshots, oldest first. */
