@@ -105,13 +105,15 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
  * `d.toNumber()` without its string round trip: the nearest double, as `Number(d.toString())`
  * gives it. When the digits make an integer M below 2^53 and the value is M × 10^p with
  * |p| ≤ 22, both M and 10^|p| are exact doubles, so the one multiplication or division rounds
- * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Anything else
- * (more digits, a larger exponent, zero) takes decimal.js's own conversion.
+ * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Longer digits
+ * (cash after many fills of full-precision prices) take `longToNumber`; zero and what that cannot
+ * settle take decimal.js's own conversion.
  */
 export const toNumberExact = (d: DecimalJs): number => {
   // decimal.js keeps the digits in base-1e7 limbs (`d`), the exponent of the first digit (`e`) and the sign (`s`).
   const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
-  if (limbs === null || limbs.length > 3 || limbs[0] === 0) return d.toNumber()
+  if (limbs === null || limbs[0] === 0) return d.toNumber()
+  if (limbs.length > 3) return longToNumber(d, limbs)
   // The last limb is padded with zeros to its 7 digits (the limbs align on the point): they are not digits of M.
   const lastIndex = limbs.length - 1
   let last = limbs[lastIndex]!
@@ -123,14 +125,76 @@ export const toNumberExact = (d: DecimalJs): number => {
   let m = 0
   for (let i = 0; i < lastIndex; i++) m = m * 1e7 + limbs[i]!
   m = lastIndex === 0 ? last : m * EXACT_POWERS_OF_TEN[7 - padding]! + last
-  if (m > Number.MAX_SAFE_INTEGER) return d.toNumber()
+  if (m > Number.MAX_SAFE_INTEGER) return longToNumber(d, limbs)
   // The digits of the first limb, then 7 per further limb but the last's padding; p places the decimal point.
   const first = limbs[0]!
   const digits = digitsIn(first) + 7 * lastIndex - padding
   const p = d.e + 1 - digits
-  if (p < -22 || p > 22) return d.toNumber()
+  if (p < -22 || p > 22) return longToNumber(d, limbs)
   const magnitude = p < 0 ? m / EXACT_POWERS_OF_TEN[-p]! : m * EXACT_POWERS_OF_TEN[p]!
   return d.s < 0 ? -magnitude : magnitude
+}
+
+/** The limb weights 1e7^k, k in [-POWERS, POWERS], as far as `longToNumber` takes them (1e-91 … 1e91). */
+const POWERS = 13
+
+/**
+ * 1e7^k as the sum of two doubles, `high` the nearest double and `low` the nearest double to the
+ * rest (exact integers for k ≥ 0; for k < 0 from 10^-7k − high = (2^q − m·10^7k) / (10^7k·2^q),
+ * where high = m / 2^q, to a few roundings of `low`, far below what `longToNumber` needs), and
+ * `high` split in two halves of 26 bits (Veltkamp) so that a limb (< 2^24) times either is exact.
+ */
+const limbWeights = Array.from({ length: 2 * POWERS + 1 }, (_, index) => {
+  const k = index - POWERS
+  const n = 7 * Math.abs(k)
+  const high = Number(`1e${k < 0 ? -n : n}`)
+  let low: number
+  if (k >= 0) low = Number(10n ** BigInt(n) - BigInt(high))
+  else {
+    const q = 53 - Math.floor(Math.log2(high)) + 1
+    const m = BigInt(high * 2 ** q)
+    low = Number(2n ** BigInt(q) - m * 10n ** BigInt(n)) / 2 ** q / Number(`1e${n}`)
+  }
+  const c = high * 134217729
+  const upper = c - (c - high)
+  return { upper, lower: high - upper, low }
+})
+
+/**
+ * The nearest double to a Decimal of many digits, without a string: the value as the sum of its
+ * limbs times their weights, in two doubles (each limb times a weight's halves exactly, their sum
+ * by Knuth's TwoSum, what is left of the weights and the sums' errors in the second double), within
+ * 2^-90 of the value, far less than the distance 2^-70 of it this keeps from the halfway points
+ * between doubles: `high` rounds to the value's double when both ends of that margin do (rounding
+ * keeps order). Near a halfway point, and far outside the ordinary magnitudes, decimal.js converts.
+ */
+const longToNumber = (d: DecimalJs, limbs: ReadonlyArray<number>): number => {
+  // Limb i weighs 1e7^(top − i): decimal.js aligns its limbs on the decimal point.
+  const top = Math.floor(d.e / 7)
+  if (top > POWERS || top - limbs.length + 1 < -POWERS) return d.toNumber()
+  let high = 0
+  let low = 0
+  for (let i = 0; i < limbs.length; i++) {
+    const limb = limbs[i]!
+    const weight = limbWeights[top - i + POWERS]!
+    // TwoSum of high and each exact half-product: the rounding error goes to low.
+    const a = limb * weight.upper
+    let sum = high + a
+    let virtual = sum - high
+    low += high - (sum - virtual) + (a - virtual)
+    high = sum
+    const b = limb * weight.lower
+    sum = high + b
+    virtual = sum - high
+    low += high - (sum - virtual) + (b - virtual)
+    high = sum
+    low += limb * weight.low
+  }
+  const nearest = high + low
+  const rest = low - (nearest - high)
+  const margin = nearest * 2 ** -70
+  if (nearest + (rest + margin) !== nearest || nearest + (rest - margin) !== nearest) return d.toNumber()
+  return d.s < 0 ? -nearest : nearest
 }
 
 /**

@@ -26,6 +26,29 @@ describe("toNumberExact", () => {
     expect(Object.is(toNumberExact(d), d.toNumber())).toBe(true)
   })
 
+  test.prop([fc.stringMatching(/^[1-9][0-9]{15,39}$/), fc.integer({ min: -95, max: 95 }), fc.boolean()], { numRuns: 20_000 })(
+    "gives the double Number gives for the decimal's string, for 16 to 40 digits at any magnitude",
+    (digits, exponent, negative) => {
+      const d = new Decimal(`${negative ? "-" : ""}${digits}e${exponent}`)
+      expect(Object.is(toNumberExact(d), Number(d.toString()))).toBe(true)
+    }
+  )
+
+  // A halfway point between two doubles and the decimals a last digit either side of it: where the rounding direction is decided by the last digits.
+  test.prop([fc.double({ min: 1e-3, max: 1e7, noNaN: true }), fc.constantFrom(-1n, 0n, 1n), fc.boolean()], { numRuns: 10_000 })(
+    "rounds halfway points and their neighbours as Number does",
+    (x, step, negative) => {
+      const bits = new BigUint64Array(new Float64Array([x]).buffer)[0]!
+      const exponent = Number(bits >> 52n) - 1075
+      const mantissa = (bits & ((1n << 52n) - 1n)) | (1n << 52n)
+      // (2·mantissa + 1) · 2^(exponent − 1) = (2·mantissa + 1) · 5^(1 − exponent) / 10^(1 − exponent), exponent < 0 here.
+      const scale = 1 - exponent
+      const numerator = (2n * mantissa + 1n) * 5n ** BigInt(scale) + step
+      const d = new Decimal(`${negative ? "-" : ""}${numerator}e-${scale}`)
+      expect(Object.is(toNumberExact(d), Number(d.toString()))).toBe(true)
+    }
+  )
+
   test.prop([fc.double({ noNaN: true })])("round-trips every double", (x) => {
     expect(Object.is(toNumberExact(new Decimal(x)), new Decimal(x).toNumber())).toBe(true)
   })
