@@ -6,28 +6,31 @@ import type { FillLegs } from "./ledger.ts"
 
 /**
  * The fills on one side of a trade (entries or exits): their quantity, and their value, or while
- * there has been only one fill, its price. A single fill's average is its price, so the value (a
- * product) is only made once a second fill needs it.
+ * there has been only one fill, its price and the fill's string of it. A single fill's average is
+ * its price, so the value (a product) is only made once a second fill needs it, and the average's
+ * string is the one the fill already wrote.
  */
 interface FillSum {
   readonly quantity: Decimal
   readonly value: Decimal
   readonly onlyPrice: Decimal | null
+  readonly onlyPriceText: string | null
 }
 
-const NO_FILLS: FillSum = { quantity: ZERO, value: ZERO, onlyPrice: null }
+const NO_FILLS: FillSum = { quantity: ZERO, value: ZERO, onlyPrice: null, onlyPriceText: null }
 
-const addFill = (sum: FillSum, price: Decimal, quantity: Decimal): FillSum =>
+const addFill = (sum: FillSum, price: Decimal, priceText: string, quantity: Decimal): FillSum =>
   sum.quantity.isZero()
-    ? { quantity, value: ZERO, onlyPrice: price }
+    ? { quantity, value: ZERO, onlyPrice: price, onlyPriceText: priceText }
     : {
         quantity: add(sum.quantity, quantity),
         value: add(sum.onlyPrice === null ? sum.value : multiply(sum.onlyPrice, sum.quantity), multiply(price, quantity)),
-        onlyPrice: null
+        onlyPrice: null,
+        onlyPriceText: null
       }
 
 const averageOf = (sum: FillSum): string | null =>
-  sum.quantity.isZero() ? null : decimalString(sum.onlyPrice ?? sum.value.dividedBy(sum.quantity))
+  sum.quantity.isZero() ? null : (sum.onlyPriceText ?? decimalString(sum.value.dividedBy(sum.quantity)))
 
 interface TradeRecord {
   readonly id: TradeId
@@ -90,7 +93,9 @@ const sumToJson = (s: FillSum): FillSumSnapshot => ({ quantity: s.quantity.toStr
 const sumFromJson = (s: FillSumSnapshot): FillSum => ({
   quantity: new Decimal(s.quantity),
   value: new Decimal(s.value),
-  onlyPrice: s.onlyPrice === null ? null : new Decimal(s.onlyPrice)
+  onlyPrice: s.onlyPrice === null ? null : new Decimal(s.onlyPrice),
+  // The snapshot's string is decimal.js's, which `decimalString` writes too.
+  onlyPriceText: s.onlyPrice
 })
 
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
@@ -100,10 +105,11 @@ export class TradeBook {
   readonly #open = new Map<string, TradeRecord>()
   #seq = 0
 
-  record(symbol: string, side: "buy" | "sell", price: Decimal, legs: FillLegs, time: number | null): void {
+  /** A fill's legs at `price`, whose string the fill wrote (`priceText`). */
+  record(symbol: string, side: "buy" | "sell", price: Decimal, priceText: string, legs: FillLegs, time: number | null): void {
     const current = this.#open.get(symbol)
     if (current !== undefined && !legs.closingQuantity.isZero()) {
-      current.exits = addFill(current.exits, price, legs.closingQuantity)
+      current.exits = addFill(current.exits, price, priceText, legs.closingQuantity)
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
       current.size = compare(current.size, legs.closingQuantity) === 0 ? ZERO : subtract(current.size, legs.closingQuantity)
@@ -135,7 +141,7 @@ export class TradeBook {
       }
       this.#open.set(symbol, trade)
     }
-    trade.entries = addFill(trade.entries, price, legs.openingQuantity)
+    trade.entries = addFill(trade.entries, price, priceText, legs.openingQuantity)
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
     trade.peakSize = compare(trade.size, trade.peakSize) > 0 ? trade.size : trade.peakSize

@@ -1108,9 +1108,9 @@ export class TradingSimulationEngine {
     const legs = this.#ledger.applyFill(symbol, side, execution, split)
     // Moved by the fill where summing the positions again would cost more (many of them).
     if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
-    this.#trades.record(symbol, side, execution.price, legs, time)
-    const quantity = decimalString(execution.quantity)
     const price = decimalString(execution.price)
+    this.#trades.record(symbol, side, execution.price, price, legs, time)
+    const quantity = decimalString(execution.quantity)
     const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
