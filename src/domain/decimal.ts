@@ -79,23 +79,37 @@ export const decimalString = (d: DecimalJs): string => {
   if (limbs === null || d.constructor !== Decimal) return d.toString()
   const first = limbs[0]!
   if (first === 0) return "0"
-  const lastIndex = limbs.length - 1
-  const e = d.e
-  // The digits: every limb but the first padded to 7, the last without its trailing zeros.
-  let digits = String(first)
-  if (lastIndex > 0) {
-    for (let i = 1; i < lastIndex; i++) {
-      const limb = String(limbs[i]!)
-      digits += PADDING.slice(limb.length) + limb
-    }
-    const limb = String(limbs[lastIndex]!)
-    digits += PADDING.slice(limb.length) + limb
+  // decimal.js aligns its limbs on the decimal point: the first `whole` limbs are the integer part
+  // (limbs past the last are zeros), the rest the fraction, after `-whole` limbs of zeros when
+  // negative; only the last limb has trailing zeros (the representation has no zero limbs at the end).
+  const whole = Math.floor(d.e / LOG_BASE) + 1
+  const count = limbs.length
+  let text = ""
+  if (whole > 0) {
+    text = String(first)
+    for (let i = 1; i < whole; i++) text += i < count ? padded(limbs[i]!) : PADDING
+    if (count <= whole) return d.s < 0 ? `-${text}` : text
+  } else text = "0"
+  text += "."
+  for (let i = whole; i < 0; i++) text += PADDING
+  const last = count - 1
+  for (let i = Math.max(whole, 0); i < last; i++) text += padded(limbs[i]!)
+  // The last limb without its trailing zeros: its digits padded to 7 less their count.
+  let limb = limbs[last]!
+  let width = LOG_BASE
+  while (limb % 10 === 0) {
+    limb /= 10
+    width -= 1
   }
-  let end = digits.length
-  while (digits.charCodeAt(end - 1) === 48) end -= 1
-  if (end < digits.length) digits = digits.slice(0, end)
-  const plain = e < 0 ? `0.${"0".repeat(-e - 1)}${digits}` : e >= end ? digits + "0".repeat(e + 1 - end) : e + 1 < end ? `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}` : digits
-  return d.s < 0 ? `-${plain}` : plain
+  const digits = String(limb)
+  text += PADDING.slice(LOG_BASE - width + digits.length) + digits
+  return d.s < 0 ? `-${text}` : text
+}
+
+/** A limb's 7 digits, with its leading zeros. */
+const padded = (limb: number): string => {
+  const digits = String(limb)
+  return PADDING.slice(digits.length) + digits
 }
 
 /** Powers of ten a double holds exactly: 10^0 … 10^22. */
