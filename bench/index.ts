@@ -220,6 +220,12 @@ const runOrderCostBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./order-cost-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** The fill's conversions of exact figures against decimal.js's own (bench/decimal-conversion-bench.ts, issue 11; it prints its own lines). */
+const runDecimalConversionBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./decimal-conversion-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** A 5,000,000-update run checkpointed as the runtime does, restored and resumed (bench/history-bench.ts; it prints its own lines). */
 const runHistoryBench = (): void => {
   console.log("")
@@ -236,6 +242,7 @@ const runServerBench = (): void => {
 const parts: Record<string, () => void | Promise<void>> = {
   crossover: runParent,
   orders: runOrderCostBench,
+  decimals: runDecimalConversionBench,
   runtime: runRuntimeBenches,
   cli: runCommandLineBench,
   data: runDataSourcesBench,
