@@ -5,11 +5,20 @@
  * process's CPU time: on a shared machine a run's wall time also counts the time other processes
  * held the cores, and its CPU time does not.
  *
- *   node bench/engine-compare.ts [commit] [runs] [--per-order]
+ *   node bench/engine-compare.ts [commit] [runs] [--per-order] [--per-bar] [--synthetic]
  *
  * `--per-order`: instead of the crossover, the cost of one order: 100,000 ORCL bars with a market
  * order after every bar (buy 100 when flat, else sell the position) against the same bars without
  * orders, each engine's (orders run − bars run) ÷ orders in CPU time, and the ratio.
+ *
+ * `--per-bar`: instead of the crossover, the cost of one bar without orders: the 1M bars alone, and
+ * the same bars holding one position bought on the first (valued on every bar after), each
+ * engine's CPU time per bar, and the ratios.
+ *
+ * `--synthetic`: the seeded random walk of full-precision doubles (bench/synthetic-bars.ts) in
+ * place of the ORCL series, where every Decimal is 17 digits long; with `--per-order`, the orders
+ * are the crossover's on 300,000 of its bars (a market order on every bar would mostly be refused
+ * there: 100 shares at about 100 pass the position limit only while equity stays above 100,000).
  *
  * The earlier engine is read with `git archive` into a temporary directory that links this tree's
  * node_modules; its sources run as they are, like this tree's.
@@ -23,6 +32,7 @@ import { loadOhlcvCsv } from "../src/data/ohlcv-csv.ts"
 import type { TradingSimulationEngine } from "../src/index.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
 import { crossoverRules } from "./crossover-peers.ts"
+import { makeFullPrecisionBars } from "./synthetic-bars.ts"
 import { repositoryRoot, treeAtCommit } from "./tree-at-commit.ts"
 
 type EngineClass = typeof TradingSimulationEngine
@@ -31,9 +41,11 @@ const root = repositoryRoot
 const commit = process.argv[2] ?? "HEAD"
 const runs = Number(process.argv[3] ?? 7)
 const perOrder = process.argv.includes("--per-order")
+const perBar = process.argv.includes("--per-bar")
+const synthetic = process.argv.includes("--synthetic")
 
-/** What runs after each bar: the crossover, a market order every bar, or nothing (the bars alone). */
-type Workload = "crossover" | "everyBar" | "barsOnly"
+/** What runs after each bar: the crossover, a market order every bar, nothing (the bars alone), or one buy after the first bar (a held position). */
+type Workload = "crossover" | "everyBar" | "barsOnly" | "holding"
 
 
 const cpuSeconds = (): number => {
@@ -52,9 +64,14 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Wo
     updateFrequency: "1d"
   })
   const strategy = new MovingAverageCrossover("ORCL", { fast: crossoverRules.fastPeriod, slow: crossoverRules.slowPeriod, quantity: crossoverRules.quantity })
+  let first = true
   for (const bar of bars) {
     engine.processMarketUpdate({ time: bar.time, bars: { ORCL: bar } })
     if (workload === "crossover") strategy.onClose(engine, bar.close)
+    else if (workload === "holding") {
+      if (first) engine.submitOrder({ symbol: "ORCL", side: "buy", type: "market", quantity: crossoverRules.quantity })
+      first = false
+    }
     else if (workload === "everyBar") {
       const position = engine.positionOf("ORCL")
       engine.submitOrder(position.isZero() ? { symbol: "ORCL", side: "buy", type: "market", quantity: 100 } : { symbol: "ORCL", side: "sell", type: "market", quantity: position })
@@ -75,10 +92,11 @@ try {
     { name: `before (${commit})`, Engine: before.TradingSimulationEngine },
     { name: "after (this tree)", Engine: after.TradingSimulationEngine }
   ]
-  const workloads: ReadonlyArray<Workload> = perOrder ? ["everyBar", "barsOnly"] : ["crossover"]
+  const ordersWorkload: Workload = synthetic ? "crossover" : "everyBar"
+  const workloads: ReadonlyArray<Workload> = perOrder ? [ordersWorkload, "barsOnly"] : perBar ? ["barsOnly", "holding"] : ["crossover"]
   const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], fills: 0, result: "" })))
-  const source = await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt"))
-  const bars = makeBenchmarkBars(source, perOrder ? 100_000 : 1_000_000)
+  const count = perOrder ? (synthetic ? 300_000 : 100_000) : 1_000_000
+  const bars = synthetic ? makeFullPrecisionBars(count) : makeBenchmarkBars(await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt")), count)
   for (const side of sides) replay(side.Engine, bars.slice(0, 100_000), side.workload)
   for (let i = 0; i < runs; i++) {
     // Alternate which side goes first, so neither always runs on the other's garbage.
@@ -106,9 +124,13 @@ try {
   const [b, a] = engines.map((e) => e.name) as [string, string]
   if (perOrder) {
     // Per filled order, as bench/order-cost-bench.ts counts them (the order after the last bar never fills).
-    const fills = sides.find((side) => side.workload === "everyBar")!.fills
-    const micros = (name: string) => ((cpu(name, "everyBar") - cpu(name, "barsOnly")) / fills) * 1e6
+    const fills = sides.find((side) => side.workload === ordersWorkload)!.fills
+    const micros = (name: string) => ((cpu(name, ordersWorkload) - cpu(name, "barsOnly")) / fills) * 1e6
     console.log(`per order (CPU): before ${micros(b).toFixed(2)} µs, after ${micros(a).toFixed(2)} µs: after / before ${(micros(a) / micros(b)).toFixed(3)}; per bar without orders ${((cpu(b, "barsOnly") / bars.length) * 1e6).toFixed(3)} and ${((cpu(a, "barsOnly") / bars.length) * 1e6).toFixed(3)} µs; ${load}`)
+  } else if (perBar) {
+    const micros = (name: string, workload: Workload) => (cpu(name, workload) / bars.length) * 1e6
+    for (const workload of workloads)
+      console.log(`per bar, ${workload} (CPU): before ${micros(b, workload).toFixed(3)} µs, after ${micros(a, workload).toFixed(3)} µs: after / before ${(micros(a, workload) / micros(b, workload)).toFixed(3)}; ${load}`)
   } else console.log(`after / before: ${(wall(a, "crossover") / wall(b, "crossover")).toFixed(3)} (wall), ${(cpu(a, "crossover") / cpu(b, "crossover")).toFixed(3)} (CPU); ${load}`)
   console.log(`both: ${bars.length} bars, ${sides[0]!.result}`)
 } finally {

@@ -186,11 +186,56 @@ const addQuote = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, 
 }
 
 /**
+ * The usual update, `{ time, bars }` with numbers for prices, normalised as `checkMarketUpdate` would;
+ * null for any other update, and for one with anything wrong, which `checkMarketUpdate` then reads and
+ * reports. This runs for every bar of a backtest: it makes nothing but what it returns.
+ */
+const usualBarUpdate = (input: Record<string, unknown>, symbols: ReadonlySet<string>, previousTime: number | null): NormalizedUpdate | null => {
+  for (const key in input) if (key !== "time" && key !== "bars") return null
+  // Read as `checkMarketUpdate` reads them: an inherited `prices` or `quotes` counts too.
+  if (input["prices"] !== undefined || input["quotes"] !== undefined) return null
+  let time = previousTime
+  const rawTime = input["time"]
+  if (rawTime !== undefined) {
+    const t = parseTime(rawTime)
+    if (!Number.isFinite(t) || (previousTime !== null && t < previousTime)) return null
+    time = t
+  }
+  const bars = input["bars"]
+  if (!isRecord(bars)) return null
+  let quotes: Quote[] | null = null
+  for (const symbol in bars) {
+    const bar = bars[symbol]
+    if (!symbols.has(symbol) || !isRecord(bar)) return null
+    const open = bar["open"]
+    const high = bar["high"]
+    const low = bar["low"]
+    const close = bar["close"]
+    const volume = bar["volume"]
+    if (typeof open !== "number" || typeof high !== "number" || typeof low !== "number" || typeof close !== "number") return null
+    if (!isPrice(open) || !isPrice(high) || !isPrice(low) || !isPrice(close)) return null
+    if (volume !== undefined && !(typeof volume === "number" && Number.isFinite(volume) && volume >= 0)) return null
+    if (open > high || close > high || low > high || low > open || low > close) return null
+    const quote: Quote = { symbol, open, high, low, close, source: bar as unknown as BarInput }
+    if (quotes === null) quotes = [quote]
+    else quotes.push(quote)
+  }
+  return quotes === null ? null : { time, kind: "bar", quotes }
+}
+
+/**
  * Checks and normalises one update against the simulation's symbols and the previous update's
  * time. Every broken rule is reported; on failure nothing has been changed. Returns the error
  * rather than a Result: this runs once per update and a wrapper per update adds up.
  */
 export const normalizeMarketUpdate = (
+  input: unknown,
+  symbols: ReadonlySet<string>,
+  previousTime: number | null
+): NormalizedUpdate | ValidationError => (isRecord(input) && usualBarUpdate(input, symbols, previousTime)) || checkMarketUpdate(input, symbols, previousTime)
+
+/** `normalizeMarketUpdate` without its shortcut for the usual update: any input, every broken rule reported. */
+export const checkMarketUpdate = (
   input: unknown,
   symbols: ReadonlySet<string>,
   previousTime: number | null

@@ -1,8 +1,9 @@
 import { Exit, Result, Schema, SchemaIssue } from "effect"
 import { Decimal, isAboveZero, isBelowZero, isDecimal, parseDecimal } from "./decimal.ts"
+import { compare } from "./decimal-arithmetic.ts"
 import { ValidationError, type ValidationIssue } from "./errors.ts"
 import { formatThrown } from "./format-value.ts"
-import { type InputPath, readPlainInput, unreadableIssue } from "./plain-input.ts"
+import { type InputPath, readPlainInput, type UnreadableInput, unreadableIssue } from "./plain-input.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -21,6 +22,54 @@ const fieldOf = (path: InputPath): string => (path.length === 0 ? "(input)" : pa
 const QUICK = { onExcessProperty: "error" } as const
 const FULL = { errors: "all", onExcessProperty: "error" } as const
 
+/** A plain object's own fields, each read once (as `readPlainInput` reads them), and whether one of them is itself an object to copy. */
+interface FieldsRead {
+  readonly fields: Record<string, unknown>
+  readonly nested: boolean
+}
+
+const isPlainObject = (u: unknown): boolean => {
+  if (u === null || typeof u !== "object") return false
+  if (Array.isArray(u)) return true
+  const proto: unknown = Object.getPrototypeOf(u)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * The first level of `readPlainInput`, for the usual order request (a flat object of strings,
+ * numbers and Decimals) without its bookkeeping: the same reads in the same order, and the same
+ * failure for a part that cannot be read. Values that are objects to copy stay as they are, for
+ * `readPlainInput` to read from the copy. undefined for an input that is not a plain object with
+ * Object.prototype (the general path reads it).
+ */
+const readFields = (input: unknown): Result.Result<FieldsRead, UnreadableInput> | undefined => {
+  let key: string | undefined
+  try {
+    if (input === null || typeof input !== "object" || Array.isArray(input) || Object.getPrototypeOf(input) !== Object.prototype) return undefined
+    const source = input as Record<string, unknown>
+    const fields: Record<string, unknown> = {}
+    let nested = false
+    for (const k of Object.keys(source)) {
+      key = k
+      const value = source[k]
+      if (k === "__proto__") Object.defineProperty(fields, k, { value, enumerable: true, writable: true, configurable: true })
+      else fields[k] = value
+      nested ||= isPlainObject(value)
+    }
+    return Result.succeed({ fields, nested })
+  } catch (thrown) {
+    return Result.fail({ path: key === undefined ? [] : [key], reason: formatThrown(thrown) })
+  }
+}
+
+/** The input read once into plain data: with `flat`, a flat object by `readFields`, anything else (or what it leaves nested) by `readPlainInput`. */
+const readInput = (input: unknown, flat: boolean): Result.Result<unknown, UnreadableInput> => {
+  const read = flat ? readFields(input) : undefined
+  if (read === undefined) return readPlainInput(input)
+  if (Result.isFailure(read)) return read
+  return read.success.nested ? readPlainInput(read.success.fields) : Result.succeed(read.success.fields)
+}
+
 /**
  * Decodes a struct with every issue collected and unknown fields refused (nested ones too), as a
  * `ValidationError` naming each field and rule. The input is first read once into plain data
@@ -37,7 +86,7 @@ export const decodeOrFail = <S extends Schema.Top & { readonly DecodingServices:
 ) => {
   const decode = Schema.decodeUnknownExit(schema)
   return (input: unknown): Result.Result<S["Type"], ValidationError> => {
-    const read = readPlainInput(input)
+    const read = readInput(input, usual !== undefined)
     if (Result.isFailure(read)) return Result.fail(new ValidationError({ subject, issues: [unreadableIssue(read.failure, fieldOf(read.failure.path))] }))
     const plain = read.success
     const passed = usual?.(plain)
@@ -100,7 +149,7 @@ export const decimalAmountIssue = (u: unknown, allowZero: boolean): string | und
   const d = isDecimal(u) ? (u.isFinite() ? u : undefined) : parseDecimal(u)
   if (d === undefined) return "must be a finite number"
   if (allowZero ? isBelowZero(d) : !isAboveZero(d)) return rule
-  if (!d.lessThanOrEqualTo(MAX_AMOUNT_DECIMAL)) return MAX_AMOUNT_RULE
+  if (compare(d, MAX_AMOUNT_DECIMAL) > 0) return MAX_AMOUNT_RULE
   // (A number has at most 17.) More digits than the ledger keeps would be rounded away: an
   // order's rest after a partial fill would never reach zero.
   return d.precision() <= Decimal.precision ? undefined : MAX_DIGITS_RULE

@@ -1,6 +1,7 @@
 import { Decimal } from "../domain/decimal.ts"
 import type { PriceInput } from "../domain/market-update.ts"
-import type { Ledger } from "./ledger.ts"
+import type { EquityCurve } from "./equity-curve.ts"
+import type { Ledger, MarkReader } from "./ledger.ts"
 
 // Below this relative distance from the threshold the float estimate is not trusted.
 const FLOAT_MARGIN = 1e-9
@@ -32,18 +33,23 @@ export class DailyStopLoss {
   }
 
   /** A new trading day starts at the equity the last update ended with (nothing trades between updates), if there was one. */
-  startDay(lastEquity: number | undefined, ledger: Ledger, markSource: (symbol: string) => PriceInput): void {
-    this.#estimate = lastEquity ?? this.#estimate
+  startDay(curve: EquityCurve, ledger: Ledger, marks: MarkReader): void {
+    this.#estimate = curve.last() ?? this.#estimate
     if (this.#limit === null) return
     this.#cash = ledger.cash
-    ledger.holdingsInto(this.#quantities, this.#prices, markSource)
+    // An account that has never traded has no holdings to walk, day after day (with daily bars, on every update).
+    if (ledger.positionCount > 0 || this.#quantities.length > 0) ledger.holdingsInto(this.#quantities, this.#prices, marks)
   }
 
   /** Why trading must halt at this equity (the float estimate first, the exact equity near the threshold), or null. */
   breach(equityEstimate: number, equity: () => Decimal): string | null {
     const limit = this.#limit
-    if (limit === null) return null
-    if (equityEstimate > this.#estimate * (1 - limit) * (1 + FLOAT_MARGIN)) return null
+    // Small, with the exact check apart: it runs on every update, and is taken into the caller's code whole.
+    if (limit === null || equityEstimate > this.#estimate * (1 - limit) * (1 + FLOAT_MARGIN)) return null
+    return this.#exactBreach(limit, equity)
+  }
+
+  #exactBreach(limit: number, equity: () => Decimal): string | null {
     const start = this.#quantities.reduce((acc, q, i) => acc.plus(q.times(new Decimal(this.#prices[i]!))), this.#cash)
     const threshold = start.times(new Decimal(1).minus(limit))
     const exact = equity()

@@ -62,6 +62,10 @@ export class EventBus {
   close(completed: boolean): void {
     this.#batchDepth -= 1
     if (this.#batchDepth > 0 || this.#buffer.length === 0) return
+    this.#flush(completed)
+  }
+
+  #flush(completed: boolean): void {
     const events = this.#buffer
     this.#buffer = []
     if (completed) this.#post(events)

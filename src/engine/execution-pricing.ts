@@ -1,4 +1,5 @@
 import { Decimal } from "../domain/decimal.ts"
+import { add, multiply } from "../domain/decimal-arithmetic.ts"
 import { roundToTick } from "../domain/instrument.ts"
 import type { Quote } from "../domain/market-update.ts"
 import type { WorkingOrder } from "../domain/order-types.ts"
@@ -49,7 +50,7 @@ export class ExecutionPricing {
    */
   estimate(quantity: Decimal, referencePrice: Decimal, order: WorkingOrder, quote: Quote, chargedSoFar: Decimal): Decimal {
     const price = this.#slipped(referencePrice, order, quote)
-    const notional = price.times(quantity)
-    return notional.plus(this.#fees.commission({ quantity, price, notional }, order, chargedSoFar))
+    const notional = multiply(price, quantity)
+    return add(notional, this.#fees.commission({ quantity, price, notional }, order, chargedSoFar))
   }
 }

@@ -1,4 +1,5 @@
 import { Decimal, ZERO } from "../domain/decimal.ts"
+import { compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import type { WorkingOrder } from "./fill-model.ts"
 
 /** The commission of one fill (its notional is price × quantity), given what the order has been charged so far. */
@@ -18,10 +19,10 @@ export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): 
   const r = new Decimal(rate)
   return {
     commission: ({ notional }, _order, chargedSoFar) => {
-      const proportional = r.times(notional)
+      const proportional = multiply(r, notional)
       if (minimumPerOrder.isZero()) return proportional
-      const topUp = minimumPerOrder.minus(chargedSoFar)
-      return topUp.greaterThan(proportional) ? topUp : proportional
+      const topUp = subtract(minimumPerOrder, chargedSoFar)
+      return compare(topUp, proportional) > 0 ? topUp : proportional
     }
   }
 }

@@ -1,6 +1,16 @@
-import { Decimal, isAboveZero, isBelowZero, plus, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { absolute, add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import type { PriceInput } from "../domain/market-update.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
+
+/** What the per-update valuation reads of the marks (the engine's Marks). */
+export interface MarkReader {
+  /** The float mark, zero without one. */
+  numberOrZero(symbol: string): number
+  /** The mark as the caller gave it. */
+  source(symbol: string): PriceInput
+}
 
 interface PositionState {
   readonly symbol: string
@@ -33,11 +43,11 @@ export interface FillLegs {
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
-  const held = position.abs()
+  const held = absolute(position)
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
-  return quantity.lessThanOrEqualTo(held)
+  return compare(quantity, held) <= 0
     ? { closingQuantity: quantity, openingQuantity: ZERO }
-    : { closingQuantity: held, openingQuantity: quantity.minus(held) }
+    : { closingQuantity: held, openingQuantity: subtract(quantity, held) }
 }
 
 /**
@@ -121,18 +131,19 @@ export class Ledger {
     return this.#shorts > 0
   }
 
-  /** The non-zero positions into two columns, reused from call to call: the quantities, and what `valueOf` gives for each symbol. */
-  holdingsInto<V>(quantities: Decimal[], values: V[], valueOf: (symbol: string) => V): void {
+  /** The non-zero positions into two columns, reused from call to call: the quantities, and each symbol's mark as the caller gave it. */
+  holdingsInto(quantities: Decimal[], prices: PriceInput[], marks: MarkReader): void {
     let n = 0
-    for (const state of this.#positionList) {
+    for (let i = 0; i < this.#positionList.length; i++) {
+      const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
       quantities[n] = state.quantity
-      values[n] = valueOf(state.symbol)
+      prices[n] = marks.source(state.symbol)
       n += 1
     }
     // Setting an array's length is a call into the runtime even when it does not change: most days it does not.
     if (quantities.length !== n) quantities.length = n
-    if (values.length !== n) values.length = n
+    if (prices.length !== n) prices.length = n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -141,7 +152,7 @@ export class Ledger {
 
   /** What cash would be after a fill's notional, before its commission: less it for a buy, plus it for a sale. */
   cashMovedBy(side: OrderSide, notional: Decimal): Decimal {
-    return side === "buy" ? this.#cash.minus(notional) : this.#cash.plus(notional)
+    return side === "buy" ? subtract(this.#cash, notional) : add(this.#cash, notional)
   }
 
   /**
@@ -167,30 +178,30 @@ export class Ledger {
       ? ZERO
       : openingQuantity.isZero()
         ? commission
-        : commission.times(closingQuantity).dividedBy(quantity)
-    const openingCommission = closingQuantity.isZero() ? commission : commission.minus(closingCommission)
+        : multiply(commission, closingQuantity).dividedBy(quantity)
+    const openingCommission = closingQuantity.isZero() ? commission : subtract(commission, closingCommission)
     const realizedPnl = closingQuantity.isZero()
       ? ZERO
       : isBelowZero(before)
-        ? averageCostBefore.minus(price).times(closingQuantity)
-        : price.minus(averageCostBefore).times(closingQuantity)
-    const after = side === "buy" ? before.plus(quantity) : before.minus(quantity)
+        ? multiply(subtract(averageCostBefore, price), closingQuantity)
+        : multiply(subtract(price, averageCostBefore), closingQuantity)
+    const after = side === "buy" ? plus(before, quantity) : subtract(before, quantity)
     if (after.isZero()) state.averageCost = ZERO
     else if (!openingQuantity.isZero()) {
       // What is left of the position before the opening part: nothing after a reversal or from flat.
-      const left = before.isZero() || !closingQuantity.isZero() ? ZERO : before.abs()
+      const left = before.isZero() || !closingQuantity.isZero() ? ZERO : absolute(before)
       state.averageCost = left.isZero()
         ? price
         : // Adding to a position: weighted by size.
-          averageCostBefore.times(left).plus(price.times(openingQuantity)).dividedBy(left.plus(openingQuantity))
+          add(multiply(averageCostBefore, left), multiply(price, openingQuantity)).dividedBy(add(left, openingQuantity))
     }
     state.quantity = after
     const wasShort = state.quantityNumber < 0
     state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
-      state.realizedPnl = state.realizedPnl.plus(realizedPnl)
-      this.#realizedPnl = this.#realizedPnl.plus(realizedPnl)
+      state.realizedPnl = add(state.realizedPnl, realizedPnl)
+      this.#realizedPnl = add(this.#realizedPnl, realizedPnl)
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
@@ -202,7 +213,7 @@ export class Ledger {
   readonly #valuation = { equity: 0, longValue: 0, shortValue: 0 }
 
   /** Equity and each side's market value as floats from float marks: the per-update valuation for the equity curve (valid until the next call). */
-  valuationEstimate(markNumbers: ReadonlyMap<string, number>): Valuation {
+  valuationEstimate(marks: MarkReader): Valuation {
     // Equity sums in position order, as it always has, so that curves stay bit-identical across versions.
     let equity = this.#cashNumber
     let longValue = 0
@@ -210,7 +221,7 @@ export class Ledger {
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
-      const value = state.quantityNumber * (markNumbers.get(state.symbol) ?? 0)
+      const value = state.quantityNumber * marks.numberOrZero(state.symbol)
       equity += value
       if (value > 0) longValue += value
       else shortValue -= value
@@ -228,7 +239,7 @@ export class Ledger {
     // Over the list, in the map's order: a Map's entry iterator would allocate at every check.
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (!state.quantity.isZero()) equity = equity.plus(state.quantity.times(mark(state.symbol)))
+      if (!state.quantity.isZero()) equity = add(equity, multiply(state.quantity, mark(state.symbol)))
     }
     return equity
   }
@@ -238,7 +249,7 @@ export class Ledger {
     let value = ZERO
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (isBelowZero(state.quantity)) value = value.plus(state.quantity.abs().times(mark(state.symbol)))
+      if (isBelowZero(state.quantity)) value = add(value, multiply(absolute(state.quantity), mark(state.symbol)))
     }
     return value
   }

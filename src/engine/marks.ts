@@ -13,24 +13,31 @@ export type MarksSnapshot = ReadonlyArray<{ readonly symbol: string; readonly pr
 /** Each symbol's last price (its last close), as a float for valuation and as the caller's exact value. */
 export class Marks {
   readonly #marks = new Map<string, Mark>()
-  /** The floats alone, for the ledger's per-update valuation estimate. */
-  readonly numbers = new Map<string, number>()
 
   /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. Made once: account views hand it out for every check. */
   readonly orZero = (symbol: string): Decimal => this.decimal(symbol) ?? ZERO
-  readonly source = (symbol: string): PriceInput => this.#marks.get(symbol)!.source
 
+  /** The caller's own last price (a position's symbol has one). */
+  source(symbol: string): PriceInput {
+    return this.#marks.get(symbol)!.source
+  }
+
+  /** The float mark, zero without one: what the per-update valuation estimate reads. */
+  numberOrZero(symbol: string): number {
+    return this.#marks.get(symbol)?.number ?? 0
+  }
+
+  // Kept small, as the methods above, so that the per-update path takes them in whole.
   set(quote: Quote): void {
-    let mark = this.#marks.get(quote.symbol)
-    if (mark === undefined) {
-      mark = { number: quote.close, source: quote.source.close, decimal: null }
-      this.#marks.set(quote.symbol, mark)
-    } else {
-      mark.number = quote.close
-      mark.source = quote.source.close
-      mark.decimal = null
-    }
-    this.numbers.set(quote.symbol, quote.close)
+    const mark = this.#marks.get(quote.symbol)
+    if (mark === undefined) return this.#add(quote)
+    mark.number = quote.close
+    mark.source = quote.source.close
+    mark.decimal = null
+  }
+
+  #add(quote: Quote): void {
+    this.#marks.set(quote.symbol, { number: quote.close, source: quote.source.close, decimal: null })
   }
 
   decimal(symbol: string): Decimal | undefined {
@@ -55,10 +62,7 @@ export class Marks {
 
   static fromSnapshot(s: MarksSnapshot): Marks {
     const marks = new Marks()
-    for (const m of s) {
-      marks.#marks.set(m.symbol, { number: m.price, source: m.source, decimal: null })
-      marks.numbers.set(m.symbol, m.price)
-    }
+    for (const m of s) marks.#marks.set(m.symbol, { number: m.price, source: m.source, decimal: null })
     return marks
   }
 }

@@ -11,6 +11,21 @@ export interface OrderBookSnapshot {
   readonly working: ReadonlyArray<OrderId>
 }
 
+/** The number in an order id of the engine's form (O-000123), or 0 for any other string. */
+const sequenceOf = (id: string): number => {
+  if (id.length < 3 || id.charCodeAt(0) !== 79 || id.charCodeAt(1) !== 45) return 0
+  let n = 0
+  for (let i = 2; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return 0
+    n = n * 10 + digit
+  }
+  return n
+}
+
+/** How many ended orders the working lists may hold beyond their live ones before they are swept. */
+const SWEEP_SLACK = 16
+
 /**
  * Orders submitted together as one list (DESIGN.md, advanced orders): an OCO group's members, or
  * an OTO's or a bracket's entry and its children (which are themselves an OCO pair). The links
@@ -40,7 +55,14 @@ export interface OrderList {
  * An order that ends leaves the working lists lazily: they are swept once the ended outnumber the rest.
  */
 export class OrderBook implements WorkingOrderWatch {
-  readonly #orders = new Map<OrderId, OrderEntry>()
+  /**
+   * Every order in submission order. The engine numbers its orders 1, 2, 3…, so the nth is the
+   * order with the nth id: found by its place, without a map of ids that every new order grows
+   * (and, past a few hundred thousand orders, copies whole). An order that is not at its number's
+   * place (a snapshot whose orders were not numbered so) is found through `#misplaced`.
+   */
+  readonly #orders: OrderEntry[] = []
+  readonly #misplaced = new Map<OrderId, OrderEntry>()
   readonly #byClientId = new Map<string, OrderEntry>()
   readonly #lists = new Map<string, OrderList>()
   pending: OrderEntry[] = []
@@ -55,13 +77,14 @@ export class OrderBook implements WorkingOrderWatch {
   #workingSeq = 0
 
   get(id: OrderId): OrderEntry | undefined {
-    return this.#orders.get(id)
+    const placed = this.#orders[sequenceOf(id) - 1]
+    return placed !== undefined && placed.spec.id === id ? placed : this.#misplaced.get(id)
   }
 
   byClientOrderId(clientOrderId: string): OrderEntry | undefined {
     // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
     if (!isEngineOrderId(clientOrderId)) return this.#byClientId.get(clientOrderId)
-    const entry = this.#orders.get(clientOrderId as OrderId)
+    const entry = this.get(clientOrderId as OrderId)
     return entry?.spec.clientOrderId === clientOrderId ? entry : undefined
   }
 
@@ -137,7 +160,7 @@ export class OrderBook implements WorkingOrderWatch {
 
   snapshot(): OrderBookSnapshot {
     return {
-      orders: [...this.#orders.values()].map((e) => e.snapshot()),
+      orders: this.#orders.map((e) => e.snapshot()),
       pending: this.pending.map((e) => e.spec.id),
       working: this.working.map((e) => e.spec.id)
     }
@@ -150,8 +173,8 @@ export class OrderBook implements WorkingOrderWatch {
       book.#add(entry)
       if (entry.status === "held") book.held.push(entry)
     }
-    book.pending = s.pending.map((id) => book.#orders.get(id)!)
-    for (const id of s.working) book.accept(book.#orders.get(id)!)
+    book.pending = s.pending.map((id) => book.get(id)!)
+    for (const id of s.working) book.accept(book.get(id)!)
     return book
   }
 
@@ -159,11 +182,12 @@ export class OrderBook implements WorkingOrderWatch {
   #ended(entry: OrderEntry): void {
     this.index.remove(entry)
     this.#live -= 1
-    // Swept once the ended outnumber the rest: each sweep costs what the ended since the last one cost to place.
-    if (this.#working.length > 2 * this.#live) this.#working = this.#working.filter((e) => !e.isFinal)
+    // Swept once the ended outnumber the rest (and a few more): each sweep costs what the ended since the last one cost
+    // to place, and a book of one order at a time does not make two new arrays per order.
+    if (this.#working.length > 2 * this.#live + SWEEP_SLACK) this.#working = this.#working.filter((e) => !e.isFinal)
     if (!timeInForcePolicies[entry.spec.timeInForce].expires) return
     this.#expiringEnded += 1
-    if (2 * this.#expiringEnded > this.#expiring.length) {
+    if (2 * this.#expiringEnded > this.#expiring.length + SWEEP_SLACK) {
       this.#expiring = this.#expiring.filter((e) => !e.isFinal)
       this.#expiringEnded = 0
     }
@@ -171,7 +195,15 @@ export class OrderBook implements WorkingOrderWatch {
 
   #add(entry: OrderEntry): void {
     const { spec } = entry
-    this.#orders.set(spec.id, entry)
+    const known = this.#misplaced.size > 0 || sequenceOf(spec.id) <= this.#orders.length ? this.get(spec.id) : undefined
+    if (known !== undefined) {
+      // The same id twice (only a hand-made snapshot has that): the later order takes the earlier's place, as a map of ids would keep it.
+      this.#orders[this.#orders.indexOf(known)] = entry
+      if (this.#misplaced.has(spec.id)) this.#misplaced.set(spec.id, entry)
+    } else {
+      if (sequenceOf(spec.id) !== this.#orders.length + 1) this.#misplaced.set(spec.id, entry)
+      this.#orders.push(entry)
+    }
     // Snapshots from before client order ids have none; an order given none has its own id, found through #orders.
     if (spec.clientOrderId !== undefined && spec.clientOrderId !== spec.id) this.#byClientId.set(spec.clientOrderId, entry)
     const link = spec.orderList

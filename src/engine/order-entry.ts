@@ -1,5 +1,6 @@
 import { finalOrderStatuses, initialOrderContext, type OrderContext, type OrderEvent, type OrderStatus, orderTable } from "../../machines/index.ts"
 import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
+import { compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import { orderTypes, type WorkingOrder } from "../domain/order-types.ts"
@@ -140,7 +141,7 @@ export class OrderEntry implements WorkingOrder {
     this.context = next.context
     if (this.isFinal) this.#release()
     else if (orderChanged) this.#cache()
-    else if (fillChanged && event.type === "FILL") this.remaining = this.remaining.minus(event.quantity)
+    else if (fillChanged && event.type === "FILL") this.remaining = subtract(this.remaining, decimalOf(event.quantity))
     if (moves) {
       // An order that ended leaves the book's working figures for good.
       if (this.isFinal) this.watch = null
@@ -176,13 +177,13 @@ export class OrderEntry implements WorkingOrder {
 
   /** Whether its hold on buying power is a share of its reservation (a quotient) rather than the reservation itself. */
   get holdsShare(): boolean {
-    return !this.reservation.isZero() && !this.remaining.equals(this.reservedFor)
+    return !this.reservation.isZero() && compare(this.remaining, this.reservedFor) !== 0
   }
 
   /** The share of the reservation its unfilled part still holds. */
   heldBack(): Decimal {
-    if (this.reservation.isZero() || this.remaining.equals(this.reservedFor)) return this.reservation
-    return this.reservation.times(this.remaining).dividedBy(this.reservedFor)
+    if (this.reservation.isZero() || compare(this.remaining, this.reservedFor) === 0) return this.reservation
+    return multiply(this.reservation, this.remaining).dividedBy(this.reservedFor)
   }
 
   /** The order as callers see it: a copy, down to its list link and reasons, so that changing it changes nothing here. */
@@ -215,7 +216,7 @@ export class OrderEntry implements WorkingOrder {
 
   #cache(): void {
     const order = this.context.order
-    this.remaining = this.context.filledQuantity === "0" ? decimalOf(order.quantity) : decimalOf(order.quantity).minus(this.context.filledQuantity)
+    this.remaining = this.context.filledQuantity === "0" ? decimalOf(order.quantity) : subtract(decimalOf(order.quantity), decimalOf(this.context.filledQuantity))
     this.limitPrice = order.limitPrice === null ? null : decimalOf(order.limitPrice)
     this.stopPrice = order.stopPrice === null ? null : decimalOf(order.stopPrice)
     this.limitNumber = order.limitPrice === null ? Number.NaN : Number(order.limitPrice)

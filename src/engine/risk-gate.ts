@@ -1,4 +1,5 @@
 import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
+import { add, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { CheckRecord } from "./engine-events.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
@@ -57,18 +58,18 @@ export class RiskGate {
     const position = inputs.ledger.position(symbol)
     // The others on its side: all that work but itself and its OCO siblings (only one of them can fill what they share).
     let others = inputs.totals.openQuantity(symbol, side)
-    if (entry.watch !== null) others = others.minus(entry.remaining)
+    if (entry.watch !== null) others = subtract(others, entry.remaining)
     if (entry.list !== null) {
-      for (const e of entry.list.members) if (e.watch !== null && e.spec.symbol === symbol && e.spec.side === side && entry.sharesFillWith(e)) others = others.minus(e.remaining)
+      for (const e of entry.list.members) if (e.watch !== null && e.spec.symbol === symbol && e.spec.side === side && entry.sharesFillWith(e)) others = subtract(others, e.remaining)
     }
-    const projected = others.isZero() ? position : side === "buy" ? position.plus(others) : position.minus(others)
+    const projected = others.isZero() ? position : side === "buy" ? add(position, others) : subtract(position, others)
     const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
     return {
       order: entry.spec,
       quantity,
       referencePrice,
       projectedPosition: projected,
-      positionAfter: side === "buy" ? projected.plus(quantity) : projected.minus(quantity),
+      positionAfter: side === "buy" ? plus(projected, quantity) : subtract(projected, quantity),
       closingQuantity,
       openingQuantity,
       openingCost: openingQuantity.isZero() ? ZERO : costOf(openingQuantity),
@@ -82,16 +83,17 @@ export class RiskGate {
   fillCheck(
     inputs: RiskInputs,
     entry: OrderEntry,
-    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal },
+    fill: { readonly quantity: Decimal; readonly price: Decimal; readonly commission: Decimal; readonly cashAfter: Decimal; readonly notional?: Decimal },
     account: AccountView
   ): RiskCheck {
     const { side, symbol } = entry.spec
     const { ledger } = inputs
     const { quantity, price, commission } = fill
     const position = ledger.position(symbol)
-    const after = side === "buy" ? position.plus(quantity) : position.minus(quantity)
+    const after = side === "buy" ? plus(position, quantity) : subtract(position, quantity)
     const { closingQuantity, openingQuantity } = splitAgainst(position, side, quantity)
-    const openingNotional = openingQuantity.times(price)
+    // The whole fill's notional when it only opens, as its pricing has it already.
+    const openingNotional = openingQuantity === quantity && fill.notional !== undefined ? fill.notional : multiply(openingQuantity, price)
     return {
       order: entry.spec,
       quantity,
@@ -101,7 +103,7 @@ export class RiskGate {
       closingQuantity,
       openingQuantity,
       // The opening part's share of the commission: all of it in the usual fill that only opens.
-      openingCost: openingQuantity === quantity ? openingNotional.plus(commission) : openingNotional.plus(commission.times(openingQuantity).dividedBy(quantity)),
+      openingCost: openingQuantity === quantity ? add(openingNotional, commission) : add(openingNotional, multiply(commission, openingQuantity).dividedBy(quantity)),
       account,
       config: inputs.config,
       fill: { commission, buyingPowerAfter: buyingPowerAfter(inputs, symbol, position, after, price, fill.cashAfter), positionCap: entry.positionCap }

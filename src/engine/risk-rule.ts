@@ -1,4 +1,5 @@
 import { type Decimal, isBelowZero } from "../domain/decimal.ts"
+import { absolute, compare, multiply } from "../domain/decimal-arithmetic.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 
@@ -91,18 +92,19 @@ export const maxPositionSizeRule: RiskRule = {
   name: "maxPositionSize",
   check: (c) => {
     if (c.openingQuantity.isZero()) return approve
-    const after = c.positionAfter.abs()
+    // (The position itself when it is long: only its value is read.)
+    const after = c.positionAfter.s < 0 ? absolute(c.positionAfter) : c.positionAfter
     if (c.fill !== null) {
       // At fill time the limit is the one the acceptance fixed, valued at its reference price.
       const cap = c.fill.positionCap
       if (cap === null) return approve
-      const value = after.times(cap.referencePrice)
-      return value.greaterThan(cap.maxValue)
+      const value = multiply(after, cap.referencePrice)
+      return compare(value, cap.maxValue) > 0
         ? reject(`maxPositionSize: this fill would take ${c.order.symbol} to ${c.positionAfter}, worth ${value} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`)
         : approve
     }
-    const value = after.times(c.referencePrice)
-    return value.greaterThan(c.account.maxPositionValue)
+    const value = multiply(after, c.referencePrice)
+    return compare(value, c.account.maxPositionValue) > 0
       ? reject(
           `maxPositionSize: a position of ${after} ${c.order.symbol} at ${c.referencePrice} is worth ${value}, ` +
             `over ${c.config.maxPositionSize} × equity ${c.account.equity} = ${c.account.maxPositionValue}`
@@ -119,7 +121,7 @@ export const cashRule: RiskRule = {
       return isBelowZero(c.fill.buyingPowerAfter)
         ? reject(`cash: the fill of ${c.quantity} ${c.order.symbol} at ${c.referencePrice} would leave buying power at ${c.fill.buyingPowerAfter.toDecimalPlaces(2)}`)
         : approve
-    return c.openingCost.greaterThan(c.account.buyingPower)
+    return compare(c.openingCost, c.account.buyingPower) > 0
       ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${c.openingCost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
       : approve
   }

@@ -89,15 +89,17 @@ export class SessionClock {
    * has no place on the calendar. The state comes as arguments: this runs for every update.
    */
   at(time: number | null, previousDay: number | null, sessionDay: number | null, first: boolean): UpdateClock | OffCalendar {
-    const calendar = this.#calendar
-    if (calendar === null) {
-      const day = time === null ? previousDay : tradingDayOf(time)
-      const clock = this.#utc
-      clock.day = day
-      clock.time = time
-      clock.opensSession = day !== previousDay || first
-      return clock
-    }
+    // Small without a calendar, the calendar's way apart: the engine's per-update code takes it in whole.
+    if (this.#calendar !== null) return this.#onCalendar(this.#calendar, time, sessionDay)
+    const day = time === null ? previousDay : tradingDayOf(time)
+    const clock = this.#utc
+    clock.day = day
+    clock.time = time
+    clock.opensSession = day !== previousDay || first
+    return clock
+  }
+
+  #onCalendar(calendar: ExchangeCalendar, time: number | null, sessionDay: number | null): UpdateClock | OffCalendar {
     if (time === null) return { rule: `must be given with an exchange calendar (${calendar.name})` }
     const placed = this.#place(time)
     if (placed === undefined) return { rule: `must be within the days ${calendar.name} covers (${calendar.coverage})` }

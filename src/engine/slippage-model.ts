@@ -1,4 +1,5 @@
 import { Decimal } from "../domain/decimal.ts"
+import { multiply } from "../domain/decimal-arithmetic.ts"
 import type { Quote } from "../domain/market-update.ts"
 import type { WorkingOrder } from "./fill-model.ts"
 
@@ -12,6 +13,6 @@ export const proportionalSlippage = (rate: number): SlippageModel => {
   const up = new Decimal(1).plus(rate)
   const down = new Decimal(1).minus(rate)
   return {
-    adjust: (price, order) => (rate === 0 ? price : price.times(order.spec.side === "buy" ? up : down))
+    adjust: (price, order) => (rate === 0 ? price : multiply(price, order.spec.side === "buy" ? up : down))
   }
 }

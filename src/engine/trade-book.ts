@@ -1,4 +1,5 @@
-import { Decimal, plus, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalString, ZERO } from "../domain/decimal.ts"
+import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
 import type { FillLegs } from "./ledger.ts"
@@ -20,13 +21,13 @@ const addFill = (sum: FillSum, price: Decimal, quantity: Decimal): FillSum =>
   sum.quantity.isZero()
     ? { quantity, value: ZERO, onlyPrice: price }
     : {
-        quantity: sum.quantity.plus(quantity),
-        value: (sum.onlyPrice === null ? sum.value : sum.onlyPrice.times(sum.quantity)).plus(price.times(quantity)),
+        quantity: add(sum.quantity, quantity),
+        value: add(sum.onlyPrice === null ? sum.value : multiply(sum.onlyPrice, sum.quantity), multiply(price, quantity)),
         onlyPrice: null
       }
 
 const averageOf = (sum: FillSum): string | null =>
-  sum.quantity.isZero() ? null : (sum.onlyPrice ?? sum.value.dividedBy(sum.quantity)).toString()
+  sum.quantity.isZero() ? null : decimalString(sum.onlyPrice ?? sum.value.dividedBy(sum.quantity))
 
 interface TradeRecord {
   readonly id: TradeId
@@ -50,12 +51,12 @@ const toTrade = (t: TradeRecord): Trade => ({
   open: t.open,
   entryTime: t.entryTime,
   exitTime: t.exitTime,
-  quantity: t.peakSize.toString(),
+  quantity: decimalString(t.peakSize),
   entryPrice: averageOf(t.entries)!,
   exitPrice: averageOf(t.exits),
-  grossPnl: t.grossPnl.toString(),
-  commission: t.commission.toString(),
-  netPnl: t.grossPnl.minus(t.commission).toString()
+  grossPnl: decimalString(t.grossPnl),
+  commission: decimalString(t.commission),
+  netPnl: decimalString(subtract(t.grossPnl, t.commission))
 })
 
 interface FillSumSnapshot {
@@ -105,7 +106,7 @@ export class TradeBook {
       current.exits = addFill(current.exits, price, legs.closingQuantity)
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
-      current.size = current.size.equals(legs.closingQuantity) ? ZERO : current.size.minus(legs.closingQuantity)
+      current.size = compare(current.size, legs.closingQuantity) === 0 ? ZERO : subtract(current.size, legs.closingQuantity)
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
@@ -137,7 +138,7 @@ export class TradeBook {
     trade.entries = addFill(trade.entries, price, legs.openingQuantity)
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
-    trade.peakSize = trade.size.greaterThan(trade.peakSize) ? trade.size : trade.peakSize
+    trade.peakSize = compare(trade.size, trade.peakSize) > 0 ? trade.size : trade.peakSize
   }
 
   /** How many trades have closed. */

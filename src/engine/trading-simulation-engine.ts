@@ -5,10 +5,12 @@ import {
   type SimulationContext,
   type SimulationEvent,
   type SimulationStatus,
+  SimulationStatuses,
   simulationStatusesTagged,
   simulationTable
 } from "../../machines/index.ts"
-import { Decimal, decimalOf, isAboveZero, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/decimal.ts"
+import { add, compare, less, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -90,9 +92,23 @@ export interface EngineOptions {
 /** The statuses that take market updates and new orders, and those in which orders trade: tags of the simulation machine. */
 const TAKES_UPDATES = simulationStatusesTagged("takesUpdates")
 const TRADING = simulationStatusesTagged("trades")
+type StatusTags = { readonly takesUpdates: boolean; readonly trades: boolean }
+/** The same tags as each status's fields, for the per-update path: a property read, where a Set lookup per update adds up. */
+const STATUS_TAGS = Object.fromEntries(
+  SimulationStatuses.map((status): [SimulationStatus, StatusTags] => [status, { takesUpdates: TAKES_UPDATES.has(status), trades: TRADING.has(status) }])
+) as Readonly<Record<SimulationStatus, StatusTags>>
+
+/** An update whose reading threw, refused naming the part that could not be read (apart from `#normalize`, which runs for every update). */
+const unreadableUpdate = (update: unknown, thrown: unknown): ValidationError => {
+  const read = readPlainInput(update)
+  const issue = Result.isFailure(read)
+    ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
+    : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
+  return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+}
 
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
-const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : part.toString())
+const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : decimalString(part))
 
 /** The update's quote for a symbol, asked for every pending and working order: a loop over a few quotes, a map over many. */
 const quoteLookup = (quotes: ReadonlyArray<Quote>): ((symbol: string) => Quote | undefined) => {
@@ -123,6 +139,7 @@ interface PreparedOrder {
 }
 
 const ONE = new Decimal(1)
+const TWO = new Decimal(2)
 
 /** Up to this many positions, equity is summed again after a fill rather than moved by it. */
 const FEW_POSITIONS = 4
@@ -151,10 +168,11 @@ const instrumentDecimals = (config: SimulationConfig, field: "tickSize" | "lotSi
   return out
 }
 
-/** A fill as priced: its quantity, price and commission, and the cash it leaves. */
+/** A fill as priced: its quantity, price, notional and commission, and the cash it leaves. */
 interface Execution {
   readonly quantity: Decimal
   readonly price: Decimal
+  readonly notional: Decimal
   readonly commission: Decimal
   readonly cashAfter: Decimal
 }
@@ -492,9 +510,10 @@ export class TradingSimulationEngine {
    * each symbol's prices), and with a calendar, its session and whether it was inside it.
    */
   processMarketUpdate(update: MarketUpdateInput): NormalizedUpdate & { readonly session?: SessionMark } {
-    this.#require(TAKES_UPDATES, "processMarketUpdate")
+    if (!STATUS_TAGS[this.#status].takesUpdates) throw new SimulationStateError({ status: this.#status, command: "processMarketUpdate" })
     const normalized = this.#normalize(update)
-    if (normalized instanceof ValidationError) throw normalized
+    // Told apart by a field rather than `instanceof`, which costs a lookup of the class on every update.
+    if (!("quotes" in normalized)) throw normalized
     const { time, quotes } = normalized
     const clock = this.#clock.at(time, this.#day, this.#sessionDay, this.#updateIndex === 0)
     if ("rule" in clock) throw new ValidationError({ subject: "marketUpdate", issues: [{ field: "time", rule: clock.rule, value: time }] })
@@ -509,13 +528,13 @@ export class TradingSimulationEngine {
       if (this.#book.expiring.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
       // Outside its session an update marks the portfolio; nothing is checked or trades on it.
-      if (TRADING.has(this.#status) && clock.inSession) {
+      if (STATUS_TAGS[this.#status].trades && clock.inSession) {
         if (this.#book.pending.length > 0) this.#checkPending(quotes)
         if (this.#book.hasWorking) this.#matchWorking(quotes, clock)
       }
-      for (const quote of quotes) this.#marks.set(quote)
+      for (let i = 0; i < quotes.length; i++) this.#marks.set(quotes[i]!)
       this.#equityNow = null
-      const valuation = this.#ledger.valuationEstimate(this.#marks.numbers)
+      const valuation = this.#ledger.valuationEstimate(this.#marks)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
         const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
@@ -780,7 +799,7 @@ export class TradingSimulationEngine {
   }
 
   #startDay(day: number | null): void {
-    this.#stopLoss.startDay(this.#curve.last(), this.#ledger, this.#marks.source)
+    this.#stopLoss.startDay(this.#curve, this.#ledger, this.#marks)
     this.#day = day
     if (this.#status === "halted") this.#sendSimulation({ type: "NEW_TRADING_DAY" }, "newTradingDay", null)
   }
@@ -797,32 +816,32 @@ export class TradingSimulationEngine {
     const held = this.#book.totals.held
     let free = this.#ledger.cash
     if (held === null) {
-      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = free.minus(e.heldBack())
+      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = subtract(free, e.heldBack())
     } else {
       // No hold is a share: each working order holds its whole reservation, and the total is exact.
       let counted = held
       if (except !== undefined) {
-        if (except.watch !== null && !except.reservation.isZero()) counted = counted.minus(except.reservation)
-        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = counted.minus(e.reservation)
+        if (except.watch !== null && !except.reservation.isZero()) counted = less(counted, except.reservation)
+        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = subtract(counted, e.reservation)
       }
-      if (!counted.isZero()) free = free.minus(counted)
+      if (!counted.isZero()) free = subtract(free, counted)
     }
-    return this.#ledger.hasShorts ? free.minus(this.#ledger.shortMarketValue(this.#marks.orZero).times(2)) : free
+    return this.#ledger.hasShorts ? subtract(free, multiply(this.#ledger.shortMarketValue(this.#marks.orZero), TWO)) : free
   }
 
   /** Equity moved by one fill: by the cash it moved and the position it moved at the symbol's mark (exact, as the sum over the positions would be). */
   #equityAfterFill(equity: Decimal, cashBefore: Decimal, positionBefore: Decimal, symbol: string): Decimal {
-    const moved = this.#ledger.position(symbol).minus(positionBefore)
+    const moved = subtract(this.#ledger.position(symbol), positionBefore)
     const mark = this.#marks.orZero(symbol)
-    const value = moved.isZero() || mark.isZero() ? ZERO : moved.times(mark)
-    return equity.plus(this.#ledger.cash.minus(cashBefore)).plus(value)
+    const value = moved.isZero() || mark.isZero() ? ZERO : multiply(moved, mark)
+    return add(add(equity, subtract(this.#ledger.cash, cashBefore)), value)
   }
 
   /** The largest position value at an equity, for the last equity asked about (an update's checks mostly share one). */
   #positionLimit: { readonly equity: Decimal; readonly value: Decimal } | null = null
 
   #maxPositionValue(equity: Decimal): Decimal {
-    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? equity.times(this.#maxPositionSize) : ZERO }
+    if (this.#positionLimit?.equity !== equity) this.#positionLimit = { equity, value: isAboveZero(equity) ? multiply(equity, this.#maxPositionSize) : ZERO }
     return this.#positionLimit.value
   }
 
@@ -914,11 +933,7 @@ export class TradingSimulationEngine {
     try {
       return normalizeMarketUpdate(update, this.#symbols, this.#lastTime)
     } catch (thrown) {
-      const read = readPlainInput(update)
-      const issue = Result.isFailure(read)
-        ? unreadableIssue(read.failure, fieldOf(read.failure.path) || "(update)")
-        : { field: "(update)", rule: `could not be read (${formatThrown(thrown)})`, value: undefined }
-      return new ValidationError({ subject: "marketUpdate", issues: [issue] })
+      return unreadableUpdate(update, thrown)
     }
   }
 
@@ -1040,12 +1055,12 @@ export class TradingSimulationEngine {
    * the cash it leaves (a small sale against a minimum commission would otherwise drive cash below zero).
    */
   #priced(entry: OrderEntry, quantity: Decimal, price: Decimal, onlyCloses: boolean, chargedSoFar: Decimal): Execution {
-    const notional = price.times(quantity)
+    const notional = multiply(price, quantity)
     const moved = this.#ledger.cashMovedBy(entry.spec.side, notional)
     let commission = this.#pricing.commission(quantity, price, notional, entry, chargedSoFar)
-    if (onlyCloses && moved.lessThan(commission)) commission = Decimal.max(moved, ZERO)
-    const cashAfter = commission.isZero() ? moved : moved.minus(commission)
-    return { quantity, price, commission, cashAfter }
+    if (onlyCloses && compare(moved, commission) < 0) commission = Decimal.max(moved, ZERO)
+    const cashAfter = commission.isZero() ? moved : subtract(moved, commission)
+    return { quantity, price, notional, commission, cashAfter }
   }
 
   #fillRejection(entry: OrderEntry, execution: Execution): Rejection | null {
@@ -1094,9 +1109,9 @@ export class TradingSimulationEngine {
     // Moved by the fill where summing the positions again would cost more (many of them).
     if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
     this.#trades.record(symbol, side, execution.price, legs, time)
-    const quantity = execution.quantity.toString()
-    const price = execution.price.toString()
-    const commission = execution.commission.toString()
+    const quantity = decimalString(execution.quantity)
+    const price = decimalString(execution.price)
+    const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
       orderId: entry.spec.id,
@@ -1104,7 +1119,7 @@ export class TradingSimulationEngine {
       side,
       quantity,
       price,
-      marketPrice: marketPrice === execution.price ? price : marketPrice.toString(),
+      marketPrice: marketPrice === execution.price ? price : decimalString(marketPrice),
       commission,
       closingQuantity: partString(legs.closingQuantity, execution.quantity, quantity),
       openingQuantity: partString(legs.openingQuantity, execution.quantity, quantity),

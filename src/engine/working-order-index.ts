@@ -12,6 +12,9 @@ import { timeInForcePolicies } from "./time-in-force.ts"
  * it lies and swept out once the stale outnumber the live.
  */
 
+/** How many stale places a list may hold beyond its live ones before it is swept: a list of one order at a time is not emptied (and its room given back) at every order. */
+const SWEEP_SLACK = 16
+
 /** Orders in ascending key order; those with `key ≤ threshold` are the candidates. */
 class Ladder {
   readonly keys: number[] = []
@@ -47,7 +50,7 @@ class Ladder {
   }
 
   abandon(): void {
-    if (++this.stale * 2 <= this.keys.length) return
+    if (++this.stale * 2 <= this.keys.length + SWEEP_SLACK) return
     // Swept in place: a pass over the index copies what it takes (see `collect`).
     const { keys, entries, versions } = this
     let n = 0
@@ -86,7 +89,7 @@ class Always {
   }
 
   abandon(): void {
-    if (++this.stale * 2 <= this.entries.length) return
+    if (++this.stale * 2 <= this.entries.length + SWEEP_SLACK) return
     const { entries, versions } = this
     let n = 0
     for (let i = 0; i < entries.length; i++) {

@@ -1,4 +1,5 @@
-import { type Decimal, plus, ZERO } from "../domain/decimal.ts"
+import { type Decimal, ZERO } from "../domain/decimal.ts"
+import { less, plus } from "../domain/decimal-arithmetic.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { OrderEntry } from "./order-entry.ts"
 
@@ -27,10 +28,10 @@ export class WorkingTotals {
   subtract(entry: OrderEntry): void {
     const open = this.#open[entry.spec.side]
     const { symbol } = entry.spec
-    if (!entry.remaining.isZero()) open.set(symbol, open.get(symbol)!.minus(entry.remaining))
+    if (!entry.remaining.isZero()) open.set(symbol, less(open.get(symbol)!, entry.remaining))
     if (entry.reservation.isZero()) return
     if (entry.holdsShare) this.#shares -= 1
-    else this.#held = this.#held.minus(entry.reservation)
+    else this.#held = less(this.#held, entry.reservation)
   }
 
   /** What the working orders of `symbol` on `side` have still to fill. */

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { Decimal, decimalOf, toNumberExact } from "../../src/domain/decimal.ts"
+import { Decimal, decimalOf, decimalString, toNumberExact } from "../../src/domain/decimal.ts"
 
 // Decimal numerals of up to 30 digits, the point anywhere, and an exponent: inside and outside the fast path.
 const numeral = fc
@@ -60,5 +60,23 @@ describe("decimalOf", () => {
     const theirs = new Decimal(x)
     expect(mine.plus(theirs).toString()).toBe(theirs.times(2).toString())
     expect(mine.equals(theirs)).toBe(true)
+  })
+})
+
+describe("decimalString", () => {
+  test.prop([fc.oneof(numeral, ledgerValue.map((d) => d.toString()), fc.constantFrom("0", "-0", "1e-7", "1e-6", "-0.0000012345", "123456789012345", "1234567890123456", "1e20", "1e21", "-1234567.0000001", "1e40", "0.00000001"))], { numRuns: 20_000 })(
+    "writes what decimal.js's toString writes, for any numeral and for sums and products of doubles",
+    (s) => {
+      const d = new Decimal(s)
+      expect(decimalString(d)).toBe(d.toString())
+    }
+  )
+
+  test.prop(
+    [fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 17 }), fc.integer({ min: -30, max: 30 })],
+    { numRuns: 50_000 }
+  )("writes what toString writes for doubles of 1 to 17 digits at every magnitude (inside and outside its fast path)", (x, digits, shift) => {
+    const d = new Decimal(Number(x.toPrecision(digits))).times(new Decimal(10).pow(shift))
+    expect(decimalString(d)).toBe(d.toString())
   })
 })

@@ -3,7 +3,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { ValidationError } from "../../src/domain/errors.ts"
-import { normalizeMarketUpdate } from "../../src/domain/market-update.ts"
+import { checkMarketUpdate, type NormalizedUpdate, normalizeMarketUpdate } from "../../src/domain/market-update.ts"
 
 const SYMBOLS: ReadonlySet<string> = new Set(["AAA", "BBB", "CCC"])
 
@@ -55,5 +55,55 @@ describe("normalizeMarketUpdate: nothing is silently dropped", () => {
     expect(result.quotes.map((q) => q.symbol).sort()).toEqual([...named].sort())
     // Beside a section, a bare symbol is refused.
     if (sectioned) expect(bare).toEqual([])
+  })
+})
+
+describe("normalizeMarketUpdate's shortcut for the usual bar update", () => {
+  // Bars of every kind the shortcut must either take exactly as the general path does or leave to it.
+  const price = fc.oneof(
+    fc.double({ min: 0.01, max: 1_000, noNaN: true }),
+    fc.integer({ min: 1, max: 1_000 }),
+    fc.constantFrom(0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2e15, "12.5", "1e3", "abc", null, undefined)
+  )
+  const volume = fc.option(fc.constantFrom(0, 100, 1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, "5"), { nil: undefined })
+  const bar = fc.oneof(
+    { weight: 8, arbitrary: fc.record({ open: price, high: price, low: price, close: price, volume }, { requiredKeys: ["open", "high", "low", "close"] }) },
+    // Ordered bars, so that most of them are valid.
+    { weight: 8, arbitrary: fc.tuple(fc.double({ min: 1, max: 100, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true })).map(([low, a, b]) => ({ open: low + a, high: low + a + b, low, close: low + b, volume: 10 })) },
+    { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), volume).map(([low, a, b, v]) => ({ open: low + a, high: low + a + b, low, close: low + b, volume: v })) },
+    { weight: 1, arbitrary: fc.constantFrom(null, 5, [1, 2, 3, 4], "bar") }
+  )
+  const time = fc.option(fc.oneof(fc.integer({ min: -5, max: 5 }).map((d) => 1_700_000_000_000 + d * 86_400_000), fc.constantFrom(Number.NaN, 1e16, "2024-01-02", "2024-01-02T12:00:00", "not a time", null)), { nil: undefined })
+  const update = fc
+    .tuple(
+      fc.record({ time, bars: fc.oneof({ weight: 10, arbitrary: fc.dictionary(fc.constantFrom("AAA", "BBB", "CCC", "ZZZ"), bar, { maxKeys: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 7, []) }) }, { requiredKeys: ["bars"] }),
+      // Now and then a field beside `bars` (allowed or not).
+      fc.oneof({ weight: 8, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom({ prices: { AAA: 3 } }, { prices: undefined }, { BBB: 4 }, { quotes: { CCC: { bid: 1, ask: 2 } } }) })
+    )
+    .map(([u, extra]) => ({ ...u, ...extra }))
+  const previous = fc.option(fc.constant(1_700_000_000_000), { nil: null })
+
+  test.prop([update, previous], { numRuns: 2_000 })("gives what the general path gives, valid or not", (input, previousTime) => {
+    const shortcut = normalizeMarketUpdate(input, SYMBOLS, previousTime)
+    const general = checkMarketUpdate(input, SYMBOLS, previousTime)
+    if (general instanceof ValidationError) {
+      expect(shortcut).toBeInstanceOf(ValidationError)
+      expect((shortcut as ValidationError).issues).toEqual(general.issues)
+    } else expect(shortcut).toEqual(general)
+  })
+
+  it("takes the usual update, and leaves one with a string price to the general path", () => {
+    const bar = { open: 10, high: 12, low: 9, close: 11, volume: 5 }
+    expect(normalizeMarketUpdate({ time: 1, bars: { AAA: bar } }, SYMBOLS, null)).toEqual({ time: 1, kind: "bar", quotes: [{ symbol: "AAA", open: 10, high: 12, low: 9, close: 11, source: bar }] })
+    const exact = { ...bar, close: "11.000000000000000001" }
+    expect(normalizeMarketUpdate({ time: 1, bars: { AAA: exact } }, SYMBOLS, null)).toEqual({ time: 1, kind: "bar", quotes: [{ symbol: "AAA", open: 10, high: 12, low: 9, close: 11, source: exact }] })
+  })
+
+  it("reads an inherited `quotes` beside `bars` as the general path does, even one that is not enumerable", () => {
+    const prototype = Object.create(null, { quotes: { value: { CCC: { bid: 1, ask: 3 } }, enumerable: false } }) as object
+    const input = Object.assign(Object.create(prototype) as object, { time: 1, bars: { AAA: { open: 10, high: 12, low: 9, close: 11 } } })
+    const result = normalizeMarketUpdate(input, SYMBOLS, null)
+    expect(result).toEqual(checkMarketUpdate(input, SYMBOLS, null))
+    expect((result as NormalizedUpdate).quotes.map((q) => q.symbol)).toEqual(["AAA", "CCC"])
   })
 })

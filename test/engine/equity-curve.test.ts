@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { EquityCurve } from "../../src/engine/equity-curve.ts"
 import { TradingSimulationEngine } from "../../src/index.ts"
 import { buy, DAY, engineOn, flat, frictionless, MONDAY, sell } from "./fixtures.ts"
 
@@ -27,5 +28,61 @@ describe("equity curve", () => {
     const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())))
     expect(restored.getEquityCurve()).toEqual(engine.getEquityCurve())
     expect(restored.getEquityCurve().map((p) => p.longValue)).toEqual([0, 600])
+  })
+})
+
+describe("EquityCurve storage", () => {
+  // Enough points to span several of its chunks, with times missing now and then.
+  const n = 70_000
+  // Long and short values that stay zero for a while, then not (kept only from then on).
+  // (Chunks start at 1,024, 3,072, 7,168, 15,360, 31,744, then every 32,768; the shorts skip some.)
+  const short = (i: number) => (i > 7_000 && i < 7_100) || (i > 40_000 && i < 40_010)
+  const point = (i: number) => ({ time: i % 7 === 0 ? null : 1_000 * i, equity: 100_000 + i / 3, longValue: i < 5_000 ? 0 : i % 5, shortValue: short(i) ? 0.1 * i : 0 })
+  const filled = (count: number): EquityCurve => {
+    const curve = new EquityCurve()
+    for (let i = 0; i < count; i++) curve.push(point(i).time, point(i))
+    return curve
+  }
+
+  it("gives back every point pushed, in order, whatever the length", () => {
+    for (const count of [0, 1, 1_023, 1_024, 3_072, 7_050, 31_743, 31_744, 40_005, n]) {
+      const curve = filled(count)
+      const expected = Array.from({ length: count }, (_, i) => point(i))
+      expect(curve.length).toBe(count)
+      expect(curve.points()).toEqual(expected)
+      expect(curve.last()).toBe(count === 0 ? undefined : point(count - 1).equity)
+      expect([...curve.values()]).toEqual(expected.map((p) => p.equity))
+      const { times, longValue, shortValue } = curve.columns()
+      expect([...times].map((t) => (Number.isNaN(t) ? null : t))).toEqual(expected.map((p) => p.time))
+      expect([...longValue]).toEqual(expected.map((p) => p.longValue))
+      expect([...shortValue]).toEqual(expected.map((p) => p.shortValue))
+    }
+  })
+
+  it("snapshots the points from any index on, and restores them", () => {
+    const curve = filled(n)
+    for (const from of [0, 1, 1_023, 1_024, 7_000, 31_744, 40_001, n - 1, n, n + 5]) {
+      const s = curve.snapshot(from)
+      expect(s.equity).toEqual(curve.points().slice(from).map((p) => p.equity))
+      expect(s.times).toEqual(curve.points().slice(from).map((p) => p.time))
+    }
+    expect(EquityCurve.fromSnapshot(curve.snapshot()).points()).toEqual(curve.points())
+  })
+
+  it("keeps a negative zero as it came", () => {
+    const curve = new EquityCurve()
+    curve.push(1, { equity: 5, longValue: 0, shortValue: 0 })
+    curve.push(2, { equity: 5, longValue: -0, shortValue: 0 })
+    expect(curve.points().map((p) => Object.is(p.longValue, -0))).toEqual([false, true])
+    expect(Object.is(curve.snapshot().longValue[1], -0)).toBe(true)
+  })
+
+  it("reads its columns afresh after a point is added", () => {
+    const curve = filled(10)
+    expect(curve.values().length).toBe(10)
+    curve.push(42, { equity: 7, longValue: 0, shortValue: 0 })
+    expect(curve.values().length).toBe(11)
+    expect(curve.values()[10]).toBe(7)
+    expect(curve.columns().times[10]).toBe(42)
   })
 })

@@ -1,0 +1,62 @@
+import { fc, test } from "@fast-check/vitest"
+import { describe, expect } from "vitest"
+import { Decimal } from "../../src/domain/decimal.ts"
+import { absolute, add, compare, multiply, subtract } from "../../src/domain/decimal-arithmetic.ts"
+
+/** What decimal.js holds of a Decimal: its class, sign, exponent and base-1e7 digits, in its own key order. */
+const representation = (d: Decimal) => {
+  const { s, e, d: digits } = d as unknown as { s: number; e: number; d: number[] | null }
+  return { keys: Object.keys(d), ours: d.constructor === Decimal && d instanceof Decimal, s, e, digits, string: d.toString() }
+}
+
+// Decimals of up to 45 significant digits (past the 40 the Decimal keeps, where decimal.js rounds), the point anywhere, signed, zeros among them.
+const decimal = fc
+  .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,45}$/), fc.integer({ min: -30, max: 30 }))
+  .map(([negative, digits, exponent]) => new Decimal(`${negative ? "-" : ""}${digits}e${exponent}`))
+
+// Prices, quantities and cash as the ledger holds them: doubles read as decimals, and their sums and products.
+const ledgerValue = fc
+  .tuple(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }))
+  .map(([a, b]) => new Decimal(a).times(new Decimal(b)).plus(a))
+
+const operand = fc.oneof(decimal, ledgerValue, fc.constantFrom(new Decimal(0), new Decimal(-0), new Decimal(1), new Decimal(-1), new Decimal("1e-7"), new Decimal("9999999")))
+
+describe("decimal arithmetic on decimal.js's limbs", () => {
+  test.prop([operand, operand], { numRuns: 30_000 })("add makes a.plus(b), digit for digit", (a, b) => {
+    expect(representation(add(a, b))).toEqual(representation(a.plus(b)))
+  })
+
+  test.prop([operand, operand], { numRuns: 30_000 })("subtract makes a.minus(b), digit for digit", (a, b) => {
+    expect(representation(subtract(a, b))).toEqual(representation(a.minus(b)))
+  })
+
+  test.prop([operand, operand], { numRuns: 30_000 })("multiply makes a.times(b), digit for digit", (a, b) => {
+    expect(representation(multiply(a, b))).toEqual(representation(a.times(b)))
+  })
+
+  test.prop([operand], { numRuns: 10_000 })("absolute makes a.abs(), digit for digit", (a) => {
+    expect(representation(absolute(a))).toEqual(representation(a.abs()))
+  })
+
+  test.prop([operand, operand], { numRuns: 30_000 })("compare gives a.comparedTo(b)", (a, b) => {
+    expect(compare(a, b)).toBe(a.comparedTo(b))
+  })
+
+  test.prop([operand], { numRuns: 5_000 })("a value against itself, its negation and signed zeros", (a) => {
+    const negated = a.negated()
+    expect(representation(add(a, negated))).toEqual(representation(a.plus(negated)))
+    expect(representation(subtract(a, a))).toEqual(representation(a.minus(a)))
+    for (const zero of [new Decimal(0), new Decimal(-0)]) {
+      expect(representation(add(a, zero))).toEqual(representation(a.plus(zero)))
+      expect(representation(add(zero, a))).toEqual(representation(zero.plus(a)))
+      expect(representation(subtract(a, zero))).toEqual(representation(a.minus(zero)))
+      expect(representation(subtract(zero, a))).toEqual(representation(zero.minus(a)))
+      expect(representation(multiply(zero, a))).toEqual(representation(zero.times(a)))
+    }
+    expect(compare(a, new Decimal(a))).toBe(0)
+  })
+
+  test.prop([operand, operand])("its results compute on in decimal.js as decimal.js's own", (a, b) => {
+    expect(add(a, b).times(3).minus(b).toString()).toBe(a.plus(b).times(3).minus(b).toString())
+  })
+})
