@@ -46,10 +46,68 @@ const put = (to: Record<string, unknown>, key: string, value: unknown): void => 
  *
  * Fails with the path of the first part that could not be read (a throwing getter or trap, a
  * revoked Proxy) and what it threw.
+ *
+ * Most inputs are small and flat (a model's `{ state: null }` on every update): those are read
+ * without the walk's bookkeeping, by exactly the operations the walk would make, in its order;
+ * the first nested object hands the rest over to the walk.
  */
 export const readPlainInput = (input: unknown): Result.Result<unknown, UnreadableInput> => {
+  if (input === null || typeof input !== "object") return Result.succeed(input)
+  let to: Copy | undefined
+  let key: string | undefined
+  try {
+    if (Array.isArray(input)) to = new Array<unknown>(input.length)
+    else {
+      const proto: unknown = Object.getPrototypeOf(input)
+      if (proto !== Object.prototype && proto !== null) return Result.succeed(input)
+      to = proto === null ? (Object.create(null) as Record<string, unknown>) : {}
+    }
+    const source = input as Record<string, unknown>
+    const keys = Object.keys(input)
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      if (Array.isArray(to)) {
+        if (!isIndex(k, to.length)) continue
+        key = k
+        const value = source[k]
+        if (value !== null && typeof value === "object") return walkPlainInput(input, { to, keys, index: i, value })
+        to[Number(k)] = value
+      } else {
+        key = k
+        const value = source[k]
+        if (value !== null && typeof value === "object") return walkPlainInput(input, { to, keys, index: i, value })
+        put(to, k, value)
+      }
+    }
+    return Result.succeed(to)
+  } catch (thrown) {
+    const step = key === undefined ? undefined : { parent: undefined, key: Array.isArray(to) ? Number(key) : key }
+    return Result.fail({ path: pathOf(step), reason: formatThrown(thrown) })
+  }
+}
+
+/** Where the flat read of a root stopped: its copy, its keys, and the key whose value (read once already) is an object. */
+export interface FlatReadStop {
+  readonly to: Copy
+  readonly keys: ReadonlyArray<string>
+  readonly index: number
+  readonly value: object
+}
+
+/**
+ * The general walk behind `readPlainInput`, for any input: from its root, or from where the flat
+ * read of the root stopped (`from`), so that no value is read twice. Exported so that tests can
+ * hold `readPlainInput` to it.
+ */
+export const walkPlainInput = (input: unknown, from?: FlatReadStop): Result.Result<unknown, UnreadableInput> => {
   const copies = new Map<object, Copy>()
-  const pending: Array<{ readonly from: object; readonly to: Copy; readonly at: PathStep | undefined }> = []
+  const pending: Array<{
+    readonly from: object
+    readonly to: Copy
+    readonly at: PathStep | undefined
+    readonly keys?: ReadonlyArray<string>
+    readonly start?: number
+  }> = []
   // Where the walk is: the object being copied, and the key being read (none while listing its keys).
   let at: PathStep | undefined
   let key: string | number | undefined
@@ -69,14 +127,28 @@ export const readPlainInput = (input: unknown): Result.Result<unknown, Unreadabl
     return to
   }
   try {
-    const root = copyOf(input)
+    let root: unknown
+    if (from === undefined) root = copyOf(input)
+    else {
+      // The root is copied, its keys listed and read up to `index`: the walk goes on from that value.
+      root = from.to
+      copies.set(input as object, from.to)
+      const k = from.keys[from.index]!
+      key = Array.isArray(from.to) ? Number(k) : k
+      const copy = copyOf(from.value)
+      if (Array.isArray(from.to)) from.to[Number(k)] = copy
+      else put(from.to, k, copy)
+      key = undefined
+      pending.push({ from: input as object, to: from.to, at: undefined, keys: from.keys, start: from.index + 1 })
+    }
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       const { from, to } = next
       at = next.at
       const source = from as Record<string, unknown>
-      const array = Array.isArray(to)
-      for (const k of Object.keys(from)) {
-        if (array) {
+      const keys = next.keys ?? Object.keys(from)
+      for (let i = next.start ?? 0; i < keys.length; i++) {
+        const k = keys[i]!
+        if (Array.isArray(to)) {
           if (!isIndex(k, to.length)) continue
           key = Number(k)
           to[key] = copyOf(source[k])

@@ -193,6 +193,9 @@ const checkInstrumentSymbols = (config: SimulationConfig): Result.Result<Simulat
 
 /** Validates a configuration and fills in the defaults. */
 export const makeSimulationConfig = (input: unknown = {}): Result.Result<SimulationConfig, ValidationError> =>
+  typeof input === "object" && input !== null && settled.has(input) ? Result.succeed(input as SimulationConfig) : validateConfig(input)
+
+const validateConfig = (input: unknown): Result.Result<SimulationConfig, ValidationError> =>
   Result.flatMap(decodeConfig(input), (c) => checkInstrumentSymbols({
     initialCapital: c.initialCapital === undefined ? defaultSimulationConfig.initialCapital : toDecimalString(c.initialCapital),
     commissionRate: unsigned(c.commissionRate ?? defaultSimulationConfig.commissionRate),
@@ -215,3 +218,38 @@ export const makeSimulationConfig = (input: unknown = {}): Result.Result<Simulat
       : {}),
     ...(c.calendar !== undefined ? { calendar: c.calendar } : {})
   }))
+
+/** Configs that validation gave, frozen: validating one again gives it back as it is. */
+const settled = new WeakSet<object>()
+
+/** Stored configs by their JSON text, each as validation gave it; bounded, as a process may restore many configs. */
+const storedConfigs = new Map<string, SimulationConfig>()
+const STORED_CONFIGS = 256
+
+const freeze = (value: unknown): void => {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const v of Object.values(value)) freeze(v)
+}
+
+/**
+ * The validated config a stored one (parsed JSON, from a record whose checksum held) stands for,
+ * when its text is exactly what validation writes for it: then `makeSimulationConfig` gives it
+ * back without validating again, and recovering many simulations of one config validates it once.
+ * Each text is validated the first time it is met, so a hand-edited config that no longer
+ * validates, or that validation would write differently, is never taken: `undefined`, and the
+ * restore validates it and refuses it as it always did.
+ */
+export const storedSimulationConfig = (stored: unknown): SimulationConfig | undefined => {
+  if (stored === null || typeof stored !== "object" || Object.getPrototypeOf(stored) !== Object.prototype) return undefined
+  const text = JSON.stringify(stored)
+  const known = storedConfigs.get(text)
+  if (known !== undefined) return known
+  const valid = makeSimulationConfig(stored)
+  if (Result.isFailure(valid) || JSON.stringify(valid.success) !== text) return undefined
+  freeze(valid.success)
+  settled.add(valid.success)
+  if (storedConfigs.size >= STORED_CONFIGS) storedConfigs.clear()
+  storedConfigs.set(text, valid.success)
+  return valid.success
+}

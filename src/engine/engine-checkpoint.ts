@@ -65,9 +65,15 @@ export class HistoryGapError extends Data.TaggedError("HistoryGapError")<{
 const sameMarks = (a: HistoryMarks, b: HistoryMarks): boolean =>
   a.orders === b.orders && a.fills === b.fills && a.trades === b.trades && a.updates === b.updates
 
-const append = <A>(into: A[], items: ReadonlyArray<A>): void => {
-  // A loop, not push(...items): a spread of 100,000+ arguments overflows the call stack.
-  for (let i = 0; i < items.length; i++) into.push(items[i]!)
+/**
+ * The parts one after another, in a new array: a single part (the usual restore, one segment since
+ * the start) by a native copy, more by a loop (a spread of 100,000+ items overflows the call stack).
+ */
+const joined = <A>(parts: ReadonlyArray<ReadonlyArray<A>>): A[] => {
+  if (parts.length === 1) return parts[0]!.slice()
+  const out: A[] = []
+  for (const part of parts) for (let i = 0; i < part.length; i++) out.push(part[i]!)
+  return out
 }
 
 const orderSeq = (o: OrderEntrySnapshot): number => Number(o.context.order.id.slice(2))
@@ -78,24 +84,27 @@ const orderSeq = (o: OrderEntrySnapshot): number => Number(o.context.order.id.sl
  */
 export const assembleSnapshot = (live: EngineLiveSnapshot, segments: ReadonlyArray<EngineHistory>): EngineSnapshot | HistoryGapError => {
   let at = NO_HISTORY
-  const orders: OrderEntrySnapshot[] = []
-  const fills: Fill[] = []
-  const closed: Trade[] = []
-  const curve = { times: [] as Array<number | null>, equity: [] as number[], longValue: [] as number[], shortValue: [] as number[] }
   for (const s of segments) {
     if (!sameMarks(s.from, at)) return new HistoryGapError({ expected: s.from, found: at })
-    append(orders, s.orders)
-    append(fills, s.fills)
-    append(closed, s.trades)
-    append(curve.times, s.equityCurve.times)
-    append(curve.equity, s.equityCurve.equity)
-    append(curve.longValue, s.equityCurve.longValue)
-    append(curve.shortValue, s.equityCurve.shortValue)
-    at = { orders: orders.length, fills: fills.length, trades: closed.length, updates: curve.equity.length }
+    at = {
+      orders: at.orders + s.orders.length,
+      fills: at.fills + s.fills.length,
+      trades: at.trades + s.trades.length,
+      updates: at.updates + s.equityCurve.equity.length
+    }
     if (!sameMarks(s.to, at)) return new HistoryGapError({ expected: s.to, found: at })
   }
   if (!sameMarks(live.history, at)) return new HistoryGapError({ expected: live.history, found: at })
-  append(orders, live.orders)
+  const of = <A>(part: (s: EngineHistory) => ReadonlyArray<A>): A[] => joined(segments.map(part))
+  const orders = joined([...segments.map((s) => s.orders), live.orders])
+  const fills = of((s) => s.fills)
+  const closed = of((s) => s.trades)
+  const curve = {
+    times: of((s) => s.equityCurve.times),
+    equity: of((s) => s.equityCurve.equity),
+    longValue: of((s) => s.equityCurve.longValue),
+    shortValue: of((s) => s.equityCurve.shortValue)
+  }
   // Ended orders are written in the order they ended; the book keeps submission order.
   orders.sort((a, b) => orderSeq(a) - orderSeq(b))
   const { formatVersion: _live, history: _marks, ...state } = live

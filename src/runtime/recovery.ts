@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { storedSimulationConfig } from "../domain/simulation-config.ts"
 import {
   ENGINE_LIVE_SNAPSHOT_FORMAT,
   type EngineHistory,
@@ -36,7 +37,19 @@ const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
   const record = read.body as SnapshotRecord
   if (record.formatVersion !== SNAPSHOT_FORMAT) return `format ${String(record.formatVersion)}, expected ${SNAPSHOT_FORMAT}`
   if (record.seq !== keys.seqOf(key)) return `sequence ${record.seq} does not match its key`
-  return record
+  return withStoredConfig(record)
+}
+
+/**
+ * The record with its config as validation gave it, when it was stored so (the engine then does
+ * not validate it again: recovering 1,000 simulations of one config validates it once); as it is
+ * otherwise, for the restore to validate (and refuse) as always.
+ */
+const withStoredConfig = (record: SnapshotRecord): SnapshotRecord => {
+  const engine = (record.instance as { readonly engine?: { readonly config?: unknown } } | undefined)?.engine
+  const config = storedSimulationConfig(engine?.config)
+  if (config === undefined) return record
+  return { ...record, instance: { ...record.instance, engine: { ...record.instance.engine, config } } as SnapshotRecord["instance"] }
 }
 
 const readHistory = (key: string, value: string): HistoryRecord | string => {

@@ -833,7 +833,8 @@ const updateMutations = (h: HostileUpdate, symbols: ReadonlyArray<string>, previ
       mutation: { path, value },
       expectation: (f, root) => {
         // An undefined price is no price: refused only when the update then quotes nothing, which names the update.
-        if (shape !== "bars" && value.k === "undefined") return { what: what(path, value), verdict: "either", fields: [f(pathOf(path)), root] }
+        // A getter whose first answer is undefined is read once, as that undefined.
+        if (shape !== "bars" && (value.k === "undefined" || (isFlaky(value) && plainOf(value) === undefined))) return { what: what(path, value), verdict: "either", fields: [f(pathOf(path)), root] }
         if (shape !== "bars") return { what: what(path, value), verdict: priceVerdict(value), fields: [f(pathOf(path))] }
         if (field === "volume") return { what: what(path, value), verdict: volumeVerdict(value), fields: [f(pathOf(path))] }
         const verdict = priceVerdict(value)
@@ -1426,6 +1427,26 @@ describe("deployer fuzz: the defects it found", () => {
     const update = await rejectionOf(paper.processMarketUpdate(id, { get AAPL(): number { return throwing() } }))
     expect(update._tag).toBe("ValidationError")
     expect(issueFields(update)).toEqual(["AAPL"])
+    expect(changedFiles(before, fingerprint(root))).toEqual([])
+  })
+
+  it("[flaky-undefined-price] a price whose getter first answers undefined is read once as no price: the update quoting nothing is refused naming it", async () => {
+    // Was: the fuzz oracle (priceAt above) wanted the symbol named, as for a price read twice; FC_SEED=-1493247324 found it.
+    const { root, paper, id } = await running()
+    const before = fingerprint(root)
+    let reads = 0
+    const update = await rejectionOf(
+      paper.processMarketUpdate(id, {
+        time: 1_704_205_800_000,
+        get AAPL() {
+          reads += 1
+          return reads === 1 ? undefined : "150"
+        }
+      } as never)
+    )
+    expect(reads).toBe(1)
+    expect(update._tag).toBe("ValidationError")
+    expect(issueFields(update)).toEqual(["(update)"])
     expect(changedFiles(before, fingerprint(root))).toEqual([])
   })
 

@@ -2,8 +2,8 @@ import { test, fc } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
-import { readPlainInput, unreadableIssue } from "../../src/domain/plain-input.ts"
-import { hostileValue, materialize } from "../deploy/hostile-arbitraries.ts"
+import { readPlainInput, unreadableIssue, walkPlainInput } from "../../src/domain/plain-input.ts"
+import { type Hostile, hostileValue, materialize } from "../deploy/hostile-arbitraries.ts"
 
 const throwing = (): never => {
   throw new Error("a getter that throws")
@@ -117,5 +117,110 @@ describe("readPlainInput", () => {
     const input = materialize({ k: "object", entries: [[key, h]] })
     const result = readPlainInput(input)
     if (Result.isFailure(result)) expect(result.failure.path[0]).toBe(key)
+  })
+})
+
+/**
+ * What a read gives, as plain JSON that `toEqual` can compare exactly: each object's prototype
+ * (plain, none or other), own keys in order (a `__proto__` key included), holes, and each object
+ * met again by the number it was first met as (a cycle or a shared part).
+ */
+const shapeOf = (value: unknown, seen = new Map<unknown, number>()): unknown => {
+  if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function" || value === undefined)
+    return { kind: typeof value, text: String(typeof value === "function" ? "fn" : value) }
+  if (typeof value === "number") return { number: Object.is(value, -0) ? "-0" : String(value) }
+  if (value === null || typeof value !== "object") return value
+  const again = seen.get(value)
+  if (again !== undefined) return { again }
+  seen.set(value, seen.size)
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return { other: value }
+  const own = Reflect.ownKeys(value).filter((k): k is string => typeof k === "string" && k !== "length")
+  return {
+    array: Array.isArray(value) ? (value as unknown[]).length : false,
+    nullProto: proto === null,
+    entries: own.map((k) => [k, shapeOf(Object.getOwnPropertyDescriptor(value, k)?.value, seen)])
+  }
+}
+
+const outcome = (result: Result.Result<unknown, unknown>): unknown =>
+  Result.isSuccess(result) ? { read: shapeOf(result.success) } : { failed: result.failure }
+
+/** A value built anew for each reader, each object and array behind a Proxy that logs every trap it answers. */
+const logged = (value: unknown, log: string[], path = "$"): unknown => {
+  if (value === null || typeof value !== "object") return value
+  const inner: object = Array.isArray(value) ? value.map((v, i) => logged(v, log, `${path}[${i}]`)) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, logged(v, log, `${path}.${k}`)]))
+  const note = (trap: string, key?: PropertyKey) => log.push(`${trap} ${path} ${String(key ?? "")}`)
+  return new Proxy(inner, {
+    get: (t, k, r) => (note("get", k), Reflect.get(t, k, r)),
+    ownKeys: (t) => (note("ownKeys"), Reflect.ownKeys(t)),
+    getPrototypeOf: (t) => (note("getPrototypeOf"), Reflect.getPrototypeOf(t)),
+    getOwnPropertyDescriptor: (t, k) => (note("getOwnPropertyDescriptor", k), Reflect.getOwnPropertyDescriptor(t, k))
+  })
+}
+
+// The comparison's own walk recurses: deep values stay within its stack (the walk's depth has its own test above).
+const shallow = (h: Hostile): Hostile => {
+  switch (h.k) {
+    case "deep":
+      return { ...h, depth: Math.min(h.depth, 300) }
+    case "flaky":
+      return { ...h, first: shallow(h.first), then: shallow(h.then) }
+    case "toJSONLie":
+      return { ...h, json: shallow(h.json) }
+    case "object":
+      return { ...h, entries: h.entries.map(([k, v]) => [k, shallow(v)] as const) }
+    case "list":
+      return { ...h, items: h.items.map(shallow) }
+    default:
+      return h
+  }
+}
+
+const hostileTree: fc.Arbitrary<Hostile> = fc.letrec<{ tree: Hostile }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    hostileValue.map(shallow),
+    fc.array(fc.tuple(fc.constantFrom("state", "orders", "__proto__", "0", "x"), tie("tree")), { maxLength: 4 }).map((entries): Hostile => ({ k: "object", entries })),
+    fc.array(tie("tree"), { maxLength: 4 }).map((items): Hostile => ({ k: "list", items }))
+  )
+})).tree
+
+describe("readPlainInput's flat read", () => {
+  test.prop([hostileTree])("gives what the general walk gives, hostile values included (each reader on a fresh value)", (h) => {
+    expect(outcome(readPlainInput(materialize(h)))).toEqual(outcome(walkPlainInput(materialize(h))))
+  })
+
+  test.prop([fc.jsonValue({ maxDepth: 3 })])("makes the general walk's reads, in its order (every Proxy trap logged)", (json) => {
+    const fast: string[] = []
+    const general: string[] = []
+    const a = readPlainInput(logged(json, fast))
+    const b = walkPlainInput(logged(json, general))
+    expect(fast).toEqual(general)
+    expect(outcome(a)).toEqual(outcome(b))
+    expect(Result.isSuccess(a) && a.success).toStrictEqual(json)
+  })
+
+  it("reads a model's usual output, a cycle to the root and a hole like the walk", () => {
+    const cyclic: Record<string, unknown> = { state: null }
+    cyclic["self"] = cyclic
+    const holey = [1, , 3]
+    const proto = JSON.parse('{"__proto__": 1, "state": null}') as unknown
+    const withToJSON = { state: 1, toJSON: () => "lie" }
+    for (const input of [{ state: null }, cyclic, holey, proto, withToJSON, Object.create(null) as object]) {
+      expect(outcome(readPlainInput(input))).toEqual(outcome(walkPlainInput(input)))
+    }
+    const copy = read(cyclic) as Record<string, unknown>
+    expect(copy["self"]).toBe(copy)
+    expect(1 in (read(holey) as unknown[])).toBe(false)
+  })
+
+  it("reports a getter that throws at its path, in the flat part and after it", () => {
+    const flat = Object.defineProperty({ state: null }, "orders", { get: throwing, enumerable: true })
+    expect(unreadable(flat).path).toEqual(["orders"])
+    const after = Object.defineProperty({ state: { a: 1 } }, "orders", { get: throwing, enumerable: true })
+    expect(unreadable(after).path).toEqual(["orders"])
+    const inner = { state: Object.defineProperty([1], "0", { get: throwing, enumerable: true }) }
+    expect(unreadable(inner).path).toEqual(["state", 0])
   })
 })

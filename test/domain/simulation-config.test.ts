@@ -1,7 +1,7 @@
 import { test, fc } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { defaultSimulationConfig, makeSimulationConfig, UpdateFrequencies } from "../../src/domain/simulation-config.ts"
+import { defaultSimulationConfig, makeSimulationConfig, storedSimulationConfig, UpdateFrequencies } from "../../src/domain/simulation-config.ts"
 
 const configInput = fc.record(
   {
@@ -80,5 +80,40 @@ describe("a validated config round-trips through JSON", () => {
     const restored = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())))
     expect(engine.getPortfolio().totalCommission.toJSON()).toBe("0")
     expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(engine.snapshot()))
+  })
+})
+
+describe("a stored config", () => {
+  const stored = (input: unknown): unknown => {
+    const config = makeSimulationConfig(input)
+    if (Result.isFailure(config)) throw config.failure
+    return JSON.parse(JSON.stringify(config.success))
+  }
+
+  test.prop([configInput])("written as validation writes it is taken as validated: what validating it gives, given back as it is", (input) => {
+    const text = stored(input)
+    const config = storedSimulationConfig(text)
+    expect(config).toStrictEqual(makeSimulationConfig(JSON.parse(JSON.stringify(text))).pipe(Result.getOrThrow))
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Result.getOrThrow(makeSimulationConfig(config))).toBe(config)
+    // Met again (another simulation of the same config): the same one.
+    expect(storedSimulationConfig(JSON.parse(JSON.stringify(text)))).toBe(config)
+  })
+
+  it("hand-edited so that it no longer validates, is refused as before, with the same error", () => {
+    const edited = { ...(stored({ symbols: ["AAPL"] }) as object), maxPositionSize: 7 }
+    expect(storedSimulationConfig(edited)).toBeUndefined()
+    const error = makeSimulationConfig(edited)
+    expect(Result.isFailure(error) && error.failure.issues.map((i) => i.field)).toEqual(["maxPositionSize"])
+  })
+
+  it("written otherwise than validation writes it (a missing default, another key order, not an object) is left to validation", () => {
+    expect(storedSimulationConfig({ symbols: ["AAPL"] })).toBeUndefined()
+    const { symbols, ...rest } = stored({ symbols: ["AAPL"] }) as { symbols: unknown }
+    expect(storedSimulationConfig({ symbols, ...rest })).toBeUndefined()
+    for (const odd of [null, "x", 1, [], new Date(0)]) expect(storedSimulationConfig(odd)).toBeUndefined()
+    // A config equal to a validated one is still validated: only validation's own results are taken as they are.
+    const copy = stored({ symbols: ["AAPL"] })
+    expect(Result.getOrThrow(makeSimulationConfig(copy))).not.toBe(copy)
   })
 })

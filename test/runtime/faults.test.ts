@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Schedule } from "effect"
+import type { ValidationError } from "../../src/domain/errors.ts"
 import type { MemoryStoreInstance } from "../../src/runtime/memory-store.ts"
 import { decodeRecord, encodeRecord } from "../../src/runtime/record-codec.ts"
 import { SimulationExistsError, SimulationNotRecoveredError, UnknownSimulationError, AcknowledgedInputsLostError } from "../../src/runtime/runtime-errors.ts"
@@ -92,6 +93,24 @@ describe("fault 2: damaged snapshots and journal", () => {
 
   it.live("a corrupted newest snapshot (bad checksum) is skipped for the older one and a longer replay", () =>
     damageNewestSnapshot((_key, value) => value.replace(/"updateIndex":\d+/, '"updateIndex":999')))
+
+  it.live("a newest snapshot whose config was hand-edited past validation (valid checksum): validated as ever, refused with the ValidationError naming the field", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* seed(memory, options, "s", first)
+      const newest = "snapshot:s:000000000010"
+      const record = decodeRecord(newest, storeEntries(memory).find(([k]) => k === newest)![1]) as SnapshotRecord
+      const engine = { ...record.instance.engine, config: { ...record.instance.engine.config, maxPositionSize: 7 } }
+      memory.control.corrupt(newest, encodeRecord({ ...record, instance: { ...record.instance, engine } }))
+      yield* inProcess(memory, options, (supervisor) =>
+        Effect.sync(() => {
+          assert.deepStrictEqual(supervisor.recovered, [])
+          const [refused] = supervisor.unrecoverable
+          assert.strictEqual(refused?.error._tag, "ValidationError")
+          assert.deepStrictEqual((refused?.error as ValidationError).issues.map((i) => i.field), ["maxPositionSize"])
+        })
+      ).pipe(Effect.provide(quiet))
+    }))
 
   it.live("a truncated newest snapshot is skipped", () => damageNewestSnapshot((_key, value) => value.slice(0, Math.floor(value.length / 2))))
 
