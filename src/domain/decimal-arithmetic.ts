@@ -151,45 +151,26 @@ const copy = (x: Parts, sign: number): Decimal | undefined => {
 /** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding. */
 const positiveZero = (): Decimal => decimalFromParts(1, 0, [0])
 
-/** a + b, exactly as `a.plus(b)`. */
-export const add = (a: Decimal, b: Decimal): Decimal => {
-  const x = partsOf(a)
-  const y = partsOf(b)
-  if (x.d !== null && y.d !== null) {
-    let sum: Decimal | undefined
-    const xZero = x.d[0] === 0
-    const yZero = y.d[0] === 0
-    // With a zero, decimal.js returns (a copy of) the other operand; of two zeros, x, unless their signs differ.
-    if (xZero || yZero) sum = !yZero ? copy(y, y.s) : !xZero || x.s === y.s ? copy(x, x.s) : positiveZero()
-    else if (x.s === y.s) sum = combine(x, y, false, x.s)
-    else {
-      const c = compareMagnitudes(x, y)
-      sum = c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, y.s)
-    }
-    if (sum !== undefined) return sum
-  }
-  return a.plus(b)
+/**
+ * x + y with y's sign taken as `ySign` (its own for a sum, the opposite for a difference), as
+ * decimal.js computes it; undefined where decimal.js must do it. With a zero, decimal.js returns
+ * (a copy of) the other operand; of two zeros, x, unless their signs differ (then +0).
+ */
+const signedSum = (x: Parts, y: Parts, ySign: number): Decimal | undefined => {
+  if (x.d === null || y.d === null) return undefined
+  const xZero = x.d[0] === 0
+  const yZero = y.d[0] === 0
+  if (xZero || yZero) return !yZero ? copy(y, ySign) : !xZero || x.s === ySign ? copy(x, x.s) : positiveZero()
+  if (x.s === ySign) return combine(x, y, false, x.s)
+  const c = compareMagnitudes(x, y)
+  return c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, ySign)
 }
 
+/** a + b, exactly as `a.plus(b)`. */
+export const add = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? a.plus(b)
+
 /** a − b, exactly as `a.minus(b)`. */
-export const subtract = (a: Decimal, b: Decimal): Decimal => {
-  const x = partsOf(a)
-  const y = partsOf(b)
-  if (x.d !== null && y.d !== null) {
-    let difference: Decimal | undefined
-    const xZero = x.d[0] === 0
-    const yZero = y.d[0] === 0
-    // With a zero, decimal.js returns x or −y; of two zeros, x when their signs differ, else +0.
-    if (xZero || yZero) difference = !yZero ? copy(y, -y.s) : !xZero || x.s !== y.s ? copy(x, x.s) : positiveZero()
-    else if (x.s !== y.s) difference = combine(x, y, false, x.s)
-    else {
-      const c = compareMagnitudes(x, y)
-      difference = c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, -x.s)
-    }
-    if (difference !== undefined) return difference
-  }
-  return a.minus(b)
-}
+export const subtract = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? a.minus(b)
 
 /** |a|, exactly as `a.abs()`. */
 export const absolute = (a: Decimal): Decimal => {
