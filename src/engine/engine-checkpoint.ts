@@ -2,7 +2,7 @@ import { Data } from "effect"
 import type { Fill } from "../domain/fill.ts"
 import type { Trade } from "../domain/trade.ts"
 import { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
-import type { EquityCurveSnapshot } from "./equity-curve.ts"
+import type { EquityCurveSnapshot, StoredPoints } from "./equity-curve.ts"
 import type { OrderEntrySnapshot } from "./order-entry.ts"
 import type { TradeBookSnapshot } from "./trade-book.ts"
 
@@ -31,6 +31,15 @@ export interface EngineHistory {
   readonly trades: ReadonlyArray<Trade>
   readonly equityCurve: EquityCurveSnapshot
 }
+
+/** A history segment as restored: its equity points may still be as they were stored (`StoredPoints`). */
+export interface RestoredHistory extends Omit<EngineHistory, "equityCurve"> {
+  readonly equityCurve: EquityCurveSnapshot | StoredPoints
+}
+
+const isStored = (curve: EquityCurveSnapshot | StoredPoints): curve is StoredPoints => "read" in curve
+
+const pointsIn = (curve: EquityCurveSnapshot | StoredPoints): number => (isStored(curve) ? curve.length : curve.equity.length)
 
 /**
  * A simulation without its history: what it needs to go on (the machine, open orders, the ledger,
@@ -78,11 +87,18 @@ const joined = <A>(parts: ReadonlyArray<ReadonlyArray<A>>): A[] => {
 
 const orderSeq = (o: OrderEntrySnapshot): number => Number(o.context.order.id.slice(2))
 
+const NO_POINTS: EquityCurveSnapshot = { times: [], equity: [], longValue: [], shortValue: [] }
+
 /**
  * The whole snapshot a live snapshot and its history segments (oldest first, from the start)
- * stand for, or a HistoryGapError when the segments do not chain from nothing to its marks.
+ * stand for, or a HistoryGapError when the segments do not chain from nothing to its marks. When
+ * any segment's points are still stored, the snapshot's curve is empty and `stored` holds every
+ * segment's points, for the restore to read when first needed.
  */
-export const assembleSnapshot = (live: EngineLiveSnapshot, segments: ReadonlyArray<EngineHistory>): EngineSnapshot | HistoryGapError => {
+export const assembleSnapshot = (
+  live: EngineLiveSnapshot,
+  segments: ReadonlyArray<RestoredHistory>
+): (EngineSnapshot & { readonly stored?: ReadonlyArray<StoredPoints> }) | HistoryGapError => {
   let at = NO_HISTORY
   for (const s of segments) {
     if (!sameMarks(s.from, at)) return new HistoryGapError({ expected: s.from, found: at })
@@ -90,23 +106,32 @@ export const assembleSnapshot = (live: EngineLiveSnapshot, segments: ReadonlyArr
       orders: at.orders + s.orders.length,
       fills: at.fills + s.fills.length,
       trades: at.trades + s.trades.length,
-      updates: at.updates + s.equityCurve.equity.length
+      updates: at.updates + pointsIn(s.equityCurve)
     }
     if (!sameMarks(s.to, at)) return new HistoryGapError({ expected: s.to, found: at })
   }
   if (!sameMarks(live.history, at)) return new HistoryGapError({ expected: live.history, found: at })
-  const of = <A>(part: (s: EngineHistory) => ReadonlyArray<A>): A[] => joined(segments.map(part))
+  const of = <A>(part: (s: RestoredHistory) => ReadonlyArray<A>): A[] => joined(segments.map(part))
   const orders = joined([...segments.map((s) => s.orders), live.orders])
   const fills = of((s) => s.fills)
   const closed = of((s) => s.trades)
-  const curve = {
-    times: of((s) => s.equityCurve.times),
-    equity: of((s) => s.equityCurve.equity),
-    longValue: of((s) => s.equityCurve.longValue),
-    shortValue: of((s) => s.equityCurve.shortValue)
-  }
+  const curves = segments.map((s) => s.equityCurve)
+  const stored = curves.some(isStored)
+    ? curves.map((c): StoredPoints => (isStored(c) ? c : { length: c.equity.length, read: () => c }))
+    : undefined
+  const plain = curves as ReadonlyArray<EquityCurveSnapshot>
+  const curve =
+    stored === undefined
+      ? {
+          times: joined(plain.map((c) => c.times)),
+          equity: joined(plain.map((c) => c.equity)),
+          longValue: joined(plain.map((c) => c.longValue)),
+          shortValue: joined(plain.map((c) => c.shortValue))
+        }
+      : NO_POINTS
   // Ended orders are written in the order they ended; the book keeps submission order.
   orders.sort((a, b) => orderSeq(a) - orderSeq(b))
   const { formatVersion: _live, history: _marks, ...state } = live
-  return { ...state, formatVersion: ENGINE_SNAPSHOT_FORMAT, orders, fills, trades: { ...live.trades, closed }, equityCurve: curve }
+  const whole: EngineSnapshot = { ...state, formatVersion: ENGINE_SNAPSHOT_FORMAT, orders, fills, trades: { ...live.trades, closed }, equityCurve: curve }
+  return stored === undefined ? whole : { ...whole, stored }
 }

@@ -25,6 +25,15 @@ export interface EquityCurveSnapshot {
   readonly shortValue: ReadonlyArray<number>
 }
 
+/**
+ * Points restored as they were stored, read only when first asked for: a recovered simulation
+ * replays and checkpoints without ever reading the history behind it.
+ */
+export interface StoredPoints {
+  readonly length: number
+  read(): EquityCurveSnapshot
+}
+
 /** The curve's columns, contiguous. */
 interface Columns {
   readonly times: Float64Array
@@ -74,12 +83,16 @@ export class EquityCurve {
   #shortChunk: number[] | null = null
   #at = 0
   #end = 0
+  /** The points in the chunks. */
   #length = 0
+  /** Points before those in the chunks, not read yet (`stored`). */
+  #stored: ReadonlyArray<StoredPoints> = []
+  #storedLength = 0
   /** The columns made contiguous for readers, until the next point. */
   #columns: Columns | null = null
 
   get length(): number {
-    return this.#length
+    return this.#storedLength + this.#length
   }
 
   /** `time` null (an update without a time) is kept as NaN. */
@@ -124,6 +137,11 @@ export class EquityCurve {
 
   /** The points from the `from`th on (a checkpoint holds only the new ones). */
   snapshot(from = 0): EquityCurveSnapshot {
+    if (from < this.#storedLength) this.#readStored()
+    return this.#snapshotOfChunks(from - this.#storedLength)
+  }
+
+  #snapshotOfChunks(from: number): EquityCurveSnapshot {
     const n = Math.max(0, this.#length - from)
     const times = new Array<number | null>(n)
     const equity = new Array<number>(n)
@@ -141,13 +159,40 @@ export class EquityCurve {
 
   static fromSnapshot(s: EquityCurveSnapshot): EquityCurve {
     const curve = new EquityCurve()
-    for (let i = 0; i < s.equity.length; i++)
-      curve.push(s.times[i] ?? null, { equity: s.equity[i]!, longValue: s.longValue[i]!, shortValue: s.shortValue[i]! })
+    curve.#pushAll(s)
     return curve
+  }
+
+  /** A curve whose first points are stored ones, read when first needed. */
+  static stored(parts: ReadonlyArray<StoredPoints>): EquityCurve {
+    const curve = new EquityCurve()
+    curve.#stored = parts
+    for (const part of parts) curve.#storedLength += part.length
+    return curve
+  }
+
+  /** The stored points read into the chunks, before the points pushed since (the chunks then hold what an eager restore would have). */
+  #readStored(): void {
+    const since = this.#snapshotOfChunks(0)
+    const stored = this.#stored
+    this.#stored = []
+    this.#storedLength = 0
+    this.#times.length = 0
+    this.#equity.length = 0
+    this.#long.length = 0
+    this.#short.length = 0
+    this.#at = this.#end = this.#length = 0
+    for (const part of stored) this.#pushAll(part.read())
+    this.#pushAll(since)
+  }
+
+  #pushAll(s: EquityCurveSnapshot): void {
+    for (let i = 0; i < s.equity.length; i++) this.push(s.times[i] ?? null, { equity: s.equity[i]!, longValue: s.longValue[i]!, shortValue: s.shortValue[i]! })
   }
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
+    if (this.#length === 0 && this.#storedLength > 0) this.#readStored()
     return this.#length === 0 ? undefined : this.#equityChunk[this.#at - 1]
   }
 
@@ -162,6 +207,7 @@ export class EquityCurve {
   }
 
   #contiguous(): Columns {
+    if (this.#storedLength > 0) this.#readStored()
     const n = this.#length
     this.#columns ??= {
       times: contiguous(this.#times, n),
@@ -174,7 +220,7 @@ export class EquityCurve {
 
   points(): ReadonlyArray<EquityPoint> {
     const { times, equity, longValue, shortValue } = this.#contiguous()
-    const out = new Array<EquityPoint>(this.#length)
+    const out = new Array<EquityPoint>(this.length)
     for (let i = 0; i < out.length; i++) {
       const t = times[i]!
       out[i] = { time: Number.isNaN(t) ? null : t, equity: equity[i]!, longValue: longValue[i]!, shortValue: shortValue[i]! }

@@ -41,7 +41,8 @@ import {
   type EngineLiveSnapshot,
   HistoryGapError,
   type HistoryMarks,
-  NO_HISTORY
+  NO_HISTORY,
+  type RestoredHistory
 } from "./engine-checkpoint.ts"
 import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot, type EngineState } from "./engine-snapshot.ts"
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
@@ -75,8 +76,10 @@ export {
   type EngineLiveSnapshot,
   HistoryGapError,
   type HistoryMarks,
-  NO_HISTORY
+  NO_HISTORY,
+  type RestoredHistory
 } from "./engine-checkpoint.ts"
+export { type StoredPoints } from "./equity-curve.ts"
 
 /** The engine's pluggable parts. Each defaults to DESIGN.md's execution semantics. */
 export interface EngineOptions {
@@ -334,15 +337,17 @@ export class TradingSimulationEngine {
   /**
    * A simulation restored from a checkpoint's live state and every history segment from the start,
    * oldest first; a HistoryGapError when the segments do not add up to the live state's marks.
+   * Equity points still stored (`StoredPoints`) are read when first asked for.
    */
   static fromCheckpoint(
     live: EngineLiveSnapshot,
-    segments: ReadonlyArray<EngineHistory>,
+    segments: ReadonlyArray<RestoredHistory>,
     options: Omit<EngineOptions, "autoStart"> = {}
   ): TradingSimulationEngine | HistoryGapError {
     const whole = assembleSnapshot(live, segments)
     if (whole instanceof HistoryGapError) return whole
     const engine = TradingSimulationEngine.fromSnapshot(whole, options)
+    if (whole.stored !== undefined) engine.#curve = EquityCurve.stored(whole.stored)
     // The orders keep the order they ended in, so the next checkpoint's marks count the same ones.
     const ended: OrderEntry[] = []
     for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)

@@ -2,18 +2,19 @@ import { Effect } from "effect"
 import { storedSimulationConfig } from "../domain/simulation-config.ts"
 import {
   ENGINE_LIVE_SNAPSHOT_FORMAT,
-  type EngineHistory,
   type EngineOptions,
   HistoryGapError,
   type HistoryMarks,
-  NO_HISTORY
+  NO_HISTORY,
+  type RestoredHistory
 } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
+import { parseHistoryRecord, type RestoredHistoryRecord } from "./history-text.ts"
 import { readRecord } from "./record-codec.ts"
 import { AcknowledgedInputsLostError, UnrecoverableSimulationError } from "./runtime-errors.ts"
 import { type InstanceLiveSnapshot, type InstanceSnapshot, SimulationInstance } from "./simulation-instance.ts"
 import { type JournalRecord, JOURNAL_FORMAT, readJournal } from "./journal-record.ts"
-import { type HistoryRecord, SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
+import { SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
 import { keys } from "./store-keys.ts"
 
@@ -52,18 +53,18 @@ const withStoredConfig = (record: SnapshotRecord): SnapshotRecord => {
   return { ...record, instance: { ...record.instance, engine: { ...record.instance.engine, config } } as SnapshotRecord["instance"] }
 }
 
-const readHistory = (key: string, value: string): HistoryRecord | string => {
-  const read = readRecord(key, value)
+const readHistory = (key: string, value: string): RestoredHistoryRecord | string => {
+  const read = readRecord(key, value, parseHistoryRecord)
   if ("problem" in read) return read.problem
-  const record = read.body as HistoryRecord
+  const record = read.body as RestoredHistoryRecord
   return record.seq === keys.seqOf(key) ? record : `sequence ${record.seq} does not match its key`
 }
 
 /** The history records up to a snapshot, each read at most once however many snapshots are tried. */
 const historyReader = (entries: ReadonlyArray<readonly [string, string]>) => {
-  const read = new Map<number, HistoryRecord | string>()
-  return (upTo: number): ReadonlyArray<EngineHistory> | string => {
-    const out: EngineHistory[] = []
+  const read = new Map<number, RestoredHistoryRecord | string>()
+  return (upTo: number): ReadonlyArray<RestoredHistory> | string => {
+    const out: RestoredHistory[] = []
     for (let i = 0; i < entries.length && keys.seqOf(entries[i]![0]) <= upTo; i++) {
       const [key, value] = entries[i]!
       let record = read.get(i)

@@ -7,6 +7,7 @@ import {
   type EngineSnapshot,
   HistoryGapError,
   type HistoryMarks,
+  type RestoredHistory,
   TradingSimulationEngine
 } from "../engine/trading-simulation-engine.ts"
 import { type InputError, isInputError, portfolioViewOf, runModel } from "../engine/model-driver.ts"
@@ -70,7 +71,7 @@ export class SimulationInstance {
   /** Restored from a live state and every history segment from the start, oldest first; a HistoryGapError when they do not chain. */
   static fromCheckpoint(
     live: InstanceLiveSnapshot,
-    segments: ReadonlyArray<EngineHistory>,
+    segments: ReadonlyArray<RestoredHistory>,
     model: TradingModel,
     options: Omit<EngineOptions, "autoStart"> = {}
   ): SimulationInstance | HistoryGapError {

@@ -85,4 +85,34 @@ describe("EquityCurve storage", () => {
     expect(curve.values()[10]).toBe(7)
     expect(curve.columns().times[10]).toBe(42)
   })
+
+  it("restored from stored points: reads them only when asked for, then answers as a curve pushed in one go", () => {
+    const whole = filled(40_005)
+    // Stored as three segments (a checkpoint's history records), then points pushed after the restore.
+    const cuts = [0, 7_050, 31_800, 40_000]
+    const reads: number[] = []
+    const stored = cuts.slice(1).map((to, k) => {
+      const part = EquityCurve.fromSnapshot(whole.snapshot(cuts[k])).snapshot()
+      const kept = { times: part.times.slice(0, to - cuts[k]!), equity: part.equity.slice(0, to - cuts[k]!), longValue: part.longValue.slice(0, to - cuts[k]!), shortValue: part.shortValue.slice(0, to - cuts[k]!) }
+      return { length: to - cuts[k]!, read: () => (reads.push(k), kept) }
+    })
+    const fresh = () => {
+      const curve = EquityCurve.stored(stored)
+      for (let i = 40_000; i < 40_005; i++) curve.push(point(i).time, point(i))
+      return curve
+    }
+    const unread = fresh()
+    expect(unread.length).toBe(40_005)
+    expect(unread.last()).toBe(point(40_004).equity)
+    expect(unread.snapshot(40_000)).toEqual(whole.snapshot(40_000))
+    expect(unread.snapshot(40_005).equity).toEqual([])
+    expect(reads).toEqual([])
+    expect(unread.snapshot(39_990)).toEqual(whole.snapshot(39_990))
+    expect(reads).toEqual([0, 1, 2])
+    expect(unread.points()).toEqual(whole.points())
+    for (const ask of [(c: EquityCurve) => c.points(), (c: EquityCurve) => [...c.values()], (c: EquityCurve) => c.columns(), (c: EquityCurve) => c.snapshot()])
+      expect(ask(fresh())).toEqual(ask(whole))
+    // Nothing pushed since the restore: the last point is a stored one.
+    expect(EquityCurve.stored(stored).last()).toBe(point(39_999).equity)
+  })
 })
