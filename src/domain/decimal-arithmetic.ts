@@ -148,8 +148,8 @@ const copy = (x: Parts, sign: number): Decimal | undefined => {
   return decimalFromParts(sign, x.e, d.slice())
 }
 
-/** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding. */
-const positiveZero = (): Decimal => decimalFromParts(1, 0, [0])
+/** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding: the shared one (a Decimal never changes), as a closed position is one every round trip. */
+const positiveZero = (): Decimal => ZERO
 
 /**
  * x + y with y's sign taken as `ySign` (its own for a sum, the opposite for a difference), as
@@ -184,7 +184,7 @@ export const multiply = (a: Decimal, b: Decimal): Decimal => {
   const y = partsOf(b)
   if (x.d !== null && y.d !== null) {
     // A zero factor: a zero with the product of the signs, as decimal.js makes it.
-    if (x.d[0] === 0 || y.d[0] === 0) return decimalFromParts(x.s * y.s, 0, [0])
+    if (x.d[0] === 0 || y.d[0] === 0) return x.s === y.s ? ZERO : decimalFromParts(-1, 0, [0])
     const ad = x.d
     const bd = y.d
     const n = ad.length + bd.length

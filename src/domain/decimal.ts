@@ -120,13 +120,15 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
  * gives it. When the digits make an integer M below 2^53 and the value is M × 10^p with
  * |p| ≤ 22, both M and 10^|p| are exact doubles, so the one multiplication or division rounds
  * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Longer digits
- * (cash after many fills of full-precision prices) take `longToNumber`; zero and what that cannot
- * settle take decimal.js's own conversion.
+ * (cash after many fills of full-precision prices) take `longToNumber`; what that cannot
+ * settle takes decimal.js's own conversion.
  */
 export const toNumberExact = (d: DecimalJs): number => {
   // decimal.js keeps the digits in base-1e7 limbs (`d`), the exponent of the first digit (`e`) and the sign (`s`).
   const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
-  if (limbs === null || limbs[0] === 0) return d.toNumber()
+  if (limbs === null) return d.toNumber()
+  // Zero keeps its sign, as decimal.js's conversion (through the string "-0") does: a closed position is a zero every round trip.
+  if (limbs[0] === 0) return d.s < 0 ? -0 : 0
   if (limbs.length > 3) return longToNumber(d, limbs)
   // The last limb is padded with zeros to its 7 digits (the limbs align on the point): they are not digits of M.
   const lastIndex = limbs.length - 1

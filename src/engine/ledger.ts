@@ -43,7 +43,8 @@ export interface FillLegs {
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
-  const held = absolute(position)
+  // A sale reduces a long position, which is its own magnitude: no copy of it.
+  const held = side === "sell" ? position : absolute(position)
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
   return compare(quantity, held) <= 0
     ? { closingQuantity: quantity, openingQuantity: ZERO }
@@ -200,8 +201,8 @@ export class Ledger {
     state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
-      state.realizedPnl = add(state.realizedPnl, realizedPnl)
-      this.#realizedPnl = add(this.#realizedPnl, realizedPnl)
+      state.realizedPnl = plus(state.realizedPnl, realizedPnl)
+      this.#realizedPnl = plus(this.#realizedPnl, realizedPnl)
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter

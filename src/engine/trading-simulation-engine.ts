@@ -1110,7 +1110,8 @@ export class TradingSimulationEngine {
     if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
     const price = decimalString(execution.price)
     this.#trades.record(symbol, side, execution.price, price, legs, time)
-    const quantity = decimalString(execution.quantity)
+    // The usual fill is the whole order in one go: its quantity's string is the order's own (canonical) one.
+    const quantity = execution.quantity === entry.remaining && entry.context.filledQuantity === "0" ? entry.spec.quantity : decimalString(execution.quantity)
     const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
