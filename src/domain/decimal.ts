@@ -57,11 +57,14 @@ export const toDecimalString = (input: DecimalInput): string => {
 /** Digits in one of decimal.js's base-1e7 limbs (1 to 7). */
 export const digitsIn = (limb: number): number => (limb < 10 ? 1 : limb < 100 ? 2 : limb < 1e3 ? 3 : limb < 1e4 ? 4 : limb < 1e5 ? 5 : limb < 1e6 ? 6 : 7)
 
-/** Trailing zero digits of a non-zero limb. */
+/**
+ * Trailing zero digits of a non-zero limb. The limb stays an integer as it is divided (`| 0`): a
+ * double's `% 10` is a call into the runtime, an integer's one instruction.
+ */
 export const trailingZeros = (limb: number): number => {
   let n = 0
   while (limb % 10 === 0) {
-    limb /= 10
+    limb = (limb / 10) | 0
     n += 1
   }
   return n
@@ -97,8 +100,9 @@ export const decimalString = (d: DecimalJs): string => {
   // The last limb without its trailing zeros: its digits padded to 7 less their count.
   let limb = limbs[last]!
   let width = LOG_BASE
+  // Kept an integer (see `trailingZeros`).
   while (limb % 10 === 0) {
-    limb /= 10
+    limb = (limb / 10) | 0
     width -= 1
   }
   const digits = String(limb)
@@ -135,7 +139,7 @@ export const toNumberExact = (d: DecimalJs): number => {
   let last = limbs[lastIndex]!
   let padding = 0
   while (lastIndex > 0 && last % 10 === 0) {
-    last /= 10
+    last = (last / 10) | 0
     padding += 1
   }
   let m = 0

@@ -34,6 +34,8 @@ const averageOf = (sum: FillSum): string | null =>
 
 interface TradeRecord {
   readonly id: TradeId
+  /** Its place among the open trades: the order in which they opened (see `TradeBook.#open`). */
+  readonly opened: number
   readonly symbol: string
   readonly direction: "long" | "short"
   readonly entryTime: number | null
@@ -102,13 +104,19 @@ const sumFromJson = (s: FillSumSnapshot): FillSum => ({
 export class TradeBook {
   // Closed trades are kept as strings: a long run holds them all, and decimals would cost the garbage collector far more.
   readonly #closed: Trade[] = []
-  readonly #open = new Map<string, TradeRecord>()
+  /**
+   * Each traded symbol's open trade, null once it closed: the slot stays, since a Map's delete
+   * costs several times its set (it shrinks the table), and a one-symbol run closes a trade every
+   * other fill. The open trades are listed in the order they opened (`opened`).
+   */
+  readonly #open = new Map<string, TradeRecord | null>()
+  #opened = 0
   #seq = 0
 
   /** A fill's legs at `price`, whose string the fill wrote (`priceText`). */
   record(symbol: string, side: "buy" | "sell", price: Decimal, priceText: string, legs: FillLegs, time: number | null): void {
-    const current = this.#open.get(symbol)
-    if (current !== undefined && !legs.closingQuantity.isZero()) {
+    const current = this.#open.get(symbol) ?? null
+    if (current !== null && !legs.closingQuantity.isZero()) {
       current.exits = addFill(current.exits, price, priceText, legs.closingQuantity)
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
@@ -118,15 +126,16 @@ export class TradeBook {
         current.exitTime = time
         // Frozen: getTrades() and snapshots hand out this object.
         this.#closed.push(Object.freeze(toTrade(current)))
-        this.#open.delete(symbol)
+        this.#open.set(symbol, null)
       }
     }
     if (legs.openingQuantity.isZero()) return
-    let trade = this.#open.get(symbol)
-    if (trade === undefined) {
+    let trade = this.#open.get(symbol) ?? null
+    if (trade === null) {
       this.#seq += 1
       trade = {
         id: tradeIdFromSeq(this.#seq),
+        opened: this.#opened++,
         symbol,
         direction: side === "buy" ? "long" : "short",
         entryTime: time,
@@ -154,7 +163,7 @@ export class TradeBook {
 
   /** The book as plain data, with the closed trades from the `closedFrom`th on (a checkpoint holds only the new ones). */
   snapshot(closedFrom = 0): TradeBookSnapshot {
-    const open = [...this.#open.values()].map(
+    const open = this.#openTrades().map(
       (t): OpenTradeSnapshot => ({
         id: t.id,
         symbol: t.symbol,
@@ -179,6 +188,7 @@ export class TradeBook {
     for (const t of s.open)
       book.#open.set(t.symbol, {
         id: t.id,
+        opened: book.#opened++,
         symbol: t.symbol,
         direction: t.direction,
         entryTime: t.entryTime,
@@ -196,6 +206,13 @@ export class TradeBook {
 
   /** Closed trades in the order they closed, then the open ones. */
   trades(): ReadonlyArray<Trade> {
-    return [...this.#closed, ...[...this.#open.values()].map(toTrade)]
+    return [...this.#closed, ...this.#openTrades().map(toTrade)]
+  }
+
+  /** The open trades in the order they opened. */
+  #openTrades(): TradeRecord[] {
+    const open: TradeRecord[] = []
+    for (const t of this.#open.values()) if (t !== null) open.push(t)
+    return open.sort((a, b) => a.opened - b.opened)
   }
 }
