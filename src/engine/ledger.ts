@@ -156,8 +156,12 @@ export class Ledger {
     return side === "buy" ? subtract(this.#cash, notional) : add(this.#cash, notional)
   }
 
+  /** How the last fill split: one object rewritten by each `applyFill` rather than one per fill. */
+  readonly #legs = { closingQuantity: ZERO, openingQuantity: ZERO, closingCommission: ZERO, openingCommission: ZERO, realizedPnl: ZERO }
+
   /**
-   * Applies one fill (split against the position by `splitAgainst`); returns how it split.
+   * Applies one fill (split against the position by `splitAgainst`); returns how it split, valid
+   * until the next call (the engine reads it at once).
    * `cashAfter` is `cashMovedBy(side, notional)` less the commission: the caller has checked it already.
    */
   applyFill(
@@ -207,7 +211,13 @@ export class Ledger {
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
     this.#cashNumber = toNumberExact(cashAfter)
-    return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
+    const legs = this.#legs
+    legs.closingQuantity = closingQuantity
+    legs.openingQuantity = openingQuantity
+    legs.closingCommission = closingCommission
+    legs.openingCommission = openingCommission
+    legs.realizedPnl = realizedPnl
+    return legs
   }
 
   /** The last valuation estimate, rewritten by each call: one object for the whole run rather than one per update. */
