@@ -208,6 +208,12 @@ const runModelIsolationBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./model-isolation-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** Reading the journal as recovery does: checking, parsing and rebuilding its inputs (bench/runtime-journal-bench.ts, issue 11; it prints its own lines). */
+const runJournalBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./runtime-journal-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** The acknowledgement ledger's cost and concurrent deployment creation (bench/durability-bench.ts; it prints its own lines). */
 const runDurabilityBench = (): void => {
   console.log("")
@@ -244,6 +250,7 @@ const parts: Record<string, () => void | Promise<void>> = {
   orders: runOrderCostBench,
   decimals: runDecimalConversionBench,
   runtime: runRuntimeBenches,
+  journal: runJournalBench,
   cli: runCommandLineBench,
   data: runDataSourcesBench,
   isolation: runModelIsolationBench,

@@ -33,20 +33,32 @@ const wanted = (part: string): boolean => only === undefined || only.includes(pa
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-/** Times each runner `runs` times, interleaved and alternating which goes first; medians in seconds. */
-const interleaved = (runners: Record<string, () => unknown>): Record<string, number> => {
+/**
+ * Times each runner `runs` times, interleaved and alternating which goes first; medians in seconds,
+ * of the wall time and of the process's CPU time (all its threads, the collector's included). On a
+ * shared machine the CPU time is what other processes inflate least.
+ */
+const timedInterleaved = (runners: Record<string, () => unknown>): { wall: Record<string, number>; cpu: Record<string, number> } => {
   const names = Object.keys(runners)
-  const seconds: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   for (const name of names) runners[name]!() // warm-up
   for (let i = 0; i < runs; i++) {
     for (const name of i % 2 === 0 ? names : [...names].reverse()) {
       const start = performance.now()
+      const startCpu = process.cpuUsage()
       runners[name]!()
-      seconds[name]!.push((performance.now() - start) / 1000)
+      const usedCpu = process.cpuUsage(startCpu)
+      wall[name]!.push((performance.now() - start) / 1000)
+      cpu[name]!.push((usedCpu.user + usedCpu.system) / 1e6)
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(seconds[n]!)]))
+  const medians = (xs: Record<string, number[]>) => Object.fromEntries(names.map((n) => [n, median(xs[n]!)]))
+  return { wall: medians(wall), cpu: medians(cpu) }
 }
+
+/** `timedInterleaved`'s wall-time medians. */
+const interleaved = (runners: Record<string, () => unknown>): Record<string, number> => timedInterleaved(runners).wall
 
 /** Bytes allocated while `run` runs, by V8's sampling heap profiler counting collected objects too. */
 const allocatedBytes = async (run: () => unknown): Promise<number> => {
@@ -86,12 +98,14 @@ const crossover = (bars: ReadonlyArray<BenchBar>, trade: boolean, engine = new T
 
 const perOrderAgainstPeers = async (series: string, bars: ReadonlyArray<BenchBar>) => {
   const orders = crossover(bars, true).orders
-  const t = interleaved({
+  const timed = timedInterleaved({
     plain: () => runPlainLoop(bars),
     paperfloor: () => crossover(bars, true),
     paperfloorBarsOnly: () => crossover(bars, false),
     grademark: () => runGrademark(bars)
   })
+  const t = timed.wall
+  const c = timed.cpu
   const allocationBars = bars.slice(0, 200_000)
   const allocationOrders = crossover(allocationBars, true).orders
   const withOrders = await allocatedBytes(() => crossover(allocationBars, true))
@@ -103,6 +117,8 @@ const perOrderAgainstPeers = async (series: string, bars: ReadonlyArray<BenchBar
     seconds: t,
     perOrderMicros: ((t["paperfloor"]! - t["paperfloorBarsOnly"]!) / orders) * 1e6,
     perBarMicros: (t["paperfloorBarsOnly"]! / bars.length) * 1e6,
+    perOrderCpuMicros: ((c["paperfloor"]! - c["paperfloorBarsOnly"]!) / orders) * 1e6,
+    perBarCpuMicros: (c["paperfloorBarsOnly"]! / bars.length) * 1e6,
     speedVsGrademark: t["grademark"]! / t["paperfloor"]!,
     timeVsPlainLoop: t["paperfloor"]! / t["plain"]!,
     bytesPerOrder: (withOrders - barsOnly) / allocationOrders
@@ -220,7 +236,8 @@ else {
   for (const p of results.peers) {
     console.log(
       `  crossover, ${p.series}, ${p.bars.toLocaleString("en-US")} bars, ${p.orders.toLocaleString("en-US")} orders: ` +
-        `${f(p.perOrderMicros)} µs per order, ${f(p.perBarMicros, 3)} µs per bar without orders, ${Math.round(p.bytesPerOrder)} B allocated per order; ` +
+        `${f(p.perOrderMicros)} µs per order, ${f(p.perBarMicros, 3)} µs per bar without orders (CPU time: ${f(p.perOrderCpuMicros)} and ${f(p.perBarCpuMicros, 3)} µs), ` +
+        `${Math.round(p.bytesPerOrder)} B allocated per order; ` +
         `${f(p.speedVsGrademark)}× grademark's speed (target ≥ 3), ${f(p.timeVsPlainLoop, 1)}× the plain loop's time (target ≤ 20)`
     )
   }

@@ -6,6 +6,9 @@ export interface JsonObject {
   readonly [key: string]: JsonValue
 }
 
+/** The ancestors of a value that is not an object: none, and none are added. */
+const NO_ANCESTORS: Set<object> = new Set()
+
 /** Deeper than any record, params or model state needs; deeper values are refused, not walked. */
 const MAX_DEPTH = 512
 
@@ -29,6 +32,8 @@ const walk = (value: unknown, ancestors: Set<object>, depth: number): boolean =>
  * getter that throws makes it not JSON rather than throwing here.
  */
 export const isJsonValue = (value: unknown): value is JsonValue => {
+  // A model's state is often a primitive (or null), checked at every update: no set of ancestors for it.
+  if (value === null || typeof value !== "object") return walk(value, NO_ANCESTORS, 0)
   try {
     return walk(value, new Set(), 0)
   } catch {

@@ -186,14 +186,17 @@ const addQuote = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, 
 }
 
 /**
- * The usual update, `{ time, bars }` with numbers for prices, normalised as `checkMarketUpdate` would;
- * null for any other update, and for one with anything wrong, which `checkMarketUpdate` then reads and
- * reports. This runs for every bar of a backtest: it makes nothing but what it returns.
+ * The usual update, `{ time, bars }` or `{ time, prices }` with numbers for prices, normalised as
+ * `checkMarketUpdate` would; null for any other update, and for one with anything wrong, which
+ * `checkMarketUpdate` then reads and reports. This runs for every update of a backtest or a feed:
+ * it makes nothing but what it returns.
  */
-const usualBarUpdate = (input: Record<string, unknown>, symbols: ReadonlySet<string>, previousTime: number | null): NormalizedUpdate | null => {
-  for (const key in input) if (key !== "time" && key !== "bars") return null
-  // Read as `checkMarketUpdate` reads them: an inherited `prices` or `quotes` counts too.
-  if (input["prices"] !== undefined || input["quotes"] !== undefined) return null
+const usualUpdate = (input: Record<string, unknown>, symbols: ReadonlySet<string>, previousTime: number | null): NormalizedUpdate | null => {
+  for (const key in input) if (key !== "time" && key !== "bars" && key !== "prices") return null
+  // Read as `checkMarketUpdate` reads them: an inherited `bars`, `prices` or `quotes` counts too.
+  const bars = input["bars"]
+  const prices = input["prices"]
+  if (input["quotes"] !== undefined || (bars === undefined) === (prices === undefined)) return null
   let time = previousTime
   const rawTime = input["time"]
   if (rawTime !== undefined) {
@@ -201,7 +204,12 @@ const usualBarUpdate = (input: Record<string, unknown>, symbols: ReadonlySet<str
     if (!Number.isFinite(t) || (previousTime !== null && t < previousTime)) return null
     time = t
   }
-  const bars = input["bars"]
+  const quotes = bars === undefined ? usualTicks(prices, symbols) : usualBars(bars, symbols)
+  return quotes === null ? null : { time, kind: bars === undefined ? "tick" : "bar", quotes }
+}
+
+/** The quotes of the usual `bars`: numbers, in order (`checkMarketUpdate`'s rules); null for anything else. */
+const usualBars = (bars: unknown, symbols: ReadonlySet<string>): Quote[] | null => {
   if (!isRecord(bars)) return null
   let quotes: Quote[] | null = null
   for (const symbol in bars) {
@@ -220,7 +228,21 @@ const usualBarUpdate = (input: Record<string, unknown>, symbols: ReadonlySet<str
     if (quotes === null) quotes = [quote]
     else quotes.push(quote)
   }
-  return quotes === null ? null : { time, kind: "bar", quotes }
+  return quotes
+}
+
+/** The quotes of the usual `prices`: numbers (`checkMarketUpdate`'s rules, its quotes as `addTick` makes them); null for anything else. */
+const usualTicks = (prices: unknown, symbols: ReadonlySet<string>): Quote[] | null => {
+  if (!isRecord(prices)) return null
+  let quotes: Quote[] | null = null
+  for (const symbol in prices) {
+    const p = prices[symbol]
+    if (!symbols.has(symbol) || typeof p !== "number" || !isPrice(p)) return null
+    const quote: Quote = { symbol, open: p, high: p, low: p, close: p, source: { open: p, high: p, low: p, close: p } }
+    if (quotes === null) quotes = [quote]
+    else quotes.push(quote)
+  }
+  return quotes
 }
 
 /**
@@ -232,7 +254,7 @@ export const normalizeMarketUpdate = (
   input: unknown,
   symbols: ReadonlySet<string>,
   previousTime: number | null
-): NormalizedUpdate | ValidationError => (isRecord(input) && usualBarUpdate(input, symbols, previousTime)) || checkMarketUpdate(input, symbols, previousTime)
+): NormalizedUpdate | ValidationError => (isRecord(input) && usualUpdate(input, symbols, previousTime)) || checkMarketUpdate(input, symbols, previousTime)
 
 /** `normalizeMarketUpdate` without its shortcut for the usual update: any input, every broken rule reported. */
 export const checkMarketUpdate = (

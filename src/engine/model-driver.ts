@@ -102,6 +102,9 @@ const commandProblem = (cancels: unknown, replaces: unknown, orderLists: unknown
   return undefined
 }
 
+/** What an output does not ask for: one empty list for all (most updates ask for nothing). */
+const NONE: ReadonlyArray<never> = Object.freeze([])
+
 /**
  * A model's output, or what is wrong with it: a model is user code, and what it returns is
  * checked like any input, read once into plain data (no getter, Proxy or `toJSON` of the model's
@@ -126,7 +129,7 @@ const readOutput = <S>(output: unknown): ReadOutput<S> | string => {
   const asks = orders !== undefined || cancels !== undefined || replaces !== undefined || orderLists !== undefined
   const notJson = asks ? firstNotJson({ orders, cancels, replaces, orderLists }) : undefined
   if (notJson !== undefined) return `${fieldOf(notJson.path)} holding ${notJson.reason}`
-  return { state: state as S, orders: orders ?? [], targetWeights, cancels: cancels ?? [], replaces: replaces ?? [], orderLists: orderLists ?? [] }
+  return { state: state as S, orders: orders ?? NONE, targetWeights, cancels: cancels ?? NONE, replaces: replaces ?? NONE, orderLists: orderLists ?? NONE }
 }
 
 /** The order id a model names: an order id as it is, a client order id looked up (an unknown one is an `UnknownOrderError`). */
@@ -163,6 +166,7 @@ export const runModel = <S>(
     engine.fail(`model returned ${read}`)
     return state
   }
+  if (read.cancels.length === 0 && read.replaces.length === 0 && read.orders.length === 0 && read.orderLists.length === 0 && read.targetWeights === undefined) return read.state
   const apply = (what: string, command: () => unknown): boolean => {
     try {
       command()

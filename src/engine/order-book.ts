@@ -112,6 +112,11 @@ export class OrderBook implements WorkingOrderWatch {
     return this.#expiring
   }
 
+  /** Whether a working order can still expire: the ended ones stay in `expiring` until a sweep, and every update asks. */
+  get hasExpiring(): boolean {
+    return this.#expiring.length > this.#expiringEnded
+  }
+
   /** An accepted order starts working: last in time priority, in the index and the totals. */
   accept(entry: OrderEntry): void {
     this.#workingSeq += 1

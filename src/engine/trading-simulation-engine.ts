@@ -525,7 +525,7 @@ export class TradingSimulationEngine {
       this.#lastTime = time
       const { day } = clock
       if (clock.inSession) this.#sessionDay = day
-      if (this.#book.expiring.length > 0 || this.#book.pending.length > 0) this.#expire(clock)
+      if (this.#book.hasExpiring || this.#book.pending.length > 0) this.#expire(clock)
       if (day !== this.#day) this.#startDay(day)
       // Outside its session an update marks the portfolio; nothing is checked or trades on it.
       if (STATUS_TAGS[this.#status].trades && clock.inSession) {
@@ -778,18 +778,23 @@ export class TradingSimulationEngine {
    * that passed, an opg opening missed), so that none is accepted or matched on its expiry update.
    */
   #expire(update: UpdateClock): void {
+    // Each list apart: a list of the two would be made on every update.
+    const pendingExpired = this.#expireIn(this.#book.pending, update)
+    if (this.#expireIn(this.#book.expiring, update) || pendingExpired) this.#book.retireFinal()
+  }
+
+  /** Expires the orders of `list` whose time has run out; whether any did. */
+  #expireIn(list: ReadonlyArray<OrderEntry>, update: UpdateClock): boolean {
     let expired = false
-    for (const list of [this.#book.pending, this.#book.expiring]) {
-      for (const entry of list) {
-        // A sibling's expiry may have cancelled it on the way.
-        if (entry.isFinal) continue
-        const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
-        if (reason === null) continue
-        this.#expireEntry(entry, reason)
-        expired = true
-      }
+    for (const entry of list) {
+      // A sibling's expiry may have cancelled it on the way.
+      if (entry.isFinal) continue
+      const reason = timeInForcePolicies[entry.spec.timeInForce].expiresOn(entry.context, update)
+      if (reason === null) continue
+      this.#expireEntry(entry, reason)
+      expired = true
     }
-    if (expired) this.#book.retireFinal()
+    return expired
   }
 
   #expireEntry(entry: OrderEntry, reason: string): void {

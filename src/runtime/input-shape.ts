@@ -99,6 +99,32 @@ export const buildShaped = (shape: Shape, leaves: ReadonlyArray<unknown>, at: { 
   return out
 }
 
+/** Builds the value of a shape from the leaves at `leaves[i]` on. */
+export type ShapeBuilder = (leaves: ReadonlyArray<unknown>, i: number) => unknown
+
+/**
+ * A builder for the shape, made once per shape: recovery builds a million inputs of a few shapes,
+ * and one object literal per shape (compiled, its keys written by JSON.stringify, so only string
+ * literals and leaf indices make the code) builds each about 7× faster than `buildShaped`'s keyed
+ * stores into empty objects. The literal makes the objects JSON.parse makes: the same own keys in
+ * the same order (shapes hold no `__proto__` key, which a literal would take as the prototype).
+ * Where code generation is disallowed (`--disallow-code-generation-from-strings`), `buildShaped`.
+ */
+export const shapeBuilder = (shape: Shape): ShapeBuilder => {
+  let leaf = 0
+  const literal = (s: Shape): string => {
+    if (s.kind === "leaf") return `l[i + ${leaf++}]`
+    if (s.kind === "constant") return JSON.stringify(s.value)
+    return `{${s.keys.map((key, k) => `${JSON.stringify(key)}: ${literal(s.children[k]!)}`).join(", ")}}`
+  }
+  try {
+    return new Function("l", "i", `return ${literal(shape)}`) as ShapeBuilder
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e
+    return (leaves, i) => buildShaped(shape, leaves, { i })
+  }
+}
+
 /** `readShaped`'s answer for a value it cannot read by the shape. */
 export const NOT_SHAPED: unique symbol = Symbol("not shaped")
 

@@ -1,4 +1,4 @@
-import { buildShaped, collectLeaves, readShape, type Shape, shapeJson, shapeOf } from "./input-shape.ts"
+import { collectLeaves, readShape, type Shape, type ShapeBuilder, shapeBuilder, shapeJson, shapeOf } from "./input-shape.ts"
 import type { SimulationInput } from "./simulation-input.ts"
 
 /**
@@ -61,16 +61,38 @@ export const encodeJournal = (seq: number, inputs: ReadonlyArray<SimulationInput
   return `{"seq":${seq},"format":${JOURNAL_FORMAT},"inputs":${JSON.stringify(items)}}`
 }
 
+/** A stored shape's builder and its count of leaves. */
+interface ReadShape {
+  readonly build: ShapeBuilder
+  readonly leaves: number
+}
+
+/** The shapes read lately, by their JSON: a store's runs share a few. Bounded: a damaged store may hold many. */
+const shapes = new Map<string, ReadShape>()
+const SHAPES_KEPT = 64
+
+/** A stored shape (see `shapeJson`) as a builder, or what is wrong with it. */
+const readStoredShape = (json: unknown): ReadShape | string => {
+  const key = JSON.stringify(json)
+  const known = key === undefined ? undefined : shapes.get(key)
+  if (known !== undefined) return known
+  const read = readShape(json)
+  if (typeof read === "string") return read
+  const shape = { build: shapeBuilder(read.shape), leaves: read.leaves }
+  if (shapes.size >= SHAPES_KEPT) shapes.clear()
+  shapes.set(key!, shape)
+  return shape
+}
+
 /** A run's inputs, or what is wrong with it. */
 const readRun = (item: ReadonlyArray<unknown>, into: SimulationInput[]): string | undefined => {
   const [shapeJsonValue, leaves] = item
   if (item.length !== 2 || !Array.isArray(leaves)) return "a run that is not [shape, leaves]"
-  const read = readShape(shapeJsonValue)
+  const read = readStoredShape(shapeJsonValue)
   if (typeof read === "string") return read
   if (leaves.length === 0 || leaves.length % read.leaves !== 0) return `a run of ${leaves.length} leaves for a shape of ${read.leaves}`
   if (leaves.some((leaf) => leaf !== null && typeof leaf === "object")) return "a run whose leaves hold an object"
-  const at = { i: 0 }
-  while (at.i < leaves.length) into.push(buildShaped(read.shape, leaves, at) as SimulationInput)
+  for (let i = 0; i < leaves.length; i += read.leaves) into.push(read.build(leaves, i) as SimulationInput)
   return undefined
 }
 

@@ -58,7 +58,7 @@ describe("normalizeMarketUpdate: nothing is silently dropped", () => {
   })
 })
 
-describe("normalizeMarketUpdate's shortcut for the usual bar update", () => {
+describe("normalizeMarketUpdate's shortcut for the usual update", () => {
   // Bars of every kind the shortcut must either take exactly as the general path does or leave to it.
   const price = fc.oneof(
     fc.double({ min: 0.01, max: 1_000, noNaN: true }),
@@ -83,7 +83,15 @@ describe("normalizeMarketUpdate's shortcut for the usual bar update", () => {
     .map(([u, extra]) => ({ ...u, ...extra }))
   const previous = fc.option(fc.constant(1_700_000_000_000), { nil: null })
 
-  test.prop([update, previous], { numRuns: 2_000 })("gives what the general path gives, valid or not", (input, previousTime) => {
+  // Last prices instead of bars, now and then beside bars or another field.
+  const tickUpdate = fc
+    .tuple(
+      fc.record({ time, prices: fc.oneof({ weight: 10, arbitrary: fc.dictionary(fc.constantFrom("AAA", "BBB", "CCC", "ZZZ"), price, { maxKeys: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 7, [], {}) }) }, { requiredKeys: ["prices"] }),
+      fc.oneof({ weight: 8, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom({ bars: { AAA: { open: 1, high: 1, low: 1, close: 1 } } }, { bars: undefined }, { BBB: 4 }, { quotes: { CCC: { bid: 1, ask: 2 } } }) })
+    )
+    .map(([u, extra]) => ({ ...u, ...extra }))
+
+  test.prop([fc.oneof(update, tickUpdate), previous], { numRuns: 3_000 })("gives what the general path gives, valid or not", (input, previousTime) => {
     const shortcut = normalizeMarketUpdate(input, SYMBOLS, previousTime)
     const general = checkMarketUpdate(input, SYMBOLS, previousTime)
     if (general instanceof ValidationError) {
@@ -97,6 +105,17 @@ describe("normalizeMarketUpdate's shortcut for the usual bar update", () => {
     expect(normalizeMarketUpdate({ time: 1, bars: { AAA: bar } }, SYMBOLS, null)).toEqual({ time: 1, kind: "bar", quotes: [{ symbol: "AAA", open: 10, high: 12, low: 9, close: 11, source: bar }] })
     const exact = { ...bar, close: "11.000000000000000001" }
     expect(normalizeMarketUpdate({ time: 1, bars: { AAA: exact } }, SYMBOLS, null)).toEqual({ time: 1, kind: "bar", quotes: [{ symbol: "AAA", open: 10, high: 12, low: 9, close: 11, source: exact }] })
+  })
+
+  it("takes the usual update of last prices, each as a tick whose four prices are it", () => {
+    expect(normalizeMarketUpdate({ time: 1, prices: { AAA: 10, BBB: 2.5 } }, SYMBOLS, null)).toEqual({
+      time: 1,
+      kind: "tick",
+      quotes: [
+        { symbol: "AAA", open: 10, high: 10, low: 10, close: 10, source: { open: 10, high: 10, low: 10, close: 10 } },
+        { symbol: "BBB", open: 2.5, high: 2.5, low: 2.5, close: 2.5, source: { open: 2.5, high: 2.5, low: 2.5, close: 2.5 } }
+      ]
+    })
   })
 
   it("reads an inherited `quotes` beside `bars` as the general path does, even one that is not enumerable", () => {

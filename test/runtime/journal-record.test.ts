@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { fc } from "@fast-check/vitest"
 import { Effect } from "effect"
-import { it as vitestIt } from "vitest"
+import { it as vitestIt, vi } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
 import { ValidationError } from "../../src/domain/errors.ts"
 import { NOT_SHAPED, readShaped, shapeOf } from "../../src/runtime/input-shape.ts"
@@ -67,6 +67,27 @@ describe("journal records (format 2)", () => {
       assert.deepStrictEqual(Object.getOwnPropertyNames(update), Object.getOwnPropertyNames((forms[i] as { update: object }).update))
       assert.strictEqual(Object.getPrototypeOf(update), Object.prototype)
     })
+  })
+
+  vitestIt("keys and types that a builder's code must quote read back exactly; the same without code generation", () => {
+    const odd = ['"', "\\", "\u2028", "\u2029", "`${x}`", "*/", "'", "</script>", "\n", "0", "4294967295", "-1", "1.5", " "]
+    const inputs = odd.map((key, i) => ({ type: `t${key}`, update: { [key]: i, [`${key}x`]: { [key]: -i, [`k${i}`]: `v${key}` } } }))
+    const forms = inputs.flatMap((i) => [i, i]).map((i) => viaJson(i) as SimulationInput)
+    const read = readJournal(JSON.parse(encodeJournal(1, forms)))
+    assert.ok("inputs" in read)
+    sameJson(read.inputs, forms)
+    // Shapes not seen before (their builders are kept), read where `Function` refuses code as the flag makes it.
+    const unseen = forms.map((f) => ({ ...f, unseen: 1 }) as unknown as SimulationInput)
+    vi.stubGlobal("Function", function () {
+      throw new EvalError("Code generation from strings disallowed for this context")
+    })
+    try {
+      const fallback = readJournal(JSON.parse(encodeJournal(1, unseen)))
+      assert.ok("inputs" in fallback)
+      sameJson(fallback.inputs, unseen)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   vitestIt("a feed's market updates are stored as one run: the shape once, then their numbers", () => {
