@@ -188,24 +188,30 @@ export const makeOrderRequestValidator = (symbols: ReadonlyArray<string>, instru
 const buildOrderRequestValidator = (symbols: ReadonlyArray<string>, instruments: Readonly<Record<string, Instrument>>): OrderRequestValidator => {
   const symbolSet = new Set(symbols)
   const decode = decodeOrFail(orderRequestSchema(symbolSet, instruments), "order", (plain) => usualOrderRequest(plain, symbolSet, instruments))
-  return (input: unknown): Result.Result<ValidOrderRequest, ValidationError> =>
-    Result.map(decode(input), (o) => ({
-      symbol: o.symbol,
-      side: o.side,
-      type: o.type,
-      quantity: toDecimalString(o.quantity),
-      limitPrice: o.limitPrice === undefined ? null : toDecimalString(o.limitPrice),
-      stopPrice: o.stopPrice === undefined ? null : toDecimalString(o.stopPrice),
-      // Market orders default to day, the rest to good-till-cancelled (DESIGN: time in force).
-      timeInForce: o.timeInForce ?? (o.type === "market" ? "day" : "gtc"),
-      tag: o.tag ?? null,
-      clientOrderId: o.clientOrderId ?? null,
-      trailAmount: o.trailAmount === undefined ? null : toDecimalString(o.trailAmount),
-      trailPercent: o.trailPercent === undefined ? null : toDecimalString(o.trailPercent),
-      trailReference: o.trailReference === undefined ? null : toDecimalString(o.trailReference),
-      ...(o.expireAt !== undefined ? { expireAt: parseTime(o.expireAt) } : {})
-    }))
+  return (input: unknown): Result.Result<ValidOrderRequest, ValidationError> => {
+    const decoded = decode(input)
+    // Unwrapped by hand rather than by Result.map, whose dual form allocates on every order.
+    return Result.isFailure(decoded) ? Result.fail(decoded.failure) : Result.succeed(validOrderRequest(decoded.success))
+  }
 }
+
+/** A decoded order request in its stored form: decimals as canonical strings, and the defaults filled in. */
+const validOrderRequest = (o: Schema.Schema.Type<ReturnType<typeof orderRequestSchema>>): ValidOrderRequest => ({
+  symbol: o.symbol,
+  side: o.side,
+  type: o.type,
+  quantity: toDecimalString(o.quantity),
+  limitPrice: o.limitPrice === undefined ? null : toDecimalString(o.limitPrice),
+  stopPrice: o.stopPrice === undefined ? null : toDecimalString(o.stopPrice),
+  // Market orders default to day, the rest to good-till-cancelled (DESIGN: time in force).
+  timeInForce: o.timeInForce ?? (o.type === "market" ? "day" : "gtc"),
+  tag: o.tag ?? null,
+  clientOrderId: o.clientOrderId ?? null,
+  trailAmount: o.trailAmount === undefined ? null : toDecimalString(o.trailAmount),
+  trailPercent: o.trailPercent === undefined ? null : toDecimalString(o.trailPercent),
+  trailReference: o.trailReference === undefined ? null : toDecimalString(o.trailReference),
+  ...(o.expireAt !== undefined ? { expireAt: parseTime(o.expireAt) } : {})
+})
 
 /** The fields of a working order that a replace request may change. */
 export interface ReplaceRequest {

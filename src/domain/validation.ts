@@ -22,12 +22,6 @@ const fieldOf = (path: InputPath): string => (path.length === 0 ? "(input)" : pa
 const QUICK = { onExcessProperty: "error" } as const
 const FULL = { errors: "all", onExcessProperty: "error" } as const
 
-/** A plain object's own fields, each read once (as `readPlainInput` reads them), and whether one of them is itself an object to copy. */
-interface FieldsRead {
-  readonly fields: Record<string, unknown>
-  readonly nested: boolean
-}
-
 const isPlainObject = (u: unknown): boolean => {
   if (u === null || typeof u !== "object") return false
   if (Array.isArray(u)) return true
@@ -36,19 +30,20 @@ const isPlainObject = (u: unknown): boolean => {
 }
 
 /**
- * The first level of `readPlainInput`, for the usual order request (a flat object of strings,
- * numbers and Decimals) without its bookkeeping: the same reads in the same order, and the same
- * failure for a part that cannot be read. Values that are objects to copy stay as they are, for
- * `readPlainInput` to read from the copy. undefined for an input that is not a plain object with
- * Object.prototype (the general path reads it).
+ * `readPlainInput` for the usual order request (a flat object of strings, numbers and Decimals)
+ * without its bookkeeping: the first level read by the same reads in the same order, with the same
+ * failure for a part that cannot be read, and values that are objects to copy read from the copy
+ * by `readPlainInput`. undefined for an input that is not a plain object with Object.prototype
+ * (the general path reads it).
  */
-const readFields = (input: unknown): Result.Result<FieldsRead, UnreadableInput> | undefined => {
+const readFields = (input: unknown): Result.Result<unknown, UnreadableInput> | undefined => {
   let key: string | undefined
+  let fields: Record<string, unknown>
+  let nested = false
   try {
     if (input === null || typeof input !== "object" || Array.isArray(input) || Object.getPrototypeOf(input) !== Object.prototype) return undefined
     const source = input as Record<string, unknown>
-    const fields: Record<string, unknown> = {}
-    let nested = false
+    fields = {}
     for (const k of Object.keys(source)) {
       key = k
       const value = source[k]
@@ -56,19 +51,14 @@ const readFields = (input: unknown): Result.Result<FieldsRead, UnreadableInput> 
       else fields[k] = value
       nested ||= isPlainObject(value)
     }
-    return Result.succeed({ fields, nested })
   } catch (thrown) {
     return Result.fail({ path: key === undefined ? [] : [key], reason: formatThrown(thrown) })
   }
+  return nested ? readPlainInput(fields) : Result.succeed(fields)
 }
 
 /** The input read once into plain data: with `flat`, a flat object by `readFields`, anything else (or what it leaves nested) by `readPlainInput`. */
-const readInput = (input: unknown, flat: boolean): Result.Result<unknown, UnreadableInput> => {
-  const read = flat ? readFields(input) : undefined
-  if (read === undefined) return readPlainInput(input)
-  if (Result.isFailure(read)) return read
-  return read.success.nested ? readPlainInput(read.success.fields) : Result.succeed(read.success.fields)
-}
+const readInput = (input: unknown, flat: boolean): Result.Result<unknown, UnreadableInput> => (flat ? readFields(input) : undefined) ?? readPlainInput(input)
 
 /**
  * Decodes a struct with every issue collected and unknown fields refused (nested ones too), as a

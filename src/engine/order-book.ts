@@ -200,13 +200,14 @@ export class OrderBook implements WorkingOrderWatch {
 
   #add(entry: OrderEntry): void {
     const { spec } = entry
-    const known = this.#misplaced.size > 0 || sequenceOf(spec.id) <= this.#orders.length ? this.get(spec.id) : undefined
+    const seq = sequenceOf(spec.id)
+    const known = this.#misplaced.size > 0 || seq <= this.#orders.length ? this.get(spec.id) : undefined
     if (known !== undefined) {
       // The same id twice (only a hand-made snapshot has that): the later order takes the earlier's place, as a map of ids would keep it.
       this.#orders[this.#orders.indexOf(known)] = entry
       if (this.#misplaced.has(spec.id)) this.#misplaced.set(spec.id, entry)
     } else {
-      if (sequenceOf(spec.id) !== this.#orders.length + 1) this.#misplaced.set(spec.id, entry)
+      if (seq !== this.#orders.length + 1) this.#misplaced.set(spec.id, entry)
       this.#orders.push(entry)
     }
     // Snapshots from before client order ids have none; an order given none has its own id, found through #orders.

@@ -396,7 +396,8 @@ export class TradingSimulationEngine {
 
   /** Validates and queues an order; it is checked and first matched on the next market update. */
   submitOrder(request: OrderRequest): OrderId {
-    this.#require(TAKES_UPDATES, "submitOrder")
+    // A field of the status rather than a Set lookup: this runs for every order.
+    if (!STATUS_TAGS[this.#status].takesUpdates) throw new SimulationStateError({ status: this.#status, command: "submitOrder" })
     const valid = this.#validateOrder(request)
     if (Result.isFailure(valid)) throw valid.failure
     const issues: ValidationIssue[] = []
