@@ -9,7 +9,8 @@
  *
  * `--per-order`: instead of the crossover, the cost of one order: 100,000 ORCL bars with a market
  * order after every bar (buy 100 when flat, else sell the position) against the same bars without
- * orders, each engine's (orders run − bars run) ÷ orders in CPU time, and the ratio.
+ * orders, each engine's (orders run − bars run) ÷ orders in CPU time, and the ratio; and the same
+ * in the main thread's CPU time alone.
  *
  * `--per-bar`: instead of the crossover, the cost of one bar without orders: the 1M bars alone, and
  * the same bars holding one position bought on the first (valued on every bar after), each
@@ -53,9 +54,16 @@ const cpuSeconds = (): number => {
   return (user + system) / 1e6
 }
 
-const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Workload): { seconds: number; cpuSeconds: number; fills: number; trades: number; equity: string } => {
+/** The main thread's CPU time alone: the process's also counts the collector's helper threads, which the load on a shared machine sways most. */
+const threadSeconds = (): number => {
+  const { user, system } = process.threadCpuUsage()
+  return (user + system) / 1e6
+}
+
+const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Workload): { seconds: number; cpuSeconds: number; threadSeconds: number; fills: number; trades: number; equity: string } => {
   const start = performance.now()
   const cpuStart = cpuSeconds()
+  const threadStart = threadSeconds()
   const engine = new Engine({
     symbols: ["ORCL"],
     initialCapital: crossoverRules.initialCapital,
@@ -79,7 +87,7 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Wo
   }
   const seconds = (performance.now() - start) / 1000
   const cpu = cpuSeconds() - cpuStart
-  return { seconds, cpuSeconds: cpu, fills: engine.getFills().length, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
+  return { seconds, cpuSeconds: cpu, threadSeconds: threadSeconds() - threadStart, fills: engine.getFills().length, trades: engine.getTrades().length, equity: engine.getPortfolio().totalValue.toString() }
 }
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -94,7 +102,7 @@ try {
   ]
   const ordersWorkload: Workload = synthetic ? "crossover" : "everyBar"
   const workloads: ReadonlyArray<Workload> = perOrder ? [ordersWorkload, "barsOnly"] : perBar ? ["barsOnly", "holding"] : ["crossover"]
-  const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], fills: 0, result: "" })))
+  const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], threadSeconds: [] as number[], fills: 0, result: "" })))
   const count = perOrder ? (synthetic ? 300_000 : 100_000) : 1_000_000
   const bars = synthetic ? makeFullPrecisionBars(count) : makeBenchmarkBars(await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt")), count)
   for (const side of sides) replay(side.Engine, bars.slice(0, 100_000), side.workload)
@@ -104,6 +112,7 @@ try {
       const r = replay(side.Engine, bars, side.workload)
       side.seconds.push(r.seconds)
       side.cpuSeconds.push(r.cpuSeconds)
+      side.threadSeconds.push(r.threadSeconds)
       side.fills = r.fills
       side.result = `${r.fills} fills, ${r.trades} trades, final equity ${r.equity}`
     }
@@ -127,6 +136,9 @@ try {
     const fills = sides.find((side) => side.workload === ordersWorkload)!.fills
     const micros = (name: string) => ((cpu(name, ordersWorkload) - cpu(name, "barsOnly")) / fills) * 1e6
     console.log(`per order (CPU): before ${micros(b).toFixed(2)} µs, after ${micros(a).toFixed(2)} µs: after / before ${(micros(a) / micros(b)).toFixed(3)}; per bar without orders ${((cpu(b, "barsOnly") / bars.length) * 1e6).toFixed(3)} and ${((cpu(a, "barsOnly") / bars.length) * 1e6).toFixed(3)} µs; ${load}`)
+    const thread = (name: string, workload: Workload) => median(sides.find((side) => side.name === name && side.workload === workload)!.threadSeconds)
+    const threadMicros = (name: string) => ((thread(name, ordersWorkload) - thread(name, "barsOnly")) / fills) * 1e6
+    console.log(`per order (main thread CPU): before ${threadMicros(b).toFixed(2)} µs, after ${threadMicros(a).toFixed(2)} µs: after / before ${(threadMicros(a) / threadMicros(b)).toFixed(3)}`)
   } else if (perBar) {
     const micros = (name: string, workload: Workload) => (cpu(name, workload) / bars.length) * 1e6
     for (const workload of workloads)

@@ -148,8 +148,55 @@ const copy = (x: Parts, sign: number): Decimal | undefined => {
   return decimalFromParts(sign, x.e, d.slice())
 }
 
-/** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding. */
-const positiveZero = (): Decimal => decimalFromParts(1, 0, [0])
+/** A zero of the sign decimal.js gives x + (−x) and 0 − 0 under banker's rounding: the shared one (a Decimal never changes), as a closed position is one every round trip. */
+const positiveZero = (): Decimal => ZERO
+
+/**
+ * The short path: operands of at most two limbs each (a price, a quantity, cash to the cent…) are
+ * integers M × 1e7^bottom that doubles hold exactly (M < 1e14). Where the operands span at most two
+ * limbs together, their sum or difference is below 2e14; where a product's computed value is below
+ * 1e15, so is the exact one (rounding keeps order, and 1e15 is a double), so it is exact too. The
+ * result's limbs are cut from that integer, without the scratch buffer; anything else takes it.
+ */
+const SHORT_LIMIT = 1e15
+
+/** The integer a value of one or two limbs makes of its digits. */
+const shortDigits = (d: ReadonlyArray<number>): number => (d.length === 1 ? d[0]! : d[0]! * BASE + d[1]!)
+
+/**
+ * The Decimal of `sign` × m × 1e7^bottom for an integer 0 < m < 1e15: its limbs without leading or
+ * trailing zero limbs. m / 1e7 < 2^27 is within 1e-7 of an integer only when it is one, far more
+ * than its rounding error, so the floors are exact.
+ */
+const fromShort = (sign: number, m: number, bottom: number): Decimal => {
+  const upper = Math.floor(m / BASE)
+  const last = (m - upper * BASE) | 0
+  const first = Math.floor(upper / BASE) | 0
+  const middle = (upper - first * BASE) | 0
+  if (first !== 0) {
+    const d = last !== 0 ? [first, middle, last] : middle !== 0 ? [first, middle] : [first]
+    return decimalFromParts(sign, (bottom + 2) * LOG_BASE + digitsIn(first) - 1, d)
+  }
+  if (middle !== 0) return decimalFromParts(sign, (bottom + 1) * LOG_BASE + digitsIn(middle) - 1, last !== 0 ? [middle, last] : [middle])
+  return decimalFromParts(sign, bottom * LOG_BASE + digitsIn(last) - 1, [last])
+}
+
+/** x + y × ySign on the short path, for two non-zero operands; undefined when they do not fit it. */
+const shortSum = (x: Parts, y: Parts, ySign: number): Decimal | undefined => {
+  const xd = x.d!
+  const yd = y.d!
+  if (xd.length > 2 || yd.length > 2) return undefined
+  const xTop = limbExponent(x.e)
+  const yTop = limbExponent(y.e)
+  const xBottom = xTop - xd.length + 1
+  const yBottom = yTop - yd.length + 1
+  const bottom = xBottom < yBottom ? xBottom : yBottom
+  if ((xTop > yTop ? xTop : yTop) - bottom > 1) return undefined
+  // Aligned on the lower bottom: an operand a limb above it has one limb, worth its digit × 1e7.
+  const sum = x.s * shortDigits(xd) * (xBottom > bottom ? BASE : 1) + ySign * shortDigits(yd) * (yBottom > bottom ? BASE : 1)
+  if (sum === 0) return positiveZero()
+  return sum > 0 ? fromShort(1, sum, bottom) : fromShort(-1, -sum, bottom)
+}
 
 /**
  * x + y with y's sign taken as `ySign` (its own for a sum, the opposite for a difference), as
@@ -161,6 +208,8 @@ const signedSum = (x: Parts, y: Parts, ySign: number): Decimal | undefined => {
   const xZero = x.d[0] === 0
   const yZero = y.d[0] === 0
   if (xZero || yZero) return !yZero ? copy(y, ySign) : !xZero || x.s === ySign ? copy(x, x.s) : positiveZero()
+  const short = shortSum(x, y, ySign)
+  if (short !== undefined) return short
   if (x.s === ySign) return combine(x, y, false, x.s)
   const c = compareMagnitudes(x, y)
   return c === 0 ? positiveZero() : c > 0 ? combine(x, y, true, x.s) : combine(y, x, true, ySign)
@@ -184,9 +233,13 @@ export const multiply = (a: Decimal, b: Decimal): Decimal => {
   const y = partsOf(b)
   if (x.d !== null && y.d !== null) {
     // A zero factor: a zero with the product of the signs, as decimal.js makes it.
-    if (x.d[0] === 0 || y.d[0] === 0) return decimalFromParts(x.s * y.s, 0, [0])
+    if (x.d[0] === 0 || y.d[0] === 0) return x.s === y.s ? ZERO : decimalFromParts(-1, 0, [0])
     const ad = x.d
     const bd = y.d
+    if (ad.length <= 2 && bd.length <= 2) {
+      const product = shortDigits(ad) * shortDigits(bd)
+      if (product < SHORT_LIMIT) return fromShort(x.s * y.s, product, limbExponent(x.e) - ad.length + limbExponent(y.e) - bd.length + 2)
+    }
     const n = ad.length + bd.length
     if (n > SCRATCH) return a.times(b)
     const r = scratch

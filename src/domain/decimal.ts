@@ -57,11 +57,14 @@ export const toDecimalString = (input: DecimalInput): string => {
 /** Digits in one of decimal.js's base-1e7 limbs (1 to 7). */
 export const digitsIn = (limb: number): number => (limb < 10 ? 1 : limb < 100 ? 2 : limb < 1e3 ? 3 : limb < 1e4 ? 4 : limb < 1e5 ? 5 : limb < 1e6 ? 6 : 7)
 
-/** Trailing zero digits of a non-zero limb. */
+/**
+ * Trailing zero digits of a non-zero limb. The limb stays an integer as it is divided (`| 0`): a
+ * double's `% 10` is a call into the runtime, an integer's one instruction.
+ */
 export const trailingZeros = (limb: number): number => {
   let n = 0
   while (limb % 10 === 0) {
-    limb /= 10
+    limb = (limb / 10) | 0
     n += 1
   }
   return n
@@ -97,8 +100,9 @@ export const decimalString = (d: DecimalJs): string => {
   // The last limb without its trailing zeros: its digits padded to 7 less their count.
   let limb = limbs[last]!
   let width = LOG_BASE
+  // Kept an integer (see `trailingZeros`).
   while (limb % 10 === 0) {
-    limb /= 10
+    limb = (limb / 10) | 0
     width -= 1
   }
   const digits = String(limb)
@@ -120,20 +124,22 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
  * gives it. When the digits make an integer M below 2^53 and the value is M × 10^p with
  * |p| ≤ 22, both M and 10^|p| are exact doubles, so the one multiplication or division rounds
  * the exact value once, to nearest-even, as parsing does (Clinger's fast path). Longer digits
- * (cash after many fills of full-precision prices) take `longToNumber`; zero and what that cannot
- * settle take decimal.js's own conversion.
+ * (cash after many fills of full-precision prices) take `longToNumber`; what that cannot
+ * settle takes decimal.js's own conversion.
  */
 export const toNumberExact = (d: DecimalJs): number => {
   // decimal.js keeps the digits in base-1e7 limbs (`d`), the exponent of the first digit (`e`) and the sign (`s`).
   const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
-  if (limbs === null || limbs[0] === 0) return d.toNumber()
+  if (limbs === null) return d.toNumber()
+  // Zero keeps its sign, as decimal.js's conversion (through the string "-0") does: a closed position is a zero every round trip.
+  if (limbs[0] === 0) return d.s < 0 ? -0 : 0
   if (limbs.length > 3) return longToNumber(d, limbs)
   // The last limb is padded with zeros to its 7 digits (the limbs align on the point): they are not digits of M.
   const lastIndex = limbs.length - 1
   let last = limbs[lastIndex]!
   let padding = 0
   while (lastIndex > 0 && last % 10 === 0) {
-    last /= 10
+    last = (last / 10) | 0
     padding += 1
   }
   let m = 0

@@ -43,7 +43,8 @@ export interface FillLegs {
 export const splitAgainst = (position: Decimal, side: OrderSide, quantity: Decimal) => {
   const reduces = side === "buy" ? isBelowZero(position) : isAboveZero(position)
   if (!reduces) return { closingQuantity: ZERO, openingQuantity: quantity }
-  const held = absolute(position)
+  // A sale reduces a long position, which is its own magnitude: no copy of it.
+  const held = side === "sell" ? position : absolute(position)
   // Compared rather than Decimal.min, which returns a copy: the usual full close keeps `quantity` itself.
   return compare(quantity, held) <= 0
     ? { closingQuantity: quantity, openingQuantity: ZERO }
@@ -155,8 +156,12 @@ export class Ledger {
     return side === "buy" ? subtract(this.#cash, notional) : add(this.#cash, notional)
   }
 
+  /** How the last fill split: one object rewritten by each `applyFill` rather than one per fill. */
+  readonly #legs = { closingQuantity: ZERO, openingQuantity: ZERO, closingCommission: ZERO, openingCommission: ZERO, realizedPnl: ZERO }
+
   /**
-   * Applies one fill (split against the position by `splitAgainst`); returns how it split.
+   * Applies one fill (split against the position by `splitAgainst`); returns how it split, valid
+   * until the next call (the engine reads it at once).
    * `cashAfter` is `cashMovedBy(side, notional)` less the commission: the caller has checked it already.
    */
   applyFill(
@@ -200,13 +205,19 @@ export class Ledger {
     state.quantityNumber = toNumberExact(after)
     if (wasShort !== state.quantityNumber < 0) this.#shorts += wasShort ? -1 : 1
     if (!closingQuantity.isZero()) {
-      state.realizedPnl = add(state.realizedPnl, realizedPnl)
-      this.#realizedPnl = add(this.#realizedPnl, realizedPnl)
+      state.realizedPnl = plus(state.realizedPnl, realizedPnl)
+      this.#realizedPnl = plus(this.#realizedPnl, realizedPnl)
     }
     this.#totalCommission = plus(this.#totalCommission, commission)
     this.#cash = cashAfter
     this.#cashNumber = toNumberExact(cashAfter)
-    return { closingQuantity, openingQuantity, closingCommission, openingCommission, realizedPnl }
+    const legs = this.#legs
+    legs.closingQuantity = closingQuantity
+    legs.openingQuantity = openingQuantity
+    legs.closingCommission = closingCommission
+    legs.openingCommission = openingCommission
+    legs.realizedPnl = realizedPnl
+    return legs
   }
 
   /** The last valuation estimate, rewritten by each call: one object for the whole run rather than one per update. */

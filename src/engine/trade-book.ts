@@ -6,27 +6,30 @@ import type { FillLegs } from "./ledger.ts"
 
 /**
  * The fills on one side of a trade (entries or exits): their quantity, and their value, or while
- * there has been only one fill, its price and the fill's string of it. A single fill's average is
- * its price, so the value (a product) is only made once a second fill needs it, and the average's
- * string is the one the fill already wrote.
+ * there has been only one fill, its price and the fill's strings of its price and quantity. A
+ * single fill's average is its price, so the value (a product) is only made once a second fill
+ * needs it, and the average's string (and the size's, for a trade opened by one fill) is the one
+ * the fill already wrote.
  */
 interface FillSum {
   readonly quantity: Decimal
   readonly value: Decimal
   readonly onlyPrice: Decimal | null
   readonly onlyPriceText: string | null
+  readonly onlyQuantityText: string | null
 }
 
-const NO_FILLS: FillSum = { quantity: ZERO, value: ZERO, onlyPrice: null, onlyPriceText: null }
+const NO_FILLS: FillSum = { quantity: ZERO, value: ZERO, onlyPrice: null, onlyPriceText: null, onlyQuantityText: null }
 
-const addFill = (sum: FillSum, price: Decimal, priceText: string, quantity: Decimal): FillSum =>
+const addFill = (sum: FillSum, price: Decimal, priceText: string, quantity: Decimal, quantityText: string): FillSum =>
   sum.quantity.isZero()
-    ? { quantity, value: ZERO, onlyPrice: price, onlyPriceText: priceText }
+    ? { quantity, value: ZERO, onlyPrice: price, onlyPriceText: priceText, onlyQuantityText: quantityText }
     : {
         quantity: add(sum.quantity, quantity),
         value: add(sum.onlyPrice === null ? sum.value : multiply(sum.onlyPrice, sum.quantity), multiply(price, quantity)),
         onlyPrice: null,
-        onlyPriceText: null
+        onlyPriceText: null,
+        onlyQuantityText: null
       }
 
 const averageOf = (sum: FillSum): string | null =>
@@ -34,6 +37,8 @@ const averageOf = (sum: FillSum): string | null =>
 
 interface TradeRecord {
   readonly id: TradeId
+  /** Its place among the open trades: the order in which they opened (see `TradeBook.#open`). */
+  readonly opened: number
   readonly symbol: string
   readonly direction: "long" | "short"
   readonly entryTime: number | null
@@ -54,7 +59,8 @@ const toTrade = (t: TradeRecord): Trade => ({
   open: t.open,
   entryTime: t.entryTime,
   exitTime: t.exitTime,
-  quantity: decimalString(t.peakSize),
+  // A trade opened by one fill peaks at that fill's quantity, whose string the fill wrote.
+  quantity: t.peakSize === t.entries.quantity && t.entries.onlyQuantityText !== null ? t.entries.onlyQuantityText : decimalString(t.peakSize),
   entryPrice: averageOf(t.entries)!,
   exitPrice: averageOf(t.exits),
   grossPnl: decimalString(t.grossPnl),
@@ -95,21 +101,35 @@ const sumFromJson = (s: FillSumSnapshot): FillSum => ({
   value: new Decimal(s.value),
   onlyPrice: s.onlyPrice === null ? null : new Decimal(s.onlyPrice),
   // The snapshot's string is decimal.js's, which `decimalString` writes too.
-  onlyPriceText: s.onlyPrice
+  onlyPriceText: s.onlyPrice,
+  onlyQuantityText: null
 })
 
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
 export class TradeBook {
   // Closed trades are kept as strings: a long run holds them all, and decimals would cost the garbage collector far more.
   readonly #closed: Trade[] = []
-  readonly #open = new Map<string, TradeRecord>()
+  /**
+   * Each traded symbol's open trade, null once it closed: the slot stays, since a Map's delete
+   * costs several times its set (it shrinks the table), and a one-symbol run closes a trade every
+   * other fill. The open trades are listed in the order they opened (`opened`).
+   */
+  readonly #open = new Map<string, TradeRecord | null>()
+  #opened = 0
   #seq = 0
 
-  /** A fill's legs at `price`, whose string the fill wrote (`priceText`). */
-  record(symbol: string, side: "buy" | "sell", price: Decimal, priceText: string, legs: FillLegs, time: number | null): void {
-    const current = this.#open.get(symbol)
-    if (current !== undefined && !legs.closingQuantity.isZero()) {
-      current.exits = addFill(current.exits, price, priceText, legs.closingQuantity)
+  /** A fill's legs at `price`, with the fill's strings of the price and of each leg's quantity. */
+  record(
+    symbol: string,
+    side: "buy" | "sell",
+    price: Decimal,
+    texts: { readonly price: string; readonly closingQuantity: string; readonly openingQuantity: string },
+    legs: FillLegs,
+    time: number | null
+  ): void {
+    const current = this.#open.get(symbol) ?? null
+    if (current !== null && !legs.closingQuantity.isZero()) {
+      current.exits = addFill(current.exits, price, texts.price, legs.closingQuantity, texts.closingQuantity)
       current.grossPnl = plus(current.grossPnl, legs.realizedPnl)
       current.commission = plus(current.commission, legs.closingCommission)
       current.size = compare(current.size, legs.closingQuantity) === 0 ? ZERO : subtract(current.size, legs.closingQuantity)
@@ -118,15 +138,16 @@ export class TradeBook {
         current.exitTime = time
         // Frozen: getTrades() and snapshots hand out this object.
         this.#closed.push(Object.freeze(toTrade(current)))
-        this.#open.delete(symbol)
+        this.#open.set(symbol, null)
       }
     }
     if (legs.openingQuantity.isZero()) return
-    let trade = this.#open.get(symbol)
-    if (trade === undefined) {
+    let trade = this.#open.get(symbol) ?? null
+    if (trade === null) {
       this.#seq += 1
       trade = {
         id: tradeIdFromSeq(this.#seq),
+        opened: this.#opened++,
         symbol,
         direction: side === "buy" ? "long" : "short",
         entryTime: time,
@@ -141,7 +162,7 @@ export class TradeBook {
       }
       this.#open.set(symbol, trade)
     }
-    trade.entries = addFill(trade.entries, price, priceText, legs.openingQuantity)
+    trade.entries = addFill(trade.entries, price, texts.price, legs.openingQuantity, texts.openingQuantity)
     trade.commission = plus(trade.commission, legs.openingCommission)
     trade.size = plus(trade.size, legs.openingQuantity)
     trade.peakSize = compare(trade.size, trade.peakSize) > 0 ? trade.size : trade.peakSize
@@ -154,7 +175,7 @@ export class TradeBook {
 
   /** The book as plain data, with the closed trades from the `closedFrom`th on (a checkpoint holds only the new ones). */
   snapshot(closedFrom = 0): TradeBookSnapshot {
-    const open = [...this.#open.values()].map(
+    const open = this.#openTrades().map(
       (t): OpenTradeSnapshot => ({
         id: t.id,
         symbol: t.symbol,
@@ -179,6 +200,7 @@ export class TradeBook {
     for (const t of s.open)
       book.#open.set(t.symbol, {
         id: t.id,
+        opened: book.#opened++,
         symbol: t.symbol,
         direction: t.direction,
         entryTime: t.entryTime,
@@ -196,6 +218,13 @@ export class TradeBook {
 
   /** Closed trades in the order they closed, then the open ones. */
   trades(): ReadonlyArray<Trade> {
-    return [...this.#closed, ...[...this.#open.values()].map(toTrade)]
+    return [...this.#closed, ...this.#openTrades().map(toTrade)]
+  }
+
+  /** The open trades in the order they opened. */
+  #openTrades(): TradeRecord[] {
+    const open: TradeRecord[] = []
+    for (const t of this.#open.values()) if (t !== null) open.push(t)
+    return open.sort((a, b) => a.opened - b.opened)
   }
 }

@@ -1119,9 +1119,13 @@ export class TradingSimulationEngine {
     const legs = this.#ledger.applyFill(symbol, side, execution, split)
     // Moved by the fill where summing the positions again would cost more (many of them).
     if (this.#equityNow !== null) this.#equityNow = this.#ledger.positionCount > FEW_POSITIONS ? this.#equityAfterFill(this.#equityNow, cashBefore, positionBefore, symbol) : null
+    // The fill's strings, each written once: the fill, the order and the trade book share them.
     const price = decimalString(execution.price)
-    this.#trades.record(symbol, side, execution.price, price, legs, time)
-    const quantity = decimalString(execution.quantity)
+    // The usual fill is the whole order in one go: its quantity's string is the order's own (canonical) one.
+    const quantity = execution.quantity === entry.remaining && entry.context.filledQuantity === "0" ? entry.spec.quantity : decimalString(execution.quantity)
+    const closingQuantity = partString(legs.closingQuantity, execution.quantity, quantity)
+    const openingQuantity = partString(legs.openingQuantity, execution.quantity, quantity)
+    this.#trades.record(symbol, side, execution.price, { price, closingQuantity, openingQuantity }, legs, time)
     const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {
@@ -1132,8 +1136,8 @@ export class TradingSimulationEngine {
       price,
       marketPrice: marketPrice === execution.price ? price : decimalString(marketPrice),
       commission,
-      closingQuantity: partString(legs.closingQuantity, execution.quantity, quantity),
-      openingQuantity: partString(legs.openingQuantity, execution.quantity, quantity),
+      closingQuantity,
+      openingQuantity,
       time,
       updateIndex: this.#updateIndex
     }

@@ -60,3 +60,17 @@ describe("decimal arithmetic on decimal.js's limbs", () => {
     expect(add(a, b).times(3).minus(b).toString()).toBe(a.plus(b).times(3).minus(b).toString())
   })
 })
+
+// Short values, the ones the short path takes: up to 15 digits, the point anywhere in or around them, signed.
+const shortValue = fc
+  .tuple(fc.boolean(), fc.integer({ min: 0, max: 999_999_999_999_999 }), fc.integer({ min: -22, max: 12 }))
+  .map(([negative, digits, exponent]) => new Decimal(`${negative ? "-" : ""}${digits}e${exponent}`))
+const shortOperand = fc.oneof(shortValue, fc.constantFrom(new Decimal("20.07"), new Decimal(100), new Decimal("0.001"), new Decimal("99999.9999999"), new Decimal("9999999"), new Decimal("1e-7")))
+
+describe("decimal arithmetic on short values (prices, quantities, cash), digit for digit", () => {
+  test.prop([shortOperand, shortOperand], { numRuns: 30_000 })("add, subtract and multiply make decimal.js's results", (a, b) => {
+    expect(representation(add(a, b))).toEqual(representation(a.plus(b)))
+    expect(representation(subtract(a, b))).toEqual(representation(a.minus(b)))
+    expect(representation(multiply(a, b))).toEqual(representation(a.times(b)))
+  })
+})
