@@ -89,16 +89,19 @@ const orderSeq = (o: OrderEntrySnapshot): number => Number(o.context.order.id.sl
 
 const NO_POINTS: EquityCurveSnapshot = { times: [], equity: [], longValue: [], shortValue: [] }
 
+/** A segment's points as stored points, those already read included. */
+const storedPoints = (curve: EquityCurveSnapshot | StoredPoints): StoredPoints => (isStored(curve) ? curve : { length: curve.equity.length, read: () => curve })
+
 /**
  * The whole snapshot a live snapshot and its history segments (oldest first, from the start)
- * stand for, or a HistoryGapError when the segments do not chain from nothing to its marks. When
- * any segment's points are still stored, the snapshot's curve is empty and `stored` holds every
- * segment's points, for the restore to read when first needed.
+ * stand for, its equity curve apart (the snapshot's is empty): every segment's points, for the
+ * restore to read when first needed. A HistoryGapError when the segments do not chain from nothing
+ * to its marks.
  */
 export const assembleSnapshot = (
   live: EngineLiveSnapshot,
   segments: ReadonlyArray<RestoredHistory>
-): (EngineSnapshot & { readonly stored?: ReadonlyArray<StoredPoints> }) | HistoryGapError => {
+): { readonly snapshot: EngineSnapshot; readonly points: ReadonlyArray<StoredPoints> } | HistoryGapError => {
   let at = NO_HISTORY
   for (const s of segments) {
     if (!sameMarks(s.from, at)) return new HistoryGapError({ expected: s.from, found: at })
@@ -115,23 +118,9 @@ export const assembleSnapshot = (
   const orders = joined([...segments.map((s) => s.orders), live.orders])
   const fills = of((s) => s.fills)
   const closed = of((s) => s.trades)
-  const curves = segments.map((s) => s.equityCurve)
-  const stored = curves.some(isStored)
-    ? curves.map((c): StoredPoints => (isStored(c) ? c : { length: c.equity.length, read: () => c }))
-    : undefined
-  const plain = curves as ReadonlyArray<EquityCurveSnapshot>
-  const curve =
-    stored === undefined
-      ? {
-          times: joined(plain.map((c) => c.times)),
-          equity: joined(plain.map((c) => c.equity)),
-          longValue: joined(plain.map((c) => c.longValue)),
-          shortValue: joined(plain.map((c) => c.shortValue))
-        }
-      : NO_POINTS
   // Ended orders are written in the order they ended; the book keeps submission order.
   orders.sort((a, b) => orderSeq(a) - orderSeq(b))
   const { formatVersion: _live, history: _marks, ...state } = live
-  const whole: EngineSnapshot = { ...state, formatVersion: ENGINE_SNAPSHOT_FORMAT, orders, fills, trades: { ...live.trades, closed }, equityCurve: curve }
-  return stored === undefined ? whole : { ...whole, stored }
+  const snapshot: EngineSnapshot = { ...state, formatVersion: ENGINE_SNAPSHOT_FORMAT, orders, fills, trades: { ...live.trades, closed }, equityCurve: NO_POINTS }
+  return { snapshot, points: segments.map((s) => storedPoints(s.equityCurve)) }
 }

@@ -344,10 +344,10 @@ export class TradingSimulationEngine {
     segments: ReadonlyArray<RestoredHistory>,
     options: Omit<EngineOptions, "autoStart"> = {}
   ): TradingSimulationEngine | HistoryGapError {
-    const whole = assembleSnapshot(live, segments)
-    if (whole instanceof HistoryGapError) return whole
-    const engine = TradingSimulationEngine.fromSnapshot(whole, options)
-    if (whole.stored !== undefined) engine.#curve = EquityCurve.stored(whole.stored)
+    const assembled = assembleSnapshot(live, segments)
+    if (assembled instanceof HistoryGapError) return assembled
+    const engine = TradingSimulationEngine.fromSnapshot(assembled.snapshot, options)
+    engine.#curve = EquityCurve.stored(assembled.points)
     // The orders keep the order they ended in, so the next checkpoint's marks count the same ones.
     const ended: OrderEntry[] = []
     for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)
