@@ -192,7 +192,7 @@ const make = (options: LevelDbStoreOptions) =>
         Effect.mapError((cause) => new StoreReadError({ location: directory, cause }))
       )
 
-    return SimulationStore.of({ write, get, range, acknowledged: ledger.marks, location: directory })
+    return SimulationStore.of({ write, get, range, acknowledged: ledger.marks, acknowledgedOf: (id) => Effect.sync(() => ledger.marks.get(id)), location: directory })
   })
 
 /** The durable SimulationStore: one LevelDB directory owned by this process while the layer lives. */

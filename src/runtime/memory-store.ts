@@ -148,7 +148,7 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
       return Effect.succeed(out)
     })
 
-  const store = SimulationStore.of({ write, get, range, acknowledged, location })
+  const store = SimulationStore.of({ write, get, range, acknowledged, acknowledgedOf: (id) => Effect.sync(() => acknowledged.get(id)), location })
 
   const control = MemoryStoreControl.of({
     failNextWrites: (count = 1) => {

@@ -33,6 +33,12 @@ export class SimulationStore extends Context.Service<SimulationStore, {
    * ledger file): recovery compares what it finds with it, so a rollback is an error, not silence.
    */
   readonly acknowledged: ReadonlyMap<string, number>
+  /**
+   * The last sequence number acknowledged for one simulation, as the store holds it now: where
+   * several processes share a store (PostgreSQL), another may have acknowledged more since
+   * `acknowledged` was read. A runner recovering one simulation asks this.
+   */
+  readonly acknowledgedOf: (simulationId: string) => Effect.Effect<number | undefined, StoreReadError>
   readonly get: (key: string) => Effect.Effect<string | undefined, StoreReadError>
   /** Entries with gte ≤ key < lt in key order (descending when reverse), at most `limit`. */
   readonly range: (query: RangeQuery) => Effect.Effect<ReadonlyArray<readonly [string, string]>, StoreReadError>

@@ -128,5 +128,19 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Simulat
         assert.strictEqual(all.length, 1_000)
         assert.deepStrictEqual(all[999], [`j/${pad(999)}`, "v999"])
       })))
+
+    it.effect("marks are acknowledged with their batch: the highest per simulation, in the map and asked one by one", () =>
+      run(Effect.gen(function*() {
+        const store = yield* SimulationStore
+        assert.strictEqual(yield* store.acknowledgedOf("s1"), undefined)
+        yield* store.write([put("journal:s1:1", "a")], [["s1", 1], ["s2", 4]])
+        yield* store.write([put("journal:s1:2", "b")], [["s1", 2]])
+        // A lower mark never takes an acknowledgement back.
+        yield* store.write([], [["s2", 3]])
+        assert.strictEqual(yield* store.acknowledgedOf("s1"), 2)
+        assert.strictEqual(yield* store.acknowledgedOf("s2"), 4)
+        assert.strictEqual(store.acknowledged.get("s1"), 2)
+        assert.strictEqual(yield* store.acknowledgedOf("never"), undefined)
+      })))
   })
 }
