@@ -9,11 +9,13 @@ import { StoreReadError, StoreWriteError } from "../store-errors.ts"
 
 export const postgresClientLayer = (url: string) => PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })
 
+// Runners starting together on a fresh database: CREATE TABLE IF NOT EXISTS races itself, so one at a time.
 const setUp = (sql: SqlClient.SqlClient) =>
-  Effect.gen(function* () {
+  sql.withTransaction(Effect.gen(function* () {
+    yield* sql`SELECT pg_advisory_xact_lock(7015)`
     yield* sql`CREATE TABLE IF NOT EXISTS paperfloor_kv (key text COLLATE "C" PRIMARY KEY, value text NOT NULL)`
     yield* sql`CREATE TABLE IF NOT EXISTS paperfloor_ack (simulation text PRIMARY KEY, seq bigint NOT NULL)`
-  })
+  }))
 
 const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
