@@ -4,7 +4,10 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import { Layer, Option } from "effect"
 import { RunnerAddress, type ShardingConfig } from "effect/cluster"
+import type { SqlClient } from "effect/sql"
 import { type ModelFactory, ModelCatalog } from "../model-catalog.ts"
+import type { SimulationStore } from "../simulation-store.ts"
+import type { StoreReadError, StoreWriteError } from "../store-errors.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../simulation-supervisor.ts"
 import { PostgresStore } from "./interim-postgres-store.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
@@ -21,6 +24,8 @@ export interface RunnerOptions {
   readonly sharding?: Partial<ShardingConfig.ShardingConfig["Service"]>
   readonly supervisor?: Omit<SupervisorOptions, "recovery">
   readonly entity?: EntityOptions
+  /** The simulation store over the runner's PostgreSQL pool: `PostgresStore.layerWithClient()` unless given. */
+  readonly store?: Layer.Layer<SimulationStore, StoreReadError | StoreWriteError, SqlClient.SqlClient>
 }
 
 /** The runner as a layer: build it (Layer.launch) to serve until interrupted. */
@@ -31,7 +36,7 @@ export const runnerLayer = (options: RunnerOptions) => {
     shardingConfig: { ...shardMoveTuning, ...options.sharding, runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)) }
   })
   const runtime = SimulationSupervisor.layer({ ...options.supervisor, recovery: "onDemand" }).pipe(
-    Layer.provideMerge(Layer.merge(PostgresStore.layerWithClient(), ModelCatalog.layer(options.catalog)))
+    Layer.provideMerge(Layer.merge(options.store ?? PostgresStore.layerWithClient(), ModelCatalog.layer(options.catalog)))
   )
   return simulationEntityLayer(options.entity).pipe(
     Layer.provide(runtime),

@@ -22,20 +22,37 @@ export interface RunnerProcess {
   /** Resolves with the exit code or signal. */
   readonly exited: Promise<string>
   readonly kill: () => Promise<string>
+  /** SIGKILLs it at its next "@@ committed" (started with pauseAfterCommit): inputs durable, their callers not yet answered. */
+  readonly killAfterCommit: () => Promise<string>
+}
+
+export interface RunnerStart {
+  readonly port?: number
+  /** See runner-child.ts: a pause after each commit, announced, for a kill to land in. */
+  readonly pauseAfterCommit?: number
 }
 
 /** Starts a runner and resolves once it prints "@@ ready"; rejects with its output when it fails or exits first. */
-export const startRunner = async (postgresUrl: string, port?: number): Promise<RunnerProcess> => {
-  const chosen = port ?? (await freePort())
+export const startRunner = async (postgresUrl: string, options: RunnerStart = {}): Promise<RunnerProcess> => {
+  const chosen = options.port ?? (await freePort())
+  const pause = options.pauseAfterCommit === undefined ? [] : ["--pause-after-commit", String(options.pauseAfterCommit)]
   // No PORT/HOST of ours leaks into the runner's sharding config (STACK.md's pitfall): it gets its address explicitly.
-  const child = spawn(node, [childScript, postgresUrl, String(chosen)], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(node, [childScript, postgresUrl, String(chosen), ...pause], { stdio: ["ignore", "pipe", "pipe"] })
   let text = ""
   child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()))
   const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? `exit ${code}`)))
   const lines = createInterface({ input: child.stdout! })
+  let onCommit: (() => void) | null = null
+  lines.on("line", (line) => {
+    if (line === "@@ committed") onCommit?.()
+    else text += `${line}\n`
+  })
+  const kill = () => {
+    child.kill("SIGKILL")
+    return exited
+  }
   const ready = new Promise<void>((resolve, reject) => {
     lines.on("line", (line) => {
-      text += `${line}\n`
       if (line === "@@ ready") resolve()
       else if (line.startsWith("@@ fail")) reject(new Error(`runner on port ${chosen} failed: ${line.slice(8)}`))
     })
@@ -47,10 +64,8 @@ export const startRunner = async (postgresUrl: string, port?: number): Promise<R
     child,
     output: () => text,
     exited,
-    kill: () => {
-      child.kill("SIGKILL")
-      return exited
-    }
+    kill,
+    killAfterCommit: () => new Promise<string>((resolve) => (onCommit = () => void kill().then(resolve)))
   }
 }
 
