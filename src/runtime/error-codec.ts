@@ -64,6 +64,8 @@ const jsonSafe = (value: unknown): unknown =>
 export const encodeError = (error: Error & { readonly _tag: string }): EncodedError => {
   const fields: Record<string, unknown> = {}
   for (const key of Object.keys(error)) if (key !== "_tag" && key !== "stack" && key !== "code") fields[key] = (error as unknown as Record<string, unknown>)[key]
+  // An Error's `cause` is not enumerable, but it is one of the fields a store error is made with.
+  if (Object.hasOwn(error, "cause")) fields["cause"] = error.cause
   return { ...(jsonSafe(fields) as Record<string, unknown>), _tag: error._tag }
 }
 
