@@ -50,13 +50,21 @@ const errorClasses: Readonly<Record<string, ErrorClass>> = {
   StoreWriteError
 }
 
+/** An Error (a store error's cause, say) as its code and message: what its reader needs, without its stack. */
+const describeError = (e: Error): string => {
+  const code = (e as { readonly code?: unknown }).code
+  return typeof code === "string" ? `${code}: ${e.message}` : e.message
+}
+
 /** Anything JSON cannot hold exactly (a bigint, a function, NaN, a cause that is an Error) as its description. */
 const jsonSafe = (value: unknown): unknown =>
   JSON.parse(
     JSON.stringify(value, (_key, v: unknown) =>
-      typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" || (typeof v === "number" && !Number.isFinite(v)) || v instanceof Error
-        ? formatValue(v)
-        : v
+      v instanceof Error
+        ? describeError(v)
+        : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" || (typeof v === "number" && !Number.isFinite(v))
+          ? formatValue(v)
+          : v
     ) ?? "null"
   )
 
