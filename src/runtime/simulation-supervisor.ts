@@ -1,4 +1,5 @@
 import { Cause, Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
+import type { SimulationStatus } from "../../machines/index.ts"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import { ValidationError } from "../domain/errors.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
@@ -64,6 +65,16 @@ export interface SimulationSpec {
 }
 
 export type SendError = UnknownSimulationError | SimulationNotRecoveredError | SimulationUnavailableError | StoreWriteError
+
+/** Where a simulation is: what callers check before and after sending it inputs, without reading it whole. */
+export interface SimulationSummary {
+  readonly status: SimulationStatus
+  readonly statusReason: string | null
+  readonly lastUpdateTime: number | null
+  readonly updateCount: number
+  /** The journal's last sequence number. */
+  readonly seq: number
+}
 
 /** What a submission answers: each input's result, the events it caused, and the journal's last sequence number after its batch. */
 export interface Submitted {
@@ -152,6 +163,8 @@ export class SimulationSupervisor extends Context.Service<
      * way, so a caller sees the same outcome whatever the schedule's timing.
      */
     readonly settled: (id: string) => Effect.Effect<void, UnknownSimulationError | SimulationNotRecoveredError>
+    /** Where the simulation is (status, last update, counts): a small read, also where reading it whole is not (a cluster's client). */
+    readonly summary: (id: string) => Effect.Effect<SimulationSummary, SendError>
     /** Reads a simulation between batches (never while one is being applied). */
     readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, SendError>
     readonly list: Effect.Effect<ReadonlyArray<string>>
@@ -618,6 +631,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           // A simulation whose batch was not made durable may still hold it: reloaded first, through its mailbox.
           sim.stale ? Effect.map(submitTo(sim, []), () => read(sim.instance)) : Effect.succeed(read(sim.instance))
         ),
+      summary: (id) =>
+        Effect.flatMap(lookup(id), (sim) => {
+          const read = (): SimulationSummary => {
+            const engine = sim.instance.engine
+            return { status: engine.status, statusReason: engine.statusReason, lastUpdateTime: engine.lastUpdateTime, updateCount: engine.updateCount, seq: sim.seq }
+          }
+          // As `inspect`: a simulation whose batch was not made durable is reloaded first.
+          return sim.stale ? Effect.map(submitTo(sim, []), read) : Effect.sync(read)
+        }),
       settled: (id) => Effect.flatMap(lookup(id), (sim) => (sim.restarting === null ? Effect.void : Deferred.await(sim.restarting))),
       list: Effect.sync(() => [...simulations.keys()]),
       events,
