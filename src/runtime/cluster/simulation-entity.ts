@@ -33,16 +33,14 @@ export const Submit = Rpc.make("Submit", {
   error: RemoteSimulationError
 })
 
-/** The cheap read: what a list or a dashboard shows. */
+/** The cheap read (the supervisor's `summary`): what callers check before and after sending inputs. */
 export const SimulationSummary = Schema.Struct({
-  status: Schema.String,
+  status: Schema.Literals(["deployed", "running", "paused", "halted", "stopped", "failed"]),
   statusReason: Schema.NullOr(Schema.String),
   lastUpdateTime: Schema.NullOr(Schema.Number),
   updateCount: Schema.Number,
   seq: Schema.Number
 })
-export type SimulationSummary = typeof SimulationSummary.Type
-
 export const Summary = Rpc.make("Summary", { success: SimulationSummary, error: RemoteSimulationError })
 
 /** The whole simulation for any read on the client: its snapshot (`InstanceSnapshot`) as JSON text, parsed once there. */
