@@ -244,6 +244,12 @@ const runServerBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./server-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** Durable updates/s of the supervisor over PostgreSQL against LevelDB (bench/postgres-store-bench.ts, issue 15; it prints its own lines). */
+const runPostgresStoreBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./postgres-store-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** Every part of the bench, in the order `npm run bench` runs them; `node bench/index.ts <part>…` runs only those. */
 const parts: Record<string, () => void | Promise<void>> = {
   crossover: runParent,
@@ -256,7 +262,8 @@ const parts: Record<string, () => void | Promise<void>> = {
   isolation: runModelIsolationBench,
   durability: runDurabilityBench,
   history: runHistoryBench,
-  server: runServerBench
+  server: runServerBench,
+  postgres: runPostgresStoreBench
 }
 
 const childRunner = process.env[runnerVariable]

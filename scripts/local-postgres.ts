@@ -5,7 +5,7 @@
  * to the `postgres` user the package creates, and its commands run through `runuser`.
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process"
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import net from "node:net"
 import os from "node:os"
 import path from "node:path"
@@ -53,11 +53,16 @@ const postgresUser = (): { readonly uid: number; readonly gid: number } => {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
 }
 
-const run = (binaries: string, command: string, args: ReadonlyArray<string>): SpawnSyncReturns<string> => {
+/** Runs one of PostgreSQL's programs (as the `postgres` user when root: they refuse to run as root). */
+const spawnProgram = (binaries: string, command: string, args: ReadonlyArray<string>): SpawnSyncReturns<string> => {
   const program = path.join(binaries, command)
-  const result = asRoot
+  return asRoot
     ? spawnSync("runuser", ["-u", "postgres", "--", program, ...args], { encoding: "utf8" })
     : spawnSync(program, args, { encoding: "utf8" })
+}
+
+const run = (binaries: string, command: string, args: ReadonlyArray<string>): SpawnSyncReturns<string> => {
+  const result = spawnProgram(binaries, command, args)
   if (result.error !== undefined || result.status !== 0)
     throw new Error(`local-postgres: \`${command} ${args.join(" ")}\` failed (${result.error?.message ?? `exit code ${result.status}`}): ${(result.stderr ?? "").trim()}`)
   return result
@@ -91,7 +96,7 @@ export const startLocalPostgres = async (options: LocalPostgresOptions = {}): Pr
   // Loopback only; its socket in its own directory (the system's may not be writable); fsync on, as durability needs.
   const settings = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${directory} -c fsync=on -c max_connections=200`
   run(binaries, "pg_ctl", ["-D", directory, "-l", path.join(directory, "postgres.log"), "-o", settings, "-w", "-t", "60", "start"])
-  const url = `postgres://${USER}@127.0.0.1:${port}/${DATABASE}`
+  const url = localPostgresUrl(port)
   const exists = run(binaries, "psql", ["-h", "127.0.0.1", "-p", String(port), "-U", USER, "-d", "postgres", "-tAc", `SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'`])
   if (exists.stdout.trim() !== "1") run(binaries, "createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", USER, DATABASE])
   let stopped = false
@@ -107,3 +112,25 @@ export const startLocalPostgres = async (options: LocalPostgresOptions = {}): Pr
     }
   }
 }
+
+/** The port of the server running on the cluster in `directory` (from its postmaster.pid), or undefined when none runs there. */
+export const runningPort = (directory: string): number | undefined => {
+  const pidFile = path.join(directory, "postmaster.pid")
+  if (!existsSync(pidFile)) return undefined
+  const binaries = postgresBinaries()
+  if (binaries === undefined || spawnProgram(binaries, "pg_ctl", ["status", "-D", directory]).status !== 0) return undefined
+  // Line 4 of postmaster.pid is the port.
+  const port = Number(readFileSync(pidFile, "utf8").split("\n")[3])
+  return Number.isInteger(port) && port > 0 ? port : undefined
+}
+
+/** Stops the server of the cluster in `directory` (fast shutdown), keeping its data; false when none ran there. */
+export const stopLocalPostgresAt = (directory: string): boolean => {
+  const binaries = postgresBinaries()
+  if (binaries === undefined || runningPort(directory) === undefined) return false
+  run(binaries, "pg_ctl", ["-D", directory, "-m", "fast", "-w", "stop"])
+  return true
+}
+
+/** The URL of a cluster this module started on `port`. */
+export const localPostgresUrl = (port: number): string => `postgres://${USER}@127.0.0.1:${port}/${DATABASE}`

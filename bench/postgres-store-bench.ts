@@ -1,0 +1,121 @@
+/**
+ * Durable updates/s of the supervisor (group commit) over PostgreSQL against LevelDB (issue 15):
+ * the same workload on a fresh store of each kind, interleaved in one process (the order
+ * alternating per round), medians. PostgreSQL is a throwaway cluster on loopback on this same
+ * machine (scripts/local-postgres.ts, fsync and synchronous_commit on), so its server's CPU comes
+ * out of the same cores. Prints its own lines; `npm run bench -- postgres` runs it.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { randomBytes } from "node:crypto"
+import { Effect, Layer } from "effect"
+import type { TradingModel } from "../src/engine/trading-model.ts"
+import { LevelDbStore, ModelCatalog, SimulationStore, SimulationSupervisor, type SimulationInput } from "../src/runtime/index.ts"
+import { PostgresStore } from "../src/runtime/postgres-store.ts"
+import { startLocalPostgres } from "../scripts/local-postgres.ts"
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** A model that only watches: the benchmark measures the runtime and its store, not a strategy. */
+const idle: TradingModel = { initialState: null, onUpdate: (state) => ({ state }) }
+const config = { symbols: ["A", "B"], dailyStopLoss: null }
+const firstTime = Date.UTC(2024, 0, 2, 14, 30)
+
+const update = (k: number, i: number): SimulationInput => ({
+  type: "marketUpdate",
+  update: { time: firstTime + i * 60_000, prices: { A: 100 + ((i * 7 + k) % 13), B: 50 + (i % 5) } }
+})
+
+interface Workload {
+  readonly name: string
+  readonly simulations: number
+  readonly perSimulation: number
+  /** Updates per `submit` (one mailbox message). */
+  readonly batch: number
+}
+
+const workloads: ReadonlyArray<Workload> = [
+  { name: "100 updates per message", simulations: 100, perSimulation: 2_000, batch: 100 },
+  { name: "1 update per message", simulations: 100, perSimulation: 300, batch: 1 }
+]
+const rounds = 5
+
+/** The store, counting its writes: each is one durable commit (a group commit of everything pending). */
+const counted = (store: Layer.Layer<SimulationStore, unknown>, commits: { n: number }) =>
+  Layer.effect(
+    SimulationStore,
+    Effect.map(SimulationStore, (inner) =>
+      SimulationStore.of({
+        ...inner,
+        write: (batch, marks) => {
+          commits.n++
+          return inner.write(batch, marks)
+        }
+      }))
+  ).pipe(Layer.provide(store))
+
+/** Feeds every simulation concurrently; updates/s from the first submit to the last acknowledgement. */
+const measure = (store: Layer.Layer<SimulationStore, unknown>, workload: Workload) => {
+  const commits = { n: 0 }
+  const supervisor = SimulationSupervisor.layer({}).pipe(
+    Layer.provide(Layer.merge(counted(store, commits), ModelCatalog.layer({ idle: () => idle })))
+  )
+  const ids = Array.from({ length: workload.simulations }, (_, k) => `s${k}`)
+  return Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const s = yield* SimulationSupervisor
+    yield* Effect.forEach(ids, (id) => Effect.andThen(s.create({ id, config, model: { kind: "idle" } }), s.send(id, { type: "start" })), { concurrency: "unbounded" })
+    const before = commits.n
+    const start = performance.now()
+    yield* Effect.forEach(ids, (id, k) =>
+      Effect.gen(function*() {
+        for (let i = 0; i < workload.perSimulation; i += workload.batch) {
+          const inputs: SimulationInput[] = []
+          for (let j = i; j < Math.min(workload.perSimulation, i + workload.batch); j++) inputs.push(update(k, j))
+          yield* s.submit(id, inputs)
+        }
+      }), { concurrency: "unbounded", discard: true })
+    const seconds = (performance.now() - start) / 1000
+    const updates = workload.simulations * workload.perSimulation
+    return { updatesPerSecond: updates / seconds, updatesPerCommit: updates / (commits.n - before) }
+  }).pipe(Effect.provide(supervisor))))
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), "paperfloor-postgres-bench-"))
+const postgres = await startLocalPostgres()
+try {
+  const cpus = os.cpus()
+  console.log(
+    `PostgreSQL store against LevelDB (supervisor, group commit, idle model; ${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} cores, ` +
+      `node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at start):`
+  )
+  let fresh = 0
+  const stores = {
+    LevelDB: () => LevelDbStore.layer({ directory: path.join(root, `level-${++fresh}`) }),
+    PostgreSQL: () => PostgresStore.layer({ url: postgres.url, tablePrefix: `b${randomBytes(6).toString("hex")}_` })
+  }
+  for (const workload of workloads) {
+    // One round of each first, untimed: the JIT and PostgreSQL's caches warm up.
+    for (const make of Object.values(stores)) await measure(make(), { ...workload, perSimulation: Math.max(workload.batch, workload.perSimulation / 10) })
+    const figures = { LevelDB: [] as Array<{ updatesPerSecond: number; updatesPerCommit: number }>, PostgreSQL: [] as Array<{ updatesPerSecond: number; updatesPerCommit: number }> }
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (["LevelDB", "PostgreSQL"] as const) : (["PostgreSQL", "LevelDB"] as const)
+      for (const name of order) figures[name].push(await measure(stores[name](), workload))
+    }
+    const ratios = figures.PostgreSQL.map((p, i) => p.updatesPerSecond / figures.LevelDB[i]!.updatesPerSecond)
+    console.log(`  ${workload.name} (${workload.simulations} simulations × ${workload.perSimulation.toLocaleString("en-US")} updates, all at once):`)
+    for (const name of ["LevelDB", "PostgreSQL"] as const) {
+      const runs = figures[name]
+      console.log(
+        `    ${name.padEnd(10)} ${Math.round(median(runs.map((r) => r.updatesPerSecond))).toLocaleString("en-US").padStart(8)} updates/s median ` +
+          `(runs ${runs.map((r) => Math.round(r.updatesPerSecond).toLocaleString("en-US")).join(", ")}), ` +
+          `${median(runs.map((r) => r.updatesPerCommit)).toFixed(0)} updates per commit`
+      )
+    }
+    console.log(`    PostgreSQL / LevelDB per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`)
+  }
+  console.log(`  (${rounds} rounds, each store fresh, order alternating; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end)`)
+} finally {
+  postgres.stop()
+  rmSync(root, { recursive: true, force: true })
+}
