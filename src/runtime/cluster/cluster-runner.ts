@@ -4,12 +4,13 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import { Layer, Option } from "effect"
 import { RunnerAddress, type ShardingConfig } from "effect/cluster"
+import type { PgClient } from "@effect/sql-pg"
 import type { SqlClient } from "effect/sql"
 import { type ModelFactory, ModelCatalog } from "../model-catalog.ts"
 import type { SimulationStore } from "../simulation-store.ts"
-import type { StoreReadError, StoreWriteError } from "../store-errors.ts"
+import type { StoreOpenError } from "../store-errors.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../simulation-supervisor.ts"
-import { PostgresStore } from "./interim-postgres-store.ts"
+import { PostgresStore } from "../postgres-store.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
 import { type EntityOptions, simulationEntityLayer } from "./simulation-entity-layer.ts"
@@ -25,7 +26,7 @@ export interface RunnerOptions {
   readonly supervisor?: Omit<SupervisorOptions, "recovery">
   readonly entity?: EntityOptions
   /** The simulation store over the runner's PostgreSQL pool: `PostgresStore.layerWithClient()` unless given. */
-  readonly store?: Layer.Layer<SimulationStore, StoreReadError | StoreWriteError, SqlClient.SqlClient>
+  readonly store?: Layer.Layer<SimulationStore, StoreOpenError, SqlClient.SqlClient | PgClient.PgClient>
 }
 
 /** The runner as a layer: build it (Layer.launch) to serve until interrupted. */

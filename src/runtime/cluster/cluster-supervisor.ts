@@ -16,7 +16,7 @@ import { type SendError, type SupervisedEvent, SimulationSupervisor } from "../s
 import { keys, simulationIdPattern } from "../store-keys.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
-import { PostgresStore } from "./interim-postgres-store.ts"
+import { PostgresStore } from "../postgres-store.ts"
 import { Simulation, type SimulationSummary, type SubmitReply } from "./simulation-entity.ts"
 import { fromRemote, type RemoteSimulationError } from "./wire-errors.ts"
 

@@ -2,12 +2,11 @@
 // through the cluster client while one runner, then another, is SIGKILLed. Every simulation must
 // end exactly as the same inputs run in one process: each acknowledged input applied once, no
 // fill lost or doubled.
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, inject, it } from "vitest"
 import { Effect, Ref } from "effect"
 import type { Fill } from "../../../src/domain/fill.ts"
 import { ClusterSupervisor } from "../../../src/runtime/cluster/cluster-supervisor.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
-import { type LocalPostgres, startLocalPostgres } from "../../../scripts/local-postgres.ts"
 import { buildWorkload, config, deriveSeed, modelSpec, prng, uninterruptedRun } from "../crash/crash-workload.ts"
 import { freshDatabase, type RunnerProcess, startRunner } from "./cluster-harness.ts"
 
@@ -17,15 +16,12 @@ const SEED = 15
 
 const fillKeys = (fills: ReadonlyArray<Fill>): string[] => fills.map((f) => `${f.orderId}@${JSON.stringify(f)}`)
 
-let postgres: LocalPostgres
-beforeAll(async () => {
-  postgres = await startLocalPostgres()
-}, 60_000)
-afterAll(() => postgres?.stop())
+// The run's throwaway PostgreSQL (test/postgres-setup.ts); each test makes its own database on it.
+const postgresUrl = inject("postgresUrl")
 
 describe("simulations as cluster entities over PostgreSQL", () => {
   it("3 runners, 300 simulations, a runner SIGKILLed mid-run and later another: every state as in one process", async () => {
-    const url = await freshDatabase(postgres.url, "failover")
+    const url = await freshDatabase(postgresUrl, "failover")
     const start = () => startRunner(url, { pauseAfterCommit: 150 })
     const runners: RunnerProcess[] = await Promise.all([start(), start(), start()])
     try {

@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { runnerLayer } from "../../../src/runtime/cluster/cluster-runner.ts"
-import { PostgresStore } from "../../../src/runtime/cluster/interim-postgres-store.ts"
+import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
 import { SimulationStore } from "../../../src/runtime/simulation-store.ts"
 import { modelFactories } from "../crash/crash-workload.ts"
 
