@@ -63,7 +63,7 @@ describe("the cluster client as the SimulationSupervisor", () => {
       expect(out.created.again).toBeInstanceOf(SimulationExistsError)
       expect(out.created.badId).toBeInstanceOf(InvalidSimulationIdError)
       expect(out.created.badModel).toBeInstanceOf(UnknownModelError)
-      expect(out.created.badModel).toMatchObject({ kind: "nope", known: ["crash-mover"] })
+      expect(out.created.badModel).toMatchObject({ kind: "nope", known: ["crash-mover", "idle"] })
       expect(out.created.badConfig).toBeInstanceOf(ValidationError)
       expect(out.results.every((r) => r.ok)).toBe(true)
       // An operation sent again is answered as the first time, and applies nothing.

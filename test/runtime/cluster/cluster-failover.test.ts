@@ -8,7 +8,7 @@ import type { Fill } from "../../../src/domain/fill.ts"
 import { ClusterSupervisor } from "../../../src/runtime/cluster/cluster-supervisor.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import { buildWorkload, config, deriveSeed, modelSpec, prng, uninterruptedRun } from "../crash/crash-workload.ts"
-import { freshDatabase, type RunnerProcess, startRunner } from "./cluster-harness.ts"
+import { freshDatabase, type RunnerProcess, startRunners } from "./cluster-harness.ts"
 
 const SIMULATIONS = 300
 const INPUTS = 30
@@ -22,8 +22,7 @@ const postgresUrl = inject("postgresUrl")
 describe("simulations as cluster entities over PostgreSQL", () => {
   it("3 runners, 300 simulations, a runner SIGKILLed mid-run and later another: every state as in one process", async () => {
     const url = await freshDatabase(postgresUrl, "failover")
-    const start = () => startRunner(url, { pauseAfterCommit: 150 })
-    const runners: RunnerProcess[] = await Promise.all([start(), start(), start()])
+    const runners: RunnerProcess[] = await startRunners(url, 3, { pauseAfterCommit: 150 })
     try {
       const workloads = Array.from({ length: SIMULATIONS }, (_, i) => buildWorkload(INPUTS, deriveSeed(SEED, i)))
       const total = SIMULATIONS * INPUTS

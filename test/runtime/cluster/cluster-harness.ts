@@ -37,7 +37,7 @@ export const startRunner = async (postgresUrl: string, options: RunnerStart = {}
   const chosen = options.port ?? (await freePort())
   const pause = options.pauseAfterCommit === undefined ? [] : ["--pause-after-commit", String(options.pauseAfterCommit)]
   // No PORT/HOST of ours leaks into the runner's sharding config (STACK.md's pitfall): it gets its address explicitly.
-  const child = spawn(node, [childScript, postgresUrl, String(chosen), ...pause], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(node, [childScript, postgresUrl, String(chosen), ...pause], { stdio: ["pipe", "pipe", "pipe"] })
   let text = ""
   child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()))
   const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? `exit ${code}`)))
@@ -67,6 +67,16 @@ export const startRunner = async (postgresUrl: string, options: RunnerStart = {}
     kill,
     killAfterCommit: () => new Promise<string>((resolve) => (onCommit = () => void kill().then(resolve)))
   }
+}
+
+/** `count` runners, started together; if one fails to start, the others are killed. */
+export const startRunners = async (postgresUrl: string, count: number, options: RunnerStart = {}): Promise<RunnerProcess[]> => {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startRunner(postgresUrl, options)))
+  const runners = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []))
+  const failed = started.find((s) => s.status === "rejected")
+  if (failed === undefined) return runners
+  await Promise.all(runners.map((r) => r.kill()))
+  throw failed.reason
 }
 
 /** Runs an effect on a connection to `url`. */

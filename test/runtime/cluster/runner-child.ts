@@ -4,7 +4,8 @@
 //   node test/runtime/cluster/runner-child.ts <postgres-url> <port> [--pause-after-commit <ms>]
 //
 // Prints "@@ ready" once it has joined the cluster (its entities are registered), and
-// "@@ fail <message>" (exit 1) when it cannot start. It runs until killed.
+// "@@ fail <message>" (exit 1) when it cannot start. It runs until killed, or until its parent
+// closes its stdin.
 //
 // --pause-after-commit: after each store commit it prints "@@ committed" and waits that long
 // before acknowledging, so a SIGKILL aimed at that line lands where the inputs are durable but
@@ -50,6 +51,9 @@ const runner = runnerLayer({
   catalog: { ...modelFactories, idle: () => idle },
   ...(pause === null ? {} : { store: pausingStore(pause) })
 })
+
+// Its parent holds stdin open: when the parent goes (a test killed, a benchmark interrupted), so does this runner.
+process.stdin.on("end", () => process.exit(0)).resume()
 
 Effect.runPromiseExit(
   Effect.scoped(
