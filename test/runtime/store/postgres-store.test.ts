@@ -3,7 +3,7 @@
  * several stores (processes) over one database, and a supervisor that recovers exactly from it.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
 import { postgresClientLayer } from "../../../src/runtime/postgres-client.ts"
@@ -14,26 +14,11 @@ import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor
 import type { SimulationInput } from "../../../src/runtime/simulation-input.ts"
 import { catalogLayer, config, makeLogCapture, referenceRun, start, stop, submitOrder, trend, idle, update, cancelOrder } from "../fixtures.ts"
 import { storeContract } from "./store-contract.ts"
-import { freshTablePrefix, postgresUrl } from "./postgres-fixtures.ts"
+import { freshTablePrefix, openStore, postgresUrl } from "./postgres-fixtures.ts"
 
 storeContract("PostgresStore", () => PostgresStore.layer({ url: postgresUrl(), tablePrefix: freshTablePrefix() }))
 
 const put = (key: string, value: string): StoreWrite => ({ type: "put", key, value })
-
-/** A scope the test closes itself; also closed when the test ends. */
-const heldScope = Effect.gen(function*() {
-  const scope = yield* Scope.make()
-  yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-  return scope
-})
-
-/** Builds a store layer into its own scope: a process that keeps its store open while others work. */
-const openStore = (layer: Layer.Layer<SimulationStore, StoreOpenError>) =>
-  Effect.gen(function*() {
-    const scope = yield* heldScope
-    const store = Context.get(yield* Layer.buildWithScope(layer, scope), SimulationStore)
-    return { store, close: Scope.close(scope, Exit.void) }
-  })
 
 describe("PostgresStore over one database", () => {
   it.effect("two stores over the same tables: one writes, the other reads its data and asks its marks", () =>
