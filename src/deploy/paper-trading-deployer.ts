@@ -58,7 +58,7 @@ import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
 import type { OrderListRequest } from "../domain/order-list.ts"
 import { LevelDbStore } from "../runtime/leveldb-store.ts"
 import { ModelCatalog } from "../runtime/model-catalog.ts"
-import { SimulationUnavailableError } from "../runtime/runtime-errors.ts"
+import { SimulationUnavailableError, type UnknownSimulationError } from "../runtime/runtime-errors.ts"
 import type { SimulationInstance } from "../runtime/simulation-instance.ts"
 import type { SimulationInput } from "../runtime/simulation-input.ts"
 import { type SupervisedEvent, SimulationSupervisor, type SupervisorOptions } from "../runtime/simulation-supervisor.ts"
@@ -472,8 +472,13 @@ const makeEffects = (ctx: DeployerContext) => {
    * Reads the deployment's simulation. A deployment recorded but whose simulation was never
    * created (the process died in between) gets it now; any other missing simulation is unavailable.
    */
-  const inspect = <A>(sup: Supervisor, record: DeploymentRecord, read: (instance: SimulationInstance) => A) =>
-    sup.inspect(record.id, read).pipe(
+  const inspect = <A>(sup: Supervisor, record: DeploymentRecord, read: (instance: SimulationInstance) => A) => created(sup, record, () => sup.inspect(record.id, read))
+
+  /** Where the deployment's simulation is (status, last update time, count), created as `inspect` does. */
+  const summaryOf = (sup: Supervisor, record: DeploymentRecord) => created(sup, record, () => sup.summary(record.id))
+
+  const created = <A, E>(sup: Supervisor, record: DeploymentRecord, use: () => Effect.Effect<A, E | UnknownSimulationError>) =>
+    use().pipe(
       Effect.catchTag("UnknownSimulationError", () =>
         Effect.gen(function* () {
           if (record.status !== "deployed" || record.resultsArtifact !== undefined) {
@@ -483,7 +488,7 @@ const makeEffects = (ctx: DeployerContext) => {
             })
           }
           yield* sup.create({ id: record.id, config: record.config, model: record.model }).pipe(Effect.catchTag("SimulationExistsError", () => Effect.void))
-          return yield* sup.inspect(record.id, read)
+          return yield* use()
         })
       )
     )
@@ -532,7 +537,6 @@ const makeEffects = (ctx: DeployerContext) => {
     return manager.effect.recordStatus(record.id, status, why)
   }
 
-  const stateOf = (instance: SimulationInstance) => ({ state: instance.engine.status, reason: instance.engine.statusReason })
 
   const deployToPaperTrading = (input: DeployRequest) =>
     Effect.gen(function* () {
@@ -566,12 +570,12 @@ const makeEffects = (ctx: DeployerContext) => {
       const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
-      const before = yield* inspect(sup, record, stateOf)
+      const before = yield* summaryOf(sup, record)
       // Refused, it changes nothing; done, the record catches up with the simulation, then records the command.
       yield* sup.send(id, { type })
-      const synced = yield* sync(record, before.state, before.reason)
-      const after = yield* sup.inspect(id, stateOf)
-      yield* sync(synced, after.state, after.reason, true)
+      const synced = yield* sync(record, before.status, before.statusReason)
+      const after = yield* sup.summary(id)
+      yield* sync(synced, after.status, after.statusReason, true)
     })
 
   const processMarketUpdates = (id: string, updates: ReadonlyArray<MarketUpdateInput>, single = false) =>
@@ -581,15 +585,15 @@ const makeEffects = (ctx: DeployerContext) => {
       const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
-      const current = yield* inspect(sup, record, (instance) => ({ ...stateOf(instance), lastTime: instance.engine.lastUpdateTime }))
-      if (!ACCEPTS_UPDATES.has(current.state)) return yield* new SimulationStateError({ status: current.state, command: "processMarketUpdate" })
+      const current = yield* summaryOf(sup, record)
+      if (!ACCEPTS_UPDATES.has(current.status)) return yield* new SimulationStateError({ status: current.status, command: "processMarketUpdate" })
 
       // Stamp and check the whole batch before any of it is applied.
       const clock = now().getTime()
       const symbols = new Set(record.config.symbols)
       const inputs: SimulationInput[] = []
       const issues: ValidationIssue[] = []
-      let previous = current.lastTime
+      let previous = current.lastUpdateTime
       plain.forEach((raw, i) => {
         const update = stamp(raw, previous === null ? clock : Math.max(clock, previous))
         const normalized = normalizeMarketUpdate(update, symbols, previous)
@@ -601,7 +605,7 @@ const makeEffects = (ctx: DeployerContext) => {
         inputs.push({ type: "marketUpdate", update: update as MarketUpdateInput })
       })
       if (issues.length > 0) return yield* new ValidationError({ subject: "marketUpdate", issues })
-      const synced = yield* sync(record, current.state, current.reason)
+      const synced = yield* sync(record, current.status, current.statusReason)
 
       // The batch's status changes come back as events, published before the batch is acknowledged.
       const { results, failure } = yield* Effect.scoped(
@@ -629,8 +633,8 @@ const makeEffects = (ctx: DeployerContext) => {
       // Calls for a deployment run one at a time, so an update that passed the checks above is not
       // refused; if one were, its error is reported as it is.
       if (refusal !== undefined) return yield* Effect.fail(refusal as SimulationStateError | ValidationError)
-      const after = yield* sup.inspect(id, (instance) => ({ ...stateOf(instance), updates: instance.engine.updateCount }))
-      return { deploymentId: id, applied, state: after.state, reason: after.reason, updates: after.updates } satisfies UpdateReceipt as UpdateReceipt
+      const after = yield* sup.summary(id)
+      return { deploymentId: id, applied, state: after.status, reason: after.statusReason, updates: after.updateCount } satisfies UpdateReceipt as UpdateReceipt
     })
 
   const archive = (record: DeploymentRecord, results: PaperTradingResults) =>
@@ -649,9 +653,9 @@ const makeEffects = (ctx: DeployerContext) => {
       const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
-      const before = yield* inspect(sup, record, stateOf)
+      const before = yield* summaryOf(sup, record)
       yield* sup.send(id, { type: "stop" })
-      const synced = yield* sync(record, before.state, before.reason)
+      const synced = yield* sync(record, before.status, before.statusReason)
       const results = yield* sup.inspect(id, (instance) => resultsOf(synced, instance))
       const stopped = yield* sync(synced, "stopped", null, true)
       return yield* archive(stopped, results)
@@ -666,8 +670,8 @@ const makeEffects = (ctx: DeployerContext) => {
       if (record.resultsArtifact !== undefined) return yield* readResults(record.resultsArtifact)
       // Stopped, but the process died before its results were archived: archive them now.
       const sup = yield* supervisor()
-      const state = yield* inspect(sup, record, stateOf)
-      if (state.state !== "stopped") return yield* new ResultsNotArchivedError({ deploymentId: id, status: state.state })
+      const { status } = yield* summaryOf(sup, record)
+      if (status !== "stopped") return yield* new ResultsNotArchivedError({ deploymentId: id, status })
       const results = yield* sup.inspect(id, (instance) => resultsOf(record, instance))
       const stopped = yield* sync(record, "stopped", null)
       return yield* archive(stopped, results)
@@ -684,8 +688,8 @@ const makeEffects = (ctx: DeployerContext) => {
       for (const record of yield* manager.effect.listDeployments()) {
         if (record.resultsArtifact !== undefined) continue
         const finish = Effect.gen(function* () {
-          const state = yield* sup.inspect(record.id, stateOf)
-          if (state.state !== "stopped") return
+          const { status } = yield* sup.summary(record.id)
+          if (status !== "stopped") return
           const results = yield* sup.inspect(record.id, (instance) => resultsOf(record, instance))
           yield* archive(yield* sync(record, "stopped", null), results)
         })
@@ -706,7 +710,7 @@ const makeEffects = (ctx: DeployerContext) => {
       const record = yield* recordOf(id)
       const sup = yield* supervisor()
       yield* settled(sup, id)
-      yield* inspect(sup, record, () => undefined)
+      yield* summaryOf(sup, record)
       return yield* sup.send(id, input)
     })
 

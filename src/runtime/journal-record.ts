@@ -1,4 +1,5 @@
 import { collectLeaves, readShape, type Shape, type ShapeBuilder, shapeBuilder, shapeJson, shapeOf } from "./input-shape.ts"
+import { readOperations, type StoredOperation } from "./operation-window.ts"
 import type { SimulationInput } from "./simulation-input.ts"
 
 /**
@@ -14,6 +15,9 @@ import type { SimulationInput } from "./simulation-input.ts"
  *     each leaf 0, except the input's `type`, which is kept; `leaves` holds the runs' inputs'
  *     leaves in order, input after input.
  *   format 1 (stores written before): {"seq":S,"inputs":[input, ...]}
+ *
+ * A record may also list the operations (`submitOnce`) whose inputs it holds, with their answers:
+ * `"operations":[[id, results], ...]` (absent when there are none; readers before it ignore it).
  */
 export const JOURNAL_FORMAT = 2
 
@@ -24,12 +28,14 @@ export const JOURNAL_FORMAT = 2
 export interface JournalRecord {
   readonly seq: number
   readonly inputs: ReadonlyArray<SimulationInput>
+  /** The operations whose inputs this record holds, with their answers. */
+  readonly operations?: ReadonlyArray<StoredOperation>
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value)
 
 /** Format 2's JSON for inputs in journal form (plain JSON data, as `journalBatch` makes them). */
-export const encodeJournal = (seq: number, inputs: ReadonlyArray<SimulationInput>): string => {
+export const encodeJournal = (seq: number, inputs: ReadonlyArray<SimulationInput>, operations: ReadonlyArray<StoredOperation> = []): string => {
   const items: unknown[] = []
   let run: { readonly shape: Shape; readonly input: SimulationInput; readonly leaves: unknown[]; count: number } | null = null
   const close = () => {
@@ -58,7 +64,8 @@ export const encodeJournal = (seq: number, inputs: ReadonlyArray<SimulationInput
     run = { shape, input, leaves, count: 1 }
   }
   close()
-  return `{"seq":${seq},"format":${JOURNAL_FORMAT},"inputs":${JSON.stringify(items)}}`
+  const answered = operations.length === 0 ? "" : `,"operations":${JSON.stringify(operations)}`
+  return `{"seq":${seq},"format":${JOURNAL_FORMAT},"inputs":${JSON.stringify(items)}${answered}}`
 }
 
 /** A stored shape's builder and its count of leaves. */
@@ -103,7 +110,10 @@ const readRun = (item: ReadonlyArray<unknown>, into: SimulationInput[]): string 
 export const readJournal = (body: unknown): JournalRecord | { readonly problem: string } | { readonly newer: number } => {
   if (!isObject(body) || typeof body["seq"] !== "number" || !Array.isArray(body["inputs"])) return { problem: "not a journal record" }
   const { seq, format, inputs } = body as { seq: number; format?: unknown; inputs: ReadonlyArray<unknown> }
-  if (format === undefined) return { seq, inputs: inputs as ReadonlyArray<SimulationInput> }
+  const operations = body["operations"] === undefined ? undefined : readOperations(body["operations"])
+  if (typeof operations === "string") return { problem: operations }
+  const answered = operations === undefined ? {} : { operations }
+  if (format === undefined) return { seq, inputs: inputs as ReadonlyArray<SimulationInput>, ...answered }
   if (format !== JOURNAL_FORMAT) return typeof format === "number" && format > JOURNAL_FORMAT ? { newer: format } : { problem: `format ${JSON.stringify(format)}` }
   const out: SimulationInput[] = []
   for (const item of inputs) {
@@ -114,5 +124,5 @@ export const readJournal = (body: unknown): JournalRecord | { readonly problem: 
     const problem = readRun(item, out)
     if (problem !== undefined) return { problem }
   }
-  return { seq, inputs: out }
+  return { seq, inputs: out, ...answered }
 }

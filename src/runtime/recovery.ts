@@ -14,6 +14,7 @@ import { readRecord } from "./record-codec.ts"
 import { AcknowledgedInputsLostError, UnrecoverableSimulationError } from "./runtime-errors.ts"
 import { type InstanceLiveSnapshot, type InstanceSnapshot, SimulationInstance } from "./simulation-instance.ts"
 import { type JournalRecord, JOURNAL_FORMAT, readJournal } from "./journal-record.ts"
+import { OperationWindow, readOperations } from "./operation-window.ts"
 import { SNAPSHOT_FORMAT, type SimulationRecord, type SnapshotRecord } from "./simulation-record.ts"
 import { SimulationStore } from "./simulation-store.ts"
 import { keys } from "./store-keys.ts"
@@ -30,6 +31,8 @@ export interface Recovered {
   readonly badSnapshots: ReadonlyArray<string>
   /** Journal keys dropped as a torn tail (written, never acknowledged). */
   readonly tornTail: ReadonlyArray<string>
+  /** The operations the simulation remembers (their answers), up to `seq`. */
+  readonly operations: OperationWindow
 }
 
 const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
@@ -38,6 +41,10 @@ const readSnapshot = (key: string, value: string): SnapshotRecord | string => {
   const record = read.body as SnapshotRecord
   if (record.formatVersion !== SNAPSHOT_FORMAT) return `format ${String(record.formatVersion)}, expected ${SNAPSHOT_FORMAT}`
   if (record.seq !== keys.seqOf(key)) return `sequence ${record.seq} does not match its key`
+  if (record.operations !== undefined) {
+    const operations = readOperations(record.operations)
+    if (typeof operations === "string") return operations
+  }
   return withStoredConfig(record)
 }
 
@@ -171,6 +178,7 @@ export const recoverSimulation = (
     let instance: SimulationInstance | undefined
     let seq = 0
     let written = NO_HISTORY
+    let operations = new OperationWindow()
     for (const [key, value] of snapshots) {
       const snapshot = readSnapshot(key, value)
       const restored = typeof snapshot === "string" ? snapshot : restore(snapshot)
@@ -182,6 +190,7 @@ export const recoverSimulation = (
       instance = restored.instance
       written = restored.written
       seq = (snapshot as SnapshotRecord).seq
+      operations = new OperationWindow((snapshot as SnapshotRecord).operations)
       break
     }
     // History records past the snapshot restored (or all, when it holds its history itself) belong
@@ -208,6 +217,7 @@ export const recoverSimulation = (
       if (bad === undefined && typeof entry !== "string" && entry.seq === seq + 1) {
         for (const input of entry.inputs) instance.apply(input)
         seq += entry.inputs.length
+        if (entry.operations !== undefined) for (const op of entry.operations) operations.add(op)
         continue
       }
       if (bad === undefined) {
@@ -245,5 +255,5 @@ export const recoverSimulation = (
       .map((key) => keys.seqOf(key))
       .filter((s) => s <= seq)
       .reverse()
-    return { instance, seq, snapshots: kept, written, badSnapshots, tornTail } satisfies Recovered
+    return { instance, seq, snapshots: kept, written, badSnapshots, tornTail, operations } satisfies Recovered
   })

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { formatValue } from "../domain/format-value.ts"
 
 export class UnknownSimulationError extends Data.TaggedError("UnknownSimulationError")<{ readonly simulationId: string }> {
   override get message(): string {
@@ -74,5 +75,12 @@ export class SimulationNotRecoveredError extends Data.TaggedError("SimulationNot
 }> {
   override get message(): string {
     return `Simulation ${this.simulationId} was not recovered when the runtime started: ${this.reason.message}`
+  }
+}
+
+/** An operation id (what makes a submission exactly-once) that is not 1–128 letters, digits, '.', '_', ':' or '-'. */
+export class InvalidOperationIdError extends Data.TaggedError("InvalidOperationIdError")<{ readonly operationId: unknown }> {
+  override get message(): string {
+    return `Operation id ${formatValue(this.operationId)} must be a string of 1–128 letters, digits, '.', '_', ':' or '-'`
   }
 }

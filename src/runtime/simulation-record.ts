@@ -2,6 +2,7 @@ import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { EngineHistory } from "../engine/trading-simulation-engine.ts"
 import type { InstanceLiveSnapshot, InstanceSnapshot } from "./simulation-instance.ts"
 import type { ModelSpec } from "./model-catalog.ts"
+import type { StoredOperation } from "./operation-window.ts"
 
 /** What the store keeps about a simulation besides its journal and snapshots. */
 export interface SimulationRecord {
@@ -23,6 +24,8 @@ export interface SnapshotRecord {
    * format 3); or, in stores written before history records, the whole simulation (engine format 2).
    */
   readonly instance: InstanceLiveSnapshot | InstanceSnapshot
+  /** The operations the simulation remembers at `seq` (see operation-window.ts); absent when none. */
+  readonly operations?: ReadonlyArray<StoredOperation>
 }
 
 /** The history a simulation made up to the snapshot at `seq`, since the one before it. Never rewritten. */

@@ -1,4 +1,5 @@
 import { Cause, Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
+import type { SimulationStatus } from "../../machines/index.ts"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import { ValidationError } from "../domain/errors.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
@@ -9,8 +10,10 @@ import { encodeJournal } from "./journal-record.ts"
 import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
 import { byKeyOrder, readStoredSimulations, recoverSimulation, type Recovered, type StoredSimulation } from "./recovery.ts"
+import { decodeResults, encodeResults, OperationWindow, operationIdPattern, type StoredOperation, type StoredResults } from "./operation-window.ts"
 import {
   AcknowledgedInputsLostError,
+  InvalidOperationIdError,
   InvalidSimulationIdError,
   SimulationNotRecoveredError,
   UnrecoverableSimulationError,
@@ -40,6 +43,13 @@ export interface SupervisorOptions {
   readonly engineOptions?: Omit<EngineOptions, "autoStart">
   /** The runtime's log level: "Warn" by default (quiet), "Debug" to see every batch. */
   readonly logLevel?: LogLevel.LogLevel
+  /**
+   * "all" (the default): every simulation in the store is recovered at start, as one process that
+   * owns its store does. "onDemand": none is; a simulation is recovered from the store when first
+   * used (or `hold`), and `release` lets it go: for runners that share a store, each holding the
+   * simulations assigned to it.
+   */
+  readonly recovery?: "all" | "onDemand"
 }
 
 /** A simulation's event, tagged with the simulation. */
@@ -56,6 +66,23 @@ export interface SimulationSpec {
 
 export type SendError = UnknownSimulationError | SimulationNotRecoveredError | SimulationUnavailableError | StoreWriteError
 
+/** Where a simulation is: what callers check before and after sending it inputs, without reading it whole. */
+export interface SimulationSummary {
+  readonly status: SimulationStatus
+  readonly statusReason: string | null
+  readonly lastUpdateTime: number | null
+  readonly updateCount: number
+  /** The journal's last sequence number. */
+  readonly seq: number
+}
+
+/** What a submission answers: each input's result, the events it caused, and the journal's last sequence number after its batch. */
+export interface Submitted {
+  readonly results: ReadonlyArray<ApplyResult>
+  readonly events: ReadonlyArray<EngineEvent>
+  readonly seq: number
+}
+
 /** Why a stored simulation was not recovered: a typed error (an unknown model, a journal that cannot be replayed, a loss…). */
 export type NotRecoveredReason = { readonly _tag: string; readonly message: string }
 
@@ -71,7 +98,9 @@ class FiberDefect extends Data.TaggedError("FiberDefect")<{ readonly cause: unkn
 
 interface Command {
   readonly inputs: ReadonlyArray<SimulationInput>
-  readonly done: Deferred.Deferred<ReadonlyArray<ApplyResult>, SendError>
+  /** Set for `submitOnce`: the operation applies once, however often it is sent. */
+  readonly operationId: string | undefined
+  readonly done: Deferred.Deferred<Submitted, SendError>
 }
 
 interface Supervised {
@@ -90,6 +119,8 @@ interface Supervised {
   unavailable: string | null
   /** Set from a model failure until the restart the schedule makes (or giving up): inputs wait for it. */
   restarting: Deferred.Deferred<void> | null
+  /** The operations it remembers, as durable as its journal. */
+  operations: OperationWindow
 }
 
 export class SimulationSupervisor extends Context.Service<
@@ -104,6 +135,26 @@ export class SimulationSupervisor extends Context.Service<
      * says whether it was refused (a refused input changed nothing and is not journaled).
      */
     readonly submit: (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
+    /**
+     * Applies inputs once per (simulation, operation id): sent again (its answer was lost: a
+     * runner died, a connection was cut), it applies nothing and answers as the first did, from
+     * the store, for the simulation's last 1,024 operations. An operation whose every input was
+     * refused changed nothing and is not remembered. The events are those of this application
+     * (none for a repeat).
+     */
+    readonly submitOnce: (
+      id: string,
+      operationId: string,
+      inputs: ReadonlyArray<SimulationInput>
+    ) => Effect.Effect<Submitted, SendError | InvalidOperationIdError>
+    /** Makes sure the simulation is held: recovered from the store now ("onDemand"), or already. */
+    readonly hold: (id: string) => Effect.Effect<void, UnknownSimulationError | SimulationNotRecoveredError>
+    /**
+     * Stops holding the simulation (its fiber ends; the store keeps everything durable). Inputs
+     * waiting for it are refused with SimulationUnavailableError; under "onDemand" the next use
+     * recovers it again.
+     */
+    readonly release: (id: string) => Effect.Effect<void>
     /** One input; a refusal is the error. */
     readonly send: (id: string, input: SimulationInput) => Effect.Effect<unknown, InputError | SendError>
     /**
@@ -112,13 +163,15 @@ export class SimulationSupervisor extends Context.Service<
      * way, so a caller sees the same outcome whatever the schedule's timing.
      */
     readonly settled: (id: string) => Effect.Effect<void, UnknownSimulationError | SimulationNotRecoveredError>
+    /** Where the simulation is (status, last update, counts): a small read, also where reading it whole is not (a cluster's client). */
+    readonly summary: (id: string) => Effect.Effect<SimulationSummary, SendError>
     /** Reads a simulation between batches (never while one is being applied). */
     readonly inspect: <A>(id: string, read: (instance: SimulationInstance) => A) => Effect.Effect<A, SendError>
     readonly list: Effect.Effect<ReadonlyArray<string>>
     /** Every simulation's events, once durable. Subscribe before sending to see them all. */
     readonly events: PubSub.PubSub<SupervisedEvent>
     /** What recovery found at start, per simulation. */
-    readonly recovered: ReadonlyArray<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots" | "written">>
+    readonly recovered: ReadonlyArray<RecoveryReport>
     /** The simulations in the store that recovery could not bring back, each with why; their inputs fail with SimulationNotRecoveredError. */
     readonly unrecoverable: ReadonlyArray<{ readonly simulationId: string; readonly error: NotRecoveredReason }>
   }
@@ -129,6 +182,9 @@ export class SimulationSupervisor extends Context.Service<
     return Layer.effect(SimulationSupervisor, makeSupervisor(options, level).pipe(Effect.provideService(References.MinimumLogLevel, level)))
   }
 }
+
+/** What recovery found of one simulation. */
+export type RecoveryReport = { readonly id: string } & Omit<Recovered, "instance" | "snapshots" | "written" | "operations">
 
 /** Simulations whose records recovery reads at once (three range reads for all of them). */
 const RECOVERY_CHUNK = 64
@@ -149,6 +205,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const keepSnapshots = Math.max(1, options.keepSnapshots ?? 3)
     const restartSchedule = options.restartSchedule ?? defaultRestartSchedule
     const healthyBatches = Math.max(1, options.healthyBatches ?? 100)
+    const onDemand = options.recovery === "onDemand"
     const engineOptions = options.engineOptions ?? {}
 
     /**
@@ -156,12 +213,17 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
      * previous snapshot: what is written per update does not grow with the run), and the pruning of
      * what the kept snapshots no longer need. Returns the history marks the snapshot ends at.
      */
-    const snapshotWrites = (sim: Supervised, seq: number, writes: StoreWrite[]) =>
+    const snapshotWrites = (sim: Supervised, seq: number, writes: StoreWrite[], answered: ReadonlyArray<StoredOperation>) =>
       Effect.gen(function* () {
         const id = sim.record.id
         const { live, history } = sim.instance.checkpoint(sim.written)
+        // The operations remembered at `seq`: those before this batch, then its own.
+        const window = sim.operations.copy()
+        for (const op of answered) window.add(op)
+        const operations = window.toJSON()
+        const snapshot = operations.length === 0 ? { formatVersion: SNAPSHOT_FORMAT, seq, instance: live } : { formatVersion: SNAPSHOT_FORMAT, seq, instance: live, operations }
         writes.push(
-          { type: "put", key: keys.snapshot(id, seq), value: encodeRecord({ formatVersion: SNAPSHOT_FORMAT, seq, instance: live }) },
+          { type: "put", key: keys.snapshot(id, seq), value: encodeRecord(snapshot) },
           { type: "put", key: keys.history(id, seq), value: encodeRecord({ seq, history }) }
         )
         const kept = [...sim.snapshots, seq]
@@ -175,8 +237,17 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
 
     /** Applies one mailbox batch, makes it durable in one commit, then acknowledges and publishes. */
     const processBatch = (sim: Supervised) =>
+      Effect.flatMap(Queue.takeAll(sim.mailbox), (commands) =>
+        applyBatch(sim, commands).pipe(
+          // Released mid-batch: its callers hear so (the batch may still become durable: an operation sent again answers as it did).
+          Effect.onInterrupt(() =>
+            Effect.forEach(commands, (c) => Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable ?? "it was interrupted" })), { discard: true })
+          )
+        )
+      )
+
+    const applyBatch = (sim: Supervised, commands: ReadonlyArray<Command>) =>
       Effect.gen(function* () {
-        const commands = yield* Queue.takeAll(sim.mailbox)
         const id = sim.record.id
         if (sim.stale) {
           // The store failed earlier and the instance may hold what it never took: nothing goes on until it is reloaded.
@@ -192,11 +263,21 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const journaled: SimulationInput[] = []
         let seq = sim.seq
         let stopped = false
-        const results: ApplyResult[][] = []
+        const results: Array<{ readonly results: ReadonlyArray<ApplyResult>; readonly events: ReadonlyArray<EngineEvent> }> = []
+        /** The operations this batch applies, with their answers: journaled with its inputs. */
+        const answered: StoredOperation[] = []
+        const answeredHere = new Map<string, StoredResults>()
         const applied = yield* Effect.try({
           try: () => {
             for (const command of commands) {
+              const operationId = command.operationId
+              const repeat = operationId === undefined ? undefined : (answeredHere.get(operationId) ?? sim.operations.get(operationId))
+              if (repeat !== undefined) {
+                results.push({ results: decodeResults(repeat), events: [] })
+                continue
+              }
               const out: ApplyResult[] = []
+              const journaledBefore = journaled.length
               for (const form of journalBatch(command.inputs)) {
                 if (form instanceof ValidationError) {
                   out.push({ ok: false, error: form })
@@ -209,7 +290,12 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
                 journaled.push(form)
                 if (form.type === "stop") stopped = true
               }
-              results.push(out)
+              results.push({ results: out, events: sim.instance.drainEvents() })
+              if (operationId !== undefined && journaled.length > journaledBefore) {
+                const op: StoredOperation = [operationId, encodeResults(out)]
+                answered.push(op)
+                answeredHere.set(operationId, op[1])
+              }
             }
           },
           catch: (cause) => new FiberDefect({ cause })
@@ -217,11 +303,11 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         if (journaled.length > 0) {
           // One record for the batch.
           const first = sim.seq + 1
-          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled)) })
+          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled, answered)) })
         }
         let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {
-          if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) snapshotted = yield* snapshotWrites(sim, seq, writes)
+          if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) snapshotted = yield* snapshotWrites(sim, seq, writes, answered)
           yield* committer.commit(writes, journaled.length > 0 ? [[id, seq]] : [])
         }).pipe(
           Effect.catchTag("StoreReadError", (e) =>
@@ -242,17 +328,18 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           return yield* Exit.isFailure(applied) ? Effect.failCause(applied.cause) : Effect.void
         }
         sim.seq = seq
+        for (const op of answered) sim.operations.add(op)
         if (snapshotted !== null) {
           sim.snapshots = [...sim.snapshots, seq].slice(-keepSnapshots)
           sim.written = snapshotted
         }
         // Published before the acknowledgement: a caller that resumes has its batch's events behind it, not ahead.
-        const batchEvents = sim.instance.drainEvents()
+        const batchEvents = results.flatMap((r) => r.events)
         if (batchEvents.length > 0) yield* PubSub.publishAll(events, batchEvents.map((event) => ({ simulationId: id, event })))
         // A failed model is restarted on the schedule: inputs sent from now on wait for that (see `settled`).
         if (sim.instance.engine.status === "failed" && sim.record.gaveUp === undefined) sim.restarting ??= Deferred.makeUnsafe<void>()
-        commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed(results[i]!)))
-        yield* Effect.logDebug(`applied ${results.flat().length} inputs, journal at ${seq}`).pipe(Effect.annotateLogs("simulation", id))
+        commands.forEach((c, i) => Deferred.doneUnsafe(c.done, Exit.succeed({ ...results[i]!, seq })))
+        yield* Effect.logDebug(`applied ${journaled.length} inputs, journal at ${seq}`).pipe(Effect.annotateLogs("simulation", id))
         const failed = sim.instance.engine.status === "failed"
         if (failed) return yield* new ModelFailed({ cause: sim.instance.engine.statusReason ?? "unknown" })
       })
@@ -261,7 +348,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     const restart = (sim: Supervised) =>
       Effect.gen(function* () {
         if (sim.instance.engine.status !== "failed") return settle(sim)
-        const [result] = yield* submitTo(sim, [{ type: "restart" }], true).pipe(Effect.ensuring(Effect.sync(() => settle(sim))))
+        const { results: [result] } = yield* submitTo(sim, [{ type: "restart" }], undefined, true).pipe(Effect.ensuring(Effect.sync(() => settle(sim))))
         yield* Effect.logInfo(`restarted: ${result?.ok === true ? "running again" : "restart refused"}`).pipe(Effect.annotateLogs("simulation", sim.record.id))
       })
 
@@ -324,17 +411,20 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       return supervised.pipe(Effect.annotateLogs("simulation", sim.record.id))
     }
 
-    const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>, restarting = false) =>
+    const submitTo = (sim: Supervised, inputs: ReadonlyArray<SimulationInput>, operationId?: string, restarting = false) =>
       Effect.gen(function* () {
         if (!restarting && sim.restarting !== null) yield* Deferred.await(sim.restarting)
         if (sim.unavailable !== null) return yield* new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable })
-        const done = yield* Deferred.make<ReadonlyArray<ApplyResult>, SendError>()
-        yield* Queue.offer(sim.mailbox, { inputs, done })
+        const done = yield* Deferred.make<Submitted, SendError>()
+        yield* Queue.offer(sim.mailbox, { inputs, operationId, done })
         return yield* Deferred.await(done)
       })
 
+    /** Rebuilds the simulation from the store, held to what the store says it acknowledged now. */
     const recover = (record: SimulationRecord, model: TradingModel, stored?: StoredSimulation) =>
-      recoverSimulation(record, model, engineOptions, store.acknowledged.get(record.id) ?? 0, stored).pipe(Effect.provideService(SimulationStore, store))
+      Effect.flatMap(store.acknowledgedOf(record.id), (acknowledged) => recoverSimulation(record, model, engineOptions, acknowledged ?? 0, stored)).pipe(
+        Effect.provideService(SimulationStore, store)
+      )
 
     /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
     const reload = (sim: Supervised) =>
@@ -345,13 +435,14 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         sim.seq = reloaded.seq
         sim.snapshots = [...reloaded.snapshots]
         sim.written = reloaded.written
+        sim.operations = reloaded.operations
         sim.stale = false
       })
 
     const supervise = (
       record: SimulationRecord,
       model: TradingModel,
-      recovered: { instance: SimulationInstance; seq: number; snapshots: number[]; written: HistoryMarks }
+      recovered: { instance: SimulationInstance; seq: number; snapshots: number[]; written: HistoryMarks; operations: OperationWindow }
     ) =>
       Effect.gen(function* () {
         const sim: Supervised = {
@@ -364,23 +455,85 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           written: recovered.written,
           stale: false,
           unavailable: null,
-          restarting: null
+          restarting: null,
+          operations: recovered.operations
         }
         simulations.set(record.id, sim)
         yield* FiberMap.run(fibers, record.id, run(sim))
+        return sim
       })
 
+    /** Recoveries under way ("onDemand"): concurrent uses of a simulation recover it once. */
+    const holding = new Map<string, Deferred.Deferred<Supervised, UnknownSimulationError | SimulationNotRecoveredError>>()
+
+    /** One simulation from the store ("onDemand"). A failure is not remembered: the next use tries again (the store may be back). */
+    const recoverById = (id: string): Effect.Effect<Supervised, UnknownSimulationError | SimulationNotRecoveredError> =>
+      Effect.gen(function* () {
+        const key = keys.meta(id)
+        const value = yield* store.get(key)
+        if (value === undefined) {
+          const acknowledged = yield* store.acknowledgedOf(id)
+          if (acknowledged === undefined) return yield* new UnknownSimulationError({ simulationId: id })
+          return yield* new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null })
+        }
+        const read = readRecord(key, value)
+        if ("problem" in read) return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `its record ${key} is unreadable: ${read.problem}` })
+        const record = read.body as SimulationRecord
+        if (record.id !== id) return yield* new UnrecoverableSimulationError({ simulationId: id, reason: `its record ${key} names simulation ${JSON.stringify(record.id)}` })
+        const model = yield* catalog.resolve(record.model)
+        const result = yield* recover(record, model)
+        yield* Effect.logInfo(`recovered at ${result.seq}`).pipe(Effect.annotateLogs("simulation", id))
+        return yield* supervise(record, model, { ...result, snapshots: [...result.snapshots] })
+      }).pipe(
+        Effect.exit,
+        Effect.flatMap((exit): Effect.Effect<Supervised, UnknownSimulationError | SimulationNotRecoveredError> => {
+          if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
+          const error = Cause.squash(exit.cause)
+          if (error instanceof UnknownSimulationError) return Effect.fail(error)
+          const reason = isTagged(error) ? error : new UnrecoverableSimulationError({ simulationId: id, reason: String(error) })
+          return Effect.andThen(Effect.logError(`simulation ${id} not recovered: ${reason.message}`), Effect.fail(new SimulationNotRecoveredError({ simulationId: id, reason })))
+        })
+      )
+
+    /** The simulation, held: under "onDemand" recovered from the store when it is not. */
     const lookup = (id: string): Effect.Effect<Supervised, UnknownSimulationError | SimulationNotRecoveredError> =>
       Effect.suspend(() => {
         const sim = simulations.get(id)
         if (sim !== undefined) return Effect.succeed(sim)
-        const reason = unrecoverable.get(id)
-        return Effect.fail(reason === undefined ? new UnknownSimulationError({ simulationId: id }) : new SimulationNotRecoveredError({ simulationId: id, reason }))
+        if (!onDemand || !simulationIdPattern.test(id)) {
+          const reason = unrecoverable.get(id)
+          return Effect.fail(reason === undefined ? new UnknownSimulationError({ simulationId: id }) : new SimulationNotRecoveredError({ simulationId: id, reason }))
+        }
+        const pending = holding.get(id)
+        if (pending !== undefined) return Deferred.await(pending)
+        const done = Deferred.makeUnsafe<Supervised, UnknownSimulationError | SimulationNotRecoveredError>()
+        holding.set(id, done)
+        return recoverById(id).pipe(
+          Effect.onExit((exit) =>
+            Effect.sync(() => {
+              holding.delete(id)
+              Deferred.doneUnsafe(done, exit)
+            })
+          )
+        )
+      })
+
+    const release = (id: string) =>
+      Effect.gen(function* () {
+        const sim = simulations.get(id)
+        if (sim === undefined) return
+        simulations.delete(id)
+        const cause = "it was released here (moved to another runner, or passivated); send it again"
+        sim.unavailable = cause
+        yield* FiberMap.remove(fibers, id)
+        settle(sim)
+        for (const c of yield* Queue.clear(sim.mailbox)) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: id, cause }))
+        yield* Effect.logDebug("released").pipe(Effect.annotateLogs("simulation", id))
       })
 
     // Recovery: every simulation in the store, several at a time so that one's reads overlap
     // another's replay; one that cannot be rebuilt is reported, not fatal.
-    const recovered: Array<{ readonly id: string } & Omit<Recovered, "instance" | "snapshots" | "written">> = []
+    const recovered: RecoveryReport[] = []
     const unrecoverable = new Map<string, NotRecoveredReason>()
     const notRecovered = (id: string, error: NotRecoveredReason) =>
       Effect.gen(function* () {
@@ -397,8 +550,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           const model = yield* catalog.resolve(record.model)
           // Records read for the simulation its meta key names: a record naming another id reads its own.
           const result = yield* recover(record, model, record.id === id ? stored : undefined)
-          yield* supervise(record, model, { instance: result.instance, seq: result.seq, snapshots: [...result.snapshots], written: result.written })
-          const { instance: _instance, snapshots: _snapshots, written: _written, ...report } = result
+          yield* supervise(record, model, { ...result, snapshots: [...result.snapshots] })
+          const { instance: _instance, snapshots: _snapshots, written: _written, operations: _operations, ...report } = result
           recovered.push({ id: record.id, ...report })
         }).pipe(Effect.exit)
         if (Exit.isFailure(outcome)) {
@@ -406,7 +559,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           yield* notRecovered(record.id, isTagged(error) ? error : new UnrecoverableSimulationError({ simulationId: record.id, reason: String(error) }))
         }
       })
-    const metas = yield* store.range(keys.allMeta)
+    const metas = onDemand ? [] : yield* store.range(keys.allMeta)
     const idOf = (key: string) => key.slice(keys.meta("").length)
     const metaOf = new Map(metas.map(([key, value]) => [idOf(key), value] as const))
     // In chunks of simulations adjacent in key order, each chunk's records read at once; a few
@@ -426,8 +579,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         }),
       { concurrency: 3, discard: true }
     )
-    // Acknowledged simulations whose record is gone were lost, not never made.
-    for (const [id, acknowledged] of store.acknowledged)
+    // Acknowledged simulations whose record is gone were lost, not never made ("onDemand" finds out when one is used).
+    if (!onDemand) for (const [id, acknowledged] of store.acknowledged)
       if (!metaOf.has(id)) yield* notRecovered(id, new AcknowledgedInputsLostError({ simulationId: id, acknowledged, held: null }))
     recovered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
@@ -454,15 +607,23 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         })
         const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
         yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }], [[spec.id, 0]])
-        yield* supervise(record, model, { instance, seq: 0, snapshots: [], written: NO_HISTORY })
+        yield* supervise(record, model, { instance, seq: 0, snapshots: [], written: NO_HISTORY, operations: new OperationWindow() })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
       })
 
-    const submit = (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.flatMap(lookup(id), (sim) => submitTo(sim, inputs))
+    const submit = (id: string, inputs: ReadonlyArray<SimulationInput>) => Effect.flatMap(lookup(id), (sim) => Effect.map(submitTo(sim, inputs), (s) => s.results))
+
+    const submitOnce = (id: string, operationId: string, inputs: ReadonlyArray<SimulationInput>): Effect.Effect<Submitted, SendError | InvalidOperationIdError> =>
+      typeof operationId === "string" && operationIdPattern.test(operationId)
+        ? Effect.flatMap(lookup(id), (sim) => submitTo(sim, inputs, operationId))
+        : Effect.fail(new InvalidOperationIdError({ operationId }))
 
     return SimulationSupervisor.of({
       create: (spec) => leveled(create(spec)),
       submit: (id, inputs) => leveled(submit(id, inputs)),
+      submitOnce: (id, operationId, inputs) => leveled(submitOnce(id, operationId, inputs)),
+      hold: (id) => leveled(Effect.asVoid(lookup(id))),
+      release: (id) => leveled(release(id)),
       send: (id, input) =>
         leveled(Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error)))),
       inspect: (id, read) =>
@@ -470,6 +631,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           // A simulation whose batch was not made durable may still hold it: reloaded first, through its mailbox.
           sim.stale ? Effect.map(submitTo(sim, []), () => read(sim.instance)) : Effect.succeed(read(sim.instance))
         ),
+      summary: (id) =>
+        Effect.flatMap(lookup(id), (sim) => {
+          const read = (): SimulationSummary => {
+            const engine = sim.instance.engine
+            return { status: engine.status, statusReason: engine.statusReason, lastUpdateTime: engine.lastUpdateTime, updateCount: engine.updateCount, seq: sim.seq }
+          }
+          // As `inspect`: a simulation whose batch was not made durable is reloaded first.
+          return sim.stale ? Effect.map(submitTo(sim, []), read) : Effect.sync(read)
+        }),
       settled: (id) => Effect.flatMap(lookup(id), (sim) => (sim.restarting === null ? Effect.void : Deferred.await(sim.restarting))),
       list: Effect.sync(() => [...simulations.keys()]),
       events,
