@@ -62,6 +62,20 @@ const measure = (store: Layer.Layer<SimulationStore, unknown>, workload: Workloa
   }).pipe(Effect.provide(supervisor))))
 }
 
+/** One durable commit alone (a 500-byte record and its mark, one after the other): median µs per commit. */
+const commitLatency = (store: Layer.Layer<SimulationStore, unknown>) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const s = yield* SimulationStore
+    const value = "x".repeat(500)
+    const micros: number[] = []
+    for (let seq = 1; seq <= 300; seq++) {
+      const start = performance.now()
+      yield* s.write([{ type: "put", key: `journal:sim:${String(seq).padStart(12, "0")}`, value }], [["sim", seq]])
+      micros.push((performance.now() - start) * 1000)
+    }
+    return median(micros.slice(20))
+  }).pipe(Effect.provide(store))))
+
 const root = mkdtempSync(path.join(os.tmpdir(), "paperfloor-postgres-bench-"))
 const postgres = await startLocalPostgres()
 try {
@@ -95,6 +109,13 @@ try {
     }
     console.log(`    PostgreSQL / LevelDB per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`)
   }
+  const latency = { LevelDB: [] as number[], PostgreSQL: [] as number[] }
+  for (let round = 0; round < rounds; round++)
+    for (const name of round % 2 === 0 ? (["LevelDB", "PostgreSQL"] as const) : (["PostgreSQL", "LevelDB"] as const)) latency[name].push(await commitLatency(stores[name]()))
+  console.log(
+    `  one commit alone (a 500-byte record and its mark, 300 in a row): LevelDB ${median(latency.LevelDB).toFixed(0)} µs, ` +
+      `PostgreSQL ${median(latency.PostgreSQL).toFixed(0)} µs (medians; per round ${latency.PostgreSQL.map((p, i) => `${p.toFixed(0)}/${latency.LevelDB[i]!.toFixed(0)}`).join(", ")})`
+  )
   console.log(`  (${rounds} rounds, each store fresh, order alternating; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end)`)
 } finally {
   postgres.stop()
