@@ -10,22 +10,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import { Effect, Layer } from "effect"
-import type { TradingModel } from "../src/engine/trading-model.ts"
-import { LevelDbStore, ModelCatalog, SimulationStore, SimulationSupervisor, type SimulationInput } from "../src/runtime/index.ts"
-import { PostgresStore } from "../src/runtime/postgres-store.ts"
+import { LevelDbStore, ModelCatalog, PostgresStore, SimulationStore, SimulationSupervisor } from "../src/runtime/index.ts"
 import { startLocalPostgres } from "../scripts/local-postgres.ts"
+import { createStarted, feed, idle, ids } from "./runtime-workload.ts"
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-/** A model that only watches: the benchmark measures the runtime and its store, not a strategy. */
-const idle: TradingModel = { initialState: null, onUpdate: (state) => ({ state }) }
-const config = { symbols: ["A", "B"], dailyStopLoss: null }
-const firstTime = Date.UTC(2024, 0, 2, 14, 30)
-
-const update = (k: number, i: number): SimulationInput => ({
-  type: "marketUpdate",
-  update: { time: firstTime + i * 60_000, prices: { A: 100 + ((i * 7 + k) % 13), B: 50 + (i % 5) } }
-})
 
 interface Workload {
   readonly name: string
@@ -61,25 +50,31 @@ const measure = (store: Layer.Layer<SimulationStore, unknown>, workload: Workloa
   const supervisor = SimulationSupervisor.layer({}).pipe(
     Layer.provide(Layer.merge(counted(store, commits), ModelCatalog.layer({ idle: () => idle })))
   )
-  const ids = Array.from({ length: workload.simulations }, (_, k) => `s${k}`)
   return Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const s = yield* SimulationSupervisor
-    yield* Effect.forEach(ids, (id) => Effect.andThen(s.create({ id, config, model: { kind: "idle" } }), s.send(id, { type: "start" })), { concurrency: "unbounded" })
+    yield* Effect.forEach(ids(workload.simulations), (id) => createStarted(s, id), { concurrency: "unbounded" })
     const before = commits.n
     const start = performance.now()
-    yield* Effect.forEach(ids, (id, k) =>
-      Effect.gen(function*() {
-        for (let i = 0; i < workload.perSimulation; i += workload.batch) {
-          const inputs: SimulationInput[] = []
-          for (let j = i; j < Math.min(workload.perSimulation, i + workload.batch); j++) inputs.push(update(k, j))
-          yield* s.submit(id, inputs)
-        }
-      }), { concurrency: "unbounded", discard: true })
+    yield* Effect.forEach(ids(workload.simulations), (id, k) => feed(s, id, k, workload.perSimulation, workload.batch), { concurrency: "unbounded", discard: true })
     const seconds = (performance.now() - start) / 1000
     const updates = workload.simulations * workload.perSimulation
     return { updatesPerSecond: updates / seconds, updatesPerCommit: updates / (commits.n - before) }
   }).pipe(Effect.provide(supervisor))))
 }
+
+/** One durable commit alone (a 500-byte record and its mark, one after the other): median µs per commit. */
+const commitLatency = (store: Layer.Layer<SimulationStore, unknown>) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const s = yield* SimulationStore
+    const value = "x".repeat(500)
+    const micros: number[] = []
+    for (let seq = 1; seq <= 300; seq++) {
+      const start = performance.now()
+      yield* s.write([{ type: "put", key: `journal:sim:${String(seq).padStart(12, "0")}`, value }], [["sim", seq]])
+      micros.push((performance.now() - start) * 1000)
+    }
+    return median(micros.slice(20))
+  }).pipe(Effect.provide(store))))
 
 const root = mkdtempSync(path.join(os.tmpdir(), "paperfloor-postgres-bench-"))
 const postgres = await startLocalPostgres()
@@ -114,6 +109,13 @@ try {
     }
     console.log(`    PostgreSQL / LevelDB per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`)
   }
+  const latency = { LevelDB: [] as number[], PostgreSQL: [] as number[] }
+  for (let round = 0; round < rounds; round++)
+    for (const name of round % 2 === 0 ? (["LevelDB", "PostgreSQL"] as const) : (["PostgreSQL", "LevelDB"] as const)) latency[name].push(await commitLatency(stores[name]()))
+  console.log(
+    `  one commit alone (a 500-byte record and its mark, 300 in a row): LevelDB ${median(latency.LevelDB).toFixed(0)} µs, ` +
+      `PostgreSQL ${median(latency.PostgreSQL).toFixed(0)} µs (medians; per round ${latency.PostgreSQL.map((p, i) => `${p.toFixed(0)}/${latency.LevelDB[i]!.toFixed(0)}`).join(", ")})`
+  )
   console.log(`  (${rounds} rounds, each store fresh, order alternating; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end)`)
 } finally {
   postgres.stop()

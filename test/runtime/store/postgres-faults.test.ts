@@ -7,7 +7,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll } from "vitest"
-import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { freePort, type LocalPostgres, startLocalPostgres } from "../../../scripts/local-postgres.ts"
 import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
@@ -17,22 +17,9 @@ import { StoreOpenError, StoreReadError, StoreWriteError } from "../../../src/ru
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import type { SimulationInput } from "../../../src/runtime/simulation-input.ts"
 import { catalogLayer, config, makeLogCapture, referenceRun, start, trend, update } from "../fixtures.ts"
-import { freshTablePrefix, postgresUrl } from "./postgres-fixtures.ts"
+import { freshTablePrefix, openStore, postgresUrl } from "./postgres-fixtures.ts"
 
 const put = (key: string, value: string): StoreWrite => ({ type: "put", key, value })
-
-/** A scope the test closes itself; also closed when the test ends. */
-const heldScope = Effect.gen(function*() {
-  const scope = yield* Scope.make()
-  yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-  return scope
-})
-
-const openStore = (layer: Layer.Layer<SimulationStore, StoreOpenError>) =>
-  Effect.gen(function*() {
-    const scope = yield* heldScope
-    return Context.get(yield* Layer.buildWithScope(layer, scope), SimulationStore)
-  })
 
 describe("PostgresStore: PostgreSQL out of reach at build", () => {
   it.effect("a port nothing listens on: StoreOpenError naming host:port and ECONNREFUSED", () =>
@@ -80,7 +67,7 @@ describe("PostgresStore: PostgreSQL stopped mid-run", () => {
   it.effect("writes fail and acknowledge nothing while it is down; once back, they work and everything acknowledged is there", () =>
     Effect.gen(function*() {
       const server = yield* ownServer
-      const store = yield* openStore(PostgresStore.layer({ url: server.url, tablePrefix: freshTablePrefix() }))
+      const { store } = yield* openStore(PostgresStore.layer({ url: server.url, tablePrefix: freshTablePrefix() }))
       yield* store.write([put("journal:s:1", "a")], [["s", 1]])
 
       yield* stopServer
