@@ -7,7 +7,9 @@ import { createInterface } from "node:readline"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { freePort } from "../../scripts/local-postgres.ts"
 import { freshDatabase } from "../runtime/cluster/cluster-harness.ts"
+import { clientFor } from "../server/broker-harness.ts"
 import { cli, cliJson, exampleConfig, nvdaFile, orclFile, repoRoot, tempDirs } from "./cli-harness.ts"
+import { startServe } from "./serve-harness.ts"
 
 const dirs = tempDirs()
 const runners: ChildProcess[] = []
@@ -62,5 +64,27 @@ describe("paperfloor runner and --cluster", () => {
     const status = await cliJson<{ state: string; updates: number }>(["--cluster", postgresUrl, "status", "paper-ma-crossover-1"], cwd)
     expect(status.state).toBe("stopped")
     expect(status.updates).toBe(5036)
+  })
+})
+
+describe("paperfloor serve --cluster", () => {
+  it("an account made through the cluster is served to the official Alpaca client; its order fills on a runner", async () => {
+    const postgresUrl = await freshDatabase(inject("postgresUrl"), "serve")
+    const cwd = await dirs.make()
+    await startRunner(postgresUrl, (await freePort())!, cwd)
+    const created = await cliJson<{ id: string; key_id: string; secret_key: string }>(["--cluster", postgresUrl, "serve", "--create-account", "--symbols", "AAPL"], cwd)
+    const server = await startServe(cwd, ["--cluster", postgresUrl])
+    try {
+      const alpaca = clientFor(server.url, created.key_id, created.secret_key)
+      expect(await alpaca.trading.account.getAccount()).toMatchObject({ id: created.id, cash: "100000" })
+      const push = (time: string, price: number) => server.admin(`/accounts/${created.id}/updates`, { time, bars: { AAPL: { open: price, high: price + 1, low: price - 1, close: price } } })
+      await push("2024-01-02T14:30:00Z", 100)
+      const placed = await alpaca.trading.orders.market({ symbol: "AAPL", qty: 2, side: "buy" })
+      await push("2024-01-02T14:31:00Z", 101)
+      expect(await alpaca.trading.orders.getOrderByOrderID({ orderId: placed.id! })).toMatchObject({ status: "filled", filledAvgPrice: "101" })
+    } finally {
+      server.child.kill("SIGTERM")
+    }
+    expect(await server.exited).toBe(0)
   })
 })

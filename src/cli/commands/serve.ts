@@ -83,8 +83,9 @@ export const serveCommand = (program: Program) =>
       const { liveEndpoint } = await import("../../server/api/endpoint-file.ts")
       const { createAccountThrough } = await import("../remote-store.ts")
       /** A new account in the store, opened here. */
+      const cluster: string | undefined = command.optsWithGlobals().cluster
       const createAccount = async (root: string, config: Record<string, unknown>) => {
-        const broker = await Broker.open(root)
+        const broker = await Broker.open(root, undefined, cluster === undefined ? {} : { cluster: { postgresUrl: cluster } })
         try {
           const { account, keys } = await broker.createAccount(config)
           return { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey }
@@ -104,7 +105,6 @@ export const serveCommand = (program: Program) =>
       }
       const adminKey = process.env["PAPERFLOOR_ADMIN_KEY"]
       const market = await marketOptions(options)
-      const cluster: string | undefined = command.optsWithGlobals().cluster
       const server = await startBrokerServer({
         storageRoot,
         host: options.host,
