@@ -1,0 +1,50 @@
+// A runner: one process serving the Simulation entities of the shards the cluster assigns it, over
+// a supervisor that recovers a simulation only when its entity is activated, all on one
+// PostgreSQL pool (the store and the cluster's message and runner storage share it).
+import { NodeClusterSocket } from "@effect/platform-node"
+import { Layer, Option } from "effect"
+import { RunnerAddress, type ShardingConfig } from "effect/cluster"
+import type { PgClient } from "@effect/sql-pg"
+import type { SqlClient } from "effect/sql"
+import { type ModelFactory, ModelCatalog } from "../model-catalog.ts"
+import type { SimulationStore } from "../simulation-store.ts"
+import type { StoreOpenError } from "../store-errors.ts"
+import { SimulationSupervisor, type SupervisorOptions } from "../simulation-supervisor.ts"
+import { PostgresStore } from "../postgres-store.ts"
+import { checkedPostgresLayer } from "./postgres-connection.ts"
+import { shardMoveTuning } from "./shard-move-tuning.ts"
+import { type EntityOptions, simulationEntityLayer } from "./simulation-entity-layer.ts"
+
+export interface RunnerOptions {
+  readonly postgresUrl: string
+  /** The address other runners and clients reach this one at (and it listens on). */
+  readonly host: string
+  readonly port: number
+  readonly catalog: Readonly<Record<string, ModelFactory>>
+  /** Over `shardMoveTuning`; the runner's address always comes from host and port. */
+  readonly sharding?: Partial<ShardingConfig.ShardingConfig["Service"]>
+  readonly supervisor?: Omit<SupervisorOptions, "recovery">
+  readonly entity?: EntityOptions
+  /** The simulation store over the runner's PostgreSQL pool: `PostgresStore.layerWithClient()` unless given. */
+  readonly store?: Layer.Layer<SimulationStore, StoreOpenError, SqlClient.SqlClient | PgClient.PgClient>
+}
+
+/** The runner as a layer: build it (Layer.launch) to serve until interrupted. */
+export const runnerLayer = (options: RunnerOptions) => {
+  // The shardingConfig option is passed whole: NodeClusterSocket otherwise reads HOST, PORT… from the environment.
+  const cluster = NodeClusterSocket.layer({
+    storage: "sql",
+    shardingConfig: { ...shardMoveTuning, ...options.sharding, runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)) }
+  })
+  const runtime = SimulationSupervisor.layer({ ...options.supervisor, recovery: "onDemand" }).pipe(
+    Layer.provideMerge(Layer.merge(options.store ?? PostgresStore.layerWithClient(), ModelCatalog.layer(options.catalog)))
+  )
+  return simulationEntityLayer(options.entity).pipe(
+    Layer.provide(runtime),
+    Layer.provide(cluster),
+    Layer.provide(checkedPostgresLayer(options.postgresUrl))
+  )
+}
+
+/** Runs a runner until the process is told to stop; fails at once, naming PostgreSQL's address, when it cannot be reached. */
+export const runRunner = (options: RunnerOptions) => Layer.launch(runnerLayer(options))

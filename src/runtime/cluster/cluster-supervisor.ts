@@ -1,0 +1,123 @@
+// The client of a cluster: the SimulationSupervisor service with every simulation served by the
+// runner its shard is assigned to. A caller (the deployer) uses it as it uses the in-process one.
+import { randomUUID } from "node:crypto"
+import { NodeClusterSocket } from "@effect/platform-node"
+import { Effect, Layer, PubSub, Schedule } from "effect"
+import type { ShardingConfig } from "effect/cluster"
+import { ValidationError } from "../../domain/errors.ts"
+import type { EngineEvent } from "../../engine/engine-events.ts"
+import type { TradingModel } from "../../engine/trading-model.ts"
+import { decodeResults, type StoredResults } from "../operation-window.ts"
+import { type InvalidOperationIdError, InvalidSimulationIdError, type SimulationNotRecoveredError, SimulationUnavailableError, type UnknownSimulationError } from "../runtime-errors.ts"
+import { journalBatch, type SimulationInput } from "../simulation-input.ts"
+import { type ApplyResult, type InstanceSnapshot, SimulationInstance } from "../simulation-instance.ts"
+import { SimulationStore } from "../simulation-store.ts"
+import { type SendError, type SupervisedEvent, SimulationSupervisor } from "../simulation-supervisor.ts"
+import { keys, simulationIdPattern } from "../store-keys.ts"
+import { checkedPostgresLayer } from "./postgres-connection.ts"
+import { shardMoveTuning } from "./shard-move-tuning.ts"
+import { PostgresStore } from "../postgres-store.ts"
+import { Simulation, type SimulationSummary, type SubmitReply } from "./simulation-entity.ts"
+import { fromRemote, type RemoteSimulationError } from "./wire-errors.ts"
+
+export interface ClusterClientOptions {
+  readonly postgresUrl: string
+  /** Prefix of this client's operation ids (`<clientId>-<n>`); a fresh UUID by default. Two live clients must not share one. */
+  readonly clientId?: string
+  /** How long a message is retried while no runner serves its shard (default 60 s); past it the call fails with SimulationUnavailableError. */
+  readonly routingPatience?: number
+  readonly sharding?: Partial<ShardingConfig.ShardingConfig["Service"]>
+}
+
+/** Reads run on a restored copy that is never applied to: its model is never called. */
+const readOnlyModel: TradingModel = {
+  initialState: null,
+  onUpdate: () => {
+    throw new Error("a simulation read through the cluster client is read-only")
+  }
+}
+
+type CreateError = Effect.Error<ReturnType<SimulationSupervisor["Service"]["create"]>>
+
+const isRemote = (e: { readonly _tag: string }): e is RemoteSimulationError => e._tag === "RemoteSimulationError"
+
+const make = (options: ClusterClientOptions) =>
+  Effect.gen(function* () {
+    const clientFor = yield* Simulation.client
+    const store = yield* SimulationStore
+    const events$ = yield* PubSub.unbounded<SupervisedEvent>()
+    const clientId = options.clientId ?? randomUUID()
+    let operations = 0
+    const patience = options.routingPatience ?? 60_000
+
+    /**
+     * One message to the simulation's runner. While its shard has no runner (one died, its shards
+     * are moving) the same message is sent again: a Submit's operation id makes that safe. A
+     * runtime error comes back as its own class; the caller knows which of them its method can get.
+     */
+    const call = <E, A>(
+      id: string,
+      send: (entity: ReturnType<typeof clientFor>) => Effect.Effect<A, RemoteSimulationError | { readonly _tag: string; readonly message: string }>
+    ): Effect.Effect<A, E> =>
+      Effect.suspend(() => send(clientFor(id))).pipe(
+        Effect.retry({ while: (e) => !isRemote(e), schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo({ duration: `${patience} millis` })) }),
+        Effect.mapError((e) => (isRemote(e) ? fromRemote(e) : new SimulationUnavailableError({ simulationId: id, cause: `no runner answered: ${e.message}` })) as E)
+      )
+
+    const submitOnce = (id: string, operationId: string, inputs: ReadonlyArray<SimulationInput>) =>
+      Effect.gen(function* () {
+        // Refusals of inputs with no JSON form stay here; the rest go in journal form.
+        const forms = journalBatch(inputs)
+        const sent = forms.filter((f) => !(f instanceof ValidationError))
+        const reply = yield* call<SendError | InvalidOperationIdError, typeof SubmitReply.Type>(id, (entity) => entity.Submit({ operationId, inputs: sent }))
+        const events = reply.events as ReadonlyArray<EngineEvent>
+        // Published before the results are returned, as the in-process supervisor does.
+        if (events.length > 0) yield* PubSub.publishAll(events$, events.map((event) => ({ simulationId: id, event })))
+        const decoded = decodeResults(reply.results as StoredResults)
+        let next = 0
+        const results = forms.map((f): ApplyResult => (f instanceof ValidationError ? { ok: false, error: f } : decoded[next++]!))
+        return { results, events, seq: reply.seq }
+      })
+
+    /** A fresh operation id per call: a message the cluster or this client sends again is still applied once. */
+    const submit = (id: string, inputs: ReadonlyArray<SimulationInput>) =>
+      Effect.map(submitOnce(id, `${clientId}-${++operations}`, inputs), (submitted) => submitted.results) as Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
+
+    return SimulationSupervisor.of({
+      create: (spec) =>
+        simulationIdPattern.test(spec.id)
+          ? call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: JSON.parse(JSON.stringify(spec)) }))
+          : Effect.fail(new InvalidSimulationIdError({ simulationId: spec.id })),
+      submit,
+      submitOnce,
+      // The runner whose shard it is holds it (its entity's first message recovers it) and releases it when the entity passivates or moves.
+      hold: (id) => Effect.asVoid(call<UnknownSimulationError | SimulationNotRecoveredError, unknown>(id, (entity) => entity.Summary())),
+      summary: (id) => call<SendError, typeof SimulationSummary.Type>(id, (entity) => entity.Summary()),
+      release: () => Effect.void,
+      send: (id, input) => Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error))),
+      settled: (id) => call<UnknownSimulationError | SimulationNotRecoveredError, void>(id, (entity) => entity.Settled()),
+      inspect: (id, read) =>
+        Effect.map(call<SendError, string>(id, (entity) => entity.Snapshot()), (text) =>
+          read(SimulationInstance.fromSnapshot(JSON.parse(text) as InstanceSnapshot, readOnlyModel))
+        ),
+      list: store.range(keys.allMeta).pipe(
+        Effect.map((metas) => metas.map(([key]) => key.slice(keys.meta("").length))),
+        Effect.orDie
+      ),
+      events: events$,
+      // Recovery happens per simulation, on its runner: a simulation that cannot be recovered fails its calls with SimulationNotRecoveredError.
+      recovered: [],
+      unrecoverable: []
+    })
+  })
+
+/** The cluster client as the SimulationSupervisor service. */
+export const ClusterSupervisor = {
+  layer: (options: ClusterClientOptions) =>
+    Layer.effect(SimulationSupervisor, make(options)).pipe(
+      Layer.provide(
+        Layer.merge(PostgresStore.layerWithClient(), NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { ...shardMoveTuning, ...options.sharding } }))
+      ),
+      Layer.provide(checkedPostgresLayer(options.postgresUrl))
+    )
+}

@@ -1,0 +1,52 @@
+// The simulation as a cluster entity: its messages are the runtime's inputs and two reads. Every
+// payload and reply is JSON (inputs in journal form, results and errors encoded), so what a
+// runner receives is exactly what the journal records.
+//
+// Volatile messages, not persisted ones. Exactly once comes from the store instead: a Submit
+// carries an operation id, and the runner applies it with `submitOnce`, which records the id in
+// the same commit as the inputs and answers a repeat from the store without applying anything.
+// When a runner dies, the cluster client sends an in-flight message again to the shard's new
+// runner (and the client retries it itself on a routing error): if the first attempt was made
+// durable, the repeat gets its results; if not, it is applied now. Either way once. Persisted
+// messages with `WithTransaction` would give the same only if the store's writes joined the
+// reply's transaction, which the supervisor's group commit does not, and they cost ~5 commits a
+// message and a reply polled every 200 ms (STACK.md: 145-205 against 740-915 messages/s).
+import { Schema } from "effect"
+import { Entity } from "effect/cluster"
+import { Rpc } from "effect/rpc"
+import { RemoteSimulationError } from "./wire-errors.ts"
+
+/** `Create`: `spec` is a SimulationSpec in JSON form. */
+export const Create = Rpc.make("Create", { payload: { spec: Schema.Unknown }, error: RemoteSimulationError })
+
+/** What a Submit answers: the inputs' results encoded (`encodeResults`: a count when all are plain successes), their events (JSON), and the journal's sequence after them. */
+export const SubmitReply = Schema.Struct({
+  results: Schema.Unknown,
+  events: Schema.Array(Schema.Unknown),
+  seq: Schema.Number
+})
+
+/** `Submit`: inputs in journal form, applied once per (simulation, operationId). */
+export const Submit = Rpc.make("Submit", {
+  payload: { operationId: Schema.String, inputs: Schema.Array(Schema.Unknown) },
+  success: SubmitReply,
+  error: RemoteSimulationError
+})
+
+/** The cheap read (the supervisor's `summary`): what callers check before and after sending inputs. */
+export const SimulationSummary = Schema.Struct({
+  status: Schema.Literals(["deployed", "running", "paused", "halted", "stopped", "failed"]),
+  statusReason: Schema.NullOr(Schema.String),
+  lastUpdateTime: Schema.NullOr(Schema.Number),
+  updateCount: Schema.Number,
+  seq: Schema.Number
+})
+export const Summary = Rpc.make("Summary", { success: SimulationSummary, error: RemoteSimulationError })
+
+/** The whole simulation for any read on the client: its snapshot (`InstanceSnapshot`) as JSON text, parsed once there. */
+export const Snapshot = Rpc.make("Snapshot", { success: Schema.String, error: RemoteSimulationError })
+
+/** Completes when the simulation is not waiting for a restart (the supervisor's `settled`). */
+export const Settled = Rpc.make("Settled", { error: RemoteSimulationError })
+
+export const Simulation = Entity.make("Simulation", [Create, Submit, Summary, Snapshot, Settled])
