@@ -3,6 +3,7 @@
  * nothing is acknowledged that is not stored, and everything acknowledged is there when it is back.
  */
 import { mkdtempSync, rmSync } from "node:fs"
+import net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -38,6 +39,16 @@ describe("PostgresStore: PostgreSQL out of reach at build", () => {
       const error = yield* Effect.flip(Effect.scoped(Layer.build(PostgresStore.layer({ url }))))
       assert.instanceOf(error, StoreOpenError)
       assert.include(error.message, `cannot reach PostgreSQL at 127.0.0.1:${new URL(url).port} (AuthenticationError: 28000 role "nobody" does not exist)`)
+    }))
+  it.live("a server that takes the connection and never answers: StoreOpenError saying it timed out, not a hang", () =>
+    Effect.gen(function*() {
+      const silent = net.createServer(() => {})
+      yield* Effect.addFinalizer(() => Effect.sync(() => silent.close()))
+      const port = yield* Effect.promise(() => new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port))))
+      const url = `postgres://paperfloor@127.0.0.1:${port}/paperfloor`
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(PostgresStore.layer({ url }))))
+      assert.instanceOf(error, StoreOpenError)
+      assert.include(error.message, `cannot reach PostgreSQL at 127.0.0.1:${port} (ConnectionError: Connection timed out)`)
     }))
 })
 
