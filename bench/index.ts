@@ -250,6 +250,12 @@ const runPostgresStoreBench = (): void => {
   execFileSync(process.execPath, [fileURLToPath(new URL("./postgres-store-bench.ts", import.meta.url))], { stdio: "inherit" })
 }
 
+/** Simulations as cluster entities: updates/s with 1, 2 and 4 runners, shard moves (bench/cluster-bench.ts, issue 15; it prints its own lines). */
+const runClusterBench = (): void => {
+  console.log("")
+  execFileSync(process.execPath, [fileURLToPath(new URL("./cluster-bench.ts", import.meta.url))], { stdio: "inherit" })
+}
+
 /** Every part of the bench, in the order `npm run bench` runs them; `node bench/index.ts <part>…` runs only those. */
 const parts: Record<string, () => void | Promise<void>> = {
   crossover: runParent,
@@ -263,7 +269,8 @@ const parts: Record<string, () => void | Promise<void>> = {
   durability: runDurabilityBench,
   history: runHistoryBench,
   server: runServerBench,
-  postgres: runPostgresStoreBench
+  postgres: runPostgresStoreBench,
+  cluster: runClusterBench
 }
 
 const childRunner = process.env[runnerVariable]

@@ -17,7 +17,7 @@ import { keys, simulationIdPattern } from "../store-keys.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
 import { PostgresStore } from "../postgres-store.ts"
-import { Simulation, type SimulationSummary, type SubmitReply } from "./simulation-entity.ts"
+import { Simulation, type SummaryReply, type SubmitReply } from "./simulation-entity.ts"
 import { fromRemote, type RemoteSimulationError } from "./wire-errors.ts"
 
 export interface ClusterClientOptions {
@@ -92,7 +92,7 @@ const make = (options: ClusterClientOptions) =>
       submitOnce,
       // The runner whose shard it is holds it (its entity's first message recovers it) and releases it when the entity passivates or moves.
       hold: (id) => Effect.asVoid(call<UnknownSimulationError | SimulationNotRecoveredError, unknown>(id, (entity) => entity.Summary())),
-      summary: (id) => call<SendError, typeof SimulationSummary.Type>(id, (entity) => entity.Summary()),
+      summary: (id) => call<SendError, typeof SummaryReply.Type>(id, (entity) => entity.Summary()),
       release: () => Effect.void,
       send: (id, input) => Effect.flatMap(submit(id, [input]), ([result]) => (result!.ok ? Effect.succeed(result!.value) : Effect.fail(result!.error))),
       settled: (id) => call<UnknownSimulationError | SimulationNotRecoveredError, void>(id, (entity) => entity.Settled()),

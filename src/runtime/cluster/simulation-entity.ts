@@ -34,14 +34,14 @@ export const Submit = Rpc.make("Submit", {
 })
 
 /** The cheap read (the supervisor's `summary`): what callers check before and after sending inputs. */
-export const SimulationSummary = Schema.Struct({
+export const SummaryReply = Schema.Struct({
   status: Schema.Literals(["deployed", "running", "paused", "halted", "stopped", "failed"]),
   statusReason: Schema.NullOr(Schema.String),
   lastUpdateTime: Schema.NullOr(Schema.Number),
   updateCount: Schema.Number,
   seq: Schema.Number
 })
-export const Summary = Rpc.make("Summary", { success: SimulationSummary, error: RemoteSimulationError })
+export const Summary = Rpc.make("Summary", { success: SummaryReply, error: RemoteSimulationError })
 
 /** The whole simulation for any read on the client: its snapshot (`InstanceSnapshot`) as JSON text, parsed once there. */
 export const Snapshot = Rpc.make("Snapshot", { success: Schema.String, error: RemoteSimulationError })

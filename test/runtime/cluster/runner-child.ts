@@ -1,4 +1,5 @@
-// A runner process for the cluster tests and benchmark, serving the crash workload's model:
+// A runner process for the cluster tests and benchmark, serving the crash workload's model
+// ("crash-mover") and one that only watches ("idle", the benchmark's):
 //
 //   node test/runtime/cluster/runner-child.ts <postgres-url> <port> [--pause-after-commit <ms>]
 //
@@ -10,6 +11,7 @@
 // their callers were never answered: the case a message sent again must not apply twice.
 import { parseArgs } from "node:util"
 import { Cause, Effect, Exit, Layer } from "effect"
+import type { TradingModel } from "../../../src/engine/trading-model.ts"
 import { runnerLayer } from "../../../src/runtime/cluster/cluster-runner.ts"
 import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
 import { SimulationStore } from "../../../src/runtime/simulation-store.ts"
@@ -22,6 +24,8 @@ if (postgresUrl === undefined || port === undefined) {
   process.exit(2)
 }
 const pause = values["pause-after-commit"] === undefined ? null : Number(values["pause-after-commit"])
+
+const idle: TradingModel = { initialState: null, onUpdate: (state) => ({ state }) }
 
 const pausingStore = (ms: number) =>
   Layer.effect(
@@ -43,7 +47,7 @@ const runner = runnerLayer({
   postgresUrl,
   host: "127.0.0.1",
   port: Number(port),
-  catalog: modelFactories,
+  catalog: { ...modelFactories, idle: () => idle },
   ...(pause === null ? {} : { store: pausingStore(pause) })
 })
 
