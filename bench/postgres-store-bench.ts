@@ -5,27 +5,16 @@
  * machine (scripts/local-postgres.ts, fsync and synchronous_commit on), so its server's CPU comes
  * out of the same cores. Prints its own lines; `npm run bench -- postgres` runs it.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import { Effect, Layer } from "effect"
-import type { TradingModel } from "../src/engine/trading-model.ts"
-import { LevelDbStore, ModelCatalog, SimulationStore, SimulationSupervisor, type SimulationInput } from "../src/runtime/index.ts"
-import { PostgresStore } from "../src/runtime/postgres-store.ts"
+import { LevelDbStore, ModelCatalog, PostgresStore, SimulationStore, SimulationSupervisor } from "../src/runtime/index.ts"
 import { startLocalPostgres } from "../scripts/local-postgres.ts"
+import { createStarted, feed, idle, ids } from "./runtime-workload.ts"
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-/** A model that only watches: the benchmark measures the runtime and its store, not a strategy. */
-const idle: TradingModel = { initialState: null, onUpdate: (state) => ({ state }) }
-const config = { symbols: ["A", "B"], dailyStopLoss: null }
-const firstTime = Date.UTC(2024, 0, 2, 14, 30)
-
-const update = (k: number, i: number): SimulationInput => ({
-  type: "marketUpdate",
-  update: { time: firstTime + i * 60_000, prices: { A: 100 + ((i * 7 + k) % 13), B: 50 + (i % 5) } }
-})
 
 interface Workload {
   readonly name: string
@@ -55,31 +44,82 @@ const counted = (store: Layer.Layer<SimulationStore, unknown>, commits: { n: num
       }))
   ).pipe(Layer.provide(store))
 
-/** Feeds every simulation concurrently; updates/s from the first submit to the last acknowledgement. */
-const measure = (store: Layer.Layer<SimulationStore, unknown>, workload: Workload) => {
+/**
+ * CPU seconds of the PostgreSQL server so far: the postmaster and its live processes, plus the
+ * backends that have exited (the postmaster's reaped children). A run's pool closes when it ends,
+ * so its backends count. Linux /proc, 100 ticks a second.
+ */
+const serverCpuSeconds = (directory: string): number => {
+  const postmaster = Number(readFileSync(path.join(directory, "postmaster.pid"), "utf8").split("\n")[0])
+  const ticks = (pid: number, withChildren: boolean) => {
+    // The fields after the command's closing parenthesis; utime, stime, cutime, cstime are fields 14-17.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    const own = Number(fields[11]) + Number(fields[12])
+    return withChildren ? own + Number(fields[13]) + Number(fields[14]) : own
+  }
+  let total = ticks(postmaster, true)
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const status = readFileSync(`/proc/${entry}/stat`, "utf8")
+      if (Number(status.split(") ")[1]!.split(" ")[1]) === postmaster) total += ticks(Number(entry), false)
+    } catch {
+      // It exited meanwhile: the postmaster's reaped-children figure has it.
+    }
+  }
+  return total / 100
+}
+
+interface Figures {
+  readonly updatesPerSecond: number
+  readonly updatesPerCommit: number
+  /** CPU milliseconds per 1,000 updates: this process's (LevelDB's threads included), and PostgreSQL's server's. */
+  readonly processCpu: number
+  readonly serverCpu: number
+}
+
+/**
+ * Feeds every simulation concurrently; updates/s from the first submit to the last acknowledgement.
+ * `serverCpu` reads the store's server's CPU seconds (none for LevelDB).
+ */
+const measure = (store: Layer.Layer<SimulationStore, unknown>, workload: Workload, serverCpu: () => number = () => 0) => {
   const commits = { n: 0 }
   const supervisor = SimulationSupervisor.layer({}).pipe(
     Layer.provide(Layer.merge(counted(store, commits), ModelCatalog.layer({ idle: () => idle })))
   )
-  const ids = Array.from({ length: workload.simulations }, (_, k) => `s${k}`)
   return Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const s = yield* SimulationSupervisor
-    yield* Effect.forEach(ids, (id) => Effect.andThen(s.create({ id, config, model: { kind: "idle" } }), s.send(id, { type: "start" })), { concurrency: "unbounded" })
+    yield* Effect.forEach(ids(workload.simulations), (id) => createStarted(s, id), { concurrency: "unbounded" })
     const before = commits.n
+    const serverBefore = serverCpu()
+    const cpu = process.cpuUsage()
     const start = performance.now()
-    yield* Effect.forEach(ids, (id, k) =>
-      Effect.gen(function*() {
-        for (let i = 0; i < workload.perSimulation; i += workload.batch) {
-          const inputs: SimulationInput[] = []
-          for (let j = i; j < Math.min(workload.perSimulation, i + workload.batch); j++) inputs.push(update(k, j))
-          yield* s.submit(id, inputs)
-        }
-      }), { concurrency: "unbounded", discard: true })
+    yield* Effect.forEach(ids(workload.simulations), (id, k) => feed(s, id, k, workload.perSimulation, workload.batch), { concurrency: "unbounded", discard: true })
     const seconds = (performance.now() - start) / 1000
-    const updates = workload.simulations * workload.perSimulation
-    return { updatesPerSecond: updates / seconds, updatesPerCommit: updates / (commits.n - before) }
+    const { user, system } = process.cpuUsage(cpu)
+    const thousands = (workload.simulations * workload.perSimulation) / 1000
+    return {
+      updatesPerSecond: (thousands * 1000) / seconds,
+      updatesPerCommit: (thousands * 1000) / (commits.n - before),
+      processCpu: (user + system) / 1000 / thousands,
+      serverCpu: ((serverCpu() - serverBefore) * 1000) / thousands
+    } satisfies Figures
   }).pipe(Effect.provide(supervisor))))
 }
+
+/** One durable commit alone (a 500-byte record and its mark, one after the other): median µs per commit. */
+const commitLatency = (store: Layer.Layer<SimulationStore, unknown>) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const s = yield* SimulationStore
+    const value = "x".repeat(500)
+    const micros: number[] = []
+    for (let seq = 1; seq <= 300; seq++) {
+      const start = performance.now()
+      yield* s.write([{ type: "put", key: `journal:sim:${String(seq).padStart(12, "0")}`, value }], [["sim", seq]])
+      micros.push((performance.now() - start) * 1000)
+    }
+    return median(micros.slice(20))
+  }).pipe(Effect.provide(store))))
 
 const root = mkdtempSync(path.join(os.tmpdir(), "paperfloor-postgres-bench-"))
 const postgres = await startLocalPostgres()
@@ -97,10 +137,10 @@ try {
   for (const workload of workloads) {
     // One round of each first, untimed: the JIT and PostgreSQL's caches warm up.
     for (const make of Object.values(stores)) await measure(make(), { ...workload, perSimulation: Math.max(workload.batch, workload.perSimulation / 10) })
-    const figures = { LevelDB: [] as Array<{ updatesPerSecond: number; updatesPerCommit: number }>, PostgreSQL: [] as Array<{ updatesPerSecond: number; updatesPerCommit: number }> }
+    const figures = { LevelDB: [] as Figures[], PostgreSQL: [] as Figures[] }
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? (["LevelDB", "PostgreSQL"] as const) : (["PostgreSQL", "LevelDB"] as const)
-      for (const name of order) figures[name].push(await measure(stores[name](), workload))
+      for (const name of order) figures[name].push(await measure(stores[name](), workload, name === "PostgreSQL" ? () => serverCpuSeconds(postgres.directory) : undefined))
     }
     const ratios = figures.PostgreSQL.map((p, i) => p.updatesPerSecond / figures.LevelDB[i]!.updatesPerSecond)
     console.log(`  ${workload.name} (${workload.simulations} simulations × ${workload.perSimulation.toLocaleString("en-US")} updates, all at once):`)
@@ -109,11 +149,19 @@ try {
       console.log(
         `    ${name.padEnd(10)} ${Math.round(median(runs.map((r) => r.updatesPerSecond))).toLocaleString("en-US").padStart(8)} updates/s median ` +
           `(runs ${runs.map((r) => Math.round(r.updatesPerSecond).toLocaleString("en-US")).join(", ")}), ` +
-          `${median(runs.map((r) => r.updatesPerCommit)).toFixed(0)} updates per commit`
+          `${median(runs.map((r) => r.updatesPerCommit)).toFixed(0)} updates per commit; CPU per 1,000 updates ${median(runs.map((r) => r.processCpu)).toFixed(1)} ms here` +
+          (name === "PostgreSQL" ? ` + ${median(runs.map((r) => r.serverCpu)).toFixed(1)} ms in PostgreSQL's server` : "")
       )
     }
     console.log(`    PostgreSQL / LevelDB per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}×`)
   }
+  const latency = { LevelDB: [] as number[], PostgreSQL: [] as number[] }
+  for (let round = 0; round < rounds; round++)
+    for (const name of round % 2 === 0 ? (["LevelDB", "PostgreSQL"] as const) : (["PostgreSQL", "LevelDB"] as const)) latency[name].push(await commitLatency(stores[name]()))
+  console.log(
+    `  one commit alone (a 500-byte record and its mark, 300 in a row): LevelDB ${median(latency.LevelDB).toFixed(0)} µs, ` +
+      `PostgreSQL ${median(latency.PostgreSQL).toFixed(0)} µs (medians; per round ${latency.PostgreSQL.map((p, i) => `${p.toFixed(0)}/${latency.LevelDB[i]!.toFixed(0)}`).join(", ")})`
+  )
   console.log(`  (${rounds} rounds, each store fresh, order alternating; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end)`)
 } finally {
   postgres.stop()

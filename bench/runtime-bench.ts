@@ -5,19 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { Effect, Layer } from "effect"
-import type { TradingModel } from "../src/engine/trading-model.ts"
-import { LevelDbStore, ModelCatalog, SimulationSupervisor, type SimulationInput, type SupervisorOptions } from "../src/runtime/index.ts"
-
-/** A model that only watches: the benchmarks measure the runtime, not a strategy. */
-const idle: TradingModel = { initialState: null, onUpdate: (state) => ({ state }) }
-const config = { symbols: ["A", "B"], dailyStopLoss: null }
-const firstTime = Date.UTC(2024, 0, 2, 14, 30)
-
-/** Update i of simulation k: two symbols' last prices, a minute apart. */
-const update = (k: number, i: number): SimulationInput => ({
-  type: "marketUpdate",
-  update: { time: firstTime + i * 60_000, prices: { A: 100 + ((i * 7 + k) % 13), B: 50 + (i % 5) } }
-})
+import { LevelDbStore, ModelCatalog, SimulationSupervisor, type SupervisorOptions } from "../src/runtime/index.ts"
+import { createStarted, feed, idle, ids } from "./runtime-workload.ts"
 
 /** The process's CPU time (all its threads, LevelDB's included) since `from`: on a loaded machine it swings less than the wall clock. */
 const cpuSecondsSince = (from: NodeJS.CpuUsage): number => {
@@ -32,21 +21,6 @@ const supervisorOn = (directory: string, options: SupervisorOptions = {}) =>
 
 const run = <A>(directory: string, program: Effect.Effect<A, unknown, SimulationSupervisor>, options?: SupervisorOptions) =>
   Effect.runPromise(Effect.scoped(Effect.provide(program, supervisorOn(directory, options))))
-
-const ids = (n: number) => Array.from({ length: n }, (_, k) => `s${k}`)
-
-/** Feeds `count` updates to a simulation in batches of `batch` (a batch is one mailbox message). */
-const feed = (supervisor: SimulationSupervisor["Service"], id: string, k: number, count: number, batch: number) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < count; i += batch) {
-      const inputs: SimulationInput[] = []
-      for (let j = i; j < Math.min(count, i + batch); j++) inputs.push(update(k, j))
-      yield* supervisor.submit(id, inputs)
-    }
-  })
-
-const createStarted = (supervisor: SimulationSupervisor["Service"], id: string) =>
-  Effect.andThen(supervisor.create({ id, config, model: { kind: "idle" } }), supervisor.send(id, { type: "start" }))
 
 /** Durable throughput: updates acknowledged only once journaled with a synced write, across simulations. */
 const durable = async (directory: string) => {

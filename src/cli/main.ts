@@ -11,6 +11,7 @@ import { reportCommand } from "./commands/report.ts"
 import { resultsCommand } from "./commands/results.ts"
 import { resumeCommand } from "./commands/resume.ts"
 import { runCommand } from "./commands/run.ts"
+import { runnerCommand } from "./commands/runner.ts"
 import { serveCommand } from "./commands/serve.ts"
 import { startCommand } from "./commands/start.ts"
 import { statusCommand } from "./commands/status.ts"
@@ -40,7 +41,8 @@ for (const add of [
   compareCommand,
   validateCommand,
   diagramCommand,
-  serveCommand
+  serveCommand,
+  runnerCommand
 ])
   add(program)
 

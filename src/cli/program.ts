@@ -20,6 +20,7 @@ export const rootCommand = (version: string) =>
     .description("Paper trading on the command line: run a model on recorded bars, drive simulations in a store, report and compare results.")
     .version(version)
     .option("--store <dir>", "the store directory (models, deployments, simulations, results, reports)", DEFAULT_STORE)
+    .option("--cluster <postgres-url>", "cluster mode: the simulations run on the runners of the cluster whose PostgreSQL this is (paperfloor runner); models, deployments and results stay in --store")
     .option("--verbose", "print the stack trace of an error")
     .showHelpAfterError("(add --help for usage)")
     .configureHelp({ showGlobalOptions: true })

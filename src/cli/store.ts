@@ -81,18 +81,25 @@ const localStore = (paper: PaperTradingDeployer, registry: ModelRegistry, deploy
 })
 
 /**
- * Runs `use` on the store at `directory` and releases it after, also when `use` fails: through
+ * Runs `use` on the store at `options.store` (its simulations on the cluster whose PostgreSQL is
+ * `options.cluster`, when given) and releases it after, also when `use` fails: through
  * the server that owns it, if one does (its `server/endpoint.json`, believed while the store's
  * lock is held by that process), else directly.
  */
-export const withStore = async <A>(directory: string, use: (store: Store) => Promise<A>): Promise<A> => {
+export const withStore = async <A>(options: { readonly store: string; readonly cluster?: string | undefined }, use: (store: Store) => Promise<A>): Promise<A> => {
+  const directory = options.store
   const endpoint = await liveEndpoint(resolve(directory))
   if (endpoint !== undefined) return use(remoteStore(resolve(directory), endpoint))
   const artifactStore = new LocalArtifactStore({ storageRoot: directory })
   // Accounts of `paperfloor serve` are simulations of its broker-account model.
   const registry = new ModelRegistry({ artifactStore, kinds: [brokerAccountKind] })
   const deployments = new DeploymentManager({ modelRegistry: registry, artifactStore })
-  const paper = new PaperTradingDeployer({ deploymentManager: deployments, modelRegistry: registry, artifactStore })
+  const paper = new PaperTradingDeployer({
+    deploymentManager: deployments,
+    modelRegistry: registry,
+    artifactStore,
+    ...(options.cluster === undefined ? {} : { cluster: { postgresUrl: options.cluster } })
+  })
   try {
     return await use(localStore(paper, registry, deployments, artifactStore.storageRoot))
   } finally {

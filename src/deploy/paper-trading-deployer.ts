@@ -39,7 +39,7 @@
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Effect, Exit, Fiber, Layer, type LogLevel, ManagedRuntime, PubSub, References, Result, Scope, Semaphore } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, type LogLevel, ManagedRuntime, PubSub, Redacted, References, Result, Scope, Semaphore } from "effect"
 import { type SimulationStatus, simulationStatusesTagged } from "../../machines/index.ts"
 import { SimulationStateError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import { formatThrown } from "../domain/format-value.ts"
@@ -56,7 +56,9 @@ import type { OrderView } from "../engine/order-entry.ts"
 import type { OrderListPlacement, TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import type { OrderRequest, ReplaceRequest } from "../domain/order.ts"
 import type { OrderListRequest } from "../domain/order-list.ts"
+import { type ClusterClientOptions, ClusterSupervisor } from "../runtime/cluster/cluster-supervisor.ts"
 import { LevelDbStore } from "../runtime/leveldb-store.ts"
+import { postgresTarget } from "../runtime/postgres-client.ts"
 import { ModelCatalog } from "../runtime/model-catalog.ts"
 import { SimulationUnavailableError, type UnknownSimulationError } from "../runtime/runtime-errors.ts"
 import type { SimulationInstance } from "../runtime/simulation-instance.ts"
@@ -85,6 +87,12 @@ export interface PaperTradingDeployerOptions {
   readonly storeDirectory?: string
   /** The runtime's supervisor: snapshot interval, mailbox size, restart schedule, log level. */
   readonly supervisor?: SupervisorOptions
+  /**
+   * Cluster mode: the simulations live in PostgreSQL (`cluster.postgresUrl`) and run on the
+   * cluster's runners (`paperfloor runner`), spread over their shards, instead of in this process
+   * over LevelDB. The API is the same. Deployment records and results stay under the storage root.
+   */
+  readonly cluster?: ClusterClientOptions
 }
 
 export interface DeployRequest {
@@ -285,13 +293,20 @@ const supervisorLayer = (registry: ModelRegistry, storageRoot: string, directory
     )
   )
 
-/** Why the simulations' store could not be opened (or its simulations recovered). */
-export type DeployerRuntimeError = Layer.Error<ReturnType<typeof supervisorLayer>>
+/** In cluster mode: the cluster's client as the supervisor; this process holds only the root its records live in. */
+const clusterLayer = (storageRoot: string, options: ClusterClientOptions) =>
+  ClusterSupervisor.layer(options).pipe(Layer.provideMerge(Layer.effectDiscard(holdStorageRoot(storageRoot))))
+
+/** Why the simulations' store could not be opened (or its simulations recovered, or the cluster reached). */
+export type DeployerRuntimeError = Layer.Error<ReturnType<typeof supervisorLayer>> | Layer.Error<ReturnType<typeof clusterLayer>>
 
 interface DeployerContext {
   readonly manager: DeploymentManager
   readonly store: LocalArtifactStore
-  readonly storeDirectory: string
+  /** Where the simulations are, for messages: the LevelDB directory, or the cluster's PostgreSQL. */
+  readonly storeLocation: string
+  /** Whether the simulations' store may hold any (opening a LevelDB store that is not there would make it). */
+  readonly storeExists: () => boolean
   readonly supervisor: () => Effect.Effect<Supervisor, DeployerRuntimeError>
   readonly now: () => Date
   readonly close: () => Effect.Effect<void>
@@ -307,7 +322,7 @@ export class PaperTradingDeployer {
   readonly deploymentManager: DeploymentManager
   readonly modelRegistry: ModelRegistry
   readonly artifactStore: LocalArtifactStore
-  /** The simulations' LevelDB store. */
+  /** The simulations' LevelDB store (not used in cluster mode). */
   readonly storeDirectory: string
   /** The operations as Effects, with their typed errors. */
   readonly effect: PaperTradingDeployerEffects
@@ -325,16 +340,21 @@ export class PaperTradingDeployer {
         this.#runtime = undefined
         await runtime.dispose()
       })
+    const cluster = options.cluster
+    const root = this.artifactStore.storageRoot
     this.effect = makeEffects({
       manager: this.deploymentManager,
       store: this.artifactStore,
-      storeDirectory: this.storeDirectory,
+      storeLocation: cluster === undefined ? this.storeDirectory : `the cluster's PostgreSQL at ${postgresTarget({ url: Redacted.make(cluster.postgresUrl) }).address}`,
+      storeExists: () => cluster !== undefined || existsSync(this.storeDirectory),
       now: options.now ?? (() => new Date()),
       logLevel: supervisorOptions.logLevel ?? "Warn",
       // Opened on first use; every simulation in the store is recovered then.
       supervisor: () =>
         Effect.suspend(() => {
-          const runtime = (this.#runtime ??= ManagedRuntime.make(supervisorLayer(this.modelRegistry, this.artifactStore.storageRoot, this.storeDirectory, supervisorOptions)))
+          const layer: Layer.Layer<SimulationSupervisor, DeployerRuntimeError> =
+            cluster === undefined ? supervisorLayer(this.modelRegistry, root, this.storeDirectory, supervisorOptions) : clusterLayer(root, cluster)
+          const runtime = (this.#runtime ??= ManagedRuntime.make(layer))
           return runtime.contextEffect.pipe(
             Effect.map((context) => Context.get(context, SimulationSupervisor)),
             // A store that could not be opened (held by another process, say) is tried again on the next call.
@@ -484,7 +504,7 @@ const makeEffects = (ctx: DeployerContext) => {
           if (record.status !== "deployed" || record.resultsArtifact !== undefined) {
             return yield* new SimulationUnavailableError({
               simulationId: record.id,
-              cause: `deployment ${record.id} is ${record.status} but its simulation is not in the store at ${ctx.storeDirectory}`
+              cause: `deployment ${record.id} is ${record.status} but its simulation is not in the store at ${ctx.storeLocation}`
             })
           }
           yield* sup.create({ id: record.id, config: record.config, model: record.model }).pipe(Effect.catchTag("SimulationExistsError", () => Effect.void))
@@ -497,7 +517,7 @@ const makeEffects = (ctx: DeployerContext) => {
   const listSimulations = () =>
     Effect.gen(function* () {
       const records = yield* manager.effect.listDeployments({ environment: "paper" })
-      if (!existsSync(ctx.storeDirectory)) return records
+      if (!ctx.storeExists()) return records
       const sup = yield* supervisor()
       const known = new Set((yield* manager.effect.listDeployments()).map((r) => r.id))
       const orphan = [...(yield* sup.list), ...sup.unrecoverable.map((u) => u.simulationId)].find((id) => !known.has(id))
@@ -514,7 +534,7 @@ const makeEffects = (ctx: DeployerContext) => {
       Effect.catchTag("UnknownDeploymentError", (unknown) =>
         Effect.gen(function* () {
           // No store yet, no simulation: opening one to look would create it.
-          if (typeof id !== "string" || !existsSync(ctx.storeDirectory)) return yield* unknown
+          if (typeof id !== "string" || !ctx.storeExists()) return yield* unknown
           const sup = yield* supervisor()
           const held = (yield* sup.list).includes(id) || sup.unrecoverable.some((u) => u.simulationId === id)
           return yield* held ? Effect.fail(new DeploymentRecordMissingError({ deploymentId: id, path: manager.recordPath(id) })) : Effect.fail(unknown)

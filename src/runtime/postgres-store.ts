@@ -227,6 +227,9 @@ export const PostgresStore = {
   /**
    * Over the PgClient in context, e.g. the one Effect Cluster's SQL storage uses in a runner (one
    * pool for both); make it with `postgresClientLayer` so its connections commit synchronously.
+   * A write made inside a transaction of that client (a handler run `WithTransaction`) joins it:
+   * it is durable when that transaction commits, though `acknowledged` counts its marks at once
+   * (`acknowledgedOf` reads what was committed).
    */
   layerWithClient: (tables: PostgresStoreTables = {}): Layer.Layer<SimulationStore, StoreOpenError, SqlClient.SqlClient | PgClient.PgClient> =>
     Layer.effect(SimulationStore, make(tables))

@@ -11,6 +11,8 @@ export interface SimulationRecord {
   readonly model: ModelSpec
   /** Set when the supervisor gave up restarting a failing model: the cause. Only an explicit restart input revives it. */
   readonly gaveUp?: string
+  /** The operation that created it (`create` with an operation id): that creation sent again succeeds. */
+  readonly createdBy?: string
 }
 
 export const SNAPSHOT_FORMAT = 1

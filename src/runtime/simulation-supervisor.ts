@@ -126,10 +126,15 @@ interface Supervised {
 export class SimulationSupervisor extends Context.Service<
   SimulationSupervisor,
   {
-    /** Creates a simulation (status `deployed`) and starts its fiber. */
+    /**
+     * Creates a simulation (status `deployed`) and starts its fiber. With an operation id, a
+     * creation sent again (its answer was lost) finds the simulation it made and succeeds, where
+     * any other creation of the id gets SimulationExistsError.
+     */
     readonly create: (
-      spec: SimulationSpec
-    ) => Effect.Effect<void, InvalidSimulationIdError | SimulationExistsError | SimulationNotRecoveredError | UnknownModelError | ValidationError | StoreWriteError>
+      spec: SimulationSpec,
+      operationId?: string
+    ) => Effect.Effect<void, InvalidSimulationIdError | InvalidOperationIdError | SimulationExistsError | SimulationNotRecoveredError | UnknownModelError | ValidationError | StoreWriteError>
     /**
      * Applies inputs in order and acknowledges them once they are durable. Each input's result
      * says whether it was refused (a refused input changed nothing and is not journaled).
@@ -587,25 +592,37 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
     // Ids being created: the check and the claim happen in one step, so two concurrent creates of an id cannot both pass.
     const creating = new Set<string>()
 
-    const create = (spec: SimulationSpec) =>
+    const create = (spec: SimulationSpec, operationId?: string) =>
       Effect.gen(function* () {
         if (!simulationIdPattern.test(spec.id)) return yield* new InvalidSimulationIdError({ simulationId: spec.id })
-        if (simulations.has(spec.id) || creating.has(spec.id)) return yield* new SimulationExistsError({ simulationId: spec.id })
+        if (operationId !== undefined && (typeof operationId !== "string" || !operationIdPattern.test(operationId))) return yield* new InvalidOperationIdError({ operationId })
+        const held = simulations.get(spec.id)
+        if (held !== undefined && operationId !== undefined && held.record.createdBy === operationId) return
+        if (held !== undefined || creating.has(spec.id)) return yield* new SimulationExistsError({ simulationId: spec.id })
         const reason = unrecoverable.get(spec.id)
         if (reason !== undefined) return yield* new SimulationNotRecoveredError({ simulationId: spec.id, reason })
         creating.add(spec.id)
-        return yield* createClaimed(spec).pipe(Effect.ensuring(Effect.sync(() => creating.delete(spec.id))))
+        return yield* createClaimed(spec, operationId).pipe(Effect.ensuring(Effect.sync(() => creating.delete(spec.id))))
       })
 
-    const createClaimed = (spec: SimulationSpec) =>
+    /** True when the stored record was made by this operation (a creation sent again). */
+    const madeBy = (key: string, value: string, operationId: string | undefined) => {
+      if (operationId === undefined) return false
+      const read = readRecord(key, value)
+      return !("problem" in read) && (read.body as SimulationRecord).createdBy === operationId
+    }
+
+    const createClaimed = (spec: SimulationSpec, operationId: string | undefined) =>
       Effect.gen(function* () {
-        if ((yield* store.get(keys.meta(spec.id)).pipe(Effect.orDie)) !== undefined) return yield* new SimulationExistsError({ simulationId: spec.id })
+        const key = keys.meta(spec.id)
+        const stored = yield* store.get(key).pipe(Effect.orDie)
+        if (stored !== undefined) return madeBy(key, stored, operationId) ? undefined : yield* new SimulationExistsError({ simulationId: spec.id })
         const model = yield* catalog.resolve(spec.model)
         const instance = yield* Effect.try({
           try: () => SimulationInstance.create(spec.config ?? {}, model, engineOptions),
           catch: (e) => (e instanceof ValidationError ? e : new ValidationError({ subject: "config", issues: [{ field: "(config)", rule: String(e), value: spec.config }] }))
         })
-        const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model }
+        const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model, ...(operationId === undefined ? {} : { createdBy: operationId }) }
         yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }], [[spec.id, 0]])
         yield* supervise(record, model, { instance, seq: 0, snapshots: [], written: NO_HISTORY, operations: new OperationWindow() })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
@@ -619,7 +636,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         : Effect.fail(new InvalidOperationIdError({ operationId }))
 
     return SimulationSupervisor.of({
-      create: (spec) => leveled(create(spec)),
+      create: (spec, operationId) => leveled(create(spec, operationId)),
       submit: (id, inputs) => leveled(submit(id, inputs)),
       submitOnce: (id, operationId, inputs) => leveled(submitOnce(id, operationId, inputs)),
       hold: (id) => leveled(Effect.asVoid(lookup(id))),

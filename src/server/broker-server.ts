@@ -26,6 +26,7 @@ import { DEFAULT_RATE_LIMIT, makeRateLimiter, type RateLimitOptions } from "./ra
 import { tradeUpdatesStream } from "./trade-updates-stream.ts"
 import { tradingRoutes } from "./trading-routes.ts"
 import { isPagePath, startLivePage } from "./page/live-page.ts"
+import type { ClusterClientOptions } from "../runtime/cluster/cluster-supervisor.ts"
 
 export interface BrokerServerOptions {
   /** The store's root (`paperfloor --store`). */
@@ -45,6 +46,8 @@ export interface BrokerServerOptions {
   readonly now?: () => Date
   /** The market the server is fed, besides the admin API's pushes. */
   readonly market?: MarketOptions
+  /** Cluster mode: the accounts' simulations run on the runners of the cluster whose PostgreSQL this is (see PaperTradingDeployer's `cluster`). */
+  readonly cluster?: ClusterClientOptions
 }
 
 export interface MarketOptions {
@@ -94,7 +97,10 @@ const everyAccountsSymbols = async (broker: Broker) => {
 export const startBrokerServer = async (options: BrokerServerOptions): Promise<BrokerServer> => {
   const now = options.now ?? (() => new Date())
   const market = options.market ?? {}
-  const broker = await Broker.open(options.storageRoot, now, market.window === undefined ? {} : { marketWindow: market.window })
+  const broker = await Broker.open(options.storageRoot, now, {
+    ...(market.window === undefined ? {} : { marketWindow: market.window }),
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster })
+  })
   let replay: MarketReplay | undefined
   try {
     if (market.replay !== undefined) replay = await MarketReplay.open(broker.market, market.replay.files, market.replay.speed, market.replay.clock)

@@ -9,6 +9,7 @@ import { LocalArtifactStore } from "../deploy/artifact-store.ts"
 import { DeploymentManager } from "../deploy/deployment-manager.ts"
 import { ModelRegistry } from "../deploy/model-registry.ts"
 import { PaperTradingDeployer } from "../deploy/paper-trading-deployer.ts"
+import type { ClusterClientOptions } from "../runtime/cluster/cluster-supervisor.ts"
 import { type Account, AccountBook, type KeyPair } from "./account-book.ts"
 import { BROKER_ACCOUNT_KIND, brokerAccountKind } from "./broker-account-model.ts"
 import { MarketTape } from "./market-tape.ts"
@@ -62,11 +63,15 @@ export class Broker {
    * Opens the store and holds it (another process gets `StoreLockedError`) until `close`; gives
    * the market's last batch to the accounts that had not taken it (see market-tape.ts).
    */
-  static async open(storageRoot: string, now: () => Date = () => new Date(), options: { readonly marketWindow?: number } = {}): Promise<Broker> {
+  static async open(
+    storageRoot: string,
+    now: () => Date = () => new Date(),
+    options: { readonly marketWindow?: number; readonly cluster?: ClusterClientOptions } = {}
+  ): Promise<Broker> {
     const artifactStore = new LocalArtifactStore({ storageRoot })
     const modelRegistry = new ModelRegistry({ artifactStore, kinds: [brokerAccountKind] })
     const deploymentManager = new DeploymentManager({ modelRegistry, artifactStore })
-    const paper = new PaperTradingDeployer({ deploymentManager, modelRegistry, artifactStore, now })
+    const paper = new PaperTradingDeployer({ deploymentManager, modelRegistry, artifactStore, now, ...(options.cluster === undefined ? {} : { cluster: options.cluster }) })
     await paper.open()
     try {
       const accounts = await AccountBook.open(artifactStore.storageRoot)

@@ -25,7 +25,7 @@ describe("withStore", () => {
   it("own() keeps the store until the command ends: nobody else opens it in between", async () => {
     const root = await dirs.make()
     const simulations = join(root, "simulations")
-    await withStore(root, async (store) => {
+    await withStore({ store: root }, async (store) => {
       await store.own()
       expect(await opens(simulations)).toBe(false)
     })

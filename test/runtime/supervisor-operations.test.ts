@@ -225,3 +225,29 @@ describe("SimulationSupervisor, recovery onDemand", () => {
         }))
     }).pipe(Effect.provide(quiet)))
 })
+
+describe("SimulationSupervisor.create with an operation id", () => {
+  it.live("a creation sent again succeeds (in this process and in the next); any other creation of the id is refused", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, {}, (sup) =>
+        Effect.gen(function* () {
+          yield* sup.create(spec("s"), "create-1")
+          yield* sup.create(spec("s"), "create-1")
+          const other = yield* Effect.exit(sup.create(spec("s"), "create-2"))
+          assert.include(String(Exit.isFailure(other) ? other.cause : ""), "SimulationExistsError")
+          const plain = yield* Effect.exit(sup.create(spec("s")))
+          assert.include(String(Exit.isFailure(plain) ? plain.cause : ""), "SimulationExistsError")
+        }))
+      yield* inProcess(memory, { recovery: "onDemand" }, (sup) =>
+        Effect.gen(function* () {
+          // Not held here: the stored record says which operation made it.
+          yield* sup.create(spec("s"), "create-1")
+          const other = yield* Effect.exit(sup.create(spec("s"), "create-2"))
+          assert.include(String(Exit.isFailure(other) ? other.cause : ""), "SimulationExistsError")
+          const bad = yield* Effect.exit(sup.create(spec("t"), "bad id"))
+          assert.include(String(Exit.isFailure(bad) ? bad.cause : ""), "InvalidOperationIdError")
+          assert.deepStrictEqual([...(yield* sup.list)], [])
+        }))
+    }).pipe(Effect.provide(quiet)))
+})

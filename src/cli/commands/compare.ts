@@ -17,7 +17,7 @@ export const compareCommand = (program: Program) =>
     .action(async (ids, options, command) => {
       const { resultsSummary, withStore, writeComparison } = await import("../toolkit.ts")
       if (ids.length < 2) command.error("error: compare needs at least two simulations", { code: "paperfloor.compareArguments", exitCode: 2 })
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         for (const id of ids) await store.simulation(id)
         const results = []
         for (const id of ids) results.push(await store.results(id))

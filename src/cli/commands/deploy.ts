@@ -11,7 +11,7 @@ export const deployCommand = (program: Program) =>
     .action(async (configPath, options, command) => {
       const { loadRunConfig, withStore } = await import("../toolkit.ts")
       const config = await loadRunConfig(configPath)
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         const id = await store.deploy(config)
         if (options.json) printJson(await store.simulation(id))
         else printText(`deployed ${id}: ${config.model.modelId} ${config.model.version} on ${config.simulation.symbols.join(", ")}`, `next: paperfloor start ${id} --data <file>…`)

@@ -9,7 +9,7 @@ export const listCommand = (program: Program) =>
     .option("--json", "print the deployment records as JSON")
     .action(async (options, command) => {
       const { withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         const records = await store.list()
         if (options.json) printJson(records)
         else printText(records.length === 0 ? `no simulations in ${shownPath(store.root)}` : deploymentsTable(records))

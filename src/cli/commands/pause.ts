@@ -10,7 +10,7 @@ export const pauseCommand = (program: Program) =>
     .option("--json", "print the simulation's status as JSON")
     .action(async (id, options, command) => {
       const { withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         await store.simulation(id)
         await store.pause(id)
         const status = await store.status(id)

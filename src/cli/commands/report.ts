@@ -11,7 +11,7 @@ export const reportCommand = (program: Program) =>
     .option("--json", "print the report's path as JSON")
     .action(async (id, options, command) => {
       const { withStore, writeSimulationReport } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         await store.simulation(id)
         const report = await writeSimulationReport(store.root, await store.results(id), options.out)
         if (options.json) printJson({ simulation: id, report })

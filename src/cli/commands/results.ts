@@ -10,7 +10,7 @@ export const resultsCommand = (program: Program) =>
     .option("--json", "print the whole archive as JSON: metrics, trades, equity curve, config, model")
     .action(async (id, options, command) => {
       const { withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         await store.simulation(id)
         const results = await store.results(id)
         if (options.json) printJson(results)

@@ -17,7 +17,7 @@ export const resumeCommand = (program: Program) =>
     .option("--json", "print the simulation's status (and with --data, what was skipped and fed) as JSON")
     .action(async (id, options, command) => {
       const { feed, loadMarketData, SimulationStateError, simulationStatusesTagged, updatesAfter, withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         const record = await store.simulation(id)
         if (options.data === undefined) {
           await store.resume(id)

@@ -20,7 +20,7 @@ export const runCommand = (program: Program) =>
       const timeline = await loadMarketData(options.data, config.simulation)
       // A report that cannot be written is refused before the run, not after it is in the store.
       if (options.out !== undefined) await checkReportPath(options.out)
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         const id = await store.deploy(config)
         await store.start(id)
         await feed(store, id, timeline)

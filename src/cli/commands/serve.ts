@@ -28,6 +28,14 @@ const speedOf = (value: string) => {
   return Number(value)
 }
 
+/** The cluster's PostgreSQL as `host:port/database`, without its credentials. */
+const clusterAddress = async (url: string) => {
+  const { Redacted } = await import("effect")
+  const { postgresTarget } = await import("../../runtime/postgres-client.ts")
+  const target = postgresTarget({ url: Redacted.make(url) })
+  return `${target.address}/${target.database}`
+}
+
 /** The market options of `serve`: what feeds the server's market, besides the admin API. */
 const marketOptions = async (options: { replay?: string[]; speed: number | "max" | "step"; liveFeed?: string; liveSymbols?: string[]; liveLayout: string; marketWindow?: number }) => {
   const { alpacaLayout } = await import("../../data/live/alpaca-layout.ts")
@@ -75,8 +83,9 @@ export const serveCommand = (program: Program) =>
       const { liveEndpoint } = await import("../../server/api/endpoint-file.ts")
       const { createAccountThrough } = await import("../remote-store.ts")
       /** A new account in the store, opened here. */
+      const cluster: string | undefined = command.optsWithGlobals().cluster
       const createAccount = async (root: string, config: Record<string, unknown>) => {
-        const broker = await Broker.open(root)
+        const broker = await Broker.open(root, undefined, cluster === undefined ? {} : { cluster: { postgresUrl: cluster } })
         try {
           const { account, keys } = await broker.createAccount(config)
           return { id: account.id, key_id: keys.keyId, secret_key: keys.secretKey }
@@ -96,12 +105,20 @@ export const serveCommand = (program: Program) =>
       }
       const adminKey = process.env["PAPERFLOOR_ADMIN_KEY"]
       const market = await marketOptions(options)
-      const server = await startBrokerServer({ storageRoot, host: options.host, port: options.port, rateLimit: options.rateLimit === 0 ? null : { requests: options.rateLimit, perMs: 60_000 }, market, ...(adminKey ? { adminKey } : {}) })
+      const server = await startBrokerServer({
+        storageRoot,
+        host: options.host,
+        port: options.port,
+        rateLimit: options.rateLimit === 0 ? null : { requests: options.rateLimit, perMs: 60_000 },
+        market,
+        ...(adminKey ? { adminKey } : {}),
+        ...(cluster === undefined ? {} : { cluster: { postgresUrl: cluster } })
+      })
       const feeding = [
         ...(options.replay === undefined ? [] : [`replaying ${options.replay.length} file${options.replay.length === 1 ? "" : "s"} at speed ${options.speed}`]),
         ...(options.liveFeed === undefined ? [] : [`live feed ${options.liveFeed}`])
       ]
-      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}; accounts: ${server.broker.accounts.list().length}; ${adminKey ? `admin key set: admin API, own API at /v1 and live page at ${server.url}/` : "no admin key: admin API and live page off"}${feeding.map((f) => `; ${f}`).join("")})`)
+      printText(`paperfloor serve: listening on ${server.url} (store ${shownPath(server.broker.root)}${cluster === undefined ? "" : `; simulations on the cluster at ${await clusterAddress(cluster)}`}; accounts: ${server.broker.accounts.list().length}; ${adminKey ? `admin key set: admin API, own API at /v1 and live page at ${server.url}/` : "no admin key: admin API and live page off"}${feeding.map((f) => `; ${f}`).join("")})`)
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop)

@@ -11,7 +11,7 @@ export const startCommand = (program: Program) =>
     .option("--json", "print the simulation's status as JSON")
     .action(async (id, options, command) => {
       const { feed, loadMarketData, withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         const record = await store.simulation(id)
         // Read and checked before the simulation is touched: a bad file changes nothing.
         const timeline = options.data === undefined ? [] : await loadMarketData(options.data, record.config)

@@ -10,7 +10,7 @@ export const statusCommand = (program: Program) =>
     .option("--json", "print the status as JSON")
     .action(async (id, options, command) => {
       const { withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         await store.simulation(id)
         const status = await store.status(id)
         if (options.json) printJson(status)

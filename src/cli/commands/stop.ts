@@ -11,7 +11,7 @@ export const stopCommand = (program: Program) =>
     .option("--json", "print the results summary as JSON")
     .action(async (id, options, command) => {
       const { resultsSummary, withStore } = await import("../toolkit.ts")
-      await withStore(command.optsWithGlobals().store, async (store) => {
+      await withStore(command.optsWithGlobals(), async (store) => {
         await store.simulation(id)
         const results = await store.stop(id)
         if (options.json) printJson(resultsSummary(results))

@@ -15,12 +15,13 @@ import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
 import { type EntityOptions, simulationEntityLayer } from "./simulation-entity-layer.ts"
 
-export interface RunnerOptions {
+export interface RunnerOptions<CatalogError = never> {
   readonly postgresUrl: string
   /** The address other runners and clients reach this one at (and it listens on). */
   readonly host: string
   readonly port: number
-  readonly catalog: Readonly<Record<string, ModelFactory>>
+  /** The models it can run: factories by kind, or a catalog layer (one that reads a registry, say). */
+  readonly catalog: Readonly<Record<string, ModelFactory>> | Layer.Layer<ModelCatalog, CatalogError>
   /** Over `shardMoveTuning`; the runner's address always comes from host and port. */
   readonly sharding?: Partial<ShardingConfig.ShardingConfig["Service"]>
   readonly supervisor?: Omit<SupervisorOptions, "recovery">
@@ -29,15 +30,18 @@ export interface RunnerOptions {
   readonly store?: Layer.Layer<SimulationStore, StoreOpenError, SqlClient.SqlClient | PgClient.PgClient>
 }
 
+const catalogLayer = <E>(catalog: RunnerOptions<E>["catalog"]): Layer.Layer<ModelCatalog, E> =>
+  Layer.isLayer(catalog) ? (catalog as Layer.Layer<ModelCatalog, E>) : ModelCatalog.layer(catalog as Readonly<Record<string, ModelFactory>>)
+
 /** The runner as a layer: build it (Layer.launch) to serve until interrupted. */
-export const runnerLayer = (options: RunnerOptions) => {
+export const runnerLayer = <CatalogError = never>(options: RunnerOptions<CatalogError>) => {
   // The shardingConfig option is passed whole: NodeClusterSocket otherwise reads HOST, PORT… from the environment.
   const cluster = NodeClusterSocket.layer({
     storage: "sql",
     shardingConfig: { ...shardMoveTuning, ...options.sharding, runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)) }
   })
   const runtime = SimulationSupervisor.layer({ ...options.supervisor, recovery: "onDemand" }).pipe(
-    Layer.provideMerge(Layer.merge(options.store ?? PostgresStore.layerWithClient(), ModelCatalog.layer(options.catalog)))
+    Layer.provideMerge(Layer.merge(options.store ?? PostgresStore.layerWithClient(), catalogLayer(options.catalog)))
   )
   return simulationEntityLayer(options.entity).pipe(
     Layer.provide(runtime),
@@ -47,4 +51,4 @@ export const runnerLayer = (options: RunnerOptions) => {
 }
 
 /** Runs a runner until the process is told to stop; fails at once, naming PostgreSQL's address, when it cannot be reached. */
-export const runRunner = (options: RunnerOptions) => Layer.launch(runnerLayer(options))
+export const runRunner = <CatalogError = never>(options: RunnerOptions<CatalogError>) => Layer.launch(runnerLayer(options))

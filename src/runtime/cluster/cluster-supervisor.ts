@@ -86,7 +86,11 @@ const make = (options: ClusterClientOptions) =>
     return SimulationSupervisor.of({
       create: (spec) =>
         simulationIdPattern.test(spec.id)
-          ? call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: JSON.parse(JSON.stringify(spec)) }))
+          ? Effect.suspend(() => {
+              // One id for every attempt: a creation whose answer was lost is found, not refused as a duplicate.
+              const operationId = `${clientId}-${++operations}`
+              return call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: JSON.parse(JSON.stringify(spec)), operationId }))
+            })
           : Effect.fail(new InvalidSimulationIdError({ simulationId: spec.id })),
       submit,
       submitOnce,

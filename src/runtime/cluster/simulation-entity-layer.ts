@@ -23,7 +23,7 @@ export const simulationEntityLayer = (options: EntityOptions = {}) =>
       // Its first message recovers it (recovery "onDemand"); the activation's end lets it go.
       yield* Effect.addFinalizer(() => supervisor.release(id))
       return Simulation.of({
-        Create: ({ payload }) => supervisor.create(payload.spec as SimulationSpec).pipe(Effect.mapError(toRemote)),
+        Create: ({ payload }) => supervisor.create(payload.spec as SimulationSpec, payload.operationId).pipe(Effect.mapError(toRemote)),
         Submit: ({ payload }) =>
           supervisor.submitOnce(id, payload.operationId, payload.inputs as ReadonlyArray<SimulationInput>).pipe(
             Effect.map((reply) => ({ results: encodeResults(reply.results), events: JSON.parse(JSON.stringify(reply.events)) as unknown[], seq: reply.seq })),

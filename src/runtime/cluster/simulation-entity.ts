@@ -20,8 +20,8 @@ import { Entity } from "effect/cluster"
 import { Rpc } from "effect/rpc"
 import { RemoteSimulationError } from "./wire-errors.ts"
 
-/** `Create`: `spec` is a SimulationSpec in JSON form. */
-export const Create = Rpc.make("Create", { payload: { spec: Schema.Unknown }, error: RemoteSimulationError })
+/** `Create`: `spec` is a SimulationSpec in JSON form; sent again with its operation id, it finds the simulation it made. */
+export const Create = Rpc.make("Create", { payload: { spec: Schema.Unknown, operationId: Schema.String }, error: RemoteSimulationError })
 
 /** What a Submit answers: the inputs' results encoded (`encodeResults`: a count when all are plain successes), their events (JSON), and the journal's sequence after them. */
 export const SubmitReply = Schema.Struct({

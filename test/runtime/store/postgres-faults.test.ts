@@ -3,11 +3,12 @@
  * nothing is acknowledged that is not stored, and everything acknowledged is there when it is back.
  */
 import { mkdtempSync, rmSync } from "node:fs"
+import net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll } from "vitest"
-import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { freePort, type LocalPostgres, startLocalPostgres } from "../../../scripts/local-postgres.ts"
 import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
@@ -17,22 +18,9 @@ import { StoreOpenError, StoreReadError, StoreWriteError } from "../../../src/ru
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import type { SimulationInput } from "../../../src/runtime/simulation-input.ts"
 import { catalogLayer, config, makeLogCapture, referenceRun, start, trend, update } from "../fixtures.ts"
-import { freshTablePrefix, postgresUrl } from "./postgres-fixtures.ts"
+import { freshTablePrefix, openStore, postgresUrl } from "./postgres-fixtures.ts"
 
 const put = (key: string, value: string): StoreWrite => ({ type: "put", key, value })
-
-/** A scope the test closes itself; also closed when the test ends. */
-const heldScope = Effect.gen(function*() {
-  const scope = yield* Scope.make()
-  yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-  return scope
-})
-
-const openStore = (layer: Layer.Layer<SimulationStore, StoreOpenError>) =>
-  Effect.gen(function*() {
-    const scope = yield* heldScope
-    return Context.get(yield* Layer.buildWithScope(layer, scope), SimulationStore)
-  })
 
 describe("PostgresStore: PostgreSQL out of reach at build", () => {
   it.effect("a port nothing listens on: StoreOpenError naming host:port and ECONNREFUSED", () =>
@@ -51,6 +39,16 @@ describe("PostgresStore: PostgreSQL out of reach at build", () => {
       const error = yield* Effect.flip(Effect.scoped(Layer.build(PostgresStore.layer({ url }))))
       assert.instanceOf(error, StoreOpenError)
       assert.include(error.message, `cannot reach PostgreSQL at 127.0.0.1:${new URL(url).port} (AuthenticationError: 28000 role "nobody" does not exist)`)
+    }))
+  it.live("a server that takes the connection and never answers: StoreOpenError saying it timed out, not a hang", () =>
+    Effect.gen(function*() {
+      const silent = net.createServer(() => {})
+      yield* Effect.addFinalizer(() => Effect.sync(() => silent.close()))
+      const port = yield* Effect.promise(() => new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port))))
+      const url = `postgres://paperfloor@127.0.0.1:${port}/paperfloor`
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(PostgresStore.layer({ url }))))
+      assert.instanceOf(error, StoreOpenError)
+      assert.include(error.message, `cannot reach PostgreSQL at 127.0.0.1:${port} (ConnectionError: Connection timed out)`)
     }))
 })
 
@@ -80,7 +78,7 @@ describe("PostgresStore: PostgreSQL stopped mid-run", () => {
   it.effect("writes fail and acknowledge nothing while it is down; once back, they work and everything acknowledged is there", () =>
     Effect.gen(function*() {
       const server = yield* ownServer
-      const store = yield* openStore(PostgresStore.layer({ url: server.url, tablePrefix: freshTablePrefix() }))
+      const { store } = yield* openStore(PostgresStore.layer({ url: server.url, tablePrefix: freshTablePrefix() }))
       yield* store.write([put("journal:s:1", "a")], [["s", 1]])
 
       yield* stopServer

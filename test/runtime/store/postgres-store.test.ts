@@ -14,26 +14,11 @@ import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor
 import type { SimulationInput } from "../../../src/runtime/simulation-input.ts"
 import { catalogLayer, config, makeLogCapture, referenceRun, start, stop, submitOrder, trend, idle, update, cancelOrder } from "../fixtures.ts"
 import { storeContract } from "./store-contract.ts"
-import { freshTablePrefix, postgresUrl } from "./postgres-fixtures.ts"
+import { freshTablePrefix, openStore, postgresUrl } from "./postgres-fixtures.ts"
 
 storeContract("PostgresStore", () => PostgresStore.layer({ url: postgresUrl(), tablePrefix: freshTablePrefix() }))
 
 const put = (key: string, value: string): StoreWrite => ({ type: "put", key, value })
-
-/** A scope the test closes itself; also closed when the test ends. */
-const heldScope = Effect.gen(function*() {
-  const scope = yield* Scope.make()
-  yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-  return scope
-})
-
-/** Builds a store layer into its own scope: a process that keeps its store open while others work. */
-const openStore = (layer: Layer.Layer<SimulationStore, StoreOpenError>) =>
-  Effect.gen(function*() {
-    const scope = yield* heldScope
-    const store = Context.get(yield* Layer.buildWithScope(layer, scope), SimulationStore)
-    return { store, close: Scope.close(scope, Exit.void) }
-  })
 
 describe("PostgresStore over one database", () => {
   it.effect("two stores over the same tables: one writes, the other reads its data and asks its marks", () =>
@@ -227,5 +212,42 @@ describe("SimulationSupervisor over PostgresStore", () => {
           return yield* snapshots(supervisor, ids)
         }))
       assert.deepStrictEqual(after, before)
+    }))
+})
+
+describe("two runners over one PostgresStore (recovery onDemand)", () => {
+  /** A runner: a supervisor over its own pool to the shared tables, kept open while the other works. */
+  const openRunner = (tablePrefix: string) =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
+      const layer = SimulationSupervisor.layer({ snapshotEvery: 4, recovery: "onDemand" }).pipe(
+        Layer.provide(Layer.merge(PostgresStore.layer({ url: postgresUrl(), tablePrefix }), catalogLayer)),
+        Layer.provide(quiet)
+      )
+      return Context.get(yield* Layer.buildWithScope(layer, scope), SimulationSupervisor)
+    })
+
+  it.live("a simulation handed from one runner to the other and back resumes exactly; an operation sent again is answered, not applied again", () =>
+    Effect.gen(function*() {
+      const prefix = freshTablePrefix()
+      // Both are up before anything is written: neither's `acknowledged` knows what the other writes.
+      const a = yield* openRunner(prefix)
+      const b = yield* openRunner(prefix)
+      const inputs = [start, ...Array.from({ length: 18 }, (_, i) => update(i, 100 + ((i * 5) % 7)))]
+
+      yield* a.create({ id: "sim", config, model: { kind: "trend" } })
+      yield* a.submit("sim", inputs.slice(0, 7))
+      const once = yield* a.submitOnce("sim", "op-1", [inputs[7]!])
+      yield* a.release("sim")
+
+      const again = yield* b.submitOnce("sim", "op-1", [inputs[7]!])
+      assert.deepStrictEqual(again.seq, once.seq)
+      yield* b.submit("sim", inputs.slice(8, 13))
+      yield* b.release("sim")
+
+      yield* a.submit("sim", inputs.slice(13))
+      const reference = JSON.stringify(referenceRun(trend(undefined), inputs).instance.snapshot())
+      assert.strictEqual(yield* a.inspect("sim", (instance) => JSON.stringify(instance.snapshot())), reference)
     }))
 })
