@@ -2,7 +2,7 @@
 // runner its shard is assigned to. A caller (the deployer) uses it as it uses the in-process one.
 import { randomUUID } from "node:crypto"
 import { NodeClusterSocket } from "@effect/platform-node"
-import { Effect, Layer, PubSub, Schedule } from "effect"
+import { Cause, Effect, Layer, PubSub, Schedule } from "effect"
 import type { ShardingConfig } from "effect/cluster"
 import { ValidationError } from "../../domain/errors.ts"
 import type { EngineEvent } from "../../engine/engine-events.ts"
@@ -39,6 +39,9 @@ const readOnlyModel: TradingModel = {
 
 type CreateError = Effect.Error<ReturnType<SimulationSupervisor["Service"]["create"]>>
 
+/** A message its runner let go of unanswered; only ever retried. */
+const shardMoved = { _tag: "ShardMoved", message: "its runner let the simulation go while handling the message (its shard moved)" } as const
+
 const isRemote = (e: { readonly _tag: string }): e is RemoteSimulationError => e._tag === "RemoteSimulationError"
 
 const make = (options: ClusterClientOptions) =>
@@ -52,14 +55,18 @@ const make = (options: ClusterClientOptions) =>
 
     /**
      * One message to the simulation's runner. While its shard has no runner (one died, its shards
-     * are moving) the same message is sent again: a Submit's operation id makes that safe. A
-     * runtime error comes back as its own class; the caller knows which of them its method can get.
+     * are moving), or when its runner lets it go mid-message (a runner joined and took the shard),
+     * the same message is sent again: Create's and Submit's operation ids make that safe, and the
+     * rest are reads. A runtime error comes back as its own class; the caller knows which of them
+     * its method can get.
      */
     const call = <E, A>(
       id: string,
       send: (entity: ReturnType<typeof clientFor>) => Effect.Effect<A, RemoteSimulationError | { readonly _tag: string; readonly message: string }>
     ): Effect.Effect<A, E> =>
       Effect.suspend(() => send(clientFor(id))).pipe(
+        // The entity was interrupted while handling it (its shard moved: a runner joined or left): sent again like a routing error.
+        Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.fail(shardMoved) : Effect.failCause(cause))),
         Effect.retry({ while: (e) => !isRemote(e), schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo({ duration: `${patience} millis` })) }),
         Effect.mapError((e) => (isRemote(e) ? fromRemote(e) : new SimulationUnavailableError({ simulationId: id, cause: `no runner answered: ${e.message}` })) as E)
       )
