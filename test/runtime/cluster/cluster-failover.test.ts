@@ -4,17 +4,14 @@
 // fill lost or doubled.
 import { describe, expect, inject, it } from "vitest"
 import { Effect, Ref } from "effect"
-import type { Fill } from "../../../src/domain/fill.ts"
 import { ClusterSupervisor } from "../../../src/runtime/cluster/cluster-supervisor.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
-import { buildWorkload, config, deriveSeed, modelSpec, prng, uninterruptedRun } from "../crash/crash-workload.ts"
 import { freshDatabase, type RunnerProcess, startRunners } from "./cluster-harness.ts"
+import { compareWithOneProcess, feed, makeWorkloads, readFinals } from "./cluster-workload.ts"
 
 const SIMULATIONS = 300
 const INPUTS = 30
 const SEED = 15
-
-const fillKeys = (fills: ReadonlyArray<Fill>): string[] => fills.map((f) => `${f.orderId}@${JSON.stringify(f)}`)
 
 // The run's throwaway PostgreSQL (test/postgres-setup.ts); each test makes its own database on it.
 const postgresUrl = inject("postgresUrl")
@@ -24,13 +21,11 @@ describe("simulations as cluster entities over PostgreSQL", () => {
     const url = await freshDatabase(postgresUrl, "failover")
     const runners: RunnerProcess[] = await startRunners(url, 3, { pauseAfterCommit: 150 })
     try {
-      const workloads = Array.from({ length: SIMULATIONS }, (_, i) => buildWorkload(INPUTS, deriveSeed(SEED, i)))
+      const workloads = makeWorkloads(SIMULATIONS, INPUTS, SEED)
       const total = SIMULATIONS * INPUTS
       const kills: string[] = []
       const program = Effect.gen(function* () {
         const supervisor = yield* SimulationSupervisor
-        const idOf = (i: number) => `sim-${i}`
-        yield* Effect.forEach(workloads, (_, i) => supervisor.create({ id: idOf(i), config, model: modelSpec }), { concurrency: 50, discard: true })
         const acknowledged = yield* Ref.make(0)
         /**
          * A kill at a third and at two thirds of the inputs acknowledged, each right after one of the
@@ -38,59 +33,56 @@ describe("simulations as cluster entities over PostgreSQL", () => {
          * their inputs are already durable. (Run without submitOnce's dedupe, this test fails.)
          */
         const killAt = [Math.floor(total / 3), Math.floor((2 * total) / 3)]
-        const maybeKill = (done: number) =>
-          Effect.promise(async () => {
-            while (killAt.length > 0 && done >= killAt[0]!) {
-              killAt.shift()
-              const victim = runners[kills.length]!
-              kills.push(`${victim.port} at ${done}: ${await victim.killAfterCommit()}`)
-            }
-          })
-        yield* Effect.forEach(
-          workloads,
-          (workload, i) =>
-            Effect.gen(function* () {
-              // Batches of 1-6 inputs, one at a time per simulation (its inputs' order is its journal's).
-              const rng = prng(deriveSeed(SEED, i, 1))
-              let next = 0
-              while (next < workload.inputs.length) {
-                const end = Math.min(workload.inputs.length, next + rng.between(1, 6))
-                const results = yield* supervisor.submit(idOf(i), workload.inputs.slice(next, end))
-                const refused = results.findIndex((r) => !r.ok)
-                if (refused >= 0) return yield* Effect.die(new Error(`${idOf(i)}: input ${next + refused} was refused: ${JSON.stringify(results[refused])}`))
-                yield* maybeKill(yield* Ref.updateAndGet(acknowledged, (n) => n + end - next))
-                next = end
+        const maybeKill = (inputs: number) =>
+          Effect.flatMap(Ref.updateAndGet(acknowledged, (n) => n + inputs), (done) =>
+            Effect.promise(async () => {
+              while (killAt.length > 0 && done >= killAt[0]!) {
+                killAt.shift()
+                const victim = runners[kills.length]!
+                kills.push(`${victim.port} at ${done}: ${await victim.killAfterCommit()}`)
               }
-            }),
-          { concurrency: "unbounded", discard: true }
-        )
-        return yield* Effect.forEach(
-          workloads,
-          (_, i) => supervisor.inspect(idOf(i), (instance) => ({ snapshot: JSON.stringify(instance.snapshot()), fills: fillKeys(instance.engine.getFills()) })),
-          { concurrency: 20 }
-        )
+            })
+          )
+        yield* feed(supervisor, workloads, SEED, maybeKill)
+        return yield* readFinals(supervisor, workloads)
       })
       const finals = await Effect.runPromise(program.pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url }))))
 
       expect(kills).toHaveLength(2)
-      let identical = 0
-      let lost = 0
-      let duplicated = 0
-      let expectedFills = 0
-      for (const [i, workload] of workloads.entries()) {
-        const reference = uninterruptedRun(workload)
-        const final = finals[i]!
-        if (final.snapshot === JSON.stringify(reference.snapshot())) identical += 1
-        const expected = fillKeys(reference.engine.getFills())
-        expectedFills += expected.length
-        const seen = new Map<string, number>()
-        for (const key of final.fills) seen.set(key, (seen.get(key) ?? 0) + 1)
-        for (const key of expected) if (!seen.has(key)) lost += 1
-        for (const count of seen.values()) if (count > 1) duplicated += count - 1
-      }
+      const outcome = compareWithOneProcess(workloads, finals)
       // The workload trades: fills are there to be lost or doubled.
-      expect(expectedFills).toBeGreaterThan(SIMULATIONS)
-      expect({ identical, lost, duplicated }).toEqual({ identical: SIMULATIONS, lost: 0, duplicated: 0 })
+      expect(outcome.expectedFills).toBeGreaterThan(SIMULATIONS)
+      expect(outcome).toMatchObject({ identical: SIMULATIONS, lost: 0, duplicated: 0, journals: [] })
+    } finally {
+      await Promise.all(runners.map((r) => r.kill()))
+    }
+  }, 120_000)
+
+  it("runners joining mid-run take shards with messages in flight: no call fails, every state as in one process", async () => {
+    const url = await freshDatabase(postgresUrl, "join")
+    const runners: RunnerProcess[] = await startRunners(url, 1)
+    try {
+      // Long enough that feeding goes on well past the two runners' start.
+      const workloads = makeWorkloads(100, 90, SEED + 1)
+      const program = Effect.gen(function* () {
+        const supervisor = yield* SimulationSupervisor
+        const acknowledged = yield* Ref.make(0)
+        // Two more runners once a tenth of the inputs are in: the first runner's shards move to them under load.
+        let joining: Promise<void> | null = null
+        const join = (inputs: number) =>
+          Effect.flatMap(Ref.updateAndGet(acknowledged, (n) => n + inputs), (done) =>
+            Effect.sync(() => {
+              if (joining === null && done >= 900) joining = startRunners(url, 2).then((joined) => void runners.push(...joined))
+            })
+          )
+        yield* feed(supervisor, workloads, SEED + 1, join)
+        yield* Effect.promise(() => joining ?? Promise.resolve())
+        return yield* readFinals(supervisor, workloads)
+      })
+      const finals = await Effect.runPromise(program.pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url }))))
+
+      expect(runners).toHaveLength(3)
+      expect(compareWithOneProcess(workloads, finals)).toMatchObject({ identical: 100, lost: 0, duplicated: 0, journals: [] })
     } finally {
       await Promise.all(runners.map((r) => r.kill()))
     }
