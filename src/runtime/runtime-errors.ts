@@ -29,6 +29,8 @@ export class UnknownModelError extends Data.TaggedError("UnknownModelError")<{ r
 export class SimulationUnavailableError extends Data.TaggedError("SimulationUnavailableError")<{
   readonly simulationId: string
   readonly cause: string
+  /** Set when this process let the simulation go (its shard moved): the input was not applied here, and may be sent again. */
+  readonly released?: true
 }> {
   override get message(): string {
     return `Simulation ${this.simulationId} is unavailable: ${this.cause}`

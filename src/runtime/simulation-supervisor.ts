@@ -246,7 +246,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         applyBatch(sim, commands).pipe(
           // Released mid-batch: its callers hear so (the batch may still become durable: an operation sent again answers as it did).
           Effect.onInterrupt(() =>
-            Effect.forEach(commands, (c) => Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable ?? "it was interrupted" })), { discard: true })
+            Effect.forEach(commands, (c) => Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: sim.record.id, cause: sim.unavailable ?? "it was interrupted", released: true })), { discard: true })
           )
         )
       )
@@ -532,7 +532,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         sim.unavailable = cause
         yield* FiberMap.remove(fibers, id)
         settle(sim)
-        for (const c of yield* Queue.clear(sim.mailbox)) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: id, cause }))
+        for (const c of yield* Queue.clear(sim.mailbox)) yield* Deferred.fail(c.done, new SimulationUnavailableError({ simulationId: id, cause, released: true }))
         yield* Effect.logDebug("released").pipe(Effect.annotateLogs("simulation", id))
       })
 

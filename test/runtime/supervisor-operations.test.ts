@@ -1,6 +1,6 @@
 // submitOnce (operations applied exactly once through the store) and the "onDemand" recovery mode runners use.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import { UnknownOrderError } from "../../src/domain/errors.ts"
 import { readJournal } from "../../src/runtime/journal-record.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
@@ -215,7 +215,10 @@ describe("SimulationSupervisor, recovery onDemand", () => {
           yield* sup.release("a")
           const exits = yield* Effect.forEach(fibers, Fiber.join)
           const refused = exits.filter((e) => Exit.isFailure(e))
-          for (const e of refused) assert.include(String(Exit.isFailure(e) ? e.cause : ""), "SimulationUnavailableError")
+          for (const e of refused) {
+            assert.include(String(Exit.isFailure(e) ? e.cause : ""), "SimulationUnavailableError")
+            assert.strictEqual(Exit.isFailure(e) ? (Cause.squash(e.cause) as { released?: unknown }).released : undefined, true)
+          }
           // Sent again in order, every operation ends applied exactly once: the acknowledged ones answer from the store.
           for (let i = 0; i < 50; i++) {
             const again = yield* sup.submitOnce("a", `op-${i}`, [update(1 + i, 11)])

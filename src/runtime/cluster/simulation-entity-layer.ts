@@ -15,6 +15,17 @@ export interface EntityOptions {
   readonly maxIdleTime?: Duration.Input
 }
 
+/**
+ * The handler's error as the client gets it. A simulation released here mid-message (its shard
+ * moved) did not take the message: the handler ends interrupted, which the client sends again to
+ * the shard's new runner, as it does for a routing error (operation ids make that safe).
+ */
+const answered = <A, E extends Error & { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+  effect.pipe(
+    Effect.catchIf((e) => e._tag === "SimulationUnavailableError" && (e as { readonly released?: true }).released === true, () => Effect.interrupt),
+    Effect.mapError(toRemote)
+  )
+
 export const simulationEntityLayer = (options: EntityOptions = {}) =>
   Simulation.toLayer(
     Effect.gen(function* () {
@@ -23,15 +34,16 @@ export const simulationEntityLayer = (options: EntityOptions = {}) =>
       // Its first message recovers it (recovery "onDemand"); the activation's end lets it go.
       yield* Effect.addFinalizer(() => supervisor.release(id))
       return Simulation.of({
-        Create: ({ payload }) => supervisor.create(payload.spec as SimulationSpec, payload.operationId).pipe(Effect.mapError(toRemote)),
+        Create: ({ payload }) => answered(supervisor.create(payload.spec as SimulationSpec, payload.operationId)),
         Submit: ({ payload }) =>
-          supervisor.submitOnce(id, payload.operationId, payload.inputs as ReadonlyArray<SimulationInput>).pipe(
-            Effect.map((reply) => ({ results: encodeResults(reply.results), events: JSON.parse(JSON.stringify(reply.events)) as unknown[], seq: reply.seq })),
-            Effect.mapError(toRemote)
+          answered(
+            supervisor.submitOnce(id, payload.operationId, payload.inputs as ReadonlyArray<SimulationInput>).pipe(
+              Effect.map((reply) => ({ results: encodeResults(reply.results), events: JSON.parse(JSON.stringify(reply.events)) as unknown[], seq: reply.seq }))
+            )
           ),
-        Summary: () => supervisor.summary(id).pipe(Effect.mapError(toRemote)),
-        Snapshot: () => supervisor.inspect(id, (instance) => JSON.stringify(instance.snapshot())).pipe(Effect.mapError(toRemote)),
-        Settled: () => supervisor.settled(id).pipe(Effect.mapError(toRemote))
+        Summary: () => answered(supervisor.summary(id)),
+        Snapshot: () => answered(supervisor.inspect(id, (instance) => JSON.stringify(instance.snapshot()))),
+        Settled: () => answered(supervisor.settled(id))
       })
     }),
     { maxIdleTime: options.maxIdleTime ?? "5 minutes" }
