@@ -107,4 +107,31 @@ describe("PaperTradingDeployer in cluster mode", () => {
     // Messages naming where the simulations live may differ; everything else may not.
     expect(JSON.parse(JSON.stringify(clustered).replaceAll(root, "<root>"))).toEqual(JSON.parse(JSON.stringify(local).replace(/\/tmp\/paperfloor-deploy-[^/"]+/g, "<root>")))
   }, 60_000)
+
+  it("two deployers with their own --store on one cluster: each lists and reads its own deployments, and neither refuses the other's as a missing record", async () => {
+    const postgresUrl = await freshDatabase(inject("postgresUrl"), "adv_two_deployers")
+    const [rootA, rootB] = [await tempDir(), await tempDir()]
+    await startRunner(postgresUrl, rootA)
+    const a = stackAt(rootA, { postgresUrl })
+    const b = stackAt(rootB, { postgresUrl })
+    try {
+      for (const s of [a, b]) await s.registry.registerModel(crossover)
+      const idA = await a.paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig: config })
+      const idB = await b.paper.deployToPaperTrading({ modelId: "my_model", modelVersion: "v1.0", simulationConfig: config })
+      expect(idB).not.toBe(idA)
+      const listed = async (paper: PaperTradingDeployer) => {
+        try {
+          return (await paper.listSimulations()).map((r) => r.id)
+        } catch (e) {
+          return `${(e as { _tag?: string })._tag}: ${(e as Error).message}`
+        }
+      }
+      expect({ a: await listed(a.paper), b: await listed(b.paper) }).toEqual({ a: [idA], b: [idB] })
+      // A deployment of the other's is unknown here, not a record this store lost.
+      expect((await rejection(a.paper.getSimulationStatus(idB)))._tag).toBe("UnknownDeploymentError")
+    } finally {
+      await a.paper.close()
+      await b.paper.close()
+    }
+  }, 60_000)
 })
