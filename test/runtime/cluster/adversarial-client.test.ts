@@ -127,4 +127,49 @@ describe("the cluster client under hostile callers", () => {
       await runner.kill()
     }
   })
+
+  it("ids that are not simulation ids (empty, a slash, a NUL, 100,000 characters) are refused as in one process, within the patience", async () => {
+    const url = await freshDatabase(postgresUrl, "adv_badids")
+    const runner = await startRunner(url)
+    try {
+      const ids = ["", "no/slash", "nul\u0000", "x".repeat(100_000), "..", "a b"]
+      const probe = Effect.gen(function* () {
+        const supervisor = yield* SimulationSupervisor
+        const out: Record<string, unknown> = {}
+        for (const id of ids) {
+          const name = id.length > 20 ? `${id.slice(0, 5)}…(${id.length})` : JSON.stringify(id)
+          out[`summary ${name}`] = outcome(yield* Effect.exit(supervisor.summary(id).pipe(Effect.timeout("15 seconds"))))
+          out[`submit ${name}`] = outcome(yield* Effect.exit(supervisor.submit(id, [{ type: "start" }]).pipe(Effect.timeout("15 seconds"))))
+        }
+        return out
+      })
+      const local = await inProcess(probe)
+      const clustered = await inCluster({ postgresUrl: url, routingPatience: 3_000 }, probe)
+      expect(Exit.isSuccess(clustered) ? clustered.value : outcome(clustered)).toEqual(Exit.isSuccess(local) ? local.value : outcome(local))
+    } finally {
+      await runner.kill()
+    }
+  }, 60_000)
+
+  it("two clients create one id at once with different specs: exactly one succeeds, the other gets SimulationExistsError", async () => {
+    const url = await freshDatabase(postgresUrl, "adv_race")
+    const runner = await startRunner(url)
+    try {
+      const createWith = (quantity: number) =>
+        inCluster(
+          { postgresUrl: url },
+          Effect.gen(function* () {
+            const supervisor = yield* SimulationSupervisor
+            yield* supervisor.create({ id: "race", config, model: { kind: "crash-mover", params: { window: 5, quantity } } })
+            return quantity
+          })
+        )
+      const exits = await Promise.all([createWith(1), createWith(2)])
+      const won = exits.flatMap((e) => (Exit.isSuccess(e) ? [e.value] : []))
+      expect(won).toHaveLength(1)
+      expect(exits.map(outcome).filter((o) => o !== "succeeded")).toEqual([{ _tag: "SimulationExistsError", subject: undefined, fields: undefined }])
+    } finally {
+      await runner.kill()
+    }
+  }, 60_000)
 })
