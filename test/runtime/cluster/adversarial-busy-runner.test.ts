@@ -23,12 +23,14 @@ describe("a runner blocked past its shard lock expiration", () => {
     const url = await freshDatabase(postgresUrl, "adv_busy")
     const runners: RunnerProcess[] = await Promise.all([startRunner(url), startRunner(url)])
     try {
+      let bigTook = 0
       const huge = Array.from({ length: 120_000 }, (_, i) => update(i + 1, 100 + (i % 7)))
       const program = Effect.gen(function* () {
         const supervisor = yield* SimulationSupervisor
         yield* supervisor.create({ id: "b", config, model: modelSpec })
         yield* supervisor.submit("b", [{ type: "start" }, update(0, 100)])
-        const big = yield* Effect.forkChild(Effect.exit(supervisor.submit("b", huge)))
+        const started = Date.now()
+        const big = yield* Effect.forkChild(Effect.exit(supervisor.submit("b", huge)).pipe(Effect.tap(() => Effect.sync(() => (bigTook = Date.now() - started)))))
         // Past the lock expiration while the holder is still applying.
         yield* Effect.sleep("6 seconds")
         const small: string[] = []
@@ -38,12 +40,14 @@ describe("a runner blocked past its shard lock expiration", () => {
         }
         const bigExit = yield* Fiber.join(big)
         const summary = yield* supervisor.summary("b")
-        return { big: Exit.isSuccess(bigExit) ? "acknowledged" : String(Cause.squash(bigExit.cause)).slice(0, 120), small, seq: summary.seq, updates: summary.updateCount }
+        return { bigTook, big: Exit.isSuccess(bigExit) ? "acknowledged" : String(Cause.squash(bigExit.cause)).slice(0, 120), small, seq: summary.seq, updates: summary.updateCount }
       })
       const out = await Effect.runPromise(program.pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url }))))
-      const acknowledged = (out.big === "acknowledged" ? huge.length : 0) + out.small.filter((s) => s === "acknowledged").length
-      // Every acknowledged input is in the journal (2 before: start and the first update).
-      expect(out, JSON.stringify(out)).toMatchObject({ seq: 2 + acknowledged })
+      // Every call is acknowledged (a shard moving is retried with the same operation id, not surfaced as an
+      // interruption), and every acknowledged input is in the journal (2 before: start and the first update).
+      // Seen here (3 runs in 8 fail): five small inputs acknowledged, then absent (seq 120,002); or the big batch
+      // and a small one failed with "All fibers interrupted without error", yet applied (seq 120,007).
+      expect(out, JSON.stringify(out)).toMatchObject({ big: "acknowledged", small: out.small.map(() => "acknowledged"), seq: 2 + huge.length + out.small.length })
     } finally {
       await Promise.all(runners.map((r) => r.kill()))
     }
