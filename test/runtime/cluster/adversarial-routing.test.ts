@@ -59,4 +59,19 @@ describe("a cluster client past its routing patience", () => {
     const out = await Effect.runPromise(program.pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url, routingPatience: 1_500 }))))
     expect(out).toEqual({ refused: "SimulationUnavailableError", afterRestart: 2, final: 3 })
   }, 60_000)
+
+  it("a routingPatience that is not a duration (NaN, negative) is refused when the client is made, naming routingPatience", async () => {
+    const url = await freshDatabase(postgresUrl, "adv_badpatience")
+    const outcomes: Record<string, string> = {}
+    for (const patience of [Number.NaN, -1]) {
+      const exit = await Effect.runPromiseExit(
+        Effect.gen(function* () {
+          const supervisor = yield* SimulationSupervisor
+          return yield* within(8_000, supervisor.summary("a"))
+        }).pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url, routingPatience: patience })))
+      )
+      outcomes[String(patience)] = Exit.isSuccess(exit) ? `built; a call: ${exit.value}` : String((Cause.squash(exit.cause) as Error).message)
+    }
+    for (const [patience, outcome] of Object.entries(outcomes)) expect(outcome, `routingPatience ${patience}`).toContain("routingPatience")
+  }, 40_000)
 })
