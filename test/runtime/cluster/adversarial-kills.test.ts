@@ -12,7 +12,7 @@ import { freshDatabase, type RunnerProcess, startRunner } from "./cluster-harnes
 const postgresUrl = inject("postgresUrl")
 
 const bounded = <A, E, R>(what: string, ms: number, effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.timeoutOrElse({ duration: `${ms} millis`, onTimeout: () => Effect.die(new Error(`${what} did not complete within ${ms} ms`)) }))
+  effect.pipe(Effect.timeoutOrElse({ duration: `${ms} millis`, orElse: () => Effect.die(new Error(`${what} did not complete within ${ms} ms`)) }))
 
 describe("runners killed at odd moments", () => {
   it("the runner dies right after committing creations, before answering: every create still succeeds once, none is SimulationExistsError", async () => {
