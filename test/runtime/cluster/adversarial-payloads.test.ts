@@ -99,7 +99,7 @@ describe("hostile payloads through the cluster client", () => {
     } finally {
       await runner.kill()
     }
-  })
+  }, 90_000)
 
   it("one batch of 120,000 updates is applied whole as in one process, and the simulation is read whole (inspect) afterwards", async () => {
     const url = await freshDatabase(postgresUrl, "adv_huge")
@@ -120,5 +120,5 @@ describe("hostile payloads through the cluster client", () => {
     } finally {
       await runner.kill()
     }
-  })
+  }, 90_000)
 })
