@@ -110,7 +110,7 @@ const closeDb = (db: Db, directory: string): Effect.Effect<void> =>
 
 const toLevelOps = (batch: ReadonlyArray<StoreWrite>) =>
   batch.map((op) =>
-    op.type === "put"
+    op.type !== "del"
       ? { type: "put" as const, key: op.key, value: op.value }
       : { type: "del" as const, key: op.key }
   )

@@ -105,10 +105,12 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
           throw injected("write")
         }
         if (options.failWrites?.(batch) === true) throw injected("write")
+        const taken = batch.find((op) => op.type === "insert" && values.has(op.key))
+        if (taken !== undefined) throw new Error(`${taken.key} exists already: another process wrote it first`)
         // Applied synchronously and in order, after all checks: all of the batch or none of it.
         for (const op of batch) {
-          if (op.type === "put") put(op.key, op.value)
-          else del(op.key)
+          if (op.type === "del") del(op.key)
+          else put(op.key, op.value)
         }
         written++
         for (const [id, seq] of marks) acknowledged.set(id, Math.max(seq, acknowledged.get(id) ?? -1))

@@ -86,6 +86,8 @@ const statementsFor = (schema: string | undefined, prefix: string) => {
     write: `WITH deleted AS (DELETE FROM ${entries} WHERE key = ANY($1::text[])), ` +
       `written AS (INSERT INTO ${entries} (key, value) SELECT * FROM unnest($2::text[], $3::text[]) ` +
       `ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value), ` +
+      // No ON CONFLICT: a key another process wrote first fails the statement, so nothing of the batch is written.
+      `inserted AS (INSERT INTO ${entries} (key, value) SELECT * FROM unnest($6::text[], $7::text[])), ` +
       `marked AS (INSERT INTO ${marks} AS m (simulation_id, seq) SELECT * FROM unnest($4::text[], $5::text[]::bigint[]) ` +
       `ON CONFLICT (simulation_id) DO UPDATE SET seq = GREATEST(m.seq, EXCLUDED.seq)) ` +
       `SELECT 1`,
@@ -103,16 +105,21 @@ const collapse = (batch: ReadonlyArray<StoreWrite>, marks: ReadonlyArray<Mark>) 
   const deleted: string[] = []
   const putKeys: string[] = []
   const putValues: string[] = []
+  const insertKeys: string[] = []
+  const insertValues: string[] = []
   for (const op of last.values()) {
     if (op.type === "del") deleted.push(op.key)
-    else {
+    else if (op.type === "insert") {
+      insertKeys.push(op.key)
+      insertValues.push(op.value)
+    } else {
       putKeys.push(op.key)
       putValues.push(op.value)
     }
   }
   const highest = new Map<string, number>()
   for (const [id, seq] of marks) highest.set(id, Math.max(seq, highest.get(id) ?? -1))
-  return { deleted, putKeys, putValues, highest }
+  return { deleted, putKeys, putValues, insertKeys, insertValues, highest }
 }
 
 /**
@@ -175,8 +182,8 @@ const make = (tables: PostgresStoreTables) =>
         : Effect.suspend(() => {
           const unstorable = findUnstorable(batch, marks, maxRowBytes)
           if (unstorable !== undefined) return Effect.fail(unstorable)
-          const { deleted, putKeys, putValues, highest } = collapse(batch, marks)
-          const params = [deleted, putKeys, putValues, [...highest.keys()], [...highest.values()].map(String)]
+          const { deleted, putKeys, putValues, insertKeys, insertValues, highest } = collapse(batch, marks)
+          const params = [deleted, putKeys, putValues, [...highest.keys()], [...highest.values()].map(String), insertKeys, insertValues]
           return whenOpen(sql.unsafe(statements.write, params).raw).pipe(
             Effect.andThen(Effect.sync(() => {
               for (const [id, seq] of highest) acknowledged.set(id, Math.max(seq, acknowledged.get(id) ?? -1))

@@ -7,6 +7,13 @@ import type { StoreReadError, StoreWriteError } from "./store-errors.ts"
 export type StoreWrite =
   | { readonly type: "put"; readonly key: string; readonly value: string }
   | { readonly type: "del"; readonly key: string }
+  /**
+   * A put of a key that must not exist yet: a journal record. A store several processes share
+   * (PostgreSQL, memory) refuses the whole batch when it does: another process wrote that record
+   * first (a runner still busy with a simulation that has moved on), and this one must reload. A
+   * store one process owns (LevelDB, under its lock) has no other writer and writes it as a put.
+   */
+  | { readonly type: "insert"; readonly key: string; readonly value: string }
 
 /**
  * Keys with `gte ≤ key < lt`, compared as LevelDB compares utf8 keys (bytewise on the UTF-8

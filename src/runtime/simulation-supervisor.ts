@@ -308,7 +308,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         if (journaled.length > 0) {
           // One record for the batch.
           const first = sim.seq + 1
-          writes.push({ type: "put", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled, answered)) })
+          // Inserted, not put: where runners share the store, one that kept a simulation after it moved finds its record taken, and reloads.
+          writes.push({ type: "insert", key: keys.journal(id, first), value: encodeJson(encodeJournal(first, journaled, answered)) })
         }
         let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {

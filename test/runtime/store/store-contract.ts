@@ -142,5 +142,22 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Simulat
         assert.strictEqual(store.acknowledged.get("s1"), 2)
         assert.strictEqual(yield* store.acknowledgedOf("never"), undefined)
       })))
+
+    it.effect("an insert writes a new key; of a key that exists, it fails the whole batch where processes share the store (one process's store writes it)", () =>
+      run(Effect.gen(function*() {
+        const store = yield* SimulationStore
+        yield* store.write([{ type: "insert", key: "journal:s:1", value: "first" }], [["s", 1]])
+        assert.strictEqual(yield* store.get("journal:s:1"), "first")
+        const second = yield* Effect.exit(store.write([put("other", "x"), { type: "insert", key: "journal:s:1", value: "second" }], [["s", 2]]))
+        if (store.location.startsWith("/")) {
+          // LevelDB: one process owns it under its lock, so an insert is a put.
+          assert.isTrue(second._tag === "Success")
+          return
+        }
+        assert.isTrue(second._tag === "Failure")
+        assert.strictEqual(yield* store.get("journal:s:1"), "first")
+        assert.strictEqual(yield* store.get("other"), undefined)
+        assert.strictEqual(yield* store.acknowledgedOf("s"), 1)
+      })))
   })
 }
