@@ -2,9 +2,11 @@
 // runner its shard is assigned to. A caller (the deployer) uses it as it uses the in-process one.
 import { randomUUID } from "node:crypto"
 import { NodeClusterSocket } from "@effect/platform-node"
-import { Cause, Effect, Layer, PubSub, Schedule } from "effect"
+import { Cause, Effect, Layer, PubSub, Result, Schedule } from "effect"
 import type { ShardingConfig } from "effect/cluster"
 import { ValidationError } from "../../domain/errors.ts"
+import { formatThrown } from "../../domain/format-value.ts"
+import { makeSimulationConfig } from "../../domain/simulation-config.ts"
 import type { EngineEvent } from "../../engine/engine-events.ts"
 import type { TradingModel } from "../../engine/trading-model.ts"
 import { decodeResults, type StoredResults } from "../operation-window.ts"
@@ -12,7 +14,7 @@ import { type InvalidOperationIdError, InvalidSimulationIdError, type Simulation
 import { journalBatch, type SimulationInput } from "../simulation-input.ts"
 import { type ApplyResult, type InstanceSnapshot, SimulationInstance } from "../simulation-instance.ts"
 import { SimulationStore } from "../simulation-store.ts"
-import { type SendError, type SupervisedEvent, SimulationSupervisor } from "../simulation-supervisor.ts"
+import { type SendError, type SimulationSpec, type SupervisedEvent, SimulationSupervisor } from "../simulation-supervisor.ts"
 import { keys, simulationIdPattern } from "../store-keys.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
@@ -22,9 +24,17 @@ import { fromRemote, type RemoteSimulationError } from "./wire-errors.ts"
 
 export interface ClusterClientOptions {
   readonly postgresUrl: string
-  /** Prefix of this client's operation ids (`<clientId>-<n>`); a fresh UUID by default. Two live clients must not share one. */
+  /**
+   * A name for this client, at the start of its operation ids (`<clientId>-<session>-<n>`, where
+   * the session is new for every client made, so a client made again with the same name never
+   * repeats an id): 1–64 letters, digits, '.', '_', ':' or '-'.
+   */
   readonly clientId?: string
-  /** How long a message is retried while no runner serves its shard (default 60 s); past it the call fails with SimulationUnavailableError. */
+  /**
+   * How long a call may take, in milliseconds, its message sent again meanwhile while no runner
+   * serves its shard (default 60,000). Past it the call fails with SimulationUnavailableError: its
+   * inputs may still be applied, which `submitOnce` with the same operation id then answers.
+   */
   readonly routingPatience?: number
   readonly sharding?: Partial<ShardingConfig.ShardingConfig["Service"]>
 }
@@ -39,6 +49,27 @@ const readOnlyModel: TradingModel = {
 
 type CreateError = Effect.Error<ReturnType<SimulationSupervisor["Service"]["create"]>>
 
+const checkOptions = (options: ClusterClientOptions): Effect.Effect<void, ValidationError> => {
+  const issues = [
+    ...(options.clientId === undefined || (typeof options.clientId === "string" && /^[A-Za-z0-9_.:-]{1,64}$/.test(options.clientId))
+      ? []
+      : [{ field: "clientId", rule: "must be 1–64 letters, digits, '.', '_', ':' or '-' (it starts every operation id)", value: options.clientId }]),
+    ...(options.routingPatience === undefined || (typeof options.routingPatience === "number" && Number.isFinite(options.routingPatience) && options.routingPatience >= 0)
+      ? []
+      : [{ field: "routingPatience", rule: "must be a finite number of milliseconds, 0 or more", value: options.routingPatience }])
+  ]
+  return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ subject: "config", issues }))
+}
+
+/** The spec as the message carries it (JSON), or why it cannot be. */
+const jsonSpec = (spec: SimulationSpec): unknown => {
+  try {
+    return JSON.parse(JSON.stringify(spec)) as unknown
+  } catch (e) {
+    return new ValidationError({ subject: "config", issues: [{ field: "(spec)", rule: `must be plain JSON, which the store keeps (${formatThrown(e)})`, value: undefined }] })
+  }
+}
+
 /** A message its runner let go of unanswered; only ever retried. */
 const shardMoved = { _tag: "ShardMoved", message: "its runner let the simulation go while handling the message (its shard moved)" } as const
 
@@ -49,8 +80,10 @@ const make = (options: ClusterClientOptions) =>
     const clientFor = yield* Simulation.client
     const store = yield* SimulationStore
     const events$ = yield* PubSub.unbounded<SupervisedEvent>()
-    const clientId = options.clientId ?? randomUUID()
+    const prefix = options.clientId === undefined ? "" : `${options.clientId}-`
+    const session = randomUUID()
     let operations = 0
+    const nextOperation = () => `${prefix}${session}-${++operations}`
     const patience = options.routingPatience ?? 60_000
 
     /**
@@ -67,7 +100,9 @@ const make = (options: ClusterClientOptions) =>
       Effect.suspend(() => send(clientFor(id))).pipe(
         // The entity was interrupted while handling it (its shard moved: a runner joined or left): sent again like a routing error.
         Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.fail(shardMoved) : Effect.failCause(cause))),
-        Effect.retry({ while: (e) => !isRemote(e), schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo({ duration: `${patience} millis` })) }),
+        Effect.retry({ while: (e) => !isRemote(e), schedule: Schedule.spaced("250 millis") }),
+        // A message waiting for a shard with no runner neither fails nor answers: the patience bounds the whole call.
+        Effect.timeoutOrElse({ duration: `${patience} millis`, orElse: () => Effect.fail({ _tag: "Timeout", message: `none within the routing patience of ${patience} ms` }) }),
         Effect.mapError((e) => (isRemote(e) ? fromRemote(e) : new SimulationUnavailableError({ simulationId: id, cause: `no runner answered: ${e.message}` })) as E)
       )
 
@@ -88,15 +123,20 @@ const make = (options: ClusterClientOptions) =>
 
     /** A fresh operation id per call: a message the cluster or this client sends again is still applied once. */
     const submit = (id: string, inputs: ReadonlyArray<SimulationInput>) =>
-      Effect.map(submitOnce(id, `${clientId}-${++operations}`, inputs), (submitted) => submitted.results) as Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
+      Effect.map(submitOnce(id, nextOperation(), inputs), (submitted) => submitted.results) as Effect.Effect<ReadonlyArray<ApplyResult>, SendError>
 
     return SimulationSupervisor.of({
       create: (spec) =>
         simulationIdPattern.test(spec.id)
           ? Effect.suspend(() => {
+              // Checked here as the runner would, so a config JSON cannot carry (a bigint, a getter that throws) is refused naming its field.
+              const config = makeSimulationConfig(spec.config ?? {})
+              if (Result.isFailure(config)) return Effect.fail(config.failure)
+              const json = jsonSpec(spec)
+              if (json instanceof ValidationError) return Effect.fail(json)
               // One id for every attempt: a creation whose answer was lost is found, not refused as a duplicate.
-              const operationId = `${clientId}-${++operations}`
-              return call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: JSON.parse(JSON.stringify(spec)), operationId }))
+              const operationId = nextOperation()
+              return call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: json, operationId }))
             })
           : Effect.fail(new InvalidSimulationIdError({ simulationId: spec.id })),
       submit,
@@ -124,8 +164,9 @@ const make = (options: ClusterClientOptions) =>
 
 /** The cluster client as the SimulationSupervisor service. */
 export const ClusterSupervisor = {
+  /** Fails with a ValidationError naming `clientId` or `routingPatience` when one breaks its rule, before connecting. */
   layer: (options: ClusterClientOptions) =>
-    Layer.effect(SimulationSupervisor, make(options)).pipe(
+    Layer.effect(SimulationSupervisor, Effect.andThen(checkOptions(options), make(options))).pipe(
       Layer.provide(
         Layer.merge(PostgresStore.layerWithClient(), NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { ...shardMoveTuning, ...options.sharding } }))
       ),
