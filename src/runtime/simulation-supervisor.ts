@@ -1,13 +1,12 @@
 import { Cause, Context, Data, Deferred, Effect, Exit, FiberMap, Layer, type LogLevel, PubSub, Queue, References, Schedule } from "effect"
 import type { SimulationStatus } from "../../machines/index.ts"
-import type { SimulationConfigInput } from "../domain/simulation-config.ts"
 import { ValidationError } from "../domain/errors.ts"
 import type { EngineEvent } from "../engine/engine-events.ts"
 import { type EngineOptions, type HistoryMarks, NO_HISTORY } from "../engine/trading-simulation-engine.ts"
 import type { TradingModel } from "../engine/trading-model.ts"
 import { makeGroupCommitter } from "./group-commit.ts"
 import { encodeJournal } from "./journal-record.ts"
-import { ModelCatalog, type ModelSpec } from "./model-catalog.ts"
+import { ModelCatalog } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
 import { byKeyOrder, readStoredSimulations, recoverSimulation, type Recovered, type StoredSimulation } from "./recovery.ts"
 import { decodeResults, encodeResults, OperationWindow, operationIdPattern, type StoredOperation, type StoredResults } from "./operation-window.ts"
@@ -25,6 +24,7 @@ import {
 import { type ApplyResult, type InputError, SimulationInstance } from "./simulation-instance.ts"
 import { journalBatch, type SimulationInput } from "./simulation-input.ts"
 import { SNAPSHOT_FORMAT, type SimulationRecord } from "./simulation-record.ts"
+import { modelParamsIssue, type SimulationSpec } from "./simulation-spec.ts"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
 import { StoreReadError, StoreWriteError } from "./store-errors.ts"
 import { keys, simulationIdPattern } from "./store-keys.ts"
@@ -58,11 +58,7 @@ export interface SupervisedEvent {
   readonly event: EngineEvent
 }
 
-export interface SimulationSpec {
-  readonly id: string
-  readonly config?: SimulationConfigInput
-  readonly model: ModelSpec
-}
+export type { SimulationSpec }
 
 export type SendError = UnknownSimulationError | SimulationNotRecoveredError | SimulationUnavailableError | StoreWriteError
 
@@ -618,6 +614,8 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const key = keys.meta(spec.id)
         const stored = yield* store.get(key).pipe(Effect.orDie)
         if (stored !== undefined) return madeBy(key, stored, operationId) ? undefined : yield* new SimulationExistsError({ simulationId: spec.id })
+        const paramsIssue = modelParamsIssue(spec)
+        if (paramsIssue !== undefined) return yield* paramsIssue
         const model = yield* catalog.resolve(spec.model)
         const instance = yield* Effect.try({
           try: () => SimulationInstance.create(spec.config ?? {}, model, engineOptions),

@@ -14,7 +14,8 @@ import { type InvalidOperationIdError, InvalidSimulationIdError, type Simulation
 import { journalBatch, type SimulationInput } from "../simulation-input.ts"
 import { type ApplyResult, type InstanceSnapshot, SimulationInstance } from "../simulation-instance.ts"
 import { SimulationStore } from "../simulation-store.ts"
-import { type SendError, type SimulationSpec, type SupervisedEvent, SimulationSupervisor } from "../simulation-supervisor.ts"
+import { type SendError, type SupervisedEvent, SimulationSupervisor } from "../simulation-supervisor.ts"
+import { modelParamsIssue, type SimulationSpec } from "../simulation-spec.ts"
 import { keys, simulationIdPattern } from "../store-keys.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
@@ -132,6 +133,8 @@ const make = (options: ClusterClientOptions) =>
               // Checked here as the runner would, so a config JSON cannot carry (a bigint, a getter that throws) is refused naming its field.
               const config = makeSimulationConfig(spec.config ?? {})
               if (Result.isFailure(config)) return Effect.fail(config.failure)
+              const paramsIssue = modelParamsIssue(spec)
+              if (paramsIssue !== undefined) return Effect.fail(paramsIssue)
               const json = jsonSpec(spec)
               if (json instanceof ValidationError) return Effect.fail(json)
               // One id for every attempt: a creation whose answer was lost is found, not refused as a duplicate.
