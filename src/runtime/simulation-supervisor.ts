@@ -9,7 +9,7 @@ import { encodeJournal } from "./journal-record.ts"
 import { ModelCatalog } from "./model-catalog.ts"
 import { encodeJson, encodeRecord, readRecord } from "./record-codec.ts"
 import { byKeyOrder, readStoredSimulations, recoverSimulation, type Recovered, type StoredSimulation } from "./recovery.ts"
-import { decodeResults, encodeResults, OperationWindow, operationIdPattern, type StoredOperation, type StoredResults } from "./operation-window.ts"
+import { decodeResults, digestOf, encodeResults, OperationWindow, operationIdPattern, reusedRefusals, type StoredOperation } from "./operation-window.ts"
 import {
   AcknowledgedInputsLostError,
   InvalidOperationIdError,
@@ -267,19 +267,22 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         const results: Array<{ readonly results: ReadonlyArray<ApplyResult>; readonly events: ReadonlyArray<EngineEvent> }> = []
         /** The operations this batch applies, with their answers: journaled with its inputs. */
         const answered: StoredOperation[] = []
-        const answeredHere = new Map<string, StoredResults>()
+        const answeredHere = new Map<string, StoredOperation>()
         const applied = yield* Effect.try({
           try: () => {
             for (const command of commands) {
               const operationId = command.operationId
+              const forms = journalBatch(command.inputs)
+              const digest = operationId === undefined ? undefined : digestOf(forms)
               const repeat = operationId === undefined ? undefined : (answeredHere.get(operationId) ?? sim.operations.get(operationId))
               if (repeat !== undefined) {
-                results.push({ results: decodeResults(repeat), events: [] })
+                const same = repeat[2] === undefined || repeat[2] === digest
+                results.push({ results: same ? decodeResults(repeat[1]) : reusedRefusals(operationId!, forms), events: [] })
                 continue
               }
               const out: ApplyResult[] = []
               const journaledBefore = journaled.length
-              for (const form of journalBatch(command.inputs)) {
+              for (const form of forms) {
                 if (form instanceof ValidationError) {
                   out.push({ ok: false, error: form })
                   continue
@@ -293,9 +296,9 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
               }
               results.push({ results: out, events: sim.instance.drainEvents() })
               if (operationId !== undefined && journaled.length > journaledBefore) {
-                const op: StoredOperation = [operationId, encodeResults(out)]
+                const op: StoredOperation = [operationId, encodeResults(out), digest!]
                 answered.push(op)
-                answeredHere.set(operationId, op[1])
+                answeredHere.set(operationId, op)
               }
             }
           },

@@ -7,10 +7,10 @@ describe("OperationWindow", () => {
     const window = new OperationWindow()
     for (let i = 0; i < OPERATIONS_KEPT + 5; i++) window.add([`op-${i}`, 1])
     expect(window.get("op-4")).toBeUndefined()
-    expect(window.get("op-5")).toBe(1)
+    expect(window.get("op-5")?.[1]).toBe(1)
     window.add(["op-5", 2])
     window.add(["op-new", 1])
-    expect(window.get("op-5")).toBe(2)
+    expect(window.get("op-5")?.[1]).toBe(2)
     expect(window.get("op-6")).toBeUndefined()
     expect(new OperationWindow(window.toJSON()).toJSON()).toEqual(window.toJSON())
   })
@@ -26,6 +26,8 @@ describe("OperationWindow", () => {
 
   it("stored operations that are not [id, results] are refused, saying what is wrong", () => {
     expect(readOperations([["op", 2]])).toEqual([["op", 2]])
+    expect(readOperations([["op", 2, "digest"]])).toEqual([["op", 2, "digest"]])
+    expect(typeof readOperations([["op", 2, 7]])).toBe("string")
     for (const bad of [{}, [["op"]], [["bad id", 1]], [["op", -1]], [["op", [{ ok: "yes" }]]], [["op", [{ ok: false, error: {} }]]]]) expect(typeof readOperations(bad)).toBe("string")
   })
 })

@@ -104,6 +104,27 @@ describe("SimulationSupervisor.submitOnce", () => {
         }))
     }).pipe(Effect.provide(quiet)))
 
+  it.live("an operation id sent again with other inputs: each refused naming operationId, nothing applied; with its own inputs it still answers as first", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, {}, (sup) =>
+        Effect.gen(function* () {
+          yield* sup.create(spec("s"))
+          const first = yield* sup.submitOnce("s", "op-1", [start, update(0, 10)])
+          const before = yield* fingerprintOf(sup, "s")
+          const other = yield* sup.submitOnce("s", "op-1", [update(1, 11), update(2, 12)])
+          assert.strictEqual(other.results.length, 2)
+          for (const r of other.results) {
+            assert.isFalse(r.ok)
+            const error = (r as { error: { _tag: string; issues: ReadonlyArray<{ field: string; value: unknown }> } }).error
+            assert.strictEqual(error._tag, "ValidationError")
+            assert.deepStrictEqual([error.issues[0]!.field, error.issues[0]!.value], ["operationId", "op-1"])
+          }
+          assert.deepStrictEqual(yield* fingerprintOf(sup, "s"), before)
+          assert.deepStrictEqual((yield* sup.submitOnce("s", "op-1", [start, update(0, 10)])).results, first.results)
+        }))
+    }).pipe(Effect.provide(quiet)))
+
   it.live("an operation whose write failed was not applied: sent again, it applies (once)", () =>
     Effect.gen(function* () {
       const memory = freshStore()
@@ -163,7 +184,9 @@ describe("SimulationSupervisor.submitOnce", () => {
         }))
       const [key, value] = storeEntries(memory).find(([k]) => k.startsWith("journal:s:"))!
       const record = readJournal(decodeRecord(key, value))
-      assert.deepStrictEqual("operations" in record ? record.operations : undefined, [["op-a", 2]])
+      const operations = "operations" in record ? record.operations : undefined
+      assert.deepStrictEqual(operations?.map(([id, results]) => [id, results]), [["op-a", 2]])
+      assert.match(operations?.[0]?.[2] ?? "", /^[A-Za-z0-9_-]{22}$/)
     }).pipe(Effect.provide(quiet)))
 })
 

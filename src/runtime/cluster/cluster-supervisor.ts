@@ -96,14 +96,23 @@ const make = (options: ClusterClientOptions) =>
      */
     const call = <E, A>(
       id: string,
-      send: (entity: ReturnType<typeof clientFor>) => Effect.Effect<A, RemoteSimulationError | { readonly _tag: string; readonly message: string }>
+      send: (entity: ReturnType<typeof clientFor>) => Effect.Effect<A, RemoteSimulationError | { readonly _tag: string; readonly message: string }>,
+      operationId?: string
     ): Effect.Effect<A, E> =>
       Effect.suspend(() => send(clientFor(id))).pipe(
         // The entity was interrupted while handling it (its shard moved: a runner joined or left): sent again like a routing error.
         Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.fail(shardMoved) : Effect.failCause(cause))),
         Effect.retry({ while: (e) => !isRemote(e), schedule: Schedule.spaced("250 millis") }),
-        // A message waiting for a shard with no runner neither fails nor answers: the patience bounds the whole call.
-        Effect.timeoutOrElse({ duration: `${patience} millis`, orElse: () => Effect.fail({ _tag: "Timeout", message: `none within the routing patience of ${patience} ms` }) }),
+        // A message for a shard no runner serves waits without failing: the patience bounds the whole call. Cut off, a
+        // message no runner took is dropped; one a runner was applying may still be applied, which its operation id tells.
+        Effect.timeoutOrElse({
+          duration: `${patience} millis`,
+          orElse: () =>
+            Effect.fail({
+              _tag: "Timeout",
+              message: `none within the routing patience of ${patience} ms${operationId === undefined ? "" : `; operation ${operationId} may still be applied by a runner that had it: submitOnce with that id answers which`}`
+            })
+        }),
         Effect.mapError((e) => (isRemote(e) ? fromRemote(e) : new SimulationUnavailableError({ simulationId: id, cause: `no runner answered: ${e.message}` })) as E)
       )
 
@@ -112,7 +121,7 @@ const make = (options: ClusterClientOptions) =>
         // Refusals of inputs with no JSON form stay here; the rest go in journal form.
         const forms = journalBatch(inputs)
         const sent = forms.filter((f) => !(f instanceof ValidationError))
-        const reply = yield* call<SendError | InvalidOperationIdError, typeof SubmitReply.Type>(id, (entity) => entity.Submit({ operationId, inputs: sent }))
+        const reply = yield* call<SendError | InvalidOperationIdError, typeof SubmitReply.Type>(id, (entity) => entity.Submit({ operationId, inputs: sent }), operationId)
         const events = reply.events as ReadonlyArray<EngineEvent>
         // Published before the results are returned, as the in-process supervisor does.
         if (events.length > 0) yield* PubSub.publishAll(events$, events.map((event) => ({ simulationId: id, event })))
@@ -139,7 +148,7 @@ const make = (options: ClusterClientOptions) =>
               if (json instanceof ValidationError) return Effect.fail(json)
               // One id for every attempt: a creation whose answer was lost is found, not refused as a duplicate.
               const operationId = nextOperation()
-              return call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: json, operationId }))
+              return call<CreateError, void>(spec.id, (entity) => entity.Create({ spec: json, operationId }), operationId)
             })
           : Effect.fail(new InvalidSimulationIdError({ simulationId: spec.id })),
       submit,
