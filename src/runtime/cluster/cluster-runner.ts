@@ -12,6 +12,7 @@ import type { StoreOpenError } from "../store-errors.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../simulation-supervisor.ts"
 import { PostgresStore } from "../postgres-store.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
+import { MAX_CLUSTER_MESSAGE_BYTES } from "./message-size.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
 import { type EntityOptions, simulationEntityLayer } from "./simulation-entity-layer.ts"
 
@@ -38,6 +39,7 @@ export const runnerLayer = <CatalogError = never>(options: RunnerOptions<Catalog
   // The shardingConfig option is passed whole: NodeClusterSocket otherwise reads HOST, PORT… from the environment.
   const cluster = NodeClusterSocket.layer({
     storage: "sql",
+    serializationMaxBufferSize: MAX_CLUSTER_MESSAGE_BYTES,
     shardingConfig: { ...shardMoveTuning, ...options.sharding, runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)) }
   })
   const runtime = SimulationSupervisor.layer({ ...options.supervisor, recovery: "onDemand" }).pipe(

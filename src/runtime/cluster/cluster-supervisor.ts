@@ -18,6 +18,7 @@ import { type SendError, type SupervisedEvent, SimulationSupervisor } from "../s
 import { modelParamsIssue, type SimulationSpec } from "../simulation-spec.ts"
 import { keys, simulationIdPattern } from "../store-keys.ts"
 import { checkedPostgresLayer } from "./postgres-connection.ts"
+import { MAX_CLUSTER_MESSAGE_BYTES } from "./message-size.ts"
 import { shardMoveTuning } from "./shard-move-tuning.ts"
 import { PostgresStore } from "../postgres-store.ts"
 import { Simulation, type SummaryReply, type SubmitReply } from "./simulation-entity.ts"
@@ -180,7 +181,7 @@ export const ClusterSupervisor = {
   layer: (options: ClusterClientOptions) =>
     Layer.effect(SimulationSupervisor, Effect.andThen(checkOptions(options), make(options))).pipe(
       Layer.provide(
-        Layer.merge(PostgresStore.layerWithClient(), NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { ...shardMoveTuning, ...options.sharding } }))
+        Layer.merge(PostgresStore.layerWithClient(), NodeClusterSocket.layer({ clientOnly: true, storage: "sql", serializationMaxBufferSize: MAX_CLUSTER_MESSAGE_BYTES, shardingConfig: { ...shardMoveTuning, ...options.sharding } }))
       ),
       Layer.provide(checkedPostgresLayer(options.postgresUrl))
     )

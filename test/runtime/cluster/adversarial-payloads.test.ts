@@ -27,7 +27,7 @@ const shown = (results: ReadonlyArray<{ ok: boolean; error?: unknown }>) =>
   results.map((r) => (r.ok ? "ok" : { _tag: (r.error as { _tag: string })._tag, fields: (r.error as { issues?: ReadonlyArray<{ field: string }> }).issues?.map((i) => i.field) }))
 
 describe("hostile payloads through the cluster client", () => {
-  it("an operation id sent again with other inputs is refused with a typed error naming the operation id, not answered with the first inputs' results", async () => {
+  it("an operation id sent again with other inputs: each input refused with a typed error naming the operation id, not answered with the first inputs' results", async () => {
     const url = await freshDatabase(postgresUrl, "adv_reuse")
     const runner = await startRunner(url)
     try {
@@ -40,10 +40,11 @@ describe("hostile payloads through the cluster client", () => {
         return { reused, seq: (yield* supervisor.summary("a")).seq }
       })
       const out = await Effect.runPromise(program.pipe(Effect.provide(ClusterSupervisor.layer({ postgresUrl: url }))))
-      // Today it succeeds with the first call's two results and applies nothing: 5 inputs "acknowledged", 0 applied.
+      // Each of the five is refused (nothing applied), naming the operation id; none is taken for acknowledged.
       expect(out.seq).toBe(2)
-      expect(Exit.isFailure(out.reused)).toBe(true)
-      expect(Exit.isFailure(out.reused) ? String(Cause.squash(out.reused.cause)) : "").toContain("op-1")
+      const results = Exit.isSuccess(out.reused) ? out.reused.value.results : []
+      expect(results).toHaveLength(5)
+      for (const result of results) expect(result.ok ? undefined : result.error).toMatchObject({ _tag: "ValidationError", issues: [{ field: "operationId", value: "op-1" }] })
     } finally {
       await runner.kill()
     }
