@@ -2,6 +2,11 @@ import { InvalidArgumentError } from "@commander-js/extra-typings"
 import { printText, shownPath } from "../output.ts"
 import type { Program } from "../program.ts"
 
+const hostOf = (value: string): string => {
+  if (value.trim() === "") throw new InvalidArgumentError("must be an address the other runners and the deployers reach this one at (an empty host registers an address nobody can reach)")
+  return value
+}
+
 const portOf = (value: string): number => {
   const port = Number(value)
   if (!/^\d+$/.test(value) || port < 1 || port > 65_535) throw new InvalidArgumentError("must be a port number from 1 to 65535")
@@ -21,7 +26,7 @@ export const runnerCommand = (program: Program) =>
         "Runs until SIGINT or SIGTERM."
     )
     .requiredOption("--postgres <url>", "the cluster's PostgreSQL: postgres://user[:password]@host:port/database")
-    .option("--host <host>", "the address other runners and the deployers reach this runner at (and it listens on)", "127.0.0.1")
+    .option("--host <host>", "the address other runners and the deployers reach this runner at (and it listens on)", hostOf, "127.0.0.1")
     .option("--port <port>", "the runner's port", portOf, 34_431)
     .action(async (options, command) => {
       const storageRoot: string = command.optsWithGlobals().store
@@ -29,6 +34,7 @@ export const runnerCommand = (program: Program) =>
       const { runnerLayer } = await import("../../runtime/cluster/cluster-runner.ts")
       const { postgresTarget } = await import("../../runtime/postgres-client.ts")
       const { registryCatalogLayer } = await import("../../deploy/registry-catalog.ts")
+      const { listenFailure } = await import("../../runtime/cluster/runner-errors.ts")
       const { brokerAccountKind } = await import("../../server/broker-account-model.ts")
       // Accounts of `paperfloor serve` are simulations of its broker-account model.
       const layer = runnerLayer({ postgresUrl: options.postgres, host: options.host, port: options.port, catalog: registryCatalogLayer(storageRoot, [brokerAccountKind]) })
@@ -50,6 +56,9 @@ export const runnerCommand = (program: Program) =>
       const exit = await Effect.runPromise(Fiber.await(fiber))
       process.off("SIGINT", stop)
       process.off("SIGTERM", stop)
-      if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) throw Cause.squash(exit.cause)
+      if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
+        const error = Cause.squash(exit.cause)
+        throw listenFailure(`${options.host}:${options.port}`, error) ?? error
+      }
       if (ready) process.stderr.write("paperfloor runner: stopped\n")
     })

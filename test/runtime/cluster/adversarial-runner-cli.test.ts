@@ -62,7 +62,8 @@ describe("paperfloor runner with bad options", () => {
     const postgresUrl = await freshDatabase(inject("postgresUrl"), "adv_cli_empty")
     const result = await runner(["--postgres", postgresUrl, "--port", String(await freePort()), "--host", ""], await dirs.make())
     expect(result.killed, `it served instead: ${result.stdout}`).toBe(false)
-    expect(result.code).toBe(1)
+    // Wrong usage (a bad option value) is exit code 2, as for every command.
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain("--host")
     expect(await registeredRunners(postgresUrl)).toEqual([])
   })
