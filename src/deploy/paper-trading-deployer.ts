@@ -646,14 +646,17 @@ const makeEffects = (ctx: DeployerContext) => {
         if (result.ok) applied += 1
         else refusal ??= result.error
       })
-      if (failure !== null) {
-        yield* sync(synced, "failed", failure)
-        return yield* new ModelFailedError({ deploymentId: id, cause: failure, applied, total: inputs.length })
+      // A batch answered from the store (its runner died before answering: cluster mode) comes without
+      // its events, so a failure it caused is read from the state, which had been running.
+      const after = yield* sup.summary(id)
+      const failed = failure ?? (after.status === "failed" && current.status !== "failed" ? (after.statusReason ?? "the model failed") : null)
+      if (failed !== null) {
+        yield* sync(synced, "failed", failed)
+        return yield* new ModelFailedError({ deploymentId: id, cause: failed, applied, total: inputs.length })
       }
       // Calls for a deployment run one at a time, so an update that passed the checks above is not
       // refused; if one were, its error is reported as it is.
       if (refusal !== undefined) return yield* Effect.fail(refusal as SimulationStateError | ValidationError)
-      const after = yield* sup.summary(id)
       return { deploymentId: id, applied, state: after.status, reason: after.statusReason, updates: after.updateCount } satisfies UpdateReceipt as UpdateReceipt
     })
 
