@@ -307,6 +307,11 @@ interface DeployerContext {
   readonly storeLocation: string
   /** Whether the simulations' store may hold any (opening a LevelDB store that is not there would make it). */
   readonly storeExists: () => boolean
+  /**
+   * Whether other deployers' simulations share the store (a cluster's PostgreSQL): a simulation
+   * without a record here is then theirs, not one whose record this deployer lost.
+   */
+  readonly storeShared: boolean
   readonly supervisor: () => Effect.Effect<Supervisor, DeployerRuntimeError>
   readonly now: () => Date
   readonly close: () => Effect.Effect<void>
@@ -347,6 +352,7 @@ export class PaperTradingDeployer {
       store: this.artifactStore,
       storeLocation: cluster === undefined ? this.storeDirectory : `the cluster's PostgreSQL at ${postgresTarget({ url: Redacted.make(cluster.postgresUrl) }).address}`,
       storeExists: () => cluster !== undefined || existsSync(this.storeDirectory),
+      storeShared: cluster !== undefined,
       now: options.now ?? (() => new Date()),
       logLevel: supervisorOptions.logLevel ?? "Warn",
       // Opened on first use; every simulation in the store is recovered then.
@@ -517,7 +523,7 @@ const makeEffects = (ctx: DeployerContext) => {
   const listSimulations = () =>
     Effect.gen(function* () {
       const records = yield* manager.effect.listDeployments({ environment: "paper" })
-      if (!ctx.storeExists()) return records
+      if (!ctx.storeExists() || ctx.storeShared) return records
       const sup = yield* supervisor()
       const known = new Set((yield* manager.effect.listDeployments()).map((r) => r.id))
       const orphan = [...(yield* sup.list), ...sup.unrecoverable.map((u) => u.simulationId)].find((id) => !known.has(id))
@@ -534,7 +540,7 @@ const makeEffects = (ctx: DeployerContext) => {
       Effect.catchTag("UnknownDeploymentError", (unknown) =>
         Effect.gen(function* () {
           // No store yet, no simulation: opening one to look would create it.
-          if (typeof id !== "string" || !ctx.storeExists()) return yield* unknown
+          if (typeof id !== "string" || !ctx.storeExists() || ctx.storeShared) return yield* unknown
           const sup = yield* supervisor()
           const held = (yield* sup.list).includes(id) || sup.unrecoverable.some((u) => u.simulationId === id)
           return yield* held ? Effect.fail(new DeploymentRecordMissingError({ deploymentId: id, path: manager.recordPath(id) })) : Effect.fail(unknown)
