@@ -110,3 +110,22 @@ export const holdStore = async (root: string, simulationId: string) => {
       })
   }
 }
+
+/**
+ * `paperfloor <args>` left running in the background (a runner, say), once it prints a line
+ * containing "serving on"; rejects with its stderr when it ends first. `started` collects it, for
+ * the test to kill after.
+ */
+export const startServing = (args: ReadonlyArray<string>, started: ChildProcess[], cwd?: string): Promise<ChildProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { ...(cwd === undefined ? {} : { cwd }), stdio: ["ignore", "pipe", "pipe"] })
+    started.push(child)
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    let out = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes("serving on")) resolve(child)
+    })
+    child.once("exit", (code, signal) => reject(new Error(`paperfloor ${args.join(" ")} ended (${signal ?? code}) before serving: ${stderr}`)))
+  })

@@ -1,14 +1,12 @@
 // Cluster mode from the shell, with the real binary: `paperfloor runner` processes over the run's
 // PostgreSQL, and the store commands with --cluster. A runner SIGKILLed in the middle of a run
 // changes nothing in its results: they are those of the same run in one process over LevelDB.
-import { type ChildProcess, spawn } from "node:child_process"
-import { join } from "node:path"
-import { createInterface } from "node:readline"
+import type { ChildProcess } from "node:child_process"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { freePort } from "../../scripts/local-postgres.ts"
 import { freshDatabase } from "../runtime/cluster/cluster-harness.ts"
 import { clientFor } from "../server/broker-harness.ts"
-import { cli, cliJson, exampleConfig, nvdaFile, orclFile, repoRoot, tempDirs } from "./cli-harness.ts"
+import { cli, cliJson, exampleConfig, nvdaFile, orclFile, startServing, tempDirs } from "./cli-harness.ts"
 import { startServe } from "./serve-harness.ts"
 
 const dirs = tempDirs()
@@ -18,18 +16,8 @@ afterAll(async () => {
   await dirs.cleanup()
 })
 
-/** `paperfloor runner` in `cwd`; resolves once it says it serves. */
-const startRunner = (postgresUrl: string, port: number, cwd: string) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "runner", "--postgres", postgresUrl, "--port", String(port)], { cwd, stdio: ["ignore", "pipe", "pipe"] })
-    runners.push(child)
-    let stderr = ""
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.startsWith("paperfloor runner: serving on")) resolve(child)
-    })
-    child.once("exit", (code, signal) => reject(new Error(`runner ended (${signal ?? code}) before serving: ${stderr}`)))
-  })
+/** `paperfloor runner` in `cwd`, once it serves. */
+const startRunner = (postgresUrl: string, port: number, cwd: string) => startServing(["runner", "--postgres", postgresUrl, "--port", String(port)], runners, cwd)
 
 /** The summary's lines that hold results (not the paths or the time it took). */
 const resultsOf = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("│") && !/Simulation|report/.test(line))

@@ -2,12 +2,11 @@
 // in the repository (as npm runs them; `./pg` is the repository's pg/, removed after), `paperfloor`
 // lines in a fresh directory holding a copy of examples/, a trailing `&` in the background, and
 // `kill %1 %2 %3` sends those background jobs SIGTERM, as a shell would.
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, execFile } from "node:child_process"
 import { chmod, cp, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
-import { createInterface } from "node:readline"
 import { afterAll, describe, expect, it } from "vitest"
-import { cli, repoRoot, tempDirs } from "./cli-harness.ts"
+import { cli, repoRoot, startServing, tempDirs } from "./cli-harness.ts"
 
 const dirs = tempDirs()
 const jobs: ChildProcess[] = []
@@ -33,19 +32,6 @@ const clusterCommands = async (): Promise<ReadonlyArray<string>> => {
   return block.split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter((line) => line !== "")
 }
 
-/** A background `paperfloor …` job, once it says it serves. */
-const background = (words: ReadonlyArray<string>, cwd: string) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), ...words], { cwd, stdio: ["ignore", "pipe", "pipe"] })
-    jobs.push(child)
-    let stderr = ""
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.includes("serving on")) resolve(child)
-    })
-    child.once("exit", (code, signal) => reject(new Error(`${words.join(" ")} ended (${signal ?? code}): ${stderr}`)))
-  })
-
 describe("README: the cluster on one machine", () => {
   it("runs every line of the section's commands as written", async () => {
     const commands = await clusterCommands()
@@ -58,7 +44,7 @@ describe("README: the cluster on one machine", () => {
         const result = await npm(command.slice("npm ".length).split(/\s+/))
         expect(result.code, `${command}\n${result.stderr}`).toBe(0)
       } else if (command.startsWith("paperfloor ") && command.endsWith("&")) {
-        await background(command.slice("paperfloor ".length, -1).trim().split(/\s+/), cwd)
+        await startServing(command.slice("paperfloor ".length, -1).trim().split(/\s+/), jobs, cwd)
       } else if (command.startsWith("paperfloor ")) {
         const result = await cli(command.slice("paperfloor ".length).split(/\s+/), cwd)
         expect(result.code, `${command}\n${result.stderr}`).toBe(0)

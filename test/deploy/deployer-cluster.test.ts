@@ -1,16 +1,14 @@
 // Adversarial review (issue 15): the deployer's API in cluster mode is the one it has locally.
 // The same calls on a deployer over LevelDB and on one over the cluster (a `paperfloor runner`
 // sharing its --store) must answer the same: statuses, inspections, results, listings, refusals.
-import { type ChildProcess, spawn } from "node:child_process"
-import { join } from "node:path"
-import { createInterface } from "node:readline"
+import type { ChildProcess } from "node:child_process"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { LocalArtifactStore } from "../../src/deploy/artifact-store.ts"
 import { DeploymentManager } from "../../src/deploy/deployment-manager.ts"
 import { ModelRegistry } from "../../src/deploy/model-registry.ts"
 import { PaperTradingDeployer } from "../../src/deploy/paper-trading-deployer.ts"
 import { freePort } from "../../scripts/local-postgres.ts"
-import { repoRoot } from "../cli/cli-harness.ts"
+import { startServing } from "../cli/cli-harness.ts"
 import { freshDatabase } from "../runtime/cluster/cluster-harness.ts"
 import { seedPrices, steppingClock } from "./deployer-fixtures.ts"
 import { rejection, useTempDirs } from "./helpers.ts"
@@ -22,22 +20,7 @@ afterAll(() => {
 })
 
 /** `paperfloor runner` whose --store is `root`; resolves once it serves. */
-const startRunner = (postgresUrl: string, root: string) =>
-  freePort().then(
-    (port) =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(repoRoot, "src/cli/main.ts"), "--store", root, "runner", "--postgres", postgresUrl, "--port", String(port)], {
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-        runners.push(child)
-        let stderr = ""
-        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-        createInterface({ input: child.stdout! }).on("line", (line) => {
-          if (line.startsWith("paperfloor runner: serving on")) resolve(child)
-        })
-        child.once("exit", (code, signal) => reject(new Error(`runner ended (${signal ?? code}) before serving: ${stderr}`)))
-      })
-  )
+const startRunner = async (postgresUrl: string, root: string) => startServing(["--store", root, "runner", "--postgres", postgresUrl, "--port", String(await freePort())], runners)
 
 const crossover = { modelId: "my_model", version: "v1.0", kind: "moving-average-crossover", params: { fast: 2, slow: 4, quantity: 10 } }
 const config = { symbols: ["AAPL", "GOOGL", "MSFT"], updateFrequency: "1min" as const }

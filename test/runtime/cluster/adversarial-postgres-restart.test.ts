@@ -5,22 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { Cause, Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { ClusterSupervisor } from "../../../src/runtime/cluster/cluster-supervisor.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import { freePort, startLocalPostgres } from "../../../scripts/local-postgres.ts"
 import { buildWorkload, config, modelSpec, uninterruptedRun } from "../crash/crash-workload.ts"
-import { startRunner } from "./cluster-harness.ts"
+import { startRunner, within } from "./cluster-harness.ts"
 
-/** The call's outcome within `bound` ms: "succeeded", its error's tag, or "hung". */
-const within = <A, E>(bound: number, call: Effect.Effect<A, E>) =>
-  call.pipe(
-    Effect.timeoutOption(`${bound} millis`),
-    Effect.exit,
-    Effect.map((exit) =>
-      Exit.isSuccess(exit) ? (exit.value._tag === "None" ? "hung" : "succeeded") : ((Cause.squash(exit.cause) as { _tag?: string })._tag ?? String(Cause.squash(exit.cause)))
-    )
-  )
 
 describe("PostgreSQL restarted under a running cluster", () => {
   it("while it is down a submit fails typed within the patience; once it is back the same runner and client serve, each acknowledged input once", async () => {

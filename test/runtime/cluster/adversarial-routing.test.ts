@@ -6,19 +6,10 @@ import { Cause, Effect, Exit } from "effect"
 import { ClusterSupervisor } from "../../../src/runtime/cluster/cluster-supervisor.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import { config, modelSpec } from "../crash/crash-workload.ts"
-import { freshDatabase, startRunner } from "./cluster-harness.ts"
+import { freshDatabase, startRunner, within } from "./cluster-harness.ts"
 
 const postgresUrl = inject("postgresUrl")
 
-/** The call's outcome: its error's tag, "hung" when it outlived `bound`, or "succeeded". */
-const within = <A, E>(bound: number, call: Effect.Effect<A, E>) =>
-  call.pipe(
-    Effect.timeoutOption(`${bound} millis`),
-    Effect.exit,
-    Effect.map((exit) =>
-      Exit.isSuccess(exit) ? (exit.value._tag === "None" ? "hung" : "succeeded") : ((Cause.squash(exit.cause) as { _tag?: string })._tag ?? String(Cause.squash(exit.cause)))
-    )
-  )
 
 const update = (minute: number, price: number) => ({ type: "marketUpdate" as const, update: { time: Date.UTC(2026, 0, 5, 14, 30 + minute), prices: { AAPL: price } } })
 

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { createInterface } from "node:readline"
-import { Effect, Redacted } from "effect"
+import { Cause, Effect, Exit, Redacted } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient } from "effect/sql"
 import { freePort } from "../../../scripts/local-postgres.ts"
@@ -91,3 +91,13 @@ export const freshDatabase = async (url: string, prefix: string): Promise<string
   fresh.pathname = `/${name}`
   return fresh.toString()
 }
+
+/** The call's outcome within `bound` ms: "succeeded", its error's tag, or "hung". */
+export const within = <A, E>(bound: number, call: Effect.Effect<A, E>) =>
+  call.pipe(
+    Effect.timeoutOption(`${bound} millis`),
+    Effect.exit,
+    Effect.map((exit) =>
+      Exit.isSuccess(exit) ? (exit.value._tag === "None" ? "hung" : "succeeded") : ((Cause.squash(exit.cause) as { _tag?: string })._tag ?? String(Cause.squash(exit.cause)))
+    )
+  )
