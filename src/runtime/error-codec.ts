@@ -84,9 +84,3 @@ export const decodeError = (encoded: EncodedError): Error & { readonly _tag: str
   if (errorClass === undefined) throw new Error(`an error tagged ${JSON.stringify(_tag)}, which this version does not know: ${JSON.stringify(fields)}`)
   return new errorClass(fields as never)
 }
-
-/** True for an error this codec carries. */
-export const isEncodableError = (u: unknown): u is Error & { readonly _tag: string } => {
-  const tag = (u as { readonly _tag?: unknown } | null)?._tag
-  return u instanceof Error && typeof tag === "string" && errorClasses[tag] !== undefined
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import fc from "fast-check"
 import { DuplicateClientOrderIdError, IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../../src/domain/errors.ts"
-import { decodeError, encodeError, isEncodableError } from "../../src/runtime/error-codec.ts"
+import { decodeError, encodeError } from "../../src/runtime/error-codec.ts"
 import { AcknowledgedInputsLostError, InvalidOperationIdError, SimulationNotRecoveredError, UnknownModelError, UnknownSimulationError } from "../../src/runtime/runtime-errors.ts"
 import { StoreWriteError } from "../../src/runtime/store-errors.ts"
 
@@ -48,7 +48,5 @@ describe("error-codec", () => {
     expect(back).toBeInstanceOf(StoreWriteError)
     expect(back.message).toContain("connection refused")
     expect(() => decodeError({ _tag: "NoSuchError" })).toThrow(/NoSuchError/)
-    expect(isEncodableError(new UnknownOrderError({ orderId: "x" }))).toBe(true)
-    expect(isEncodableError(new Error("plain"))).toBe(false)
   })
 })
