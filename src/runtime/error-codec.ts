@@ -59,13 +59,15 @@ const describeError = (e: Error): string => {
 /** Anything JSON cannot hold exactly (a bigint, a function, NaN, a cause that is an Error) as its description. */
 const jsonSafe = (value: unknown): unknown =>
   JSON.parse(
-    JSON.stringify(value, (_key, v: unknown) =>
-      v instanceof Error
-        ? describeError(v)
+    JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+      // The holder's own value: `v` is what its toJSON made of it, and an Effect error's toJSON drops its message.
+      const raw = this[key]
+      return raw instanceof Error
+        ? describeError(raw)
         : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" || (typeof v === "number" && !Number.isFinite(v))
           ? formatValue(v)
           : v
-    ) ?? "null"
+    }) ?? "null"
   )
 
 /** The error's tag and own fields (not its stack or message, which the class makes again). */

@@ -1,6 +1,6 @@
-import { Deferred, Effect, Queue } from "effect"
+import { Cause, Deferred, Effect, Exit, Queue } from "effect"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
-import type { StoreWriteError } from "./store-errors.ts"
+import { takenKeysOf, type StoreWriteError } from "./store-errors.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
 
 export interface GroupCommitter {
@@ -25,9 +25,16 @@ export const makeGroupCommitter = Effect.gen(function* () {
   yield* Effect.forkScoped(
     Effect.forever(
       Effect.gen(function* () {
-        const batch = yield* Queue.takeAll(queue)
-        const exit = yield* Effect.exit(store.write(batch.flatMap((p) => p.writes), batch.flatMap((p) => p.marks)))
-        for (const p of batch) yield* Deferred.done(p.done, exit)
+        let pending: ReadonlyArray<Pending> = yield* Queue.takeAll(queue)
+        while (pending.length > 0) {
+          const exit = yield* Effect.exit(store.write(pending.flatMap((p) => p.writes), pending.flatMap((p) => p.marks)))
+          // Keys another process took fail only the simulations that wrote them (they moved away); the rest is written again without them.
+          const taken = new Set(Exit.isFailure(exit) ? takenKeysOf(Cause.squash(exit.cause)) : [])
+          const fenced = pending.filter((p) => p.writes.some((w) => taken.has(w.key)))
+          const settled = fenced.length === 0 ? pending : fenced
+          for (const p of settled) yield* Deferred.done(p.done, exit)
+          pending = pending.filter((p) => !settled.includes(p))
+        }
       })
     )
   )

@@ -2,7 +2,7 @@ import { Context, Effect, Layer } from "effect"
 import { SimulationStore, effectiveLimit } from "./simulation-store.ts"
 import type { RangeQuery, StoreWrite } from "./simulation-store.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
-import { StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { StoreKeyTakenError, StoreReadError, StoreWriteError } from "./store-errors.ts"
 
 const location = "memory"
 
@@ -105,8 +105,8 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
           throw injected("write")
         }
         if (options.failWrites?.(batch) === true) throw injected("write")
-        const taken = batch.find((op) => op.type === "insert" && values.has(op.key))
-        if (taken !== undefined) throw new Error(`${taken.key} exists already: another process wrote it first`)
+        const taken = batch.filter((op) => op.type === "insert" && values.has(op.key)).map((op) => op.key)
+        if (taken.length > 0) throw new StoreKeyTakenError({ keys: taken })
         // Applied synchronously and in order, after all checks: all of the batch or none of it.
         for (const op of batch) {
           if (op.type === "del") del(op.key)

@@ -4,16 +4,20 @@ import { SqlClient, type SqlError } from "effect/sql"
 import { SimulationStore, effectiveLimit } from "./simulation-store.ts"
 import type { RangeQuery, StoreWrite } from "./simulation-store.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
-import { StoreOpenError, StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { StoreKeyTakenError, StoreOpenError, StoreReadError, StoreWriteError } from "./store-errors.ts"
 import {
   describeSqlError,
   isConnectFailure,
+  PostgresError,
   type PostgresClientOptions,
   postgresClientLayer,
   PostgresUnreachableError,
   postgresTarget
 } from "./postgres-client.ts"
 import { findUnstorable, storableBound } from "./postgres-text.ts"
+
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = "23505"
 
 /** Where in the database a store's two tables live. */
 export interface PostgresStoreTables {
@@ -92,6 +96,7 @@ const statementsFor = (schema: string | undefined, prefix: string) => {
       `ON CONFLICT (simulation_id) DO UPDATE SET seq = GREATEST(m.seq, EXCLUDED.seq)) ` +
       `SELECT 1`,
     get: `SELECT value FROM ${entries} WHERE key = $1`,
+    existing: `SELECT key FROM ${entries} WHERE key = ANY($1::text[]) ORDER BY key`,
     // LIMIT NULL is no limit.
     range: `SELECT key, value FROM ${entries} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3::bigint`,
     rangeReverse: `SELECT key, value FROM ${entries} WHERE key >= $1 AND key < $2 ORDER BY key DESC LIMIT $3::bigint`
@@ -187,7 +192,15 @@ const make = (tables: PostgresStoreTables) =>
           return whenOpen(sql.unsafe(statements.write, params).raw).pipe(
             Effect.andThen(Effect.sync(() => {
               for (const [id, seq] of highest) acknowledged.set(id, Math.max(seq, acknowledged.get(id) ?? -1))
-            }))
+            })),
+            // A unique violation can only be an insert's key (the rest upsert): say which, so that only their writers fail.
+            Effect.catchIf(
+              (e): e is PostgresError => e instanceof PostgresError && e.errorCode === UNIQUE_VIOLATION,
+              (e) =>
+                whenOpen(sql.unsafe(statements.existing, [insertKeys]).values).pipe(
+                  Effect.flatMap((rows) => Effect.fail(rows.length === 0 ? e : new StoreKeyTakenError({ keys: rows.map(([key]) => key as string) })))
+                )
+            )
           )
         }).pipe(Effect.mapError((cause) => new StoreWriteError({ location, cause })))
 

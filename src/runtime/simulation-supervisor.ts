@@ -26,7 +26,7 @@ import { journalBatch, type SimulationInput } from "./simulation-input.ts"
 import { SNAPSHOT_FORMAT, type SimulationRecord } from "./simulation-record.ts"
 import { modelParamsIssue, type SimulationSpec } from "./simulation-spec.ts"
 import { SimulationStore, type StoreWrite } from "./simulation-store.ts"
-import { StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { StoreReadError, StoreWriteError, takenKeysOf } from "./store-errors.ts"
 import { keys, simulationIdPattern } from "./store-keys.ts"
 
 export interface SupervisorOptions {
@@ -247,7 +247,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         )
       )
 
-    const applyBatch = (sim: Supervised, commands: ReadonlyArray<Command>) =>
+    const applyBatch = (sim: Supervised, commands: ReadonlyArray<Command>, retried = false): Effect.Effect<void, ModelFailed | FiberDefect | StoreReadError | StoreWriteError | UnrecoverableSimulationError | AcknowledgedInputsLostError> =>
       Effect.gen(function* () {
         const id = sim.record.id
         if (sim.stale) {
@@ -324,6 +324,10 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           // Nothing of the batch is acknowledged: the instance goes back to what the store holds, then
           // the callers get the error, even when the reload fails (the restart then reloads first).
           const reloaded = yield* Effect.exit(reload(sim))
+          // Another process wrote this record first (the simulation moved while this one held it): on what it wrote,
+          // the batch applies again once, so an operation it already applied is answered from the store.
+          if (!retried && Exit.isSuccess(reloaded) && Exit.isFailure(committed) && takenKeysOf(Cause.squash(committed.cause)).length > 0)
+            return yield* applyBatch(sim, commands, true)
           const error = Exit.isFailure(committed)
             ? committed.cause
             : Cause.fail(new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))

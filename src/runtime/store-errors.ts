@@ -1,14 +1,36 @@
 import { Data } from "effect"
+import { formatValue } from "../domain/format-value.ts"
 
 const describeCause = (cause: unknown): string => {
   if (cause instanceof Error) {
     const code = (cause as { readonly code?: unknown }).code
     const inner = (cause as { readonly cause?: unknown }).cause
     const own = typeof code === "string" ? `${code}: ${cause.message}` : cause.message
-    return inner === undefined ? own : `${own} (${describeCause(inner)})`
+    if (inner === undefined) return own
+    // Our errors say their cause in their message already.
+    const innerText = describeCause(inner)
+    return own.includes(innerText) ? own : `${own} (${innerText})`
   }
-  return String(cause)
+  if (typeof cause === "string") return cause
+  // Anything else (a decoded error's fields, an object without a prototype) as a bounded value, never a throw.
+  return formatValue(cause)
 }
+
+/**
+ * Keys a write meant to insert were written first by another process sharing the store: a
+ * simulation that moved to another runner while this one still held it. The write applied nothing.
+ */
+export class StoreKeyTakenError extends Data.TaggedError("StoreKeyTakenError")<{
+  readonly keys: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `${this.keys.map((k) => JSON.stringify(k)).join(", ")} ${this.keys.length === 1 ? "exists" : "exist"} already: another process wrote ${this.keys.length === 1 ? "it" : "them"} first`
+  }
+}
+
+/** The keys another process took first, when that is why a write failed. */
+export const takenKeysOf = (error: unknown): ReadonlyArray<string> =>
+  error instanceof StoreWriteError && error.cause instanceof StoreKeyTakenError ? error.cause.keys : []
 
 /** A batch could not be written; nothing of it is visible (the store's batches are atomic). */
 export class StoreWriteError extends Data.TaggedError("StoreWriteError")<{

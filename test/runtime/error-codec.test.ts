@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { DuplicateClientOrderIdError, IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../../src/domain/errors.ts"
 import { decodeError, encodeError } from "../../src/runtime/error-codec.ts"
 import { AcknowledgedInputsLostError, InvalidOperationIdError, SimulationNotRecoveredError, UnknownModelError, UnknownSimulationError } from "../../src/runtime/runtime-errors.ts"
-import { StoreWriteError } from "../../src/runtime/store-errors.ts"
+import { StoreKeyTakenError, StoreWriteError } from "../../src/runtime/store-errors.ts"
 
 /** Through JSON text, as a stored answer or a cluster message carries it. */
 const roundTrip = (e: Error & { readonly _tag: string }) => decodeError(JSON.parse(JSON.stringify(encodeError(e))))
@@ -48,5 +48,15 @@ describe("error-codec", () => {
     expect(back).toBeInstanceOf(StoreWriteError)
     expect(back.message).toContain("connection refused")
     expect(() => decodeError({ _tag: "NoSuchError" })).toThrow(/NoSuchError/)
+  })
+
+  it("a cause that is itself a typed error crosses as its message, the whole chain; a cause of any shape makes a message, never a throw", () => {
+    const nested = new StoreWriteError({ location: "pg", cause: new StoreWriteError({ location: "pg", cause: new StoreKeyTakenError({ keys: ["journal:a:3"] }) }) })
+    const back = roundTrip(nested)
+    expect(back.message).toBe(nested.message)
+    expect(back.message).toContain(`"journal:a:3" exists already`)
+    for (const cause of [Object.create(null), { toString: 1, valueOf: 1 }, { _tag: "X", nested: Object.create(null) }, 10n, Symbol("s"), null, undefined]) {
+      expect(new StoreWriteError({ location: "pg", cause }).message).toMatch(/^Write to the store at pg failed/)
+    }
   })
 })

@@ -250,6 +250,37 @@ describe("SimulationSupervisor, recovery onDemand", () => {
           assert.strictEqual(yield* sup.inspect("a", (i) => i.engine.updateCount), 51)
         }))
     }).pipe(Effect.provide(quiet)))
+
+  it.live("an instance whose journal record another process took first reloads and answers: the operation that process applied, from the store; a new one, applied after it", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, onDemand, (sup) =>
+        Effect.gen(function* () {
+          yield* sup.create(spec("a"))
+          yield* sup.submit("a", [start, update(0, 10)])
+        }))
+      // Two runners hold "a" at once, as when a shard moved while its old runner was busy: both recovered it at seq 2.
+      yield* inProcess(memory, onDemand, (old) =>
+        inProcess(memory, onDemand, (moved) =>
+          Effect.gen(function* () {
+            yield* old.hold("a")
+            yield* moved.hold("a")
+            const first = yield* old.submitOnce("a", "op-1", [update(1, 11)])
+            // The same operation sent again to where the simulation now is: answered from the store, not applied again.
+            const again = yield* moved.submitOnce("a", "op-1", [update(1, 11)])
+            assert.deepStrictEqual(again.results, first.results)
+            assert.strictEqual(again.seq, first.seq)
+            // Another operation goes on after what the old runner wrote.
+            const next = yield* moved.submitOnce("a", "op-2", [update(2, 12)])
+            assert.isTrue(next.results[0]!.ok)
+            assert.strictEqual(next.seq, first.seq + 1)
+            assert.strictEqual(yield* moved.inspect("a", (i) => i.engine.updateCount), 3)
+          })))
+      const reference = referenceRun(trend({ every: 2, quantity: 3 }), [start, update(0, 10), update(1, 11), update(2, 12)]).instance
+      yield* inProcess(memory, onDemand, (sup) => Effect.gen(function* () {
+        assert.deepStrictEqual(yield* fingerprintOf(sup, "a"), fingerprint(reference))
+      }))
+    }).pipe(Effect.provide(quiet)))
 })
 
 describe("SimulationSupervisor.create with an operation id", () => {

@@ -1,9 +1,10 @@
 // The behaviour every SimulationStore layer must have; run against each implementation.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import type { Layer } from "effect"
 import { SimulationStore } from "../../../src/runtime/simulation-store.ts"
 import type { StoreWrite } from "../../../src/runtime/simulation-store.ts"
+import { takenKeysOf } from "../../../src/runtime/store-errors.ts"
 
 const put = (key: string, value: string): StoreWrite => ({ type: "put", key, value })
 const del = (key: string): StoreWrite => ({ type: "del", key })
@@ -155,6 +156,8 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Simulat
           return
         }
         assert.isTrue(second._tag === "Failure")
+        // It says which keys were taken, so that only their writers fail.
+        assert.deepStrictEqual(second._tag === "Failure" ? takenKeysOf(Cause.squash(second.cause)) : [], ["journal:s:1"])
         assert.strictEqual(yield* store.get("journal:s:1"), "first")
         assert.strictEqual(yield* store.get("other"), undefined)
         assert.strictEqual(yield* store.acknowledgedOf("s"), 1)
