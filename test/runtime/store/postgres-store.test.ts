@@ -250,4 +250,32 @@ describe("two runners over one PostgresStore (recovery onDemand)", () => {
       const reference = JSON.stringify(referenceRun(trend(undefined), inputs).instance.snapshot())
       assert.strictEqual(yield* a.inspect("sim", (instance) => JSON.stringify(instance.snapshot())), reference)
     }))
+
+  it.live("both runners hold a simulation at once: the late one's record is taken, it reloads and answers; another simulation in its group commit is written", () =>
+    Effect.gen(function*() {
+      const prefix = freshTablePrefix()
+      const late = yield* openRunner(prefix)
+      const moved = yield* openRunner(prefix)
+      const inputs = [start, ...Array.from({ length: 6 }, (_, i) => update(i, 100 + ((i * 5) % 7)))]
+      yield* late.create({ id: "sim", config, model: { kind: "trend" } })
+      yield* late.create({ id: "other", config, model: { kind: "trend" } })
+      yield* late.submit("sim", inputs.slice(0, 3))
+      yield* late.submit("other", inputs.slice(0, 3))
+      // Both recovered "sim" at the same point; "moved" writes its next record first.
+      yield* moved.hold("sim")
+      const first = yield* moved.submitOnce("sim", "op-1", [inputs[3]!])
+      // In one group commit of the late runner: "sim"'s record (taken) and "other"'s.
+      const [again, other] = yield* Effect.all([late.submitOnce("sim", "op-1", [inputs[3]!]), late.submit("other", [inputs[3]!])], { concurrency: "unbounded" })
+      // Answered from the store: its results and place, without events (they went out with the first answer).
+      assert.deepStrictEqual([again.results, again.seq, again.events], [first.results, first.seq, []])
+      assert.isTrue(other[0]!.ok)
+      // The late runner goes on after what the other wrote.
+      yield* late.submit("sim", inputs.slice(4))
+      const reference = JSON.stringify(referenceRun(trend(undefined), inputs).instance.snapshot())
+      assert.strictEqual(yield* late.inspect("sim", (instance) => JSON.stringify(instance.snapshot())), reference)
+      assert.strictEqual(
+        yield* late.inspect("other", (instance) => JSON.stringify(instance.snapshot())),
+        JSON.stringify(referenceRun(trend(undefined), inputs.slice(0, 4)).instance.snapshot())
+      )
+    }))
 })
