@@ -1,0 +1,357 @@
+// Adversarial tests of journal records another process took first (StoreKeyTakenError), the group
+// commit that fences only their writers, the supervisor's reload-and-apply-again, and store errors'
+// messages and codec on hostile causes. Supervisors in one process over one memory store.
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
+import { decodeError, encodeError } from "../../src/runtime/error-codec.ts"
+import { makeGroupCommitter } from "../../src/runtime/group-commit.ts"
+import { MemoryStore } from "../../src/runtime/memory-store.ts"
+import { SimulationStore } from "../../src/runtime/simulation-store.ts"
+import { StoreKeyTakenError, StoreWriteError, takenKeysOf } from "../../src/runtime/store-errors.ts"
+import type { SimulationInput } from "../../src/runtime/simulation-input.ts"
+import { SimulationSupervisor } from "../../src/runtime/simulation-supervisor.ts"
+import { catalogLayer, config, fingerprint, fingerprintOf, freshStore, inProcess, journalOf, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
+
+const quiet = makeLogCapture().layer
+const onDemand = { recovery: "onDemand" as const }
+const params = { every: 2, quantity: 3 }
+const spec = (id: string) => ({ id, config, model: { kind: "trend", params } })
+const timeOf = (input: SimulationInput): number => (input as { update: { time: number } }).update.time
+
+describe("store errors' messages on hostile causes", () => {
+  const messageOf = (cause: unknown) => new StoreWriteError({ location: "pg", cause }).message
+
+  it("an Error whose cause is itself (a cycle) makes a message, not a stack overflow", () => {
+    const e = new Error("loop")
+    ;(e as { cause?: unknown }).cause = e
+    assert.match(messageOf(e), /^Write to the store at pg failed/)
+  })
+
+  it("two Errors causing each other make a message", () => {
+    const a = new Error("a")
+    const b = new Error("b", { cause: a })
+    ;(a as { cause?: unknown }).cause = b
+    assert.match(messageOf(a), /^Write to the store at pg failed/)
+  })
+
+  it("an Error whose message getter throws makes a message", () => {
+    const e = new Error("x")
+    Object.defineProperty(e, "message", { get: () => { throw new Error("no message for you") } })
+    assert.match(messageOf(e), /^Write to the store at pg failed/)
+  })
+
+  it("an Error whose code getter throws makes a message", () => {
+    const e = new Error("x")
+    Object.defineProperty(e, "code", { get: () => { throw new Error("no code") } })
+    assert.match(messageOf(e), /^Write to the store at pg failed/)
+  })
+
+  it("an Error whose message is not a string, with a cause, makes a message", () => {
+    const e = new Error("x", { cause: new Error("inner") })
+    Object.defineProperty(e, "message", { value: { text: "an object" } })
+    assert.match(messageOf(e), /^Write to the store at pg failed/)
+  })
+
+  it("encodeError of a store error whose cause is a cycle gives an encoding, not a throw", () => {
+    const cause: Record<string, unknown> = { name: "loop" }
+    cause["self"] = cause
+    const back = decodeError(JSON.parse(JSON.stringify(encodeError(new StoreWriteError({ location: "pg", cause })))))
+    assert.match(back.message, /^Write to the store at pg failed/)
+  })
+
+  it("encodeError of a store error whose cause has a getter that throws gives an encoding, not a throw", () => {
+    const cause = Object.defineProperty({ a: 1 }, "b", { enumerable: true, get: () => { throw new Error("getter") } })
+    const back = decodeError(JSON.parse(JSON.stringify(encodeError(new StoreWriteError({ location: "pg", cause })))))
+    assert.match(back.message, /^Write to the store at pg failed/)
+  })
+
+  it("encodeError of a store error whose cause is an Error with a throwing message getter gives an encoding", () => {
+    const cause = new Error("x")
+    Object.defineProperty(cause, "message", { get: () => { throw new Error("no message") } })
+    const back = decodeError(JSON.parse(JSON.stringify(encodeError(new StoreWriteError({ location: "pg", cause })))))
+    assert.match(back.message, /^Write to the store at pg failed/)
+  })
+
+  it("a taken-key error crosses the codec with the key named in its message, whatever the key's characters", () => {
+    const key = "journal:a\u2028\"b\\:3"
+    const e = new StoreWriteError({ location: "pg", cause: new StoreKeyTakenError({ keys: [key, "journal:c:1"] }) })
+    const back = decodeError(JSON.parse(JSON.stringify(encodeError(e))))
+    assert.strictEqual(back.message, e.message)
+    assert.include(back.message, JSON.stringify(key))
+    assert.include(back.message, "exist already")
+  })
+})
+
+describe("group commit with several taken keys", () => {
+  it.live("many simulations in one group, several taken: only their writers fail, each with its own keys named; the rest are written once", () =>
+    Effect.gen(function* () {
+      const memory = MemoryStore.make({ entries: [["journal:m1:1", "theirs"], ["journal:m3:1", "theirs"]] })
+      const gate = yield* Deferred.make<void>()
+      const writes: number[] = []
+      const store = SimulationStore.of({
+        ...memory.store,
+        write: (batch, marks) =>
+          Deferred.await(gate).pipe(Effect.andThen(Effect.suspend(() => {
+            writes.push(batch.length)
+            return memory.store.write(batch, marks)
+          })))
+      })
+      const ids = ["m1", "s1", "m2", "m3", "s2"]
+      const exits = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const committer = yield* makeGroupCommitter
+          const first = yield* Effect.forkChild(Effect.exit(committer.commit([{ type: "put", key: "meta:first", value: "1" }])))
+          yield* Effect.yieldNow
+          // m2 writes a taken key only on its second insert; every commit also puts a snapshot.
+          const fibers = yield* Effect.forEach(ids, (id) =>
+            Effect.forkChild(Effect.exit(committer.commit(
+              [
+                { type: "put", key: `snapshot:${id}:1`, value: "snap" },
+                { type: "insert", key: `journal:${id}:2`, value: "mine" },
+                { type: "insert", key: id === "m2" ? "journal:m1:1" : `journal:${id}:1`, value: "mine" }
+              ],
+              [[id, 2]]
+            ))))
+          yield* Effect.yieldNow
+          yield* Deferred.succeed(gate, undefined)
+          yield* Fiber.join(first)
+          return yield* Effect.forEach(fibers, Fiber.join)
+        })
+      ).pipe(Effect.provide(Layer.succeed(SimulationStore, store)))
+      const byId = new Map(ids.map((id, i) => [id, exits[i]!]))
+      for (const id of ["s1", "s2"]) assert.isTrue(Exit.isSuccess(byId.get(id)!), id)
+      for (const id of ["m1", "m2", "m3"]) {
+        const exit = byId.get(id)!
+        assert.isTrue(Exit.isFailure(exit), id)
+        const taken = Exit.isFailure(exit) ? takenKeysOf(Cause.squash(exit.cause)) : []
+        // Each fenced writer's error names a key it wrote.
+        const own = id === "m2" ? "journal:m1:1" : `journal:${id}:1`
+        assert.include(taken, own, id)
+        assert.isAbove((Exit.isFailure(exit) ? Cause.squash(exit.cause) as Error : new Error("")).message.length, 0)
+      }
+      for (const id of ["m1", "m2", "m3"]) {
+        assert.strictEqual(yield* memory.store.get(`snapshot:${id}:1`), undefined, id)
+        assert.strictEqual(yield* memory.store.acknowledgedOf(id), undefined, id)
+      }
+      for (const id of ["s1", "s2"]) {
+        assert.strictEqual(yield* memory.store.get(`journal:${id}:2`), "mine")
+        assert.strictEqual(yield* memory.store.acknowledgedOf(id), 2)
+      }
+      assert.strictEqual(yield* memory.store.get("journal:m1:1"), "theirs")
+      // The first alone, the group whole (failed), the innocents.
+      assert.deepStrictEqual(writes, [1, 15, 6])
+    }))
+})
+
+/** A racer: one supervisor over the shared store, sending its own and shared operations. */
+interface Outcome {
+  readonly kind: "once" | "plain"
+  readonly operationId: string | undefined
+  readonly input: SimulationInput
+  readonly exit: Exit.Exit<{ readonly ok: boolean; readonly seq: number; readonly results: unknown }, unknown>
+}
+
+/**
+ * Checks exactly-once from the store: the journal's sequence numbers run 1..n without a gap or a
+ * repeat; every acknowledged (ok) input is in it exactly once; a plain submission that failed is not;
+ * a fresh process recovers exactly the reference run of the journal.
+ */
+const checkExactlyOnce = (memory: ReturnType<typeof freshStore>, id: string, prefix: ReadonlyArray<SimulationInput>, outcomes: ReadonlyArray<Outcome>, options: object) =>
+  Effect.gen(function* () {
+    const journal = journalOf(memory, id)
+    assert.deepStrictEqual(journal.map((e) => e.seq), journal.map((_, i) => i + 1), "journal sequence numbers")
+    const times = journal.slice(prefix.length).map((e) => timeOf(e.input))
+    const counts = new Map<number, number>()
+    for (const t of times) counts.set(t, (counts.get(t) ?? 0) + 1)
+    for (const [t, n] of counts) assert.strictEqual(n, 1, `input at ${t} journaled ${n} times`)
+    for (const o of outcomes) {
+      const t = timeOf(o.input)
+      if (Exit.isSuccess(o.exit) && o.exit.value.ok) assert.strictEqual(counts.get(t), 1, `acknowledged ${o.operationId ?? "plain"} at ${t} not journaled once`)
+      if (Exit.isFailure(o.exit) && o.kind === "plain") assert.isUndefined(counts.get(t), `failed plain submission at ${t} journaled`)
+    }
+    // Every answer to one operation id is the same.
+    const answers = new Map<string, string>()
+    for (const o of outcomes)
+      if (o.operationId !== undefined && Exit.isSuccess(o.exit)) {
+        const text = JSON.stringify(o.exit.value.results)
+        const before = answers.get(o.operationId)
+        if (before !== undefined) assert.strictEqual(text, before, `answers to ${o.operationId}`)
+        answers.set(o.operationId, text)
+      }
+    const reference = referenceRun(trend(params), journal.map((e) => e.input)).instance
+    yield* inProcess(memory, options, (sup) =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual(yield* fingerprintOf(sup, id), fingerprint(reference))
+      }))
+  })
+
+/**
+ * Three supervisors hold one simulation and race: each sends plain submissions and operations of its
+ * own, and operations all three send (the same inputs under one id). Time order is a shared counter:
+ * an input that lands after a later one is refused (not journaled), which is fine.
+ */
+const race = (options: { readonly snapshotEvery: number; readonly rounds: number; readonly keepSnapshots: number }) =>
+  Effect.gen(function* () {
+    const memory = freshStore()
+    const sOptions = { ...onDemand, snapshotEvery: options.snapshotEvery, keepSnapshots: options.keepSnapshots }
+    const prefix = [start, update(0, 10)]
+    yield* inProcess(memory, sOptions, (sup) =>
+      Effect.gen(function* () {
+        yield* sup.create(spec("a"))
+        yield* sup.submit("a", prefix)
+      }))
+    const outcomes: Outcome[] = []
+    let clock = 1
+    const shared = new Map<number, SimulationInput>()
+    const sharedInput = (round: number) => {
+      let input = shared.get(round)
+      if (input === undefined) {
+        const i = clock++
+        input = update(i, 10 + (i % 7))
+        shared.set(round, input)
+      }
+      return input
+    }
+    const racer = (sup: Parameters<Parameters<typeof inProcess>[2]>[0], name: string) =>
+      Effect.forEach(
+        Array.from({ length: options.rounds }, (_, r) => r),
+        (round) =>
+          Effect.gen(function* () {
+            const kind = (round + name.length) % 3
+            if (kind === 0) {
+              const input = sharedInput(round)
+              const exit = yield* Effect.exit(sup.submitOnce("a", `shared-${round}`, [input]))
+              outcomes.push({ kind: "once", operationId: `shared-${round}`, input, exit: Exit.map(exit, (s) => ({ ok: s.results[0]!.ok, seq: s.seq, results: s.results })) })
+            } else {
+              const i = clock++
+              const input = update(i, 10 + (i % 7))
+              if (kind === 1) {
+                const exit = yield* Effect.exit(sup.submitOnce("a", `${name}-${round}`, [input]))
+                outcomes.push({ kind: "once", operationId: `${name}-${round}`, input, exit: Exit.map(exit, (s) => ({ ok: s.results[0]!.ok, seq: s.seq, results: s.results })) })
+              } else {
+                const exit = yield* Effect.exit(sup.submit("a", [input]))
+                outcomes.push({ kind: "plain", operationId: undefined, input, exit: Exit.map(exit, (r) => ({ ok: r[0]!.ok, seq: -1, results: r })) })
+              }
+            }
+          }),
+        { discard: true }
+      )
+    yield* inProcess(memory, sOptions, (x) =>
+      inProcess(memory, sOptions, (y) =>
+        inProcess(memory, sOptions, (z) =>
+          Effect.gen(function* () {
+            yield* x.hold("a")
+            yield* y.hold("a")
+            yield* z.hold("a")
+            yield* Effect.all([racer(x, "x"), racer(y, "yy"), racer(z, "zzz")], { concurrency: "unbounded", discard: true })
+          }))))
+    const failures = outcomes.filter((o) => Exit.isFailure(o.exit))
+    // A caller that fails gets a StoreWriteError naming the taken key, nothing else.
+    for (const o of failures) {
+      const error = Exit.isFailure(o.exit) ? Cause.squash(o.exit.cause) : undefined
+      assert.instanceOf(error, StoreWriteError)
+      assert.isAbove(takenKeysOf(error).length, 0)
+      assert.match((error as Error).message, /exists already: another process wrote it first/)
+    }
+    assert.isAbove(outcomes.filter((o) => Exit.isSuccess(o.exit) && o.exit.value.ok).length, 0)
+    yield* checkExactlyOnce(memory, "a", prefix, outcomes, sOptions)
+    // The race did happen: some callers lost it twice.
+    assert.isAbove(failures.length, 0)
+    return { outcomes, failures: failures.length }
+  })
+
+describe("three supervisors holding one simulation, racing", () => {
+  it.live("no snapshots mid-race: every acknowledged input applied exactly once, state = reference of the journal", () =>
+    race({ snapshotEvery: 1_000, rounds: 30, keepSnapshots: 1_000 }).pipe(Effect.provide(quiet)))
+
+  it.live("snapshots every 2 entries landing mid-race (kept): exactly once, and a fresh process recovers the reference", () =>
+    race({ snapshotEvery: 2, rounds: 30, keepSnapshots: 1_000 }).pipe(Effect.provide(quiet)))
+
+  it.live("snapshots every entry mid-race: exactly once", () =>
+    race({ snapshotEvery: 1, rounds: 30, keepSnapshots: 1_000 }).pipe(Effect.provide(quiet)))
+})
+
+describe("one batch inserting one key twice", () => {
+  it.live("the memory store refuses a batch whose two inserts share a key (the second finds it taken), rather than keeping the last", () =>
+    Effect.gen(function* () {
+      const memory = MemoryStore.make()
+      const exit = yield* Effect.exit(memory.store.write([
+        { type: "insert", key: "journal:a:3", value: "first" },
+        { type: "insert", key: "journal:a:3", value: "second" }
+      ]))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.strictEqual(yield* memory.store.get("journal:a:3"), undefined)
+    }))
+})
+
+/** A memory store whose writes wait while `hold` is set: a slow disk, so that commits queue into one group. */
+const gatedStore = (memory: ReturnType<typeof freshStore>) => {
+  let gate: Deferred.Deferred<void> | null = null
+  const store = SimulationStore.of({
+    ...memory.store,
+    write: (batch, marks) => Effect.suspend(() => (gate === null ? memory.store.write(batch, marks) : Deferred.await(gate).pipe(Effect.andThen(memory.store.write(batch, marks)))))
+  })
+  return {
+    layer: Layer.succeed(SimulationStore, store),
+    close: () => {
+      gate = Deferred.makeUnsafe<void>()
+    },
+    open: () => {
+      const g = gate
+      gate = null
+      return g === null ? Effect.void : Deferred.succeed(g, undefined)
+    }
+  }
+}
+
+describe("a simulation released while its commit is queued, then held again in the same process", () => {
+  it.live("its old commit and its new one land in one group: the acknowledged input survives, and a fresh process recovers exactly it", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      const gated = gatedStore(memory)
+      const options = { ...onDemand, snapshotEvery: 2 }
+      const layer = SimulationSupervisor.layer(options).pipe(Layer.provide(Layer.merge(gated.layer, catalogLayer)))
+      const prefix = [start, update(0, 10)]
+      const acknowledged = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sup = yield* SimulationSupervisor
+          yield* sup.create(spec("a"))
+          yield* sup.create(spec("b"))
+          yield* sup.submit("a", prefix)
+          // The disk stalls on b's write: the committer is busy, a's commits queue behind it.
+          gated.close()
+          const bFiber = yield* Effect.forkChild(Effect.exit(sup.submit("b", [start])))
+          yield* Effect.sleep("20 millis")
+          // a's first batch: two inputs, so it writes journal:a:3 and a snapshot at 4.
+          const old = yield* Effect.forkChild(Effect.exit(sup.submit("a", [update(1, 11), update(2, 12)])))
+          yield* Effect.sleep("20 millis")
+          // Moved away: the caller hears "released" (its batch may still become durable).
+          yield* sup.release("a")
+          const oldExit = yield* Fiber.join(old)
+          assert.isTrue(Exit.isFailure(oldExit))
+          // Moved back before the disk caught up: recovered at 2, its next record is journal:a:3 too.
+          yield* sup.hold("a")
+          const next = yield* Effect.forkChild(sup.submit("a", [update(1, 13)]))
+          yield* Effect.sleep("20 millis")
+          yield* gated.open()
+          yield* Fiber.join(bFiber)
+          const results = yield* Fiber.join(next)
+          assert.isTrue(results[0]!.ok)
+          return [...prefix, update(1, 13)]
+        })
+      ).pipe(Effect.provide(layer))
+      // Whatever the store kept of the released batch, the acknowledged input is in what a new process recovers.
+      const journal = journalOf(memory, "a")
+      assert.deepStrictEqual(journal.map((e) => e.seq), journal.map((_, i) => i + 1))
+      yield* inProcess(memory, onDemand, (sup) =>
+        Effect.gen(function* () {
+          const recovered = yield* fingerprintOf(sup, "a")
+          const asAcknowledged = fingerprint(referenceRun(trend(params), acknowledged).instance)
+          const asJournal = fingerprint(referenceRun(trend(params), journal.map((e) => e.input)).instance)
+          // The recovered state is the journal's…
+          assert.deepStrictEqual(recovered, asJournal, "recovered state differs from its own journal (a snapshot of another history)")
+          // …and holds the acknowledged input.
+          assert.deepStrictEqual(recovered, asAcknowledged, "acknowledged input lost")
+        }))
+    }).pipe(Effect.provide(quiet)))
+})
