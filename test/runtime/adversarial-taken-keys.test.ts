@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { vi } from "vitest"
 import { TradingSimulationEngine } from "../../src/engine/trading-simulation-engine.ts"
-import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer, PubSub } from "effect"
 import type { Scope } from "effect"
 import { readJournal } from "../../src/runtime/journal-record.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
@@ -544,6 +544,60 @@ describe("taken keys meeting other failures", () => {
         }))
       const journal = journalOf(memory, "a").map((e) => e.input.type)
       assert.deepStrictEqual(journal, ["start", "marketUpdate", "marketUpdate", "marketUpdate", "restart"])
+    }).pipe(Effect.provide(quiet)))
+})
+
+describe("the late runner's answers and events after a taken key", () => {
+  const prefix = [start, update(0, 10)]
+  const options = { ...onDemand, snapshotEvery: 1_000 }
+
+  it.live("an operation id the other runner applied to other inputs: the late caller gets the reused-id refusal, nothing of its inputs is journaled", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, options, (sup) =>
+        Effect.gen(function* () {
+          yield* sup.create(spec("a"))
+          yield* sup.submit("a", prefix)
+        }))
+      yield* inProcess(memory, options, (late) =>
+        inProcess(memory, options, (moved) =>
+          Effect.gen(function* () {
+            yield* late.hold("a")
+            yield* moved.hold("a")
+            yield* moved.submitOnce("a", "op-1", [update(1, 11)])
+            const again = yield* late.submitOnce("a", "op-1", [update(1, 99), update(2, 98)])
+            assert.deepStrictEqual(again.results.map((r) => r.ok), [false, false])
+            assert.match(JSON.stringify(again.results.map((r) => (r.ok ? null : r.error.message))), /operationId/)
+          })))
+      // start, update 0 (prefix), update 1 (moved): nothing of the late caller's.
+      assert.deepStrictEqual(journalOf(memory, "a").slice(1).map((e) => timeOf(e.input)), [timeOf(update(0, 10)), timeOf(update(1, 11))])
+    }).pipe(Effect.provide(quiet)))
+
+  it.live("the late runner publishes its batch's events once: not for the application the store refused, only for the one on top", () =>
+    Effect.gen(function* () {
+      const memory = freshStore()
+      yield* inProcess(memory, options, (sup) =>
+        Effect.gen(function* () {
+          yield* sup.create(spec("a"))
+          yield* sup.submit("a", prefix)
+        }))
+      yield* inProcess(memory, options, (late) =>
+        inProcess(memory, options, (moved) =>
+          Effect.gen(function* () {
+            yield* late.hold("a")
+            yield* moved.hold("a")
+            const subscription = yield* PubSub.subscribe(late.events)
+            yield* moved.submit("a", [update(1, 11)])
+            // The trend model buys on its 2nd update when the close rose: on top of moved's input, update 2 is its 3rd.
+            const submitted = yield* late.submitOnce("a", "op-late", [update(2, 12), update(3, 13)])
+            assert.deepStrictEqual(submitted.results.map((r) => r.ok), [true, true])
+            const published = yield* PubSub.takeAll(subscription)
+            assert.isTrue(published.some((e) => e.event.type === "orderSubmitted"))
+            // What the caller was answered is what subscribers saw, once.
+            assert.deepStrictEqual(published.map((e) => e.event), [...submitted.events])
+            const reference = referenceRun(trend(params), [...prefix, update(1, 11), update(2, 12), update(3, 13)])
+            assert.deepStrictEqual(yield* fingerprintOf(late, "a"), fingerprint(reference.instance))
+          })))
     }).pipe(Effect.provide(quiet)))
 })
 
