@@ -192,6 +192,9 @@ describe("SimulationSupervisor.submitOnce", () => {
 
 describe("SimulationSupervisor, recovery onDemand", () => {
   const onDemand = { recovery: "onDemand" as const }
+  /** "a", created and started at its first price. */
+  const createdAndStarted = (sup: Parameters<Parameters<typeof inProcess>[2]>[0]) =>
+    Effect.andThen(sup.create(spec("a")), sup.submit("a", [start, update(0, 10)]))
 
   it.live("nothing is recovered at start; a simulation is recovered when used, released, and recovered again exactly", () =>
     Effect.gen(function* () {
@@ -231,8 +234,7 @@ describe("SimulationSupervisor, recovery onDemand", () => {
       const memory = freshStore()
       yield* inProcess(memory, onDemand, (sup) =>
         Effect.gen(function* () {
-          yield* sup.create(spec("a"))
-          yield* sup.submit("a", [start, update(0, 10)])
+          yield* createdAndStarted(sup)
           // Many senders at once: some are waiting in the mailbox when it is released.
           const fibers = yield* Effect.forEach(Array.from({ length: 50 }, (_, i) => i), (i) => Effect.forkChild(Effect.exit(sup.submitOnce("a", `op-${i}`, [update(1 + i, 11)]))))
           yield* sup.release("a")
@@ -254,11 +256,7 @@ describe("SimulationSupervisor, recovery onDemand", () => {
   it.live("an instance whose journal record another process took first reloads and answers: the operation that process applied, from the store; a new one, applied after it", () =>
     Effect.gen(function* () {
       const memory = freshStore()
-      yield* inProcess(memory, onDemand, (sup) =>
-        Effect.gen(function* () {
-          yield* sup.create(spec("a"))
-          yield* sup.submit("a", [start, update(0, 10)])
-        }))
+      yield* inProcess(memory, onDemand, createdAndStarted)
       // Two runners hold "a" at once, as when a shard moved while its old runner was busy: both recovered it at seq 2.
       yield* inProcess(memory, onDemand, (old) =>
         inProcess(memory, onDemand, (moved) =>
