@@ -17,7 +17,7 @@ import {
   UnknownSimulationError,
   UnrecoverableSimulationError
 } from "./runtime-errors.ts"
-import { StoreReadError, StoreWriteError } from "./store-errors.ts"
+import { describeCause, StoreReadError, StoreWriteError } from "./store-errors.ts"
 
 /** A typed error as JSON: its tag and its fields. */
 export interface EncodedError {
@@ -50,25 +50,25 @@ const errorClasses: Readonly<Record<string, ErrorClass>> = {
   StoreWriteError
 }
 
-/** An Error (a store error's cause, say) as its code and message: what its reader needs, without its stack. */
-const describeError = (e: Error): string => {
-  const code = (e as { readonly code?: unknown }).code
-  return typeof code === "string" ? `${code}: ${e.message}` : e.message
+/** What JSON cannot hold exactly (a bigint, a function, NaN, an Error) as its description. */
+const jsonReplacer = function (this: Record<string, unknown>, key: string, v: unknown): unknown {
+  // The holder's own value: `v` is what its toJSON made of it, and an Effect error's toJSON drops its message.
+  const raw = this[key]
+  return raw instanceof Error
+    ? describeCause(raw)
+    : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" || (typeof v === "number" && !Number.isFinite(v))
+      ? formatValue(v)
+      : v
 }
 
-/** Anything JSON cannot hold exactly (a bigint, a function, NaN, a cause that is an Error) as its description. */
-const jsonSafe = (value: unknown): unknown =>
-  JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-      // The holder's own value: `v` is what its toJSON made of it, and an Effect error's toJSON drops its message.
-      const raw = this[key]
-      return raw instanceof Error
-        ? describeError(raw)
-        : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" || (typeof v === "number" && !Number.isFinite(v))
-          ? formatValue(v)
-          : v
-    }) ?? "null"
-  )
+/** A field as JSON data; one JSON cannot write (a cycle, a getter that throws) as its description. */
+const jsonSafe = (value: unknown): unknown => {
+  try {
+    return JSON.parse(JSON.stringify(value, jsonReplacer) ?? "null")
+  } catch {
+    return formatValue(value)
+  }
+}
 
 /** The error's tag and own fields (not its stack or message, which the class makes again). */
 export const encodeError = (error: Error & { readonly _tag: string }): EncodedError => {
@@ -76,7 +76,10 @@ export const encodeError = (error: Error & { readonly _tag: string }): EncodedEr
   for (const key of Object.keys(error)) if (key !== "_tag" && key !== "stack" && key !== "code") fields[key] = (error as unknown as Record<string, unknown>)[key]
   // An Error's `cause` is not enumerable, but it is one of the fields a store error is made with.
   if (Object.hasOwn(error, "cause")) fields["cause"] = error.cause
-  return { ...(jsonSafe(fields) as Record<string, unknown>), _tag: error._tag }
+  const encoded: Record<string, unknown> = {}
+  // Each field on its own, so that one JSON cannot write costs only itself; an absent one stays absent.
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) encoded[key] = jsonSafe(fields[key])
+  return { ...encoded, _tag: error._tag }
 }
 
 /** The error as its class; a tag this version does not know is a defect of the sender, reported as such. */

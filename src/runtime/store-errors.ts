@@ -1,19 +1,32 @@
 import { Data } from "effect"
 import { formatValue } from "../domain/format-value.ts"
 
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const code = (cause as { readonly code?: unknown }).code
-    const inner = (cause as { readonly cause?: unknown }).cause
-    const own = typeof code === "string" ? `${code}: ${cause.message}` : cause.message
-    if (inner === undefined) return own
-    // Our errors say their cause in their message already.
-    const innerText = describeCause(inner)
-    return own.includes(innerText) ? own : `${own} (${innerText})`
+/** A property as it reads, or undefined when reading it throws (a hostile getter). */
+const readSafely = (holder: object, key: string): unknown => {
+  try {
+    return (holder as Record<string, unknown>)[key]
+  } catch {
+    return undefined
   }
+}
+
+/**
+ * A cause as text, never a throw: an Error as its code and message, then what caused it (each
+ * error once: a chain may loop); anything else as a bounded value.
+ */
+export const describeCause = (cause: unknown, seen: Set<unknown> = new Set()): string => {
   if (typeof cause === "string") return cause
-  // Anything else (a decoded error's fields, an object without a prototype) as a bounded value, never a throw.
-  return formatValue(cause)
+  if (!(cause instanceof Error)) return formatValue(cause)
+  seen.add(cause)
+  const code = readSafely(cause, "code")
+  const message = readSafely(cause, "message")
+  const text = typeof message === "string" ? message : formatValue(message)
+  const own = typeof code === "string" ? `${code}: ${text}` : text
+  const inner = readSafely(cause, "cause")
+  if (inner === undefined || seen.has(inner)) return own
+  // Our errors say their cause in their message already.
+  const innerText = describeCause(inner, seen)
+  return own.includes(innerText) ? own : `${own} (${innerText})`
 }
 
 /**

@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { DuplicateClientOrderIdError, IllegalOrderTransitionError, SimulationStateError, UnknownOrderError, ValidationError } from "../../src/domain/errors.ts"
 import { decodeError, encodeError } from "../../src/runtime/error-codec.ts"
 import { AcknowledgedInputsLostError, InvalidOperationIdError, SimulationNotRecoveredError, UnknownModelError, UnknownSimulationError } from "../../src/runtime/runtime-errors.ts"
-import { StoreKeyTakenError, StoreWriteError } from "../../src/runtime/store-errors.ts"
+import { StoreKeyTakenError, StoreReadError, StoreWriteError } from "../../src/runtime/store-errors.ts"
 
 /** Through JSON text, as a stored answer or a cluster message carries it. */
 const roundTrip = (e: Error & { readonly _tag: string }) => decodeError(JSON.parse(JSON.stringify(encodeError(e))))
@@ -48,6 +48,9 @@ describe("error-codec", () => {
     expect(back).toBeInstanceOf(StoreWriteError)
     expect(back.message).toContain("connection refused")
     expect(() => decodeError({ _tag: "NoSuchError" })).toThrow(/NoSuchError/)
+    // A field left out (a range read has no key) stays out.
+    const range = new StoreReadError({ location: "pg", cause: new Error("gone") })
+    expect(roundTrip(range).message).toBe(range.message)
   })
 
   it("a cause that is itself a typed error crosses as its message, the whole chain; a cause of any shape makes a message, never a throw", () => {
