@@ -4,8 +4,17 @@ import { takenKeysOf, type StoreWriteError } from "./store-errors.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
 
 export interface GroupCommitter {
-  /** Resolves once the writes are durable and `marks` acknowledged; fails if the batch they went into failed. */
-  readonly commit: (writes: ReadonlyArray<StoreWrite>, marks?: ReadonlyArray<Mark>) => Effect.Effect<void, StoreWriteError>
+  /**
+   * Resolves once the writes are durable and `marks` acknowledged; fails if the batch they went into
+   * failed. `owner` names the simulation they are of, for `settled`. A caller interrupted while it
+   * waits leaves its writes to be written: the store may still take them.
+   */
+  readonly commit: (writes: ReadonlyArray<StoreWrite>, marks?: ReadonlyArray<Mark>, owner?: string) => Effect.Effect<void, StoreWriteError>
+  /**
+   * Waits until the simulation's last commit handed here is written or failed: what reads the store
+   * to recover it then sees everything an instance let go of (released, say) may still have written.
+   */
+  readonly settled: (owner: string) => Effect.Effect<void>
 }
 
 interface Pending {
@@ -38,11 +47,22 @@ export const makeGroupCommitter = Effect.gen(function* () {
       })
     )
   )
-  const commit = (writes: ReadonlyArray<StoreWrite>, marks: ReadonlyArray<Mark> = []) =>
+  /** Each simulation's last commit not yet settled. */
+  const lastOf = new Map<string, Deferred.Deferred<void, StoreWriteError>>()
+  const commit = (writes: ReadonlyArray<StoreWrite>, marks: ReadonlyArray<Mark> = [], owner?: string) =>
     Effect.gen(function* () {
       const done = yield* Deferred.make<void, StoreWriteError>()
+      if (owner !== undefined) lastOf.set(owner, done)
       yield* Queue.offer(queue, { writes, marks, done })
-      return yield* Deferred.await(done)
+      return yield* Deferred.await(done).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          if (owner !== undefined && lastOf.get(owner) === done && Deferred.isDoneUnsafe(done)) lastOf.delete(owner)
+        }))
+      )
     })
-  return { commit } satisfies GroupCommitter
+  const settled = (owner: string) => {
+    const last = lastOf.get(owner)
+    return last === undefined ? Effect.void : Effect.ignore(Deferred.await(last))
+  }
+  return { commit, settled } satisfies GroupCommitter
 })

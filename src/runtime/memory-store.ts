@@ -1,5 +1,5 @@
 import { Context, Effect, Layer } from "effect"
-import { SimulationStore, effectiveLimit } from "./simulation-store.ts"
+import { insertsWrittenBefore, SimulationStore, effectiveLimit } from "./simulation-store.ts"
 import type { RangeQuery, StoreWrite } from "./simulation-store.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
 import { StoreKeyTakenError, StoreReadError, StoreWriteError } from "./store-errors.ts"
@@ -105,7 +105,7 @@ const make = (options: MemoryStoreOptions = {}): MemoryStoreInstance => {
           throw injected("write")
         }
         if (options.failWrites?.(batch) === true) throw injected("write")
-        const taken = batch.filter((op) => op.type === "insert" && values.has(op.key)).map((op) => op.key)
+        const taken = [...batch.filter((op) => op.type === "insert" && values.has(op.key)).map((op) => op.key), ...insertsWrittenBefore(batch)]
         if (taken.length > 0) throw new StoreKeyTakenError({ keys: taken })
         // Applied synchronously and in order, after all checks: all of the batch or none of it.
         for (const op of batch) {

@@ -1,7 +1,7 @@
 import { Data, Effect, Layer, Redacted } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient, type SqlError } from "effect/sql"
-import { SimulationStore, effectiveLimit } from "./simulation-store.ts"
+import { insertsWrittenBefore, SimulationStore, effectiveLimit } from "./simulation-store.ts"
 import type { RangeQuery, StoreWrite } from "./simulation-store.ts"
 import type { Mark } from "./acknowledgement-ledger.ts"
 import { StoreKeyTakenError, StoreOpenError, StoreReadError, StoreWriteError } from "./store-errors.ts"
@@ -187,6 +187,9 @@ const make = (tables: PostgresStoreTables) =>
         : Effect.suspend(() => {
           const unstorable = findUnstorable(batch, marks, maxRowBytes)
           if (unstorable !== undefined) return Effect.fail(unstorable)
+          // One statement keeps only the last write of a key: an insert the batch itself wrote before would pass.
+          const takenHere = insertsWrittenBefore(batch)
+          if (takenHere.length > 0) return Effect.fail(new StoreKeyTakenError({ keys: takenHere }))
           const { deleted, putKeys, putValues, insertKeys, insertValues, highest } = collapse(batch, marks)
           const params = [deleted, putKeys, putValues, [...highest.keys()], [...highest.values()].map(String), insertKeys, insertValues]
           return whenOpen(sql.unsafe(statements.write, params).raw).pipe(

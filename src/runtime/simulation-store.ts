@@ -15,6 +15,17 @@ export type StoreWrite =
    */
   | { readonly type: "insert"; readonly key: string; readonly value: string }
 
+/** The keys a batch inserts after an earlier operation of the same batch wrote them: taken too, by the batch itself. */
+export const insertsWrittenBefore = (batch: ReadonlyArray<StoreWrite>): string[] => {
+  const written = new Set<string>()
+  const taken: string[] = []
+  for (const op of batch) {
+    if (op.type === "insert" && written.has(op.key)) taken.push(op.key)
+    if (op.type !== "del") written.add(op.key)
+  }
+  return taken
+}
+
 /**
  * Keys with `gte ≤ key < lt`, compared as LevelDB compares utf8 keys (bytewise on the UTF-8
  * encoding, i.e. by code point). `limit`: a non-negative integer caps the count; anything else

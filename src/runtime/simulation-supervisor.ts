@@ -313,7 +313,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         let snapshotted: HistoryMarks | null = null
         const durable = Effect.gen(function* () {
           if (stopped || seq - (sim.snapshots.at(-1) ?? 0) >= snapshotEvery) snapshotted = yield* snapshotWrites(sim, seq, writes, answered)
-          yield* committer.commit(writes, journaled.length > 0 ? [[id, seq]] : [])
+          yield* committer.commit(writes, journaled.length > 0 ? [[id, seq]] : [], id)
         }).pipe(
           Effect.catchTag("StoreReadError", (e) =>
             Effect.fail(new SimulationUnavailableError({ simulationId: id, cause: `its snapshot could not be prepared: ${e.message}` }))
@@ -397,7 +397,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         yield* Effect.logError(`given up after repeated failures: ${cause}`)
         sim.record = { ...sim.record, gaveUp: cause }
         settle(sim)
-        yield* Effect.ignore(committer.commit([{ type: "put", key: keys.meta(sim.record.id), value: encodeRecord(sim.record) }]))
+        yield* Effect.ignore(committer.commit([{ type: "put", key: keys.meta(sim.record.id), value: encodeRecord(sim.record) }], [], sim.record.id))
         return yield* serveFailed(sim)
       })
 
@@ -431,7 +431,9 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
 
     /** Rebuilds the simulation from the store, held to what the store says it acknowledged now. */
     const recover = (record: SimulationRecord, model: TradingModel, stored?: StoredSimulation) =>
-      Effect.flatMap(store.acknowledgedOf(record.id), (acknowledged) => recoverSimulation(record, model, engineOptions, acknowledged ?? 0, stored)).pipe(
+      // After this process's own writes of it: an instance released with a commit still queued may yet write it.
+      Effect.andThen(committer.settled(record.id), store.acknowledgedOf(record.id)).pipe(
+        Effect.flatMap((acknowledged) => recoverSimulation(record, model, engineOptions, acknowledged ?? 0, stored)),
         Effect.provideService(SimulationStore, store)
       )
 
@@ -629,7 +631,15 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           catch: (e) => (e instanceof ValidationError ? e : new ValidationError({ subject: "config", issues: [{ field: "(config)", rule: String(e), value: spec.config }] }))
         })
         const record: SimulationRecord = { id: spec.id, config: instance.engine.config, model: spec.model, ...(operationId === undefined ? {} : { createdBy: operationId }) }
-        yield* committer.commit([{ type: "put", key: keys.meta(spec.id), value: encodeRecord(record) }], [[spec.id, 0]])
+        // Inserted: where processes share the store, of two creations at once the second finds the record taken.
+        const taken = yield* committer.commit([{ type: "insert", key, value: encodeRecord(record) }], [[spec.id, 0]], spec.id).pipe(
+          Effect.as(false),
+          Effect.catchIf((e) => takenKeysOf(e).includes(key), () => Effect.succeed(true))
+        )
+        if (taken) {
+          const winner = yield* store.get(key).pipe(Effect.orDie)
+          return winner !== undefined && madeBy(key, winner, operationId) ? undefined : yield* new SimulationExistsError({ simulationId: spec.id })
+        }
         yield* supervise(record, model, { instance, seq: 0, snapshots: [], written: NO_HISTORY, operations: new OperationWindow() })
         yield* Effect.logInfo(`created ${spec.id} running ${spec.model.kind}`)
       })
