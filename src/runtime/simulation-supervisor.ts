@@ -247,7 +247,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         )
       )
 
-    const applyBatch = (sim: Supervised, commands: ReadonlyArray<Command>, retried = false): Effect.Effect<void, ModelFailed | FiberDefect | StoreReadError | StoreWriteError | UnrecoverableSimulationError | AcknowledgedInputsLostError> =>
+    const applyBatch = (sim: Supervised, commands: ReadonlyArray<Command>) =>
       Effect.gen(function* () {
         const id = sim.record.id
         if (sim.stale) {
@@ -324,10 +324,6 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
           // Nothing of the batch is acknowledged: the instance goes back to what the store holds, then
           // the callers get the error, even when the reload fails (the restart then reloads first).
           const reloaded = yield* Effect.exit(reload(sim))
-          // Another process wrote this record first (the simulation moved while this one held it): on what it wrote,
-          // the batch applies again once, so an operation it already applied is answered from the store.
-          if (!retried && Exit.isSuccess(reloaded) && Exit.isFailure(committed) && takenKeysOf(Cause.squash(committed.cause)).length > 0)
-            return yield* applyBatch(sim, commands, true)
           const error = Exit.isFailure(committed)
             ? committed.cause
             : Cause.fail(new SimulationUnavailableError({ simulationId: id, cause: "the simulation broke while applying this batch; it is being restarted" }))
@@ -436,6 +432,19 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
         Effect.flatMap((acknowledged) => recoverSimulation(record, model, engineOptions, acknowledged ?? 0, stored)),
         Effect.provideService(SimulationStore, store)
       )
+
+    /**
+     * Whether a read must reload the simulation first: a batch of it was not made durable, or (where
+     * processes share the store, "onDemand") another process has written it since: a runner that
+     * held it past its shard lock, say.
+     */
+    const isStale = (sim: Supervised): Effect.Effect<boolean, SimulationUnavailableError> =>
+      sim.stale || !onDemand
+        ? Effect.succeed(sim.stale)
+        : store.acknowledgedOf(sim.record.id).pipe(
+          Effect.map((mark) => (sim.stale = (mark ?? 0) > sim.seq)),
+          Effect.mapError((e) => new SimulationUnavailableError({ simulationId: sim.record.id, cause: `its store could not be read: ${e.message}` }))
+        )
 
     /** Puts the instance back to what the store holds, dropping whatever was applied but not made durable. */
     const reload = (sim: Supervised) =>
@@ -662,7 +671,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
       inspect: (id, read) =>
         Effect.flatMap(lookup(id), (sim) =>
           // A simulation whose batch was not made durable may still hold it: reloaded first, through its mailbox.
-          sim.stale ? Effect.map(submitTo(sim, []), () => read(sim.instance)) : Effect.succeed(read(sim.instance))
+          Effect.flatMap(isStale(sim), (stale) => (stale ? Effect.map(submitTo(sim, []), () => read(sim.instance)) : Effect.succeed(read(sim.instance))))
         ),
       summary: (id) =>
         Effect.flatMap(lookup(id), (sim) => {
@@ -671,7 +680,7 @@ const makeSupervisor = (options: SupervisorOptions, level: LogLevel.LogLevel) =>
             return { status: engine.status, statusReason: engine.statusReason, lastUpdateTime: engine.lastUpdateTime, updateCount: engine.updateCount, seq: sim.seq }
           }
           // As `inspect`: a simulation whose batch was not made durable is reloaded first.
-          return sim.stale ? Effect.map(submitTo(sim, []), read) : Effect.sync(read)
+          return Effect.flatMap(isStale(sim), (stale) => (stale ? Effect.map(submitTo(sim, []), read) : Effect.sync(read)))
         }),
       settled: (id) => Effect.flatMap(lookup(id), (sim) => (sim.restarting === null ? Effect.void : Deferred.await(sim.restarting))),
       list: Effect.sync(() => [...simulations.keys()]),

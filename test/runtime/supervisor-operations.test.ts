@@ -3,6 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { UnknownOrderError } from "../../src/domain/errors.ts"
 import { readJournal } from "../../src/runtime/journal-record.ts"
+import { takenKeysOf } from "../../src/runtime/store-errors.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
 import {
   cancelOrder,
@@ -253,7 +254,7 @@ describe("SimulationSupervisor, recovery onDemand", () => {
         }))
     }).pipe(Effect.provide(quiet)))
 
-  it.live("an instance whose journal record another process took first reloads and answers: the operation that process applied, from the store; a new one, applied after it", () =>
+  it.live("an instance whose journal record another process took first fails naming it and reloads; sent again, the operation that process applied is answered from the store, and a new one applies after it", () =>
     Effect.gen(function* () {
       const memory = freshStore()
       yield* inProcess(memory, onDemand, createdAndStarted)
@@ -264,7 +265,10 @@ describe("SimulationSupervisor, recovery onDemand", () => {
             yield* old.hold("a")
             yield* moved.hold("a")
             const first = yield* old.submitOnce("a", "op-1", [update(1, 11)])
-            // The same operation sent again to where the simulation now is: answered from the store, not applied again.
+            // The same operation sent to where the simulation now is: its record is taken, nothing is applied, and it
+            // reloads; sent again (as the cluster client does), it is answered from the store, not applied again.
+            const taken = yield* Effect.exit(moved.submitOnce("a", "op-1", [update(1, 11)]))
+            assert.deepStrictEqual(Exit.isFailure(taken) ? takenKeysOf(Cause.squash(taken.cause)) : [], ["journal:a:000000000003"])
             const again = yield* moved.submitOnce("a", "op-1", [update(1, 11)])
             assert.deepStrictEqual(again.results, first.results)
             assert.strictEqual(again.seq, first.seq)
@@ -273,6 +277,9 @@ describe("SimulationSupervisor, recovery onDemand", () => {
             assert.isTrue(next.results[0]!.ok)
             assert.strictEqual(next.seq, first.seq + 1)
             assert.strictEqual(yield* moved.inspect("a", (i) => i.engine.updateCount), 3)
+            // The other holder has not written since: a read there checks the store and reloads, rather than answer what it held.
+            assert.strictEqual((yield* old.summary("a")).seq, next.seq)
+            assert.strictEqual(yield* old.inspect("a", (i) => i.engine.updateCount), 3)
           })))
       const reference = referenceRun(trend({ every: 2, quantity: 3 }), [start, update(0, 10), update(1, 11), update(2, 12)]).instance
       yield* inProcess(memory, onDemand, (sup) => Effect.gen(function* () {

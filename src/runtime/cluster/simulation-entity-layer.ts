@@ -8,6 +8,7 @@ import { encodeResults } from "../operation-window.ts"
 import type { SimulationInput } from "../simulation-input.ts"
 import { type SimulationSpec, SimulationSupervisor } from "../simulation-supervisor.ts"
 import { Simulation } from "./simulation-entity.ts"
+import { takenKeysOf } from "../store-errors.ts"
 import { toRemote } from "./wire-errors.ts"
 
 export interface EntityOptions {
@@ -17,12 +18,17 @@ export interface EntityOptions {
 
 /**
  * The handler's error as the client gets it. A simulation released here mid-message (its shard
- * moved) did not take the message: the handler ends interrupted, which the client sends again to
- * the shard's new runner, as it does for a routing error (operation ids make that safe).
+ * moved) did not take the message, nor did one whose journal record another runner wrote first
+ * (this runner held it past its shard lock, or that one did): the handler ends interrupted, which
+ * the client sends again, through the shard's current runner, as it does for a routing error
+ * (operation ids make that safe; the instance here has reloaded what the store holds).
  */
 const answered = <A, E extends Error & { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
-    Effect.catchIf((e) => e._tag === "SimulationUnavailableError" && (e as { readonly released?: true }).released === true, () => Effect.interrupt),
+    Effect.catchIf(
+      (e) => (e._tag === "SimulationUnavailableError" && (e as { readonly released?: true }).released === true) || takenKeysOf(e).length > 0,
+      () => Effect.interrupt
+    ),
     Effect.mapError(toRemote)
   )
 

@@ -3,13 +3,13 @@
  * several stores (processes) over one database, and a supervisor that recovers exactly from it.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { Cause, Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import { PostgresStore } from "../../../src/runtime/postgres-store.ts"
 import { postgresClientLayer } from "../../../src/runtime/postgres-client.ts"
 import { SimulationStore } from "../../../src/runtime/simulation-store.ts"
 import type { StoreWrite } from "../../../src/runtime/simulation-store.ts"
-import { StoreOpenError, StoreReadError, StoreWriteError } from "../../../src/runtime/store-errors.ts"
+import { StoreOpenError, StoreReadError, StoreWriteError, takenKeysOf } from "../../../src/runtime/store-errors.ts"
 import { SimulationSupervisor } from "../../../src/runtime/simulation-supervisor.ts"
 import type { SimulationInput } from "../../../src/runtime/simulation-input.ts"
 import { catalogLayer, config, makeLogCapture, referenceRun, start, stop, submitOrder, trend, idle, update, cancelOrder } from "../fixtures.ts"
@@ -251,7 +251,7 @@ describe("two runners over one PostgresStore (recovery onDemand)", () => {
       assert.strictEqual(yield* a.inspect("sim", (instance) => JSON.stringify(instance.snapshot())), reference)
     }))
 
-  it.live("both runners hold a simulation at once: the late one's record is taken, it reloads and answers; another simulation in its group commit is written", () =>
+  it.live("both runners hold a simulation at once: the late one's record is taken and it reloads, and sent again it answers; another simulation in its group commit is written", () =>
     Effect.gen(function*() {
       const prefix = freshTablePrefix()
       const late = yield* openRunner(prefix)
@@ -265,8 +265,10 @@ describe("two runners over one PostgresStore (recovery onDemand)", () => {
       yield* moved.hold("sim")
       const first = yield* moved.submitOnce("sim", "op-1", [inputs[3]!])
       // In one group commit of the late runner: "sim"'s record (taken) and "other"'s.
-      const [again, other] = yield* Effect.all([late.submitOnce("sim", "op-1", [inputs[3]!]), late.submit("other", [inputs[3]!])], { concurrency: "unbounded" })
-      // Answered from the store: its results and place, without events (they went out with the first answer).
+      const [taken, other] = yield* Effect.all([Effect.exit(late.submitOnce("sim", "op-1", [inputs[3]!])), late.submit("other", [inputs[3]!])], { concurrency: "unbounded" })
+      assert.deepStrictEqual(Exit.isFailure(taken) ? takenKeysOf(Cause.squash(taken.cause)) : [], ["journal:sim:000000000004"])
+      // Sent again, answered from the store: its results and place, without events (they went out with the first answer).
+      const again = yield* late.submitOnce("sim", "op-1", [inputs[3]!])
       assert.deepStrictEqual([again.results, again.seq, again.events], [first.results, first.seq, []])
       assert.isTrue(other[0]!.ok)
       // The late runner goes on after what the other wrote.
