@@ -1,5 +1,5 @@
 import { Data } from "effect"
-import { formatValue } from "./format-value.ts"
+import { formatThrown, formatValue } from "./format-value.ts"
 import type { OrderId } from "./ids.ts"
 
 export { formatValue }
@@ -68,5 +68,20 @@ export class DuplicateClientOrderIdError extends Data.TaggedError("DuplicateClie
   readonly code = "duplicateClientOrderId"
   override get message(): string {
     return `duplicateClientOrderId: client order id ${JSON.stringify(this.clientOrderId)} is already order ${this.orderId}'s; nothing was placed`
+  }
+}
+
+/**
+ * A listener threw while the engine delivered its events. What the command or update did stands
+ * (it was applied in full, and every other listener heard every event): sending it again would
+ * apply it twice.
+ */
+export class ListenerError extends Data.TaggedError("ListenerError")<{
+  /** The event the listener was given. */
+  readonly event: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `a listener of ${this.event} threw (${formatThrown(this.cause)}); what was done stands, and the other listeners heard every event: do not send it again`
   }
 }

@@ -1,3 +1,4 @@
+import { ListenerError } from "../domain/errors.ts"
 import type { EngineEvent, EngineEventName, EngineListener } from "./engine-events.ts"
 
 /**
@@ -71,22 +72,39 @@ export class EventBus {
     if (completed) this.#post(events)
   }
 
-  /** Delivers events in order. A listener that sends a command gets its events after the rest of the current ones. */
+  /**
+   * Delivers events in order. A listener that sends a command gets its events after the rest of
+   * the current ones. A listener that throws does not keep any event from the others: every
+   * listener hears every event, then the first such error is thrown, saying what was applied.
+   */
   #post(events: ReadonlyArray<EngineEvent>): void {
     this.#outbox.push(...events)
     if (this.#delivering) return
     this.#delivering = true
+    this.#failure = null
     try {
       for (let i = 0; i < this.#outbox.length; i++) this.#deliver(this.#outbox[i]!)
     } finally {
       this.#outbox.length = 0
       this.#delivering = false
     }
+    if (this.#failure !== null) throw this.#failure
   }
 
+  /** The first listener error of the delivery under way. */
+  #failure: ListenerError | null = null
+
   #deliver(event: EngineEvent): void {
-    for (const listener of this.#anyListeners) listener(event)
+    for (const listener of this.#anyListeners) this.#call(listener, event)
     const set = this.#listeners.get(event.type)
-    if (set !== undefined) for (const listener of set) listener(event)
+    if (set !== undefined) for (const listener of set) this.#call(listener, event)
+  }
+
+  #call(listener: (event: EngineEvent) => void, event: EngineEvent): void {
+    try {
+      listener(event)
+    } catch (cause) {
+      this.#failure ??= new ListenerError({ event: event.type, cause })
+    }
   }
 }

@@ -1,10 +1,11 @@
 import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
 import { add, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import { formatThrown } from "../domain/format-value.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { CheckRecord } from "./engine-events.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
 import type { OrderEntry } from "./order-entry.ts"
-import { type AccountView, builtInRiskRules, type RiskCheck, type RiskRule } from "./risk-rule.ts"
+import { type AccountView, builtInRiskRules, type RiskCheck, type RiskDecision, type RiskRule } from "./risk-rule.ts"
 import type { WorkingTotals } from "./working-totals.ts"
 
 /** Why a check refused an order: the rule's name as a stable code, beside its human reason. */
@@ -33,9 +34,20 @@ export class RiskGate {
     this.#rules = [...builtInRiskRules, ...userRules]
   }
 
-  firstRejection(check: RiskCheck): Rejection | null {
+  /**
+   * The first rule's refusal, or null. A rule that throws: its error goes to the caller (a replace,
+   * which then leaves the order as it was), or, inside a market update (`inUpdate`), the rule
+   * refuses the order with what it threw, so that the update is still applied whole.
+   */
+  firstRejection(check: RiskCheck, inUpdate = false): Rejection | null {
     for (const rule of this.#rules) {
-      const decision = rule.check(check)
+      let decision: RiskDecision
+      try {
+        decision = rule.check(check)
+      } catch (thrown) {
+        if (!inUpdate) throw thrown
+        return { code: rule.name, reason: `${rule.name}: the rule threw (${formatThrown(thrown)}), which refuses the order` }
+      }
       if (!decision.approved) return { code: rule.name, reason: decision.reason }
     }
     return null

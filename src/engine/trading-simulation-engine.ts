@@ -918,7 +918,7 @@ export class TradingSimulationEngine {
       // A list member's account leaves out what its OCO siblings hold back.
       const view = entry.list === null ? (account ??= this.#account()) : this.#account(entry)
       const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, view)
-      const rejection = this.#risk.firstRejection(check)
+      const rejection = this.#risk.firstRejection(check, true)
       if (rejection !== null) {
         this.#reject(entry, rejection)
         linkedRejected ||= entry.list !== null
@@ -1075,7 +1075,7 @@ export class TradingSimulationEngine {
   }
 
   #fillRejection(entry: OrderEntry, execution: Execution): Rejection | null {
-    return this.#risk.firstRejection(this.#risk.fillCheck(this.#riskInputs, entry, execution, this.#account(entry)))
+    return this.#risk.firstRejection(this.#risk.fillCheck(this.#riskInputs, entry, execution, this.#account(entry)), true)
   }
 
   /**
