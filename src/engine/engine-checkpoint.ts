@@ -71,6 +71,21 @@ export class HistoryGapError extends Data.TaggedError("HistoryGapError")<{
   }
 }
 
+/**
+ * `checkpoint(since)` on an engine restored from a whole snapshot, with marks inside the ended
+ * orders that snapshot held: it keeps them, but not the order they ended in, so the orders ended
+ * since those marks are not known. Continue a chain restored with `fromCheckpoint`, or start a new
+ * one from NO_HISTORY.
+ */
+export class CheckpointMarksError extends Data.TaggedError("CheckpointMarksError")<{
+  readonly since: HistoryMarks
+  readonly restoredEnded: number
+}> {
+  override get message(): string {
+    return `checkpoint cannot go on from ${JSON.stringify(this.since)}: this engine was restored from a whole snapshot of ${this.restoredEnded} ended orders, which does not keep the order they ended in; restore the chain with fromCheckpoint, or start a new one from NO_HISTORY`
+  }
+}
+
 const sameMarks = (a: HistoryMarks, b: HistoryMarks): boolean =>
   a.orders === b.orders && a.fills === b.fills && a.trades === b.trades && a.updates === b.updates
 

@@ -1,3 +1,5 @@
+import { ValidationError } from "../domain/errors.ts"
+import { formatThrown } from "../domain/format-value.ts"
 import type { SimulationContext, SimulationStatus } from "../../machines/index.ts"
 import type { Fill } from "../domain/fill.ts"
 import type { OrderId } from "../domain/ids.ts"
@@ -92,6 +94,16 @@ const wholeParts = (s: EngineState): GrowingParts => ({
   fills: [...s.fills],
   equityCurve: s.curve.snapshot()
 })
+
+/** `decodeEngineSnapshot`, with a snapshot it cannot read refused as a ValidationError rather than whatever its reading threw. */
+export const decodedSnapshot = (s: EngineSnapshot): EngineState => {
+  try {
+    return decodeEngineSnapshot(s)
+  } catch (thrown) {
+    if (thrown instanceof ValidationError) throw thrown
+    throw new ValidationError({ subject: "snapshot", issues: [{ field: "(snapshot)", rule: `must be a snapshot this version wrote; reading it failed: ${formatThrown(thrown)}`, value: undefined }] })
+  }
+}
 
 export const decodeEngineSnapshot = (s: EngineSnapshot): EngineState => ({
   status: s.simulation.status,

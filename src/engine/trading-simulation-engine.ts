@@ -37,6 +37,7 @@ import {
   assembleSnapshot,
   type EngineCheckpoint,
   type EngineHistory,
+  CheckpointMarksError,
   ENGINE_LIVE_SNAPSHOT_FORMAT,
   type EngineLiveSnapshot,
   HistoryGapError,
@@ -44,7 +45,7 @@ import {
   NO_HISTORY,
   type RestoredHistory
 } from "./engine-checkpoint.ts"
-import { decodeEngineSnapshot, encodeEngineSnapshot, type EngineSnapshot, type EngineState } from "./engine-snapshot.ts"
+import { decodedSnapshot, ENGINE_SNAPSHOT_FORMAT, encodeEngineSnapshot, type EngineSnapshot, type EngineState } from "./engine-snapshot.ts"
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
 import { EventBus } from "./event-bus.ts"
 import { ExecutionPricing } from "./execution-pricing.ts"
@@ -72,6 +73,7 @@ export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.t
 export {
   type EngineCheckpoint,
   type EngineHistory,
+  CheckpointMarksError,
   ENGINE_LIVE_SNAPSHOT_FORMAT,
   type EngineLiveSnapshot,
   HistoryGapError,
@@ -223,6 +225,8 @@ export class TradingSimulationEngine {
   #equityNow: Decimal | null = null
   /** Orders in the order they ended: the part of the history a checkpoint takes from its marks on. */
   #ended: OrderEntry[] = []
+  /** How many of the first ended orders came from a whole snapshot, in an order not known (see `checkpoint`). */
+  #unorderedEnded = 0
   #orderSeq = 0
   #updateIndex = 0
   #lastTime: number | null = null
@@ -273,6 +277,7 @@ export class TradingSimulationEngine {
    * segment from the start restores what `snapshot()` would.
    */
   checkpoint(since: HistoryMarks = NO_HISTORY): EngineCheckpoint {
+    if (since.orders > 0 && since.orders < this.#unorderedEnded) throw new CheckpointMarksError({ since, restoredEnded: this.#unorderedEnded })
     const state = this.#state()
     const to = this.historyMarks()
     const trades = this.#trades.snapshot(since.trades)
@@ -314,8 +319,11 @@ export class TradingSimulationEngine {
 
   /** A simulation restored from a snapshot, with the given extension points (they are code, not state). */
   static fromSnapshot(snapshot: EngineSnapshot, options: Omit<EngineOptions, "autoStart"> = {}): TradingSimulationEngine {
+    const version: unknown = (snapshot as { formatVersion?: unknown } | null)?.formatVersion
+    if (version !== ENGINE_SNAPSHOT_FORMAT)
+      throw new ValidationError({ subject: "snapshot", issues: [{ field: "formatVersion", rule: `must be ${ENGINE_SNAPSHOT_FORMAT} (a whole snapshot; a checkpoint's live state goes to fromCheckpoint)`, value: version }] })
     const engine = new TradingSimulationEngine(snapshot.config, { ...options, autoStart: false })
-    const s = decodeEngineSnapshot(snapshot)
+    const s = decodedSnapshot(snapshot)
     engine.#status = s.status
     engine.#simulationContext = s.simulationContext
     engine.#orderSeq = s.orderSeq
@@ -327,6 +335,8 @@ export class TradingSimulationEngine {
     engine.#trades = s.trades
     engine.#fills = [...s.fills]
     engine.#ended = [...s.book.all()].filter((e) => e.isFinal)
+    // A whole snapshot keeps ended orders, not the order they ended in: a checkpoint chain cannot go on from inside them.
+    engine.#unorderedEnded = engine.#ended.length > 1 ? engine.#ended.length : 0
     engine.#marks = s.marks
     engine.#stopLoss = s.stopLoss
     engine.#curve = s.curve
@@ -352,6 +362,7 @@ export class TradingSimulationEngine {
     const ended: OrderEntry[] = []
     for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)
     engine.#ended = ended
+    engine.#unorderedEnded = 0
     return engine
   }
 
