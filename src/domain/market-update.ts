@@ -113,7 +113,8 @@ const PRICE_RULE = "must be a finite price greater than 0 and at most 1e15"
 
 const checkSymbol = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string): boolean => {
   if (symbols.has(symbol)) return true
-  issues.add(prefix + symbol, "must be one of the configured symbols", symbol)
+  // An empty key is named as written, `""`: a field of nothing would name nothing.
+  issues.add(prefix + (symbol === "" ? '""' : symbol), "must be one of the configured symbols", symbol)
   return false
 }
 
