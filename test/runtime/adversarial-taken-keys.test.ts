@@ -14,7 +14,7 @@ import { MemoryStore } from "../../src/runtime/memory-store.ts"
 import { SimulationStore } from "../../src/runtime/simulation-store.ts"
 import { StoreKeyTakenError, StoreWriteError, takenKeysOf } from "../../src/runtime/store-errors.ts"
 import type { SimulationInput } from "../../src/runtime/simulation-input.ts"
-import { SimulationSupervisor } from "../../src/runtime/simulation-supervisor.ts"
+import { SimulationSupervisor, type SupervisorOptions } from "../../src/runtime/simulation-supervisor.ts"
 import { catalogLayer, config, fingerprint, statusOf, stop, fingerprintOf, freshStore, inProcess, journalOf, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
 
 const quiet = makeLogCapture().layer
@@ -408,6 +408,23 @@ describe("a simulation released while its commit is queued, then held again in t
     }).pipe(Effect.provide(quiet)))
 })
 
+/** "a" created and fed `start, update 0`; then two supervisors over the same store hold it at once, "late" and "moved". */
+const bothHolding = <A, E>(
+  memory: ReturnType<typeof freshStore>,
+  body: (late: SimulationSupervisor["Service"], moved: SimulationSupervisor["Service"]) => Effect.Effect<A, E, Scope.Scope>,
+  options: SupervisorOptions = { ...onDemand, snapshotEvery: 1_000 }
+) =>
+  Effect.gen(function* () {
+    yield* inProcess(memory, options, (sup) => Effect.andThen(sup.create(spec("a")), sup.submit("a", [start, update(0, 10)])))
+    return yield* inProcess(memory, options, (late) =>
+      inProcess(memory, options, (moved) =>
+        Effect.gen(function* () {
+          yield* late.hold("a")
+          yield* moved.hold("a")
+          return yield* body(late, moved)
+        })))
+  })
+
 /**
  * The late runner's first attempt finds its journal record taken: it fails naming the key, nothing
  * of it is applied, and the instance reloads. Sent again (as the cluster client does), it goes on
@@ -566,21 +583,13 @@ describe("the late runner's answers and events after a taken key", () => {
   it.live("an operation id the other runner applied to other inputs: the late caller gets the reused-id refusal, nothing of its inputs is journaled", () =>
     Effect.gen(function* () {
       const memory = freshStore()
-      yield* inProcess(memory, options, (sup) =>
-        Effect.gen(function* () {
-          yield* sup.create(spec("a"))
-          yield* sup.submit("a", prefix)
-        }))
-      yield* inProcess(memory, options, (late) =>
-        inProcess(memory, options, (moved) =>
+      yield* bothHolding(memory, (late, moved) =>
           Effect.gen(function* () {
-            yield* late.hold("a")
-            yield* moved.hold("a")
             yield* moved.submitOnce("a", "op-1", [update(1, 11)])
             const again = yield* takenThenAgain(late.submitOnce("a", "op-1", [update(1, 99), update(2, 98)]))
             assert.deepStrictEqual(again.results.map((r) => r.ok), [false, false])
             assert.match(JSON.stringify(again.results.map((r) => (r.ok ? null : r.error.message))), /operationId/)
-          })))
+          }))
       // start, update 0 (prefix), update 1 (moved): nothing of the late caller's.
       assert.deepStrictEqual(journalOf(memory, "a").slice(1).map((e) => timeOf(e.input)), [timeOf(update(0, 10)), timeOf(update(1, 11))])
     }).pipe(Effect.provide(quiet)))
@@ -588,16 +597,8 @@ describe("the late runner's answers and events after a taken key", () => {
   it.live("the late runner publishes its batch's events once: not for the application the store refused, only for the one sent again on top", () =>
     Effect.gen(function* () {
       const memory = freshStore()
-      yield* inProcess(memory, options, (sup) =>
-        Effect.gen(function* () {
-          yield* sup.create(spec("a"))
-          yield* sup.submit("a", prefix)
-        }))
-      yield* inProcess(memory, options, (late) =>
-        inProcess(memory, options, (moved) =>
+      yield* bothHolding(memory, (late, moved) =>
           Effect.gen(function* () {
-            yield* late.hold("a")
-            yield* moved.hold("a")
             const subscription = yield* PubSub.subscribe(late.events)
             yield* moved.submit("a", [update(1, 11)])
             // The trend model buys on its 2nd update when the close rose: on top of moved's input, update 2 is its 3rd.
@@ -609,7 +610,7 @@ describe("the late runner's answers and events after a taken key", () => {
             assert.deepStrictEqual(published.map((e) => e.event), [...submitted.events])
             const reference = referenceRun(trend(params), [...prefix, update(1, 11), update(2, 12), update(3, 13)])
             assert.deepStrictEqual(yield* fingerprintOf(late, "a"), fingerprint(reference.instance))
-          })))
+          }))
     }).pipe(Effect.provide(quiet)))
 })
 
