@@ -15,7 +15,7 @@ import { SimulationStore } from "../../src/runtime/simulation-store.ts"
 import { StoreKeyTakenError, StoreWriteError, takenKeysOf } from "../../src/runtime/store-errors.ts"
 import type { SimulationInput } from "../../src/runtime/simulation-input.ts"
 import { SimulationSupervisor, type SupervisorOptions } from "../../src/runtime/simulation-supervisor.ts"
-import { catalogLayer, config, fingerprint, statusOf, stop, fingerprintOf, freshStore, inProcess, journalOf, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
+import { catalogLayer, config, countingGatedStore, fingerprint, statusOf, stop, fingerprintOf, freshStore, inProcess, journalOf, makeLogCapture, referenceRun, start, trend, update } from "./fixtures.ts"
 
 const quiet = makeLogCapture().layer
 const onDemand = { recovery: "onDemand" as const }
@@ -92,15 +92,7 @@ describe("group commit with several taken keys", () => {
     Effect.gen(function* () {
       const memory = MemoryStore.make({ entries: [["journal:m1:1", "theirs"], ["journal:m3:1", "theirs"]] })
       const gate = yield* Deferred.make<void>()
-      const writes: number[] = []
-      const store = SimulationStore.of({
-        ...memory.store,
-        write: (batch, marks) =>
-          Deferred.await(gate).pipe(Effect.andThen(Effect.suspend(() => {
-            writes.push(batch.length)
-            return memory.store.write(batch, marks)
-          })))
-      })
+      const { store, writes } = countingGatedStore(memory, gate)
       const ids = ["m1", "s1", "m2", "m3", "s2"]
       const exits = yield* Effect.scoped(
         Effect.gen(function* () {
@@ -578,7 +570,6 @@ describe("taken keys meeting other failures", () => {
 
 describe("the late runner's answers and events after a taken key", () => {
   const prefix = [start, update(0, 10)]
-  const options = { ...onDemand, snapshotEvery: 1_000 }
 
   it.live("an operation id the other runner applied to other inputs: the late caller gets the reused-id refusal, nothing of its inputs is journaled", () =>
     Effect.gen(function* () {

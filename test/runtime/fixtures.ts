@@ -15,6 +15,7 @@ import { readJournal } from "../../src/runtime/journal-record.ts"
 import { decodeRecord } from "../../src/runtime/record-codec.ts"
 import { SimulationInstance } from "../../src/runtime/simulation-instance.ts"
 import { journalForm, type SimulationInput } from "../../src/runtime/simulation-input.ts"
+import { SimulationStore } from "../../src/runtime/simulation-store.ts"
 import { SimulationSupervisor, type SupervisedEvent, type SupervisorOptions } from "../../src/runtime/simulation-supervisor.ts"
 
 // ── Config and inputs ───────────────────────────────────────────────────
@@ -280,4 +281,21 @@ export const makeLogCapture = () => {
       return yield* Deferred.await(done)
     })
   return { lines, layer: Logger.layer([logger]), waitFor }
+}
+
+/**
+ * A memory store whose writes wait for `gate` (a slow disk: commits queue behind the first into one
+ * group), counting each batch's operations in `writes`.
+ */
+export const countingGatedStore = (memory: MemoryStoreInstance, gate: Deferred.Deferred<void>) => {
+  const writes: number[] = []
+  const store = SimulationStore.of({
+    ...memory.store,
+    write: (batch, marks) =>
+      Deferred.await(gate).pipe(Effect.andThen(Effect.suspend(() => {
+        writes.push(batch.length)
+        return memory.store.write(batch, marks)
+      })))
+  })
+  return { store, writes }
 }

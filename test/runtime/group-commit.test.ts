@@ -4,22 +4,15 @@ import { makeGroupCommitter } from "../../src/runtime/group-commit.ts"
 import { MemoryStore } from "../../src/runtime/memory-store.ts"
 import { SimulationStore } from "../../src/runtime/simulation-store.ts"
 import { takenKeysOf } from "../../src/runtime/store-errors.ts"
+import { countingGatedStore } from "./fixtures.ts"
 
 describe("group commit", () => {
   it.live("a key another process took fails only the commit that wrote it; the others in its group are written", () =>
     Effect.gen(function* () {
       const memory = MemoryStore.make({ entries: [["journal:moved:1", "the other runner's"]] })
       const gate = yield* Deferred.make<void>()
-      const writes: number[] = []
       // Holds the first write until the rest are queued behind it, so that they go in one group.
-      const store = SimulationStore.of({
-        ...memory.store,
-        write: (batch, marks) =>
-          Deferred.await(gate).pipe(Effect.andThen(Effect.suspend(() => {
-            writes.push(batch.length)
-            return memory.store.write(batch, marks)
-          })))
-      })
+      const { store, writes } = countingGatedStore(memory, gate)
       const exits = yield* Effect.scoped(
         Effect.gen(function* () {
           const committer = yield* makeGroupCommitter
