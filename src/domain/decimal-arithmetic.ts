@@ -280,3 +280,19 @@ export const plus = (a: Decimal, b: Decimal): Decimal => (a.isZero() ? b : b.isZ
 
 /** a − b, and the shared zero when b is a itself: a running total less its only term (`plus` keeps the term itself). */
 export const less = (a: Decimal, b: Decimal): Decimal => (a === b ? ZERO : subtract(a, b))
+
+/**
+ * Decimals that never round: a running total is restored from a snapshot by summing the terms
+ * still in it, so it must not depend on which terms came and went before (a sum rounded to 40
+ * digits once leaves a residue when its term leaves). Sums need only as many digits as the span
+ * of their terms, so this costs nothing until a sum passes 40 digits.
+ */
+const Unrounded = Decimal.clone({ precision: 1e9 })
+
+/** a + b without rounding, at any length; `plus` where it fits 40 digits. */
+export const exactPlus = (a: Decimal, b: Decimal): Decimal =>
+  a.isZero() ? b : b.isZero() ? a : (signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? new Unrounded(a).plus(b))
+
+/** a − b without rounding, at any length; `less` where it fits 40 digits. */
+export const exactLess = (a: Decimal, b: Decimal): Decimal =>
+  a === b ? ZERO : (signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? new Unrounded(a).minus(b))
