@@ -8,6 +8,7 @@ import { DailyStopLoss, type DailyStopLossSnapshot } from "./daily-stop-loss.ts"
 import { EquityCurve, type EquityCurveSnapshot } from "./equity-curve.ts"
 import { Ledger, type LedgerSnapshot } from "./ledger.ts"
 import { Marks, type MarksSnapshot } from "./marks.ts"
+import { snapshotIssue } from "./snapshot-issue.ts"
 import { OrderBook } from "./order-book.ts"
 import type { OrderEntrySnapshot } from "./order-entry.ts"
 import { TradeBook, type TradeBookSnapshot } from "./trade-book.ts"
@@ -95,13 +96,14 @@ const wholeParts = (s: EngineState): GrowingParts => ({
   equityCurve: s.curve.snapshot()
 })
 
-/** `decodeEngineSnapshot`, with a snapshot it cannot read refused as a ValidationError rather than whatever its reading threw. */
+/** `decodeEngineSnapshot`, with a snapshot it cannot read refused as a ValidationError naming the first field out of shape, rather than whatever its reading threw. */
 export const decodedSnapshot = (s: EngineSnapshot): EngineState => {
   try {
     return decodeEngineSnapshot(s)
   } catch (thrown) {
     if (thrown instanceof ValidationError) throw thrown
-    throw new ValidationError({ subject: "snapshot", issues: [{ field: "(snapshot)", rule: `must be a snapshot this version wrote; reading it failed: ${formatThrown(thrown)}`, value: undefined }] })
+    const issue = snapshotIssue(s) ?? { field: "(snapshot)", rule: `must be a snapshot this version wrote; reading it failed: ${formatThrown(thrown)}`, value: undefined }
+    throw new ValidationError({ subject: "snapshot", issues: [issue] })
   }
 }
 

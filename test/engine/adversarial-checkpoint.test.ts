@@ -151,10 +151,9 @@ describe("fromSnapshot reads only what it can restore", () => {
   it("a checkpoint's live state (format 3, no history) given to fromSnapshot is refused, naming formatVersion", () => {
     expect(refusal(json(snapshotted().checkpoint(NO_HISTORY)).live)).toBe("formatVersion")
   })
-  it("a malformed field is a ValidationError, not a TypeError or a DecimalError", () => {
+  it("a malformed field is a ValidationError naming it, not a TypeError or a DecimalError", () => {
     const snapshot = json(snapshotted().snapshot()) as unknown as { ledger: { cash: string }; orders: unknown }
-    // Typed, and nothing half restored; the field is not named yet (the snapshot has no schema of its own).
-    expect(refusal({ ...snapshot, ledger: { ...snapshot.ledger, cash: "abc" } })).toBe("(snapshot)")
-    expect(refusal({ ...snapshot, orders: undefined })).toBe("(snapshot)")
+    expect(refusal({ ...snapshot, ledger: { ...snapshot.ledger, cash: "abc" } })).toBe("ledger.cash")
+    expect(refusal({ ...snapshot, orders: undefined })).toBe("orders")
   })
 })
