@@ -990,11 +990,13 @@ export class TradingSimulationEngine {
   #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
     const fillAt = (m: OrderEntry): PathFill | null => {
+      // Placed on the path of the prices it trades against: on a bid/ask quote, its side's tick.
       const quote = this.#tradingQuote(m, barQuote, clock)
-      const fill = quote === null ? null : this.#fillModel.match(m, quote).fill
-      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : fill.price
+      if (quote === null) return null
+      const fill = this.#fillModel.match(m, quote).fill
+      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : { on: quote, price: fill.price }
     }
-    for (const member of inPathOrder(working, barQuote, fillAt)) {
+    for (const member of inPathOrder(working, fillAt)) {
       matched.add(member)
       if (!member.isFinal) this.#matchOne(member, barQuote, clock)
     }

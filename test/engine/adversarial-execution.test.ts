@@ -286,10 +286,9 @@ describe("the intrabar path on a quote", () => {
   // price". The intrabar path: "a gap through a level fills it at the open, first of all; the
   // members are matched together, at the place of the first in time priority". Both members of
   // this OCO gap through their stops at their side's price, so both fill "at the open": the first
-  // in time priority (the sell) wins. The engine orders them on the quote's mid/ask/bid bar and
-  // lets the later buy win.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("two OCO members that both gap through on one quote: the earlier one wins", () => {
+  // in time priority (the sell) wins. (The engine ordered them on the quote's mid/ask/bid bar and
+  // let the later buy win.)
+  it("two OCO members that both gap through on one quote: the earlier one wins", () => {
     const e = engine()
     e.processMarketUpdate({ ACME: 100 })
     const ids = e.submitOrderList({
