@@ -158,11 +158,13 @@ export class OrderEntry implements WorkingOrder {
   }
 
   /**
-   * At most one of the two can fill the quantity they share: members of one OCO group, or the two
-   * children of one bracket. Their checks do not count each other as if both could fill.
+   * The orders of which at most one fills the quantity they share (reduced by each other's fills,
+   * together no more than it), that it is one of: its OCO group, or its bracket's (or OTO's)
+   * children; null for any other order, a list's entry included. The checks count such a group
+   * once, by what its largest member can take, and a member's own check leaves the group out.
    */
-  sharesFillWith(other: OrderEntry): boolean {
-    return this.list !== null && this.list === other.list && this !== other && this.spec.orderList?.role !== "entry" && other.spec.orderList?.role !== "entry"
+  get fillGroup(): OrderList | null {
+    return this.list !== null && this.spec.orderList?.role !== "entry" ? this.list : null
   }
 
   /** Fixes what its pre-trade check allowed: the position value its fills may reach, and the buying power it holds back for `reservedFor` of its quantity. */

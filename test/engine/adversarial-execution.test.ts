@@ -223,10 +223,10 @@ describe("events agree with the records", () => {
 
 describe("an OCO group counts once in the checks of other orders (only one of its members can fill)", () => {
   // README, Order lists: "Members do not count each other in the pre-trade checks (position
-  // limit, buying power held back): only one of them can fill." The checks of an order outside
-  // the group count every member, as if the group could fill twice its shared quantity.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("buying power holds back one member's cost, not every member's", () => {
+  // limit, buying power held back): only one of them can fill." So the checks of an order outside
+  // the group count it once (they counted every member, as if the group could fill twice its
+  // shared quantity; found in session 9's adversarial review).
+  it("buying power holds back one member's cost, not every member's", () => {
     const e = engineOn(frictionless(["ACME"], { initialCapital: "10000" }))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrderList({ kind: "oco", orders: [buy("ACME", 60, { type: "limit", limitPrice: 90 }), buy("ACME", 60, { type: "stop", stopPrice: 110 })] })
@@ -234,8 +234,7 @@ describe("an OCO group counts once in the checks of other orders (only one of it
     // At most 60 can ever be bought through the group: 6000 of the 10000.
     expect(e.getPortfolio().buyingPower.toString()).toBe("4000")
   })
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("a third buy that fits beside the group is not refused for a position the group can never build", () => {
+  it("a third buy that fits beside the group is not refused for a position the group can never build", () => {
     const e = engineOn(frictionless(["ACME"], { initialCapital: "10000" }))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrderList({ kind: "oco", orders: [buy("ACME", 60, { type: "limit", limitPrice: 90 }), buy("ACME", 60, { type: "stop", stopPrice: 110 })] })
@@ -245,8 +244,7 @@ describe("an OCO group counts once in the checks of other orders (only one of it
     e.processMarketUpdate({ ACME: 100 })
     expect(e.getOrder(third)).toMatchObject({ status: "accepted", reasons: [] })
   })
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("with shorting off, a sale beside a protective OCO is not refused as taking the position below zero", () => {
+  it("with shorting off, a sale beside a protective OCO is not refused as taking the position below zero", () => {
     const e = engineOn(frictionless(["ACME"]))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))
@@ -262,10 +260,9 @@ describe("an OCO group counts once in the checks of other orders (only one of it
 
 describe("a bracket's two children count once in the checks of other orders", () => {
   // The same double count with a bracket: its children "are an OCO pair" (README), so at most one
-  // of them sells the 5 the entry bought; counted twice, they make a plain sale of the original
+  // of them sells the 5 the entry bought; counted twice, they made a plain sale of the original
   // holding look like a short.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("long 10, a bracket that bought 5 more: selling the original 10 is a closing sale", () => {
+  it("long 10, a bracket that bought 5 more: selling the original 10 is a closing sale", () => {
     const e = engineOn(frictionless(["ACME"]))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))
