@@ -85,3 +85,22 @@ export class ListenerError extends Data.TaggedError("ListenerError")<{
     return `a listener of ${this.event} threw (${formatThrown(this.cause)}); what was done stands, and the other listeners heard every event: do not send it again`
   }
 }
+
+/**
+ * A fill, slippage or fee model of the caller's threw, or returned what is not a price, a quantity
+ * or a commission, while it priced or matched an order. Inside a market update it refuses that
+ * order (its code is the model's name) and the update goes on; from `replaceOrder` it is thrown,
+ * and the order stays as it was.
+ */
+export class ExecutionModelError extends Data.TaggedError("ExecutionModelError")<{
+  readonly model: "fillModel" | "slippageModel" | "feeModel"
+  readonly orderId: string
+  /** What went wrong: `threw …`, or `returned …: <the rule>`. */
+  readonly problem: string
+  /** What it threw, or what it returned. */
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `the ${this.model} ${this.problem} for order ${this.orderId}`
+  }
+}

@@ -11,7 +11,7 @@ import {
 } from "../../machines/index.ts"
 import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/decimal.ts"
 import { add, compare, less, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
-import { DuplicateClientOrderIdError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
+import { DuplicateClientOrderIdError, ExecutionModelError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
 import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
@@ -50,7 +50,8 @@ import { EquityCurve, type EquityPoint } from "./equity-curve.ts"
 import { EventBus } from "./event-bus.ts"
 import { ExecutionPricing } from "./execution-pricing.ts"
 import { type FeeModel, proportionalFee } from "./fee-model.ts"
-import { barFillModel, type FillModel } from "./fill-model.ts"
+import { checkedFeeModel, checkedFillModel, checkedSlippageModel } from "./checked-models.ts"
+import { barFillModel, type FillModel, type MatchResult } from "./fill-model.ts"
 import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
@@ -245,11 +246,12 @@ export class TradingSimulationEngine {
     this.#ledger = new Ledger(initialCapital)
     this.#stopLoss = new DailyStopLoss(this.config.dailyStopLoss, initialCapital)
     this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
-    this.#fillModel = options.fillModel ?? barFillModel
-    this.#matchesByRange = this.#fillModel === barFillModel
+    // The caller's models are checked on every call (see ./checked-models.ts); the built-in ones need not be.
+    this.#matchesByRange = options.fillModel === undefined || options.fillModel === barFillModel
+    this.#fillModel = this.#matchesByRange ? barFillModel : checkedFillModel(options.fillModel!)
     this.#pricing = new ExecutionPricing(
-      options.slippageModel ?? proportionalSlippage(this.config.slippageRate),
-      options.feeModel ?? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission)),
+      options.slippageModel === undefined ? proportionalSlippage(this.config.slippageRate) : checkedSlippageModel(options.slippageModel),
+      options.feeModel === undefined ? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission)) : checkedFeeModel(options.feeModel),
       instrumentDecimals(this.config, "tickSize")
     )
     this.#lots = instrumentDecimals(this.config, "lotSize")
@@ -928,7 +930,14 @@ export class TradingSimulationEngine {
       const quote = quoteForSide(symbolQuote, entry.spec.side)
       // A list member's account leaves out what its OCO siblings hold back.
       const view = entry.list === null ? (account ??= this.#account()) : this.#account(entry)
-      const check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, view)
+      let check: RiskCheck
+      try {
+        check = this.#orderCheck(entry, entry.remaining, quoteDecimal(quote, "open"), quote, view)
+      } catch (thrown) {
+        this.#refuseForModel(entry, thrown)
+        linkedRejected ||= entry.list !== null
+        continue
+      }
       const rejection = this.#risk.firstRejection(check, true)
       if (rejection !== null) {
         this.#reject(entry, rejection)
@@ -991,7 +1000,12 @@ export class TradingSimulationEngine {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
     const fillAt = (m: OrderEntry): PathFill | null => {
       const quote = this.#tradingQuote(m, barQuote, clock)
-      const fill = quote === null ? null : this.#fillModel.match(m, quote).fill
+      let fill: MatchResult["fill"] = null
+      try {
+        fill = quote === null || m.isFinal ? null : this.#fillModel.match(m, quote).fill
+      } catch (thrown) {
+        this.#refuseForModel(m, thrown)
+      }
       return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : fill.price
     }
     for (const member of inPathOrder(working, barQuote, fillAt)) {
@@ -1005,8 +1019,28 @@ export class TradingSimulationEngine {
     return timeInForcePolicies[entry.spec.timeInForce].tradesAt(quoteForSide(barQuote, entry.spec.side), clock)
   }
 
-  /** One working order against one update: trigger, fill, what its time in force does after the match, and a trailing stop's move. */
+  /** One working order against one update; a model of the caller's that fails on it refuses it (before anything of it trades). */
   #matchOne(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): void {
+    try {
+      this.#match(entry, barQuote, clock)
+    } catch (thrown) {
+      this.#refuseForModel(entry, thrown)
+    }
+    if (entry.isFinal) this.#retired = true
+  }
+
+  /**
+   * Refuses `entry` for an ExecutionModelError its pricing or matching threw (anything else is
+   * the engine's own failure, and goes on up). The models run before any part of a fill is
+   * applied, so nothing of the order is half done.
+   */
+  #refuseForModel(entry: OrderEntry, thrown: unknown): void {
+    if (!(thrown instanceof ExecutionModelError)) throw thrown
+    if (!entry.isFinal) this.#reject(entry, { code: thrown.model, reason: `${thrown.model}: ${thrown.message}, which refuses the order` })
+  }
+
+  /** Trigger, fill, what its time in force does after the match, and a trailing stop's move. */
+  #match(entry: OrderEntry, barQuote: Quote, clock: UpdateClock): void {
     const policy = timeInForcePolicies[entry.spec.timeInForce]
     const quote = this.#tradingQuote(entry, barQuote, clock)
     if (quote === null) return
@@ -1031,7 +1065,6 @@ export class TradingSimulationEngine {
       // The machine refuses a move that would not tighten the stop (none should reach it).
       if (moved !== null) entry.send({ type: "TRAIL", stopPrice: moved.stopPrice, watermark: moved.watermark })
     }
-    if (entry.isFinal) this.#retired = true
   }
 
   /**
