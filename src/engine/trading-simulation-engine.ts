@@ -10,7 +10,7 @@ import {
   simulationTable
 } from "../../machines/index.ts"
 import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/decimal.ts"
-import { add, compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
+import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, ExecutionModelError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -1180,6 +1180,8 @@ export class TradingSimulationEngine {
     const closingQuantity = partString(legs.closingQuantity, execution.quantity, quantity)
     const openingQuantity = partString(legs.openingQuantity, execution.quantity, quantity)
     this.#trades.record(symbol, side, execution.price, { price, closingQuantity, openingQuantity }, legs, time)
+    // A bracket's or OTO's entry keeps what it closed: its children protect only what it opened.
+    if (entry.list?.entry === entry && !legs.closingQuantity.isZero()) entry.closedQuantity = plus(entry.closedQuantity, legs.closingQuantity)
     const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {

@@ -302,10 +302,10 @@ describe("a bracket whose entry goes through zero", () => {
   // DESIGN.md, advanced orders: "The children are an OCO pair that always protects exactly the
   // position the entry built … Only the entry's opening cost needs cash: children only close."
   // README, Order lists: "Only the entry's opening cost needs cash: the children close."
-  // Long 10, an entry selling 30 builds a short of 20: its children buy 30, and the take-profit
-  // leaves the account long 10, a position nobody ordered.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("its children protect the short it built (20), and a filled take-profit leaves the account flat", () => {
+  // Long 10, an entry selling 30 builds a short of 20: its children buy 30 (the session 9 review
+  // found them so), and the take-profit leaves the account long 10, a position nobody ordered.
+  // The other cases (an entry that only closes, partial fills, restores) are in order-lists.test.ts.
+  it("its children protect the short it built (20), and a filled take-profit leaves the account flat", () => {
     const e = engine()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))
