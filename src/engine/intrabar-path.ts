@@ -24,19 +24,23 @@ export const pathPosition = (quote: Quote, price: Decimal): number => {
   return PATH_END
 }
 
-/** Where an order fills on a bar: at a price, where the path first reaches it, or at the close, the path's end whatever its price. */
-export type PathFill = Decimal | "close"
+/**
+ * Where an order fills on an update: at a price, where the path of the prices it trades against
+ * first reaches it (the bar's, or, on a bid/ask quote, its side's, a tick: every fill there is at
+ * the open), or at the close, the path's end whatever its price.
+ */
+export type PathFill = { readonly on: Quote; readonly price: Decimal } | "close"
 
 /**
- * Orders in the order the bar's path reaches where each would fill (`fillAt`, null when it would
- * not fill on this bar, which puts it last). The sort is stable: equal positions (two fills at
+ * Orders in the order the path reaches where each would fill (`fillAt`, null when it would not
+ * fill on this update, which puts it last). The sort is stable: equal positions (two fills at
  * the open) and the orders that do not fill keep their time priority.
  */
-export const inPathOrder = <T>(orders: ReadonlyArray<T>, quote: Quote, fillAt: (order: T) => PathFill | null): ReadonlyArray<T> =>
+export const inPathOrder = <T>(orders: ReadonlyArray<T>, fillAt: (order: T) => PathFill | null): ReadonlyArray<T> =>
   orders
     .map((order) => {
       const fill = fillAt(order)
-      return { order, at: fill === null ? Number.POSITIVE_INFINITY : fill === "close" ? PATH_END : pathPosition(quote, fill) }
+      return { order, at: fill === null ? Number.POSITIVE_INFINITY : fill === "close" ? PATH_END : pathPosition(fill.on, fill.price) }
     })
     .sort((a, b) => a.at - b.at)
     .map((r) => r.order)

@@ -29,6 +29,11 @@ export interface OrderEntrySnapshot {
   readonly reservedFor: string
   /** Only once it has ended (and a time was known): snapshots of open orders keep their form. */
   readonly endedTime?: number
+  /**
+   * A bracket's or OTO's entry only, once a fill of it closed a position: how much of what it
+   * filled did (see `OrderEntry.closedQuantity`). Absent means none, as in snapshots written before it.
+   */
+  readonly closedQuantity?: string
 }
 
 /** What keeps running figures over the working orders (the order book): told before and after a working order changes. */
@@ -77,6 +82,11 @@ export class OrderEntry implements WorkingOrder {
   indexVersion = 0
   /** The simulation's time when it reached its final status (see OrderView.endedTime). */
   endedTime: number | null = null
+  /**
+   * A bracket's or OTO's entry: how much of what it filled closed a position rather than opened
+   * one. Its children protect only the rest, the position it built (DESIGN.md, advanced orders).
+   */
+  closedQuantity: Decimal = ZERO
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
@@ -92,7 +102,9 @@ export class OrderEntry implements WorkingOrder {
       positionCap: this.positionCap === null ? null : { referencePrice: this.positionCap.referencePrice.toString(), maxValue: this.positionCap.maxValue.toString() },
       reservation: this.reservation.toString(),
       reservedFor: this.reservedFor.toString(),
-      ...(this.endedTime === null ? {} : { endedTime: this.endedTime })
+      ...(this.endedTime === null ? {} : { endedTime: this.endedTime }),
+      // Only an entry that closed something has it: every other order's snapshot keeps its form.
+      ...(this.closedQuantity.isZero() ? {} : { closedQuantity: this.closedQuantity.toString() })
     }
   }
 
@@ -106,6 +118,7 @@ export class OrderEntry implements WorkingOrder {
     entry.reservation = new Decimal(s.reservation)
     entry.reservedFor = new Decimal(s.reservedFor)
     entry.endedTime = s.endedTime ?? null
+    if (s.closedQuantity !== undefined) entry.closedQuantity = new Decimal(s.closedQuantity)
     return entry
   }
 
@@ -125,6 +138,11 @@ export class OrderEntry implements WorkingOrder {
   }
   get isFinal(): boolean {
     return this.#final
+  }
+  /** What its fills opened: the position a bracket's or OTO's entry built, which its children protect. */
+  get openedQuantity(): Decimal {
+    const filled = decimalOf(this.context.filledQuantity)
+    return this.closedQuantity.isZero() ? filled : subtract(filled, this.closedQuantity)
   }
 
   /** Applies an event through the order machine; an event the status has no transition for is an error, and nothing changes. */
@@ -158,11 +176,13 @@ export class OrderEntry implements WorkingOrder {
   }
 
   /**
-   * At most one of the two can fill the quantity they share: members of one OCO group, or the two
-   * children of one bracket. Their checks do not count each other as if both could fill.
+   * The orders of which at most one fills the quantity they share (reduced by each other's fills,
+   * together no more than it), that it is one of: its OCO group, or its bracket's (or OTO's)
+   * children; null for any other order, a list's entry included. The checks count such a group
+   * once, by what its largest member can take, and a member's own check leaves the group out.
    */
-  sharesFillWith(other: OrderEntry): boolean {
-    return this.list !== null && this.list === other.list && this !== other && this.spec.orderList?.role !== "entry" && other.spec.orderList?.role !== "entry"
+  get fillGroup(): OrderList | null {
+    return this.list !== null && this.spec.orderList?.role !== "entry" ? this.list : null
   }
 
   /** Fixes what its pre-trade check allowed: the position value its fills may reach, and the buying power it holds back for `reservedFor` of its quantity. */

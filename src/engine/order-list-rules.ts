@@ -34,7 +34,7 @@ export const afterListFill = (entry: OrderEntry, quantity: Decimal, ocoOnPartial
 
 /**
  * A member of a list was cancelled, expired or was rejected (`what`). An entry's children are
- * activated for what it filled, or cancelled when it filled nothing; an OCO member's (or a
+ * activated for what it opened, or cancelled when it filled nothing; an OCO member's (or a
  * child's) siblings are cancelled.
  */
 export const afterListEnded = (entry: OrderEntry, what: string, act: ListActions): void => {
@@ -44,7 +44,17 @@ export const afterListEnded = (entry: OrderEntry, what: string, act: ListActions
   for (const other of list.members) if (other !== entry && !other.isFinal) act.cancel(other, `${list.kind}: ${entry.spec.id} of its list ${what}`)
 }
 
-/** The held children of an entry that has ended: each protects what the entry filled. */
+/**
+ * The held children of an entry that has ended with fills: each protects the position the entry
+ * built, what its fills opened (long 10, an entry selling 30 built a short of 20). An entry that
+ * only closed built none: its children are cancelled, for a child never opens a position.
+ */
 const activateChildren = (entry: OrderEntry, act: ListActions): void => {
-  for (const child of entry.list!.members) if (child.status === "held") act.activate(child, entry.context.filledQuantity)
+  const opened = entry.openedQuantity
+  const list = entry.list!
+  for (const child of list.members) {
+    if (child.status !== "held") continue
+    if (opened.isZero()) act.cancel(child, `${list.kind}: ${entry.spec.id} of its list filled ${entry.context.filledQuantity}, all of it closing a position: it built none to protect`)
+    else act.activate(child, opened.toString())
+  }
 }

@@ -56,7 +56,7 @@ export class RiskGate {
   /**
    * An order's check before it works (or before a change to it): `quantity` of it valued at the
    * reference price, against the account and every other working order on its side as if filled
-   * (but its OCO siblings).
+   * (but its OCO siblings; a group of which only one can fill counts once).
    */
   orderCheck(
     inputs: RiskInputs,
@@ -68,12 +68,9 @@ export class RiskGate {
   ): RiskCheck {
     const { side, symbol } = entry.spec
     const position = inputs.ledger.position(symbol)
-    // The others on its side: all that work but itself and its OCO siblings (only one of them can fill what they share).
-    let others = inputs.totals.openQuantity(symbol, side)
-    if (entry.watch !== null) others = subtract(others, entry.remaining)
-    if (entry.list !== null) {
-      for (const e of entry.list.members) if (e.watch !== null && e.spec.symbol === symbol && e.spec.side === side && entry.sharesFillWith(e)) others = subtract(others, e.remaining)
-    }
+    // The others on its side: all that work but itself and its fill group (only one of them can fill what they share),
+    // each group counted once, by its largest member.
+    const others = inputs.totals.openQuantityBeside(entry)
     const projected = others.isZero() ? position : side === "buy" ? add(position, others) : subtract(position, others)
     const { closingQuantity, openingQuantity } = splitAgainst(projected, side, quantity)
     return {

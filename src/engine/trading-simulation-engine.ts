@@ -10,7 +10,7 @@ import {
   simulationTable
 } from "../../machines/index.ts"
 import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/decimal.ts"
-import { add, compare, less, multiply, subtract } from "../domain/decimal-arithmetic.ts"
+import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, ExecutionModelError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
@@ -69,6 +69,7 @@ import { SessionClock, type SessionMark, type UpdateClock } from "./session-cloc
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { TradeBook } from "./trade-book.ts"
 import { VolumeParticipation } from "./volume-participation.ts"
+import { largestHeldBack } from "./working-totals.ts"
 
 export { ENGINE_SNAPSHOT_FORMAT, type EngineSnapshot } from "./engine-snapshot.ts"
 export {
@@ -835,21 +836,28 @@ export class TradingSimulationEngine {
   /** `#equity` as a function made once: the daily stop-loss is handed it on every update. */
   readonly #exactEquity = (): Decimal => this.#equity()
 
-  /** Cash less what working orders hold back: all but `except`'s own, and its OCO siblings' (only one of them can fill). */
+  /**
+   * Cash less what working orders hold back: all but `except`'s own, and its fill group's (only one
+   * of them can fill); a fill group holds back what its largest member does.
+   */
   #buyingPower(except?: OrderEntry): Decimal {
-    const held = this.#book.totals.held
+    const totals = this.#book.totals
+    // Without a hold that is a share, each working order holds its whole reservation, and the totals are exact.
+    const held = except === undefined ? totals.held : totals.heldBeside(except)
     let free = this.#ledger.cash
     if (held === null) {
-      for (const e of this.#book.working) if (e !== except && !e.reservation.isZero() && !(except?.sharesFillWith(e) ?? false)) free = subtract(free, e.heldBack())
-    } else {
-      // No hold is a share: each working order holds its whole reservation, and the total is exact.
-      let counted = held
-      if (except !== undefined) {
-        if (except.watch !== null && !except.reservation.isZero()) counted = less(counted, except.reservation)
-        if (except.list !== null) for (const e of except.list.members) if (e.watch !== null && !e.reservation.isZero() && except.sharesFillWith(e)) counted = subtract(counted, e.reservation)
+      const own = except?.fillGroup ?? null
+      let counted: Set<OrderList> | null = null
+      for (const e of this.#book.working) {
+        if (e === except || e.reservation.isZero()) continue
+        const group = e.fillGroup
+        if (group === null) free = subtract(free, e.heldBack())
+        else if (group !== own && !(counted ??= new Set()).has(group)) {
+          counted.add(group)
+          free = subtract(free, largestHeldBack(group))
+        }
       }
-      if (!counted.isZero()) free = subtract(free, counted)
-    }
+    } else if (!held.isZero()) free = subtract(free, held)
     return this.#ledger.hasShorts ? subtract(free, multiply(this.#ledger.shortMarketValue(this.#marks.orZero), TWO)) : free
   }
 
@@ -999,16 +1007,18 @@ export class TradingSimulationEngine {
   #matchTogether(list: OrderList, barQuote: Quote, clock: UpdateClock, matched: Set<OrderEntry>): void {
     const working = list.members.filter((m) => !m.isFinal && m.status !== "held" && m.status !== "submitted")
     const fillAt = (m: OrderEntry): PathFill | null => {
+      // Placed on the path of the prices it trades against: on a bid/ask quote, its side's tick.
       const quote = this.#tradingQuote(m, barQuote, clock)
+      if (quote === null || m.isFinal) return null
       let fill: MatchResult["fill"] = null
       try {
-        fill = quote === null || m.isFinal ? null : this.#fillModel.match(m, quote).fill
+        fill = this.#fillModel.match(m, quote).fill
       } catch (thrown) {
         this.#refuseForModel(m, thrown)
       }
-      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : fill.price
+      return fill === null ? null : timeInForcePolicies[m.spec.timeInForce].atClose ? "close" : { on: quote, price: fill.price }
     }
-    for (const member of inPathOrder(working, barQuote, fillAt)) {
+    for (const member of inPathOrder(working, fillAt)) {
       matched.add(member)
       if (!member.isFinal) this.#matchOne(member, barQuote, clock)
     }
@@ -1170,6 +1180,8 @@ export class TradingSimulationEngine {
     const closingQuantity = partString(legs.closingQuantity, execution.quantity, quantity)
     const openingQuantity = partString(legs.openingQuantity, execution.quantity, quantity)
     this.#trades.record(symbol, side, execution.price, { price, closingQuantity, openingQuantity }, legs, time)
+    // A bracket's or OTO's entry keeps what it closed: its children protect only what it opened.
+    if (entry.list?.entry === entry && !legs.closingQuantity.isZero()) entry.closedQuantity = plus(entry.closedQuantity, legs.closingQuantity)
     const commission = decimalString(execution.commission)
     this.#transition(entry, { type: "FILL", quantity, price, commission })
     const fill: Fill = {

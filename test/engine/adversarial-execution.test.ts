@@ -223,10 +223,10 @@ describe("events agree with the records", () => {
 
 describe("an OCO group counts once in the checks of other orders (only one of its members can fill)", () => {
   // README, Order lists: "Members do not count each other in the pre-trade checks (position
-  // limit, buying power held back): only one of them can fill." The checks of an order outside
-  // the group count every member, as if the group could fill twice its shared quantity.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("buying power holds back one member's cost, not every member's", () => {
+  // limit, buying power held back): only one of them can fill." So the checks of an order outside
+  // the group count it once (they counted every member, as if the group could fill twice its
+  // shared quantity; found in session 9's adversarial review).
+  it("buying power holds back one member's cost, not every member's", () => {
     const e = engineOn(frictionless(["ACME"], { initialCapital: "10000" }))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrderList({ kind: "oco", orders: [buy("ACME", 60, { type: "limit", limitPrice: 90 }), buy("ACME", 60, { type: "stop", stopPrice: 110 })] })
@@ -234,8 +234,7 @@ describe("an OCO group counts once in the checks of other orders (only one of it
     // At most 60 can ever be bought through the group: 6000 of the 10000.
     expect(e.getPortfolio().buyingPower.toString()).toBe("4000")
   })
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("a third buy that fits beside the group is not refused for a position the group can never build", () => {
+  it("a third buy that fits beside the group is not refused for a position the group can never build", () => {
     const e = engineOn(frictionless(["ACME"], { initialCapital: "10000" }))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrderList({ kind: "oco", orders: [buy("ACME", 60, { type: "limit", limitPrice: 90 }), buy("ACME", 60, { type: "stop", stopPrice: 110 })] })
@@ -245,8 +244,7 @@ describe("an OCO group counts once in the checks of other orders (only one of it
     e.processMarketUpdate({ ACME: 100 })
     expect(e.getOrder(third)).toMatchObject({ status: "accepted", reasons: [] })
   })
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("with shorting off, a sale beside a protective OCO is not refused as taking the position below zero", () => {
+  it("with shorting off, a sale beside a protective OCO is not refused as taking the position below zero", () => {
     const e = engineOn(frictionless(["ACME"]))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))
@@ -262,10 +260,9 @@ describe("an OCO group counts once in the checks of other orders (only one of it
 
 describe("a bracket's two children count once in the checks of other orders", () => {
   // The same double count with a bracket: its children "are an OCO pair" (README), so at most one
-  // of them sells the 5 the entry bought; counted twice, they make a plain sale of the original
+  // of them sells the 5 the entry bought; counted twice, they made a plain sale of the original
   // holding look like a short.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("long 10, a bracket that bought 5 more: selling the original 10 is a closing sale", () => {
+  it("long 10, a bracket that bought 5 more: selling the original 10 is a closing sale", () => {
     const e = engineOn(frictionless(["ACME"]))()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))
@@ -286,10 +283,9 @@ describe("the intrabar path on a quote", () => {
   // price". The intrabar path: "a gap through a level fills it at the open, first of all; the
   // members are matched together, at the place of the first in time priority". Both members of
   // this OCO gap through their stops at their side's price, so both fill "at the open": the first
-  // in time priority (the sell) wins. The engine orders them on the quote's mid/ask/bid bar and
-  // lets the later buy win.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("two OCO members that both gap through on one quote: the earlier one wins", () => {
+  // in time priority (the sell) wins. (The engine ordered them on the quote's mid/ask/bid bar and
+  // let the later buy win.)
+  it("two OCO members that both gap through on one quote: the earlier one wins", () => {
     const e = engine()
     e.processMarketUpdate({ ACME: 100 })
     const ids = e.submitOrderList({
@@ -306,10 +302,10 @@ describe("a bracket whose entry goes through zero", () => {
   // DESIGN.md, advanced orders: "The children are an OCO pair that always protects exactly the
   // position the entry built … Only the entry's opening cost needs cash: children only close."
   // README, Order lists: "Only the entry's opening cost needs cash: the children close."
-  // Long 10, an entry selling 30 builds a short of 20: its children buy 30, and the take-profit
-  // leaves the account long 10, a position nobody ordered.
-  // Known defect (session 9 adversarial review, open): fails today; drop `.fails` once fixed.
-  it.fails("its children protect the short it built (20), and a filled take-profit leaves the account flat", () => {
+  // Long 10, an entry selling 30 builds a short of 20: its children buy 30 (the session 9 review
+  // found them so), and the take-profit leaves the account long 10, a position nobody ordered.
+  // The other cases (an entry that only closes, partial fills, restores) are in order-lists.test.ts.
+  it("its children protect the short it built (20), and a filled take-profit leaves the account flat", () => {
     const e = engine()
     e.processMarketUpdate({ ACME: 100 })
     e.submitOrder(buy("ACME", 10))

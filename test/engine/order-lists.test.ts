@@ -361,6 +361,146 @@ describe("brackets", () => {
   })
 })
 
+describe("a bracket whose entry closes a position: the children protect only what it opened", () => {
+  const shorting = { enableShorting: true }
+  const exits = { takeProfit: { limitPrice: 90 }, stopLoss: { stopPrice: 110 } }
+  const childQuantities = (e: TradingSimulationEngine, ids: ReadonlyArray<string>) => ids.slice(1).map((id) => e.getOrder(id).quantity)
+
+  it("long 10, an entry selling 30: the children buy the 20 it sold short, and the stop-loss leaves the account flat", () => {
+    const e = long10(shorting)
+    const ids = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    e.processMarketUpdate({ ACME: 100 })
+    expect(statuses(e, ids)).toEqual(["filled", "submitted", "submitted"])
+    expect(childQuantities(e, ids)).toEqual(["20", "20"])
+    e.processMarketUpdate({ ACME: 100 })
+    e.processMarketUpdate({ ACME: 111 })
+    expect(statuses(e, ids)).toEqual(["filled", "cancelled", "filled"])
+    expect(e.getFills().map((f) => `${f.side} ${f.quantity} @ ${f.price}`)).toEqual(["buy 10 @ 100", "sell 30 @ 100", "buy 20 @ 111"])
+    expect(e.positionOf("ACME").toString()).toBe("0")
+  })
+
+  it("an entry that only closes builds no position: its children are cancelled, saying why, and the rest of the position stays", () => {
+    const e = long10()
+    const events = record(e, (ev) => ev.type === "orderCancelled" || ev.type === "orderActivated")
+    const ids = e.submitOrderList({ kind: "oto", entry: sell("ACME", 4), stopLoss: { stopPrice: 110 } }).orderIds
+    e.processMarketUpdate({ ACME: 100 })
+    expect(statuses(e, ids)).toEqual(["filled", "cancelled"])
+    expect(e.getOrder(ids[1]!).reasons).toEqual([`oto: ${ids[0]} of its list filled 4, all of it closing a position: it built none to protect`])
+    expect(events.map((ev) => `${ev.type} ${idOf(ev)}`)).toEqual([`orderCancelled ${ids[1]}`])
+    e.processMarketUpdate({ ACME: 120 })
+    expect(e.positionOf("ACME").toString()).toBe("6")
+  })
+
+  it("partial fills across updates: what each fill opened adds up, the closing ones add nothing", () => {
+    const e = long10(shorting, capped(8))
+    const ids = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    const opened = () => e.getFills().filter((f) => f.orderId === ids[0]).map((f) => `${f.closingQuantity}/${f.openingQuantity}`)
+    e.processMarketUpdate({ ACME: 100 })
+    e.processMarketUpdate({ ACME: 100 })
+    expect(opened()).toEqual(["8/0", "2/6"])
+    expect(statuses(e, ids)).toEqual(["partiallyFilled", "held", "held"])
+    for (let i = 0; i < 2; i++) e.processMarketUpdate({ ACME: 100 })
+    expect(opened()).toEqual(["8/0", "2/6", "0/8", "0/6"])
+    expect(childQuantities(e, ids)).toEqual(["20", "20"])
+    // The take-profit fills 8 a bar and shrinks the stop-loss with it, down to flat.
+    for (let i = 0; i < 4; i++) e.processMarketUpdate({ ACME: 89 })
+    expect(statuses(e, ids)).toEqual(["filled", "filled", "cancelled"])
+    expect(e.positionOf("ACME").toString()).toBe("0")
+  })
+
+  it("an entry partly filled and then cancelled: the children protect what it opened, or are cancelled when it only closed", () => {
+    const opening = long10(shorting, capped(14))
+    const a = opening.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    opening.processMarketUpdate({ ACME: 100 })
+    opening.cancelOrder(a[0]!)
+    expect(statuses(opening, a)).toEqual(["cancelled", "submitted", "submitted"])
+    expect(childQuantities(opening, a)).toEqual(["4", "4"])
+    opening.processMarketUpdate({ ACME: 89 })
+    expect(opening.positionOf("ACME").toString()).toBe("0")
+
+    const closing = long10(shorting, capped(8))
+    const b = closing.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    closing.processMarketUpdate({ ACME: 100 })
+    closing.cancelOrder(b[0]!)
+    expect(statuses(closing, b)).toEqual(["cancelled", "cancelled", "cancelled"])
+    expect(closing.positionOf("ACME").toString()).toBe("2")
+  })
+
+  it("shorting off: an entry that would go through zero is refused at its check; one that closes to flat builds none either, and its children do not buy the long back", () => {
+    const e = long10()
+    const through = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    e.processMarketUpdate({ ACME: 100 })
+    expect(statuses(e, through)).toEqual(["rejected", "cancelled", "cancelled"])
+    expect(e.getOrder(through[0]!).rejectionCode).toBe("shorting")
+    const closing = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 10), ...exits }).orderIds
+    e.processMarketUpdate({ ACME: 100 })
+    expect(statuses(e, closing)).toEqual(["filled", "cancelled", "cancelled"])
+    e.processMarketUpdate({ ACME: 80 })
+    expect(e.positionOf("ACME").toString()).toBe("0")
+  })
+
+  it("commissions: the children protect the quantity, and need no cash (they only close)", () => {
+    // The entry's check needs 2002 of buying power for its opening 20 and has 2003. After it, 1000
+    // is left: children buying 30 (an opening part of 10, 1001 with its commission) would be refused.
+    const e = long10({ ...shorting, initialCapital: 3004, commissionRate: 0.001 })
+    const ids = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits }).orderIds
+    e.processMarketUpdate({ ACME: 100 })
+    e.processMarketUpdate({ ACME: 100 })
+    expect(e.getPortfolio().buyingPower.toString()).toBe("1000")
+    expect(statuses(e, ids)).toEqual(["filled", "accepted", "accepted"])
+    e.processMarketUpdate({ ACME: 89 })
+    expect(e.getFills().map((f) => `${f.side} ${f.quantity} @ ${f.price} - ${f.commission}`)).toEqual(["buy 10 @ 100 - 1", "sell 30 @ 100 - 3", "buy 20 @ 89 - 1.78"])
+    expect(e.positionOf("ACME").toString()).toBe("0")
+    expect(e.getPortfolio().cash.toString()).toBe("3218.22")
+  })
+
+  it("lot sizes: fills capped by volume, in lots, add up to children of whole lots", () => {
+    const e = long10({ ...shorting, instruments: { ACME: { lotSize: 5 } }, volumeParticipation: 0.1 })
+    const ids = e.submitOrderList({ kind: "bracket", entry: sell("ACME", 25), ...exits }).orderIds
+    for (let i = 0; i < 3; i++) update(e, flat(100, 100), at(MONDAY, i + 1))
+    expect(e.getFills().filter((f) => f.orderId === ids[0]).map((f) => `${f.closingQuantity}/${f.openingQuantity}`)).toEqual(["10/0", "0/10", "0/5"])
+    expect(childQuantities(e, ids)).toEqual(["15", "15"])
+    for (let i = 0; i < 3; i++) update(e, flat(111, 100), at(MONDAY, i + 4))
+    expect(statuses(e, ids)).toEqual(["filled", "cancelled", "filled"])
+    expect(e.positionOf("ACME").toString()).toBe("0")
+  })
+
+  it("a snapshot at any point restores what the entry closed; snapshots without the field (earlier versions) read as closing nothing", () => {
+    const run = (cut: number | null) => {
+      let e = long10(shorting, capped(8))
+      e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), takeProfit: { limitPrice: 90 }, stopLoss: { type: "trailingStop", trailPercent: 5 } })
+      const prices = [100, 100, 100, 100, 101, 97, 89, 89, 89]
+      prices.forEach((p, i) => {
+        if (i === cut) e = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(e.snapshot())), capped(8))
+        e.processMarketUpdate({ ACME: p })
+      })
+      return JSON.stringify(e.snapshot())
+    }
+    const whole = run(null)
+    for (let cut = 0; cut < 9; cut++) expect(run(cut)).toBe(whole)
+    expect(JSON.parse(whole).orders.map((o: { status: string }) => o.status)).toEqual(["filled", "filled", "filled", "cancelled"])
+
+    // The entry has closed all 10 (8, then 2 and opened 6): a snapshot without the field says it closed none.
+    const e = long10(shorting, capped(8))
+    e.submitOrderList({ kind: "bracket", entry: sell("ACME", 30), ...exits })
+    for (let i = 0; i < 2; i++) e.processMarketUpdate({ ACME: 100 })
+    const snapshot = e.snapshot()
+    expect(snapshot.orders[1]).toMatchObject({ status: "partiallyFilled", closedQuantity: "10" })
+    const { closedQuantity: _, ...older } = snapshot.orders[1]!
+    const restored = TradingSimulationEngine.fromSnapshot({ ...snapshot, orders: [snapshot.orders[0]!, older, ...snapshot.orders.slice(2)] }, capped(8))
+    for (let i = 0; i < 2; i++) restored.processMarketUpdate({ ACME: 100 })
+    expect(restored.getOrders().slice(2).map((o) => o.quantity)).toEqual(["30", "30"])
+  })
+
+  it("a bracket that only adds to a position snapshots as before: no closedQuantity", () => {
+    const e = long10({}, capped(4))
+    e.submitOrderList({ kind: "bracket", entry: buy("ACME", 10), takeProfit: { limitPrice: 110 }, stopLoss: { stopPrice: 90 } })
+    for (let i = 0; i < 4; i++) e.processMarketUpdate({ ACME: 100 })
+    expect(e.getOrders().slice(2).map((o) => o.quantity)).toEqual(["10", "10"])
+    expect(JSON.stringify(e.snapshot())).not.toContain("closedQuantity")
+  })
+})
+
 describe("the README's bracket example", () => {
   it("runs as written", () => {
     const engine = new TradingSimulationEngine({ symbols: ["ACME"], commissionRate: 0, slippageRate: 0, maxPositionSize: 1 })
