@@ -90,7 +90,8 @@ const orderEntry = struct({
   positionCap: orNull(struct({ referencePrice: decimal, maxValue: decimal })),
   reservation: decimal,
   reservedFor: decimal,
-  endedTime: orAbsent(finite)
+  endedTime: orAbsent(finite),
+  closedQuantity: orAbsent(decimal)
 })
 
 const fill = struct({
