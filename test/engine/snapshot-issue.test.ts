@@ -6,37 +6,12 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { snapshotIssue } from "../../src/engine/snapshot-issue.ts"
-import { type OrderId, TradingSimulationEngine, ValidationError } from "../../src/index.ts"
-import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, scenarioArb, submitRequest } from "../../src/testing/index.ts"
+import { TradingSimulationEngine, ValidationError } from "../../src/index.ts"
+import { type Scenario, scenarioArb } from "../../src/testing/index.ts"
+import { playScenario } from "./play-scenario.ts"
 
-/** The scenario run through an engine, commands that the order's state refuses skipped. */
-const snapshotOf = (scenario: Scenario): Record<string, unknown> => {
-  const engine = new TradingSimulationEngine(scenario.config)
-  const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
-  const lastPrice = (symbol: string) => last.get(symbol)!
-  const ids: OrderId[] = []
-  const updates = materializeMarket(scenario)
-  scenario.steps.forEach((step, s) => {
-    for (const command of step.commands) {
-      try {
-        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
-        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
-        else {
-          const id = pickOrder(engine, command.target, ids)
-          if (id === undefined) continue
-          if (command.kind === "cancel") engine.cancelOrder(id)
-          else engine.replaceOrder(id, replaceChanges(engine, engine.getOrder(id), command, lastPrice(engine.getOrder(id).symbol)))
-        }
-      } catch {
-        // A command its order's state refuses: the scenario goes on.
-      }
-    }
-    const update = updates[s]!
-    engine.processMarketUpdate(update.input)
-    for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
-  })
-  return JSON.parse(JSON.stringify(engine.snapshot())) as Record<string, unknown>
-}
+const snapshotOf = (scenario: Scenario): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(playScenario(scenario, new TradingSimulationEngine(scenario.config)).snapshot())) as Record<string, unknown>
 
 /** Every path to a string leaf whose value the engine reads as a decimal. */
 const decimalLeaves = (value: unknown, path: string, out: string[]): string[] => {

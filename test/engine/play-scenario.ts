@@ -1,0 +1,34 @@
+/**
+ * A random scenario of src/testing/engine-scenario.ts played through an engine: each step's
+ * commands (every order type, list, replace and cancel; those the order's state refuses are
+ * skipped), then its update.
+ */
+import { IllegalOrderTransitionError, type OrderId, type TradingSimulationEngine } from "../../src/index.ts"
+import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, submitRequest } from "../../src/testing/index.ts"
+
+export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine): TradingSimulationEngine => {
+  const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
+  const lastPrice = (symbol: string) => last.get(symbol)!
+  const ids: OrderId[] = []
+  const updates = materializeMarket(scenario)
+  scenario.steps.forEach((step, s) => {
+    for (const command of step.commands) {
+      try {
+        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
+        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
+        else {
+          const id = pickOrder(engine, command.target, ids)
+          if (id === undefined) continue
+          if (command.kind === "cancel") engine.cancelOrder(id)
+          else engine.replaceOrder(id, replaceChanges(engine, engine.getOrder(id), command, lastPrice(engine.getOrder(id).symbol)))
+        }
+      } catch (e) {
+        if (!(e instanceof IllegalOrderTransitionError)) throw e
+      }
+    }
+    const update = updates[s]!
+    engine.processMarketUpdate(update.input)
+    for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
+  })
+  return engine
+}
