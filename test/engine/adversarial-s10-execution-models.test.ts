@@ -6,7 +6,7 @@
  * fok order; values that pass the check once and change when read
  * again; Decimals that are not the engine's own; models that change the order they are given.
  */
-import DecimalJs from "decimal.js"
+import { Decimal as DecimalJs } from "decimal.js"
 import { describe, expect, it } from "vitest"
 import { barFillModel, Decimal, TradingSimulationEngine } from "../../src/index.ts"
 import type { EngineOptions, FeeModel, FillModel, SlippageModel } from "../../src/index.ts"

@@ -61,14 +61,14 @@ const play = (e: TradingSimulationEngine, steps: ReadonlyArray<Step>, from: numb
       try {
         if (c.kind === "single") {
           const p = prices[c.symbol]!
-          e.submitOrder({ symbol: SYMBOLS[c.symbol], side: c.side, type: "limit", quantity: c.quantity, limitPrice: p + c.offset })
+          e.submitOrder({ symbol: SYMBOLS[c.symbol]!, side: c.side, type: "limit", quantity: c.quantity, limitPrice: p + c.offset })
         } else if (c.kind === "oco") {
           const p = prices[c.symbol]!
-          const orders: OrderRequest[] = c.members.map((m) => {
+          const orders = c.members.map((m): OrderRequest => {
             const price = Math.max(1, p + m.offset)
             return m.type === "limit"
-              ? { symbol: SYMBOLS[c.symbol], side: m.side, type: "limit", quantity: c.quantity, limitPrice: price }
-              : { symbol: SYMBOLS[c.symbol], side: m.side, type: "stop", quantity: c.quantity, stopPrice: price }
+              ? { symbol: SYMBOLS[c.symbol]!, side: m.side, type: "limit", quantity: c.quantity, limitPrice: price }
+              : { symbol: SYMBOLS[c.symbol]!, side: m.side, type: "stop", quantity: c.quantity, stopPrice: price }
           })
           e.submitOrderList({ kind: "oco", orders })
         } else if (c.kind === "bracket") {
@@ -76,7 +76,7 @@ const play = (e: TradingSimulationEngine, steps: ReadonlyArray<Step>, from: numb
           const up = c.side === "buy" ? 1 : -1
           e.submitOrderList({
             kind: "bracket",
-            entry: { symbol: SYMBOLS[c.symbol], side: c.side, type: "market", quantity: c.quantity },
+            entry: { symbol: SYMBOLS[c.symbol]!, side: c.side, type: "market", quantity: c.quantity },
             takeProfit: { limitPrice: p + 5 * up },
             stopLoss: { stopPrice: p - 5 * up }
           })
