@@ -8,7 +8,7 @@ import { DailyStopLoss, type DailyStopLossSnapshot } from "./daily-stop-loss.ts"
 import { EquityCurve, type EquityCurveSnapshot } from "./equity-curve.ts"
 import { Ledger, type LedgerSnapshot } from "./ledger.ts"
 import { Marks, type MarksSnapshot } from "./marks.ts"
-import { snapshotIssue } from "./snapshot-issue.ts"
+import { liveStateIssue, snapshotIssue } from "./snapshot-issue.ts"
 import { OrderBook } from "./order-book.ts"
 import type { OrderEntrySnapshot } from "./order-entry.ts"
 import { TradeBook, type TradeBookSnapshot } from "./trade-book.ts"
@@ -96,8 +96,10 @@ const wholeParts = (s: EngineState): GrowingParts => ({
   equityCurve: s.curve.snapshot()
 })
 
-/** `decodeEngineSnapshot`, with a snapshot it cannot read refused as a ValidationError naming the first field out of shape, rather than whatever its reading threw. */
+/** `decodeEngineSnapshot` of a live state in shape, with a snapshot it cannot read refused as a ValidationError naming the first field out of shape, rather than whatever its reading threw. */
 export const decodedSnapshot = (s: EngineSnapshot): EngineState => {
+  const live = liveStateIssue(s)
+  if (live !== null) throw new ValidationError({ subject: "snapshot", issues: [live] })
   try {
     return decodeEngineSnapshot(s)
   } catch (thrown) {

@@ -1,4 +1,5 @@
 import type { OrderId } from "../domain/ids.ts"
+import { ValidationError } from "../domain/errors.ts"
 import { isEngineOrderId, type OrderListKind } from "../domain/order.ts"
 import { OrderEntry, type OrderEntrySnapshot, type WorkingOrderWatch } from "./order-entry.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
@@ -178,9 +179,16 @@ export class OrderBook implements WorkingOrderWatch {
       book.#add(entry)
       if (entry.status === "held") book.held.push(entry)
     }
-    book.pending = s.pending.map((id) => book.get(id)!)
-    for (const id of s.working) book.accept(book.get(id)!)
+    book.pending = s.pending.map((id, i) => book.#named(id, `pending[${i}]`))
+    s.working.forEach((id, i) => book.accept(book.#named(id, `working[${i}]`)))
     return book
+  }
+
+  /** The order a snapshot's list names; one it does not have is refused naming the place. */
+  #named(id: OrderId, field: string): OrderEntry {
+    const entry = this.get(id)
+    if (entry === undefined) throw new ValidationError({ subject: "snapshot", issues: [{ field, rule: "must name an order of the snapshot", value: id }] })
+    return entry
   }
 
   /** A working order ended: out of the totals (already) and the index; the lists drop it once enough have ended. */

@@ -111,7 +111,8 @@ export class OrderEntry implements WorkingOrder {
   static fromSnapshot(s: OrderEntrySnapshot): OrderEntry {
     const entry = new OrderEntry(s.context.order)
     entry.status = s.status
-    entry.context = s.context
+    // An open order's context is its own copy: its spec is frozen (see #cache), and the caller's snapshot stays theirs.
+    entry.context = finalOrderStatuses.has(s.status) ? s.context : structuredClone(s.context)
     if (entry.isFinal) entry.#release()
     else entry.#cache()
     entry.positionCap = s.positionCap === null ? null : { referencePrice: new Decimal(s.positionCap.referencePrice), maxValue: new Decimal(s.positionCap.maxValue) }
@@ -236,6 +237,9 @@ export class OrderEntry implements WorkingOrder {
 
   #cache(): void {
     const order = this.context.order
+    // Frozen: risk rules and fill, slippage and fee models are handed it, and none may change the order.
+    Object.freeze(order)
+    if (order.orderList !== null && order.orderList !== undefined) Object.freeze(order.orderList)
     this.remaining = this.context.filledQuantity === "0" ? decimalOf(order.quantity) : subtract(decimalOf(order.quantity), decimalOf(this.context.filledQuantity))
     this.limitPrice = order.limitPrice === null ? null : decimalOf(order.limitPrice)
     this.stopPrice = order.stopPrice === null ? null : decimalOf(order.stopPrice)

@@ -3,10 +3,11 @@ import { isDecimalString } from "../domain/decimal.ts"
 import type { ValidationIssue } from "../domain/errors.ts"
 
 /**
- * Where a snapshot the engine could not read breaks the shape the engine writes: the first field
- * missing or of the wrong kind, with its path (`orders[3].context.filledQuantity`) and the rule.
- * Asked only once reading has failed, so a restore pays nothing for it; the config is the
- * engine's constructor's to check, and the format version is checked before.
+ * Where a snapshot breaks the shape the engine writes: the first field missing or of the wrong
+ * kind, with its path (`orders[3].context.filledQuantity`) and the rule. A restore checks the live
+ * state always, and the history (which grows with the run) only once reading it has failed, so
+ * that a long run's restore does not pay for it; the config is the engine's constructor's to
+ * check, and the format version is checked before.
  */
 
 /** The issue of a value, its field a path relative to the value (empty for the value itself): paths are made only for an issue. */
@@ -111,13 +112,13 @@ const fill = struct({
 const direction = oneOf(["long", "short"])
 const fillSum = struct({ quantity: decimal, value: decimal, onlyPrice: orNull(decimal) })
 
-const snapshotShape = struct({
+/** What every restore checks: all but the history, which grows with the run (orders past their status, fills, closed trades, equity points). */
+const liveParts = {
   simulation: struct({ status: oneOf(SimulationStatuses), context: struct({}) }),
   orderSeq: count,
   updateIndex: count,
   lastTime: time,
   day: orNull(finite),
-  orders: list(orderEntry),
   pending: list(text),
   working: list(text),
   ledger: struct({
@@ -126,22 +127,42 @@ const snapshotShape = struct({
     realizedPnl: decimal,
     positions: list(struct({ symbol: text, quantity: decimal, averageCost: decimal, realizedPnl: decimal }))
   }),
+  marks: list(struct({ symbol: text, price: finite, source: priceInput })),
+  dayStart: struct({ estimate: finite, cash: decimal, holdings: list(tuple(decimal, priceInput)) }),
+  sessionDay: orAbsent(orNull(finite))
+}
+
+const openTrade = struct({ id: text, symbol: text, direction, entryTime: time, size: decimal, peakSize: decimal, entries: fillSum, exits: fillSum, grossPnl: decimal, commission: decimal })
+
+const liveShape = struct({
+  ...liveParts,
+  orders: list(struct({ status: oneOf(OrderStatuses) })),
+  trades: struct({ seq: count, open: list(openTrade) })
+})
+
+const snapshotShape = struct({
+  ...liveParts,
+  orders: list(orderEntry),
   trades: struct({
     seq: count,
     closed: list(
       struct({ id: text, symbol: text, direction, open: flag, entryTime: time, exitTime: time, quantity: decimal, entryPrice: decimal, exitPrice: orNull(decimal), grossPnl: decimal, commission: decimal, netPnl: decimal })
     ),
-    open: list(struct({ id: text, symbol: text, direction, entryTime: time, size: decimal, peakSize: decimal, entries: fillSum, exits: fillSum, grossPnl: decimal, commission: decimal }))
+    open: list(openTrade)
   }),
   fills: list(fill),
-  marks: list(struct({ symbol: text, price: finite, source: priceInput })),
-  dayStart: struct({ estimate: finite, cash: decimal, holdings: list(tuple(decimal, priceInput)) }),
-  equityCurve: struct({ times: list(time), equity: list(finite), longValue: list(finite), shortValue: list(finite) }),
-  sessionDay: orAbsent(orNull(finite))
+  equityCurve: struct({ times: list(time), equity: list(finite), longValue: list(finite), shortValue: list(finite) })
 })
 
+/** `issue` with the whole snapshot named as `(snapshot)`. */
+const named = (issue: ValidationIssue | null): ValidationIssue | null => (issue === null || issue.field !== "" ? issue : { ...issue, field: "(snapshot)" })
+
+/**
+ * The first field of the live state (everything but the history) out of shape, or null: checked on
+ * every restore, for a live state that reads without throwing may still be nonsense (a count as a
+ * string, an unknown status) that fails later, half way through an update.
+ */
+export const liveStateIssue = (snapshot: unknown): ValidationIssue | null => named(liveShape(snapshot))
+
 /** The first field of `snapshot` that breaks the shape the engine writes, or null when none does. */
-export const snapshotIssue = (snapshot: unknown): ValidationIssue | null => {
-  const issue = snapshotShape(snapshot)
-  return issue === null ? null : issue.field === "" ? { ...issue, field: "(snapshot)" } : issue
-}
+export const snapshotIssue = (snapshot: unknown): ValidationIssue | null => named(snapshotShape(snapshot))
