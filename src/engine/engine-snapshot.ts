@@ -111,7 +111,8 @@ export const decodedSnapshot = (s: EngineSnapshot): EngineState => {
 
 export const decodeEngineSnapshot = (s: EngineSnapshot): EngineState => ({
   status: s.simulation.status,
-  simulationContext: s.simulation.context,
+  // Its own copy of the fields it has: a key the caller's object has besides (a cycle, say) is not kept.
+  simulationContext: { haltReason: s.simulation.context.haltReason, haltedDay: s.simulation.context.haltedDay, failureCause: s.simulation.context.failureCause },
   orderSeq: s.orderSeq,
   updateIndex: s.updateIndex,
   lastTime: s.lastTime,

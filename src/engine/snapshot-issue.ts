@@ -1,4 +1,4 @@
-import { OrderStatuses, SimulationStatuses } from "../../machines/index.ts"
+import { finalOrderStatuses, OrderStatuses, SimulationStatuses } from "../../machines/index.ts"
 import { isDecimalString } from "../domain/decimal.ts"
 import type { ValidationIssue } from "../domain/errors.ts"
 
@@ -114,7 +114,7 @@ const fillSum = struct({ quantity: decimal, value: decimal, onlyPrice: orNull(de
 
 /** What every restore checks: all but the history, which grows with the run (orders past their status, fills, closed trades, equity points). */
 const liveParts = {
-  simulation: struct({ status: oneOf(SimulationStatuses), context: struct({}) }),
+  simulation: struct({ status: oneOf(SimulationStatuses), context: struct({ haltReason: orNull(text), haltedDay: orNull(finite), failureCause: orNull(text) }) }),
   orderSeq: count,
   updateIndex: count,
   lastTime: time,
@@ -134,9 +134,15 @@ const liveParts = {
 
 const openTrade = struct({ id: text, symbol: text, direction, entryTime: time, size: decimal, peakSize: decimal, entries: fillSum, exits: fillSum, grossPnl: decimal, commission: decimal })
 
+const orderStatus = struct({ status: oneOf(OrderStatuses) })
+const finalStatuses: ReadonlySet<unknown> = finalOrderStatuses
+
+/** An open order whole (it trades again, and there are few), an ended one by its status (there are as many as the run made). */
+const liveOrder: Check = (value) => orderStatus(value) ?? (finalStatuses.has((value as { status: unknown }).status) ? null : orderEntry(value))
+
 const liveShape = struct({
   ...liveParts,
-  orders: list(struct({ status: oneOf(OrderStatuses) })),
+  orders: list(liveOrder),
   trades: struct({ seq: count, open: list(openTrade) })
 })
 

@@ -55,3 +55,43 @@ describe("a snapshot out of shape", () => {
     }
   )
 })
+
+describe("a restore checks an open order whole, and keeps only what the simulation's context has", () => {
+  const base = () => {
+    const e = new TradingSimulationEngine({ symbols: ["A"], dailyStopLoss: null })
+    e.processMarketUpdate({ A: 100 })
+    e.submitOrder({ symbol: "A", side: "buy", type: "limit", quantity: 5, limitPrice: 90 })
+    e.processMarketUpdate({ A: 100 })
+    return e
+  }
+  const fieldOf = (change: (s: Record<string, any>) => void): string => {
+    const s = JSON.parse(JSON.stringify(base().snapshot())) as Record<string, any>
+    change(s)
+    try {
+      TradingSimulationEngine.fromSnapshot(s as never)
+    } catch (e) {
+      if (e instanceof ValidationError) return e.issues[0]!.field
+      throw e
+    }
+    return "restored"
+  }
+
+  test("an open order's quantity as a number is refused naming it", () => {
+    expect(fieldOf((s) => (s.orders[0].context.order.quantity = 5))).toBe("orders[0].context.order.quantity")
+  })
+
+  test("an open order's filled quantity that is no decimal is refused naming it", () => {
+    expect(fieldOf((s) => (s.orders[0].context.filledQuantity = "five"))).toBe("orders[0].context.filledQuantity")
+  })
+
+  test("a halt reason that is not text is refused naming it", () => {
+    expect(fieldOf((s) => (s.simulation.context.haltReason = { why: "no" }))).toBe("simulation.context.haltReason")
+  })
+
+  test("a key the simulation's context does not have (a cycle) is not kept: the restored engine snapshots as the original", () => {
+    const original = base()
+    const s = JSON.parse(JSON.stringify(original.snapshot())) as Record<string, any>
+    s.simulation.context.self = s.simulation.context
+    expect(JSON.stringify(TradingSimulationEngine.fromSnapshot(s as never).snapshot())).toBe(JSON.stringify(original.snapshot()))
+  })
+})
