@@ -17,7 +17,7 @@ const describe = (subject: string, issues: ReadonlyArray<ValidationIssue>): stri
 
 /** Bad input: an order, a config or a market update that breaks a rule. Nothing was changed. */
 export class ValidationError extends Data.TaggedError("ValidationError")<{
-  readonly subject: "order" | "config" | "marketUpdate" | "replace" | "orderList" | "snapshot"
+  readonly subject: "order" | "config" | "marketUpdate" | "replace" | "orderList" | "snapshot" | "testingOptions"
   readonly issues: ReadonlyArray<ValidationIssue>
 }> {
   override get message(): string {

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import fc from "fast-check"
 import type { MarketUpdateInput, NormalizedUpdate } from "../domain/market-update.ts"
 import type { SimulationConfigInput } from "../domain/simulation-config.ts"
@@ -40,7 +41,7 @@ export type ModelUnderTest<S> = TradingModel<S> | ((market: ReadonlyArray<Market
 export interface CheckStrategyOptions<S> {
   /** The symbols traded (default: the config's, else ["AAA", "BBB"]). */
   readonly symbols?: ReadonlyArray<string>
-  /** A config or an arbitrary of them (default `simulationConfigArb`); its symbols are replaced by `symbols`. */
+  /** A config or an arbitrary of them (default `simulationConfigArb`); its symbols are replaced by `symbols` when given. */
   readonly config?: SimulationConfigInput | fc.Arbitrary<SimulationConfigInput>
   /** The markets to run on (default `marketArb` over the symbols, bars or ticks). */
   readonly market?: fc.Arbitrary<ReadonlyArray<MarketUpdateInput>>
@@ -122,11 +123,13 @@ const orderSpecs = (engine: TradingSimulationEngine, upTo: number): string =>
  * - determinism: two runs give the same bytes (engine snapshot and model state);
  * - crash: stopping after a random update, snapshotting (through JSON), restoring with
  *   `TradingSimulationEngine.fromSnapshot` and continuing gives the bytes of an uninterrupted run;
- * - lookAhead: changing the market after update t never changes an order the model placed at or before t.
+ * - lookAhead: changing the market after update t never changes the orders the model placed at or before t, as they stand after t.
  * The model runs exactly as a deployed simulation runs it (its orders and target weights).
  * On failure it throws a StrategyCheckError with fast-check's shrunk counterexample, seed and path.
  */
 export const checkStrategy = <S>(model: ModelUnderTest<S>, options: CheckStrategyOptions<S> = {}): void => {
+  const refused = optionIssues(options)
+  if (refused.length > 0) throw new ValidationError({ subject: "testingOptions", issues: refused })
   const fixedConfig = options.config instanceof fc.Arbitrary ? undefined : options.config
   const symbols = options.symbols ?? fixedConfig?.symbols ?? ["AAA", "BBB"]
   const configs = options.config instanceof fc.Arbitrary ? options.config : options.config !== undefined ? fc.constant(options.config) : simulationConfigArb({ symbols })
@@ -167,6 +170,12 @@ export const checkStrategy = <S>(model: ModelUnderTest<S>, options: CheckStrateg
     return drive(new TradingSimulationEngine(c.config, engineOptions), m, m.initialState, market, 0, market.length, watch)
   }
 
+  /** A run of the first `t` updates of `market` (the case's market, or one changed after t). */
+  const upTo = (c: StrategyCase, market: ReadonlyArray<MarketUpdateInput>, t: number): RunResult => {
+    const m = make(market)
+    return drive(new TradingSimulationEngine(c.config, engineOptions), m, m.initialState, market, 0, t, false)
+  }
+
   const property = (c: StrategyCase): void => {
     const n = c.market.length
     const base = fresh(c, c.market, true)
@@ -187,20 +196,34 @@ export const checkStrategy = <S>(model: ModelUnderTest<S>, options: CheckStrateg
     if (checks.has("lookAhead") && n > 1) {
       const t = c.lookAheadAt % n
       const changed = changeFuture(c.market, t, c.future)
-      const other = fresh(c, changed, false)
-      const mine = orderSpecs(base.engine, t)
-      const theirs = orderSpecs(other.engine, t)
+      // Both runs stop after update t: what the model did up to then, as it stood then (a later re-quote, or a bracket's
+      // children sized by later fills, is not look-ahead). The first t updates are the same in both; only a model made
+      // from the whole market can tell them apart.
+      const mine = orderSpecs(upTo(c, c.market, t).engine, t)
+      let theirs: string
+      try {
+        theirs = orderSpecs(upTo(c, changed, t).engine, t)
+      } catch (e) {
+        if (!(e instanceof Violation)) throw e
+        throw new Violation("lookAhead", `with the market changed after update ${t} (${describeChange(c.future)}), the run failed where the real market's did not: ${e.message}`)
+      }
       if (mine !== theirs) throw new Violation("lookAhead", `changing the market after update ${t} changed the orders placed up to it: ${firstDifference(mine, theirs)}`)
     }
   }
 
-  const cases: fc.Arbitrary<StrategyCase> = fc.record({
-    config: configs.map((c) => ({ ...c, symbols })),
-    market: options.market ?? marketArb({ symbols, shape: "mixed" }),
-    crashAt: fc.nat({ max: 1000 }),
-    lookAheadAt: fc.nat({ max: 1000 }),
-    future: futureChangeArb
-  })
+  const caseOf = (config: fc.Arbitrary<SimulationConfigInput>, market: fc.Arbitrary<ReadonlyArray<MarketUpdateInput>>): fc.Arbitrary<StrategyCase> =>
+    fc.record({ config, market, crashAt: fc.nat({ max: 1000 }), lookAheadAt: fc.nat({ max: 1000 }), future: futureChangeArb })
+  // An arbitrary of configs with no `symbols` option keeps each config's own symbols, and the market follows them.
+  const cases: fc.Arbitrary<StrategyCase> =
+    options.config instanceof fc.Arbitrary && options.symbols === undefined
+      ? options.config.chain((config) => {
+          const own = config.symbols ?? symbols
+          return caseOf(fc.constant({ ...config, symbols: own }), options.market ?? marketArb({ symbols: own, shape: "mixed" }))
+        })
+      : caseOf(
+          configs.map((c) => ({ ...c, symbols })),
+          options.market ?? marketArb({ symbols, shape: "mixed" })
+        )
   const details = fc.check(fc.property(cases, property), {
     ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -217,6 +240,24 @@ export const checkStrategy = <S>(model: ModelUnderTest<S>, options: CheckStrateg
     shrinks: details.numShrinks
   })
 }
+
+/** The options a check cannot run with, each named with its rule. */
+const optionIssues = <S>(options: CheckStrategyOptions<S>): ValidationIssue[] => {
+  const issues: ValidationIssue[] = []
+  const { numRuns, checks } = options
+  // fast-check counts runs up to numRuns exactly: 2.5 would never end, and 0 or NaN would check nothing.
+  if (numRuns !== undefined && !(Number.isSafeInteger(numRuns) && numRuns >= 1)) issues.push({ field: "numRuns", rule: "must be a whole number of at least 1", value: numRuns })
+  if (checks !== undefined) {
+    if (!Array.isArray(checks)) issues.push({ field: "checks", rule: `must be a list of ${ALL_CHECKS.join(", ")}`, value: checks })
+    else checks.forEach((check, i) => {
+      if (!ALL_CHECKS.includes(check)) issues.push({ field: `checks[${i}]`, rule: `must be one of ${ALL_CHECKS.join(", ")}`, value: check })
+    })
+  }
+  return issues
+}
+
+/** A future change, as a failure's detail says it. */
+const describeChange = (change: FutureChange): string => (change.kind === "scale" ? `every later price scaled by ${change.percent}%` : "every later price mirrored about the last close")
 
 /** Where two byte strings part, with a little context. */
 const firstDifference = (a: string, b: string): string => {

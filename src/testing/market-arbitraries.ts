@@ -1,5 +1,6 @@
 import fc from "fast-check"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
+import { checkTestingOptions, positive, someSymbols, wholeAtLeast } from "./testing-options.ts"
 
 /**
  * Markets for property tests: price paths made of regimes, turned into well-formed OHLCV bars or
@@ -90,25 +91,29 @@ export const barsAlong = (start: number, segments: ReadonlyArray<PathSegment>): 
 }
 
 export interface PricePathOptions {
-  /** The price before the first step (default 100). */
+  /** The price before the first step (default 100; for `marketArb`, each symbol's own from 1 to 2000). */
   readonly start?: number
   /** Regime segments (1–15 steps each); default 1 to 4. */
   readonly minSegments?: number
   readonly maxSegments?: number
 }
 
-const segmentsArb = (options: PricePathOptions) =>
-  fc.array(pathSegmentArb, { minLength: options.minSegments ?? 1, maxLength: options.maxSegments ?? 4 })
+const segmentsArb = (options: PricePathOptions) => {
+  checkTestingOptions(options, { start: positive, minSegments: wholeAtLeast(1), maxSegments: wholeAtLeast(1) }, [["minSegments", "maxSegments"]])
+  return fc.array(pathSegmentArb, { minLength: options.minSegments ?? 1, maxLength: options.maxSegments ?? 4 })
+}
 
 /** Closing prices along regimes: trends, volatile stretches, flat stretches, gaps and crashes. Positive, finite, at most 4 decimals. */
 export const pricePathArb = (options: PricePathOptions = {}): fc.Arbitrary<ReadonlyArray<number>> =>
   segmentsArb(options).map((segments) => barsAlong(options.start ?? 100, segments).map((b) => b.close))
 
 /** A single well-formed OHLCV bar around a price (default 1–1000). */
-export const ohlcvBarArb = (options: { readonly start?: number } = {}): fc.Arbitrary<GeneratedBar> =>
-  fc
+export const ohlcvBarArb = (options: { readonly start?: number } = {}): fc.Arbitrary<GeneratedBar> => {
+  checkTestingOptions(options, { start: positive })
+  return fc
     .record({ start: options.start === undefined ? fc.integer({ min: 1, max: 1000 }) : fc.constant(options.start), segment: pathSegmentArb })
     .map(({ start, segment }) => barsAlong(start, [{ ...segment, steps: segment.steps.slice(0, 1) }])[0]!)
+}
 
 export interface MarketOptions extends PricePathOptions {
   /** The symbols; each gets its own path (default ["AAA", "BBB"]). A symbol whose path has ended is absent from later updates. */
@@ -129,6 +134,7 @@ const MS_PER_MINUTE = 60_000
  * `engine.processMarketUpdate` takes. Every one of them is valid for a config with these symbols.
  */
 export const marketArb = (options: MarketOptions = {}): fc.Arbitrary<ReadonlyArray<MarketUpdateInput>> => {
+  checkTestingOptions(options, { symbols: someSymbols, updatesPerDay: wholeAtLeast(1) })
   const symbols = options.symbols ?? ["AAA", "BBB"]
   const startTime = options.startTime ?? Date.UTC(2024, 0, 2, 14, 30)
   const perDay = options.updatesPerDay ?? 5
@@ -137,7 +143,7 @@ export const marketArb = (options: MarketOptions = {}): fc.Arbitrary<ReadonlyArr
   return fc
     .record({
       shape: shapes,
-      paths: fc.tuple(...symbols.map(() => fc.record({ start: fc.integer({ min: 1, max: 2000 }), segments: segmentsArb(options) })))
+      paths: fc.tuple(...symbols.map(() => fc.record({ start: options.start === undefined ? fc.integer({ min: 1, max: 2000 }) : fc.constant(options.start), segments: segmentsArb(options) })))
     })
     .map(({ shape, paths }) => {
       const bars = paths.map((p) => barsAlong(p.start, p.segments))

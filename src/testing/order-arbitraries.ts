@@ -3,6 +3,7 @@ import { orderTypes } from "../domain/order-types.ts"
 import { type OrderRequest, type OrderSide, OrderSides, OrderTypes, TimesInForce, type TimeInForce } from "../domain/order.ts"
 import { type CommandSpec, commandArb, quantityArb } from "./engine-scenario.ts"
 import { offsetPrice } from "./order-commands.ts"
+import { checkTestingOptions, positive, someSymbols, wholeAtLeast } from "./testing-options.ts"
 
 export interface OrderRequestOptions {
   /** The symbols to order (default ["AAA", "BBB"]). */
@@ -21,6 +22,7 @@ const offsetBp = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -200, max: 2
  * (its risk rules may still reject it at the next update, as they would a strategy's).
  */
 export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary<OrderRequest> => {
+  checkTestingOptions(options, { symbols: someSymbols, price: positive })
   const base = options.price ?? 100
   return fc
     .record({
@@ -57,5 +59,7 @@ export const orderRequestArb = (options: OrderRequestOptions = {}): fc.Arbitrary
  * from the account. Resolve each against an engine with `submitRequest`, `pickOrder` and
  * `replaceChanges`; every shrink of a stream is still a valid stream.
  */
-export const orderStreamArb = (options: { readonly maxLength?: number } = {}): fc.Arbitrary<ReadonlyArray<CommandSpec>> =>
-  fc.array(commandArb, { maxLength: options.maxLength ?? 20 })
+export const orderStreamArb = (options: { readonly maxLength?: number } = {}): fc.Arbitrary<ReadonlyArray<CommandSpec>> => {
+  checkTestingOptions(options, { maxLength: wholeAtLeast(0) })
+  return fc.array(commandArb, { maxLength: options.maxLength ?? 20 })
+}

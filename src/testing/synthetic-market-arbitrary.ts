@@ -9,6 +9,7 @@ import {
   updatesFromTicks
 } from "../data/synthetic/index.ts"
 import type { MarketUpdateInput } from "../domain/market-update.ts"
+import { checkTestingOptions, wholeAtLeast } from "./testing-options.ts"
 
 /**
  * Markets for property tests from the seeded synthetic generator: random but valid options
@@ -119,6 +120,7 @@ export const syntheticUpdates = (options: SyntheticMarketOptions, shape: Synthet
  * valid options; every one is valid for a config with these symbols. Shrinks to shorter prefixes.
  */
 export const syntheticMarketArb = (options: SyntheticMarketArbOptions = {}): fc.Arbitrary<ReadonlyArray<MarketUpdateInput>> => {
+  checkTestingOptions(options, { minLength: wholeAtLeast(1), maxLength: wholeAtLeast(1) }, [["minLength", "maxLength"]])
   const shape = options.shape ?? "mixed"
   return fc
     .record({

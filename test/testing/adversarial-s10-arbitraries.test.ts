@@ -59,10 +59,10 @@ describe("arbitraries: every output a valid input, documented options honoured (
 })
 
 describe("arbitraries: documented options and hostile ones (known defects)", () => {
-  // Known defect (session 10 adversarial review): MarketOptions extends PricePathOptions, whose
+  // Found by the session 10 adversarial review (fixed): MarketOptions extends PricePathOptions, whose
   // `start` is "the price before the first step"; marketArb ignores it (each path starts at a random
   // 1–2000), so marketArb({ start: 100 }) opens anywhere.
-  it.fails("marketArb honours its start option", () => {
+  it("marketArb honours its start option", () => {
     for (const market of sample(marketArb({ symbols: ["AAA"], start: 100, maxSegments: 1 }))) {
       const first = (market[0] as { bars: Record<string, { open: number }> }).bars["AAA"]!.open
       expect(first).toBeGreaterThan(50)
@@ -70,53 +70,53 @@ describe("arbitraries: documented options and hostile ones (known defects)", () 
     }
   })
 
-  // Known defect (session 10 adversarial review): marketArb({ symbols: [] }) makes markets with no
+  // Found by the session 10 adversarial review (fixed): marketArb({ symbols: [] }) makes markets with no
   // update at all (its doc: "each carrying at least one symbol"), silently. Expected: a typed error naming symbols.
-  it.fails("marketArb with symbols [] is refused, naming symbols", () => {
+  it("marketArb with symbols [] is refused, naming symbols", () => {
     expect(() => sample(marketArb({ symbols: [] }), 1)).toThrow(/symbols/)
   })
 
-  // Known defect (session 10 adversarial review): updatesPerDay -3 makes times that go backwards
+  // Found by the session 10 adversarial review (fixed): updatesPerDay -3 makes times that go backwards
   // (the engine refuses the second update); 0 or NaN drop every time (null). Expected: refused, naming updatesPerDay.
-  it.fails("marketArb with updatesPerDay -3 is refused, naming updatesPerDay", () => {
+  it("marketArb with updatesPerDay -3 is refused, naming updatesPerDay", () => {
     expect(() => sample(marketArb({ symbols: ["AAA"], updatesPerDay: -3 }), 1)).toThrow(/updatesPerDay/)
   })
 
-  // Known defect (session 10 adversarial review): a start of NaN gives paths and bars of NaN
+  // Found by the session 10 adversarial review (fixed): a start of NaN gives paths and bars of NaN
   // (written as null), against "positive, finite". Expected: refused, naming start.
-  it.fails("pricePathArb and ohlcvBarArb with start NaN are refused, naming start", () => {
+  it("pricePathArb and ohlcvBarArb with start NaN are refused, naming start", () => {
     expect(() => sample(pricePathArb({ start: Number.NaN }), 1)).toThrow(/start/)
     expect(() => sample(ohlcvBarArb({ start: Number.NaN }), 1)).toThrow(/start/)
   })
 
-  // Known defect (session 10 adversarial review): maxSegments 0 (or below minSegments, or NaN)
+  // Found by the session 10 adversarial review (fixed): maxSegments 0 (or below minSegments, or NaN)
   // throws fast-check's untyped "fc.integer maximum value should be equal or greater than the
   // minimum one", naming no option of the kit. Expected: a typed error naming maxSegments.
-  it.fails("marketArb with maxSegments 0 is refused, naming maxSegments", () => {
+  it("marketArb with maxSegments 0 is refused, naming maxSegments", () => {
     expect(() => sample(marketArb({ symbols: ["AAA"], maxSegments: 0 }), 1)).toThrow(/maxSegments/)
   })
 
-  // Known defect (session 10 adversarial review): orderRequestArb({ symbols: [] }) throws
+  // Found by the session 10 adversarial review (fixed): orderRequestArb({ symbols: [] }) throws
   // fast-check's "fc.constantFrom expects at least one parameter"; { price: NaN } makes orders
   // priced "NaN" or null. Expected: typed errors naming symbols and price.
-  it.fails("orderRequestArb with symbols [] is refused, naming symbols", () => {
+  it("orderRequestArb with symbols [] is refused, naming symbols", () => {
     expect(() => sample(orderRequestArb({ symbols: [] }), 1)).toThrow(/symbols/)
   })
 
-  it.fails("orderRequestArb with price NaN is refused, naming price", () => {
+  it("orderRequestArb with price NaN is refused, naming price", () => {
     expect(() => sample(orderRequestArb({ price: Number.NaN }), 20)).toThrow(/price/)
   })
 
-  // Known defect (session 10 adversarial review): orderStreamArb({ maxLength: -1 }) throws fast-check's
+  // Found by the session 10 adversarial review (fixed): orderStreamArb({ maxLength: -1 }) throws fast-check's
   // untyped integer-bounds error. Expected: a typed error naming maxLength.
-  it.fails("orderStreamArb with maxLength -1 is refused, naming maxLength", () => {
+  it("orderStreamArb with maxLength -1 is refused, naming maxLength", () => {
     expect(() => sample(orderStreamArb({ maxLength: -1 }), 1)).toThrow(/maxLength/)
   })
 
-  // Known defect (session 10 adversarial review): syntheticMarketArb({ minLength: -1 }) makes empty
+  // Found by the session 10 adversarial review (fixed): syntheticMarketArb({ minLength: -1 }) makes empty
   // markets (its doc: "Updates in a market (default 1 to 60)"); maxLength below minLength throws
   // fast-check's untyped bounds error. Expected: refused, naming minLength.
-  it.fails("syntheticMarketArb with minLength -1 is refused, naming minLength", () => {
+  it("syntheticMarketArb with minLength -1 is refused, naming minLength", () => {
     expect(() => sample(syntheticMarketArb({ minLength: -1, maxLength: 3 }), 3)).toThrow(/minLength/)
   })
 })

@@ -68,12 +68,12 @@ describe("checkStrategy catches broken strategies by the check that names them (
     expect(simulate(fragile, e.counterexample.config, e.counterexample.market)).toBe("failed")
   })
 
-  // Known defect (session 10 adversarial review): a model that fails only in the lookAhead check's
+  // Found by the session 10 adversarial review (fixed): a model that fails only in the lookAhead check's
   // CHANGED market (every later price scaled up to +150 %, or mirrored) is reported as "model: the
   // simulation failed on update 3" with the unchanged market as the counterexample, on which the
   // strategy runs fine (closes 349, 361, 362 with seed 1; it throws above 500). Expected: the
   // counterexample fails as reported, or the detail says it was the look-ahead run's changed market.
-  it.fails("a model failure is reported on a counterexample market that reproduces it", () => {
+  it("a model failure is reported on a counterexample market that reproduces it", () => {
     const e = failure(fragile, {})
     expect(e.check).toBe("model")
     expect(simulate(fragile, e.counterexample.config, e.counterexample.market) === "failed" || /look-?ahead|changed market/i.test(e.detail)).toBe(true)
@@ -138,7 +138,7 @@ describe("checkStrategy catches broken strategies by the check that names them (
     expect(engine.getPortfolio().cash.toString()).toBe("1000")
   })
 
-  // Known defect (session 10 adversarial review): README says "a strategy that calls Math.random or
+  // Known limitation (session 10 adversarial review; README says so): README says "a strategy that calls Math.random or
   // reads the clock fails" the determinism check, but both runs read the same wall clock, so a
   // strategy that trades on the clock's day (or hour, or second) passes unless a run straddles it.
   it.fails("a strategy that trades on the wall clock's day fails the determinism check", () => {
@@ -189,10 +189,10 @@ describe("checkStrategy passes valid strategies (no false positives)", () => {
     checkStrategy(churner, { symbols: ["AAA", "BBB"], config: configs, market: thin, checks: ["invariants", "determinism", "crash"], numRuns: 12, seed: 7 })
   })
 
-  // Known defect (session 10 adversarial review): the lookAhead check compares the orders placed up
+  // Found by the session 10 adversarial review (fixed): the lookAhead check compares the orders placed up
   // to update t as they are at the END of each run, so a later, causal replace (re-quoting a resting
   // limit to 2 % under the current close) is reported as look-ahead. Expected: it passes.
-  it.fails("lookAhead passes a strategy that re-quotes its resting limit on every update", () => {
+  it("lookAhead passes a strategy that re-quotes its resting limit on every update", () => {
     const requoter: TradingModel<boolean> = {
       initialState: false,
       onUpdate(placed, { quotes, view }) {
@@ -206,10 +206,10 @@ describe("checkStrategy passes valid strategies (no false positives)", () => {
     checkStrategy(requoter, { symbols: ["AAA"], config: { symbols: ["AAA"] }, market: fc.constant(market), checks: ["lookAhead"], numRuns: 30, seed: 3 })
   })
 
-  // Known defect (session 10 adversarial review): a bracket's children are placed with the entry,
+  // Found by the session 10 adversarial review (fixed): a bracket's children are placed with the entry,
   // but the engine later sizes them to what the entry filled; the lookAhead check sees that later
   // quantity (4 with the real future, 10 with a mirrored one) and reports look-ahead. Expected: passes.
-  it.fails("lookAhead passes a strategy that places one bracket whose day entry fills in part", () => {
+  it("lookAhead passes a strategy that places one bracket whose day entry fills in part", () => {
     const bracketOnce: TradingModel<boolean> = {
       initialState: false,
       onUpdate: (done) =>
@@ -234,20 +234,20 @@ describe("checkStrategy's own options, hostile", () => {
     }
   }
 
-  // Known defect (session 10 adversarial review): numRuns NaN, -1 or 0 runs no case and passes
+  // Found by the session 10 adversarial review (fixed): numRuns NaN, -1 or 0 runs no case and passes
   // silently (a strategy that always throws "passes"); numRuns 2.5 never ends (fast-check counts
   // runs up to it and never equals it: not run here, it hangs). Expected: a typed error naming numRuns.
-  it.fails("numRuns NaN is refused, naming numRuns", () => {
+  it("numRuns NaN is refused, naming numRuns", () => {
     expect(() => checkStrategy(thrower, { numRuns: Number.NaN })).toThrow(/numRuns/)
   })
 
-  it.fails("numRuns -1 is refused, naming numRuns", () => {
+  it("numRuns -1 is refused, naming numRuns", () => {
     expect(() => checkStrategy(thrower, { numRuns: -1 })).toThrow(/numRuns/)
   })
 
-  // Known defect (session 10 adversarial review): an unknown check name (a typo: "lookahead") is
+  // Found by the session 10 adversarial review (fixed): an unknown check name (a typo: "lookahead") is
   // accepted and that check silently does not run; a peeking strategy passes. Expected: refused, naming checks.
-  it.fails("a misspelt check name is refused rather than silently skipped", () => {
+  it("a misspelt check name is refused rather than silently skipped", () => {
     const peeking = (market: ReadonlyArray<unknown>): TradingModel<number> => ({
       initialState: 0,
       onUpdate(seen, { quotes }) {
@@ -258,10 +258,10 @@ describe("checkStrategy's own options, hostile", () => {
     expect(() => checkStrategy(peeking, { checks: ["lookahead" as "lookAhead"], numRuns: 30, seed: 1 })).toThrow(/checks|lookahead/)
   })
 
-  // Known defect (session 10 adversarial review): README: `symbols` defaults to "the config's"; with
+  // Found by the session 10 adversarial review (fixed): README: `symbols` defaults to "the config's"; with
   // a config ARBITRARY over ["X"] (and a market over ["X"]) the configs' symbols are silently
   // replaced by ["AAA", "BBB"] and every case fails with "bars.X must be one of the configured symbols".
-  it.fails("a config arbitrary's own symbols are kept when symbols is not given", () => {
+  it("a config arbitrary's own symbols are kept when symbols is not given", () => {
     const flat: TradingModel<null> = { initialState: null, onUpdate: (state) => ({ state }) }
     checkStrategy(flat, { config: simulationConfigArb({ symbols: ["X"] }), market: marketArb({ symbols: ["X"] }), numRuns: 5, seed: 1 })
   })
