@@ -11,22 +11,11 @@
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { approve, barFillModel, Decimal, type EngineEvent, type EngineOptions, IllegalOrderTransitionError, type OrderId, TradingSimulationEngine } from "../../src/index.ts"
+import { approve, type EngineEvent, IllegalOrderTransitionError, type OrderId, TradingSimulationEngine } from "../../src/index.ts"
 import { buy, frictionless, record } from "./fixtures.ts"
 import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, scenarioArb, submitRequest } from "../../src/testing/index.ts"
+import { scenarioOptions } from "./play-scenario.ts"
 
-const optionsOf = (scenario: Scenario): EngineOptions => {
-  if (scenario.fillChunk === null) return {}
-  const chunk = new Decimal(scenario.fillChunk)
-  return {
-    fillModel: {
-      match: (order, quote) => {
-        const r = barFillModel.match(order, quote)
-        return r.fill === null ? r : { ...r, fill: { ...r.fill, quantity: Decimal.min(r.fill.quantity, chunk) } }
-      }
-    }
-  }
-}
 
 const FINAL = new Set(["filled", "cancelled", "expired", "rejected"])
 const FINAL_EVENTS = new Set(["orderFilled", "orderCancelled", "orderExpired", "orderRejected"])
@@ -58,7 +47,7 @@ const disagreements = (engine: TradingSimulationEngine, events: ReadonlyArray<En
 }
 
 const run = (scenario: Scenario) => {
-  const engine = new TradingSimulationEngine(scenario.config, optionsOf(scenario))
+  const engine = new TradingSimulationEngine(scenario.config, scenarioOptions(scenario))
   const events: EngineEvent[] = []
   engine.onEvent((e) => events.push(e))
   const updates = materializeMarket(scenario)

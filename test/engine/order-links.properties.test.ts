@@ -14,7 +14,7 @@
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { barFillModel, Decimal, type EngineOptions, IllegalOrderTransitionError, type OrderId, type OrderSide, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
+import { Decimal, IllegalOrderTransitionError, type OrderId, type OrderSide, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
 import { portfolioRecord } from "../../src/domain/portfolio.ts"
 import {
   basePrice,
@@ -31,21 +31,10 @@ import {
   submitArb,
   submitRequest
 } from "../../src/testing/index.ts"
+import { scenarioOptions } from "./play-scenario.ts"
 
 const D = (x: string) => new Decimal(x)
 
-const optionsOf = (scenario: Scenario): EngineOptions => {
-  if (scenario.fillChunk === null) return {}
-  const chunk = new Decimal(scenario.fillChunk)
-  return {
-    fillModel: {
-      match: (order, quote) => {
-        const r = barFillModel.match(order, quote)
-        return r.fill === null ? r : { ...r, fill: { ...r.fill, quantity: Decimal.min(r.fill.quantity, chunk) } }
-      }
-    }
-  }
-}
 
 /** What the link checks saw, for the not-vacuous tests. */
 interface LinkStats {
@@ -193,7 +182,7 @@ const run = (
   scenario: Scenario,
   { check = true, cut = null, observe }: { readonly check?: boolean; readonly cut?: number | null; readonly observe?: (engine: TradingSimulationEngine) => void } = {}
 ) => {
-  let engine = new TradingSimulationEngine(scenario.config, optionsOf(scenario))
+  let engine = new TradingSimulationEngine(scenario.config, scenarioOptions(scenario))
   const monitor = check ? new LinkMonitor(engine) : null
   const updates = materializeMarket(scenario)
   const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
@@ -203,7 +192,7 @@ const run = (
     if (monitor !== null) expect(monitor.check(), where).toEqual([])
   }
   scenario.steps.forEach((step, s) => {
-    if (s === cut) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), optionsOf(scenario))
+    if (s === cut) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), scenarioOptions(scenario))
     step.commands.forEach((command, c) => {
       try {
         if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))

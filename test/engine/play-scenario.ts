@@ -3,7 +3,7 @@
  * commands (every order type, list, replace and cancel; those the order's state refuses are
  * skipped), then its update.
  */
-import { IllegalOrderTransitionError, type OrderId, type TradingSimulationEngine } from "../../src/index.ts"
+import { barFillModel, Decimal, type EngineOptions, IllegalOrderTransitionError, type OrderId, type TradingSimulationEngine } from "../../src/index.ts"
 import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, submitRequest } from "../../src/testing/index.ts"
 
 export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine): TradingSimulationEngine => {
@@ -31,4 +31,18 @@ export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine
     for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
   })
   return engine
+}
+
+/** The engine options a scenario asks for: with a fill chunk, fills of at most that many (partial fills). */
+export const scenarioOptions = (scenario: Scenario): EngineOptions => {
+  if (scenario.fillChunk === null) return {}
+  const chunk = new Decimal(scenario.fillChunk)
+  return {
+    fillModel: {
+      match: (order, quote) => {
+        const r = barFillModel.match(order, quote)
+        return r.fill === null ? r : { ...r, fill: { ...r.fill, quantity: Decimal.min(r.fill.quantity, chunk) } }
+      }
+    }
+  }
 }
