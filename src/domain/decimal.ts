@@ -233,8 +233,9 @@ export const decimalFromParts: (s: number, e: number, d: number[]) => Decimal = 
   return (s, e, d) => new Made(s, e, d)
 })()
 
-/** decimal.js's digits per element of `d`. */
+/** decimal.js's digits per element of `d`, and its base. */
 const LOG_BASE = 7
+const BASE = 1e7
 
 /**
  * A plain numeral (an optional minus, digits, at most one point with digits on both sides) read
@@ -294,7 +295,66 @@ const fromPlainNumeral = (str: string): Decimal | undefined => {
  * numerals itself: decimal.js's constructor costs about a microsecond, and each order makes several.
  */
 export const decimalOf = (input: number | string): Decimal => {
+  if (typeof input === "string") return fromPlainNumeral(input) ?? new Decimal(input)
   // decimal.js's own fast path: zero (and its sign) and small integers.
-  if (typeof input === "number" && (input === 0 || (Number.isInteger(input) && Math.abs(input) < 1e7))) return new Decimal(input)
-  return fromPlainNumeral(typeof input === "number" ? String(input) : input) ?? new Decimal(input)
+  if (input === 0 || (Number.isInteger(input) && Math.abs(input) < 1e7)) return new Decimal(input)
+  return fromShortDouble(input) ?? fromPlainNumeral(String(input)) ?? new Decimal(input)
+}
+
+/** Below it, two numerals of k decimals are farther apart than a double's rounding interval at x (10^-k > x·2^-52 > ulp(x)). */
+const SHORT_DOUBLE_LIMIT = 2 ** 51
+/** The most decimals `fromShortDouble` looks for: two limbs of fraction. */
+const SHORT_DOUBLE_DECIMALS = 14
+
+/**
+ * The Decimal of String(x) for a double of a few decimals (a price, a quantity), without writing
+ * the string (about 0.2 µs). When M = x·10^k is an integer below 2^51 and M / 10^k (one correctly
+ * rounded division) is x, the numeral M·10^-k reads back as x, and it is the only one of k decimals
+ * that does (they are farther apart than x's rounding interval). String(x)'s numeral reads back and
+ * has at most k decimals, so padded to k it is that one: the same value. Any other double (long,
+ * tiny, huge, or whose products round off an integer) is undefined: the caller writes the string.
+ */
+const fromShortDouble = (x: number): Decimal | undefined => {
+  const a = x < 0 ? -x : x
+  for (let k = 0; k <= SHORT_DOUBLE_DECIMALS; k++) {
+    const scale = EXACT_POWERS_OF_TEN[k]!
+    const m = a * scale
+    if (m >= SHORT_DOUBLE_LIMIT) return undefined
+    if (Number.isInteger(m) && m / scale === a) return fromScaledInteger(x < 0 ? -1 : 1, m, k)
+  }
+  return undefined
+}
+
+/** Limb slots 0–2 hold the integer part (weights 1e14, 1e7, 1), 3–4 the fraction (1e-7, 1e-14): reused, read at once. */
+const slots = [0, 0, 0, 0, 0]
+
+/**
+ * The Decimal of sign × m / 10^k (m an integer below 2^51, k ≤ 14) in decimal.js's form: base-1e7
+ * limbs aligned on the point, without leading or trailing zero limbs. The floors are exact: a
+ * quotient below 2^51 is within 10^-k of an integer only when it is one.
+ */
+const fromScaledInteger = (sign: number, m: number, k: number): Decimal => {
+  const scale = EXACT_POWERS_OF_TEN[k]!
+  const whole = Math.floor(m / scale)
+  // The fraction's digits padded to whole limbs.
+  const fraction = (m - whole * scale) * EXACT_POWERS_OF_TEN[(k <= LOG_BASE ? LOG_BASE : 2 * LOG_BASE) - k]!
+  const high = Math.floor(whole / BASE)
+  slots[0] = Math.floor(high / BASE)
+  slots[1] = high - slots[0]! * BASE
+  slots[2] = whole - high * BASE
+  if (k <= LOG_BASE) {
+    slots[3] = fraction
+    slots[4] = 0
+  } else {
+    slots[3] = Math.floor(fraction / BASE)
+    slots[4] = fraction - slots[3]! * BASE
+  }
+  let top = 0
+  while (slots[top] === 0) top += 1
+  let bottom = 4
+  while (slots[bottom] === 0) bottom -= 1
+  const d: number[] = []
+  for (let i = top; i <= bottom; i++) d.push(slots[i]! | 0)
+  // Slot i weighs 1e7^(2 − i); e is the exponent of the first digit.
+  return decimalFromParts(sign, (2 - top) * LOG_BASE + digitsIn(d[0]!) - 1, d)
 }

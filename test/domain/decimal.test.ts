@@ -74,6 +74,23 @@ describe("decimalOf", () => {
     }
   )
 
+  // Doubles of 1 to 17 significant digits at every magnitude, their neighbours a few ulps away, and sums that miss a short numeral (0.1 + 0.2).
+  const shortDouble = fc.oneof(
+    fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 17 }), fc.integer({ min: -20, max: 20 })).map(([x, digits, shift]) => Number(x.toPrecision(digits)) * 10 ** shift),
+    fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 16 })).map(([n, k]) => n / 10 ** k),
+    fc.tuple(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 15 }), fc.integer({ min: -3, max: 3 })).map(([n, k, ulps]) => {
+      const x = n / 10 ** k
+      const bits = new BigInt64Array(new Float64Array([x]).buffer)
+      bits[0] = bits[0]! + BigInt(ulps)
+      return new Float64Array(bits.buffer)[0]!
+    }),
+    fc.tuple(fc.integer({ min: 1, max: 1e4 }), fc.integer({ min: 1, max: 1e4 }), fc.integer({ min: 1, max: 8 })).map(([a, b, k]) => a / 10 ** k + b / 10 ** k)
+  )
+
+  test.prop([shortDouble], { numRuns: 50_000 })("makes the Decimal of String(x) for doubles of few decimals and their near misses, digit for digit", (x) => {
+    expect(representation(decimalOf(x))).toEqual(representation(new Decimal(x)))
+  })
+
   test.prop([numeralLike], { numRuns: 20_000 })("makes the Decimal new Decimal makes from a numeral string, digit for digit", (s) => {
     expect(representation(decimalOf(s))).toEqual(representation(new Decimal(s)))
   })
