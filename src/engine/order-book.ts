@@ -1,7 +1,8 @@
 import type { OrderId } from "../domain/ids.ts"
 import { ValidationError } from "../domain/errors.ts"
 import { isEngineOrderId, type OrderListKind } from "../domain/order.ts"
-import { OrderEntry, type OrderEntrySnapshot, type WorkingOrderWatch } from "./order-entry.ts"
+import { type EndedOrder, endedSnapshot, endedView } from "./ended-order.ts"
+import { OrderEntry, type OrderEntrySnapshot, type OrderView, type WorkingOrderWatch } from "./order-entry.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { WorkingOrderIndex } from "./working-order-index.ts"
 import { WorkingTotals } from "./working-totals.ts"
@@ -23,6 +24,13 @@ const sequenceOf = (id: string): number => {
   }
   return n
 }
+
+/** An order of the book: its entry while it is open (and an ended one restored from a snapshot), its record once it has ended here. */
+export type BookedOrder = OrderEntry | EndedOrder
+
+export const viewOf = (o: BookedOrder): OrderView => (o instanceof OrderEntry ? o.view() : endedView(o))
+export const snapshotOf = (o: BookedOrder): OrderEntrySnapshot => (o instanceof OrderEntry ? o.snapshot() : endedSnapshot(o))
+export const isEnded = (o: BookedOrder): boolean => !(o instanceof OrderEntry) || o.isFinal
 
 /** How many ended orders the working lists may hold beyond their live ones before they are swept. */
 const SWEEP_SLACK = 16
@@ -62,9 +70,9 @@ export class OrderBook implements WorkingOrderWatch {
    * (and, past a few hundred thousand orders, copies whole). An order that is not at its number's
    * place (a snapshot whose orders were not numbered so) is found through `#misplaced`.
    */
-  readonly #orders: OrderEntry[] = []
-  readonly #misplaced = new Map<OrderId, OrderEntry>()
-  readonly #byClientId = new Map<string, OrderEntry>()
+  readonly #orders: BookedOrder[] = []
+  readonly #misplaced = new Map<OrderId, BookedOrder>()
+  readonly #byClientId = new Map<string, BookedOrder>()
   readonly #lists = new Map<string, OrderList>()
   pending: OrderEntry[] = []
   held: OrderEntry[] = []
@@ -77,21 +85,32 @@ export class OrderBook implements WorkingOrderWatch {
   #expiringEnded = 0
   #workingSeq = 0
 
-  get(id: OrderId): OrderEntry | undefined {
+  get(id: OrderId): BookedOrder | undefined {
     const placed = this.#orders[sequenceOf(id) - 1]
-    return placed !== undefined && placed.spec.id === id ? placed : this.#misplaced.get(id)
+    return placed !== undefined && placed.context.order.id === id ? placed : this.#misplaced.get(id)
   }
 
-  byClientOrderId(clientOrderId: string): OrderEntry | undefined {
+  byClientOrderId(clientOrderId: string): BookedOrder | undefined {
     // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
     if (!isEngineOrderId(clientOrderId)) return this.#byClientId.get(clientOrderId)
-    const entry = this.get(clientOrderId as OrderId)
-    return entry?.spec.clientOrderId === clientOrderId ? entry : undefined
+    const order = this.get(clientOrderId as OrderId)
+    return order?.context.order.clientOrderId === clientOrderId ? order : undefined
   }
 
   /** Every order, final ones included, in submission order. */
-  all(): IterableIterator<OrderEntry> {
+  all(): IterableIterator<BookedOrder> {
     return this.#orders.values()
+  }
+
+  /** An order has ended: its record takes its entry's places (the lists that still hold the entry drop it as they are swept). */
+  recordEnded(entry: OrderEntry, record: EndedOrder): void {
+    const { id, clientOrderId } = entry.spec
+    const seq = sequenceOf(id)
+    // Out of its number's place only in a book restored from a hand-made snapshot.
+    const at = this.#orders[seq - 1] === entry ? seq - 1 : this.#orders.indexOf(entry)
+    if (at >= 0) this.#orders[at] = record
+    if (this.#misplaced.get(id) === entry) this.#misplaced.set(id, record)
+    if (this.#byClientId.get(clientOrderId) === entry) this.#byClientId.set(clientOrderId, record)
   }
 
   open(): ReadonlyArray<OrderEntry> {
@@ -166,7 +185,7 @@ export class OrderBook implements WorkingOrderWatch {
 
   snapshot(): OrderBookSnapshot {
     return {
-      orders: this.#orders.map((e) => e.snapshot()),
+      orders: this.#orders.map(snapshotOf),
       pending: this.pending.map((e) => e.spec.id),
       working: this.working.map((e) => e.spec.id)
     }
@@ -187,7 +206,8 @@ export class OrderBook implements WorkingOrderWatch {
   /** The order a snapshot's list names; one it does not have is refused naming the place. */
   #named(id: OrderId, field: string): OrderEntry {
     const entry = this.get(id)
-    if (entry === undefined) throw new ValidationError({ subject: "snapshot", issues: [{ field, rule: "must name an order of the snapshot", value: id }] })
+    // A book restored from a snapshot holds entries only.
+    if (!(entry instanceof OrderEntry)) throw new ValidationError({ subject: "snapshot", issues: [{ field, rule: "must name an order of the snapshot", value: id }] })
     return entry
   }
 

@@ -4,6 +4,7 @@ import { compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import { orderTypes, type WorkingOrder } from "../domain/order-types.ts"
+import { orderSnapshot, orderView } from "./ended-order.ts"
 import type { OrderList } from "./order-book.ts"
 
 /** An order as callers see it: the machine's status and context, decimals as strings. */
@@ -95,17 +96,7 @@ export class OrderEntry implements WorkingOrder {
   }
 
   snapshot(): OrderEntrySnapshot {
-    return {
-      status: this.status,
-      // A copy: the live context is the machine's, and a caller changing the snapshot must not change the order.
-      context: structuredClone(this.context),
-      positionCap: this.positionCap === null ? null : { referencePrice: this.positionCap.referencePrice.toString(), maxValue: this.positionCap.maxValue.toString() },
-      reservation: this.reservation.toString(),
-      reservedFor: this.reservedFor.toString(),
-      ...(this.endedTime === null ? {} : { endedTime: this.endedTime }),
-      // Only an entry that closed something has it: every other order's snapshot keeps its form.
-      ...(this.closedQuantity.isZero() ? {} : { closedQuantity: this.closedQuantity.toString() })
-    }
+    return orderSnapshot(this.status, this.context, this.positionCap, this.reservation, this.reservedFor, this.endedTime, this.closedQuantity)
   }
 
   static fromSnapshot(s: OrderEntrySnapshot): OrderEntry {
@@ -209,20 +200,7 @@ export class OrderEntry implements WorkingOrder {
 
   /** The order as callers see it: a copy, down to its list link and reasons, so that changing it changes nothing here. */
   view(): OrderView {
-    const c = this.context
-    const link = c.order.orderList
-    return {
-      ...c.order,
-      ...(link === null || link === undefined ? {} : { orderList: { ...link } }),
-      status: this.status,
-      filledQuantity: c.filledQuantity,
-      averageFillPrice: c.averageFillPrice,
-      commission: c.commission,
-      triggered: c.triggered,
-      reasons: [...c.reasons],
-      rejectionCode: c.rejectionCode ?? null,
-      endedTime: this.endedTime
-    }
+    return orderView(this.status, this.context, this.endedTime)
   }
 
   /** A final order never trades again: its caches go, so a long history costs the garbage collector little. */

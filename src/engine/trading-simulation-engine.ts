@@ -55,7 +55,8 @@ import { barFillModel, type FillModel, type MatchResult } from "./fill-model.ts"
 import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
-import { OrderBook, type OrderList } from "./order-book.ts"
+import { type BookedOrder, isEnded, OrderBook, type OrderList, snapshotOf, viewOf } from "./order-book.ts"
+import { endedOrder, endedSnapshot } from "./ended-order.ts"
 import { inPathOrder, type PathFill } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
@@ -226,7 +227,7 @@ export class TradingSimulationEngine {
   /** Exact equity at the current marks, kept through the fills of an update; null until asked after a change of marks. */
   #equityNow: Decimal | null = null
   /** Orders in the order they ended: the part of the history a checkpoint takes from its marks on. */
-  #ended: OrderEntry[] = []
+  #ended: BookedOrder[] = []
   /** How many of the first ended orders came from a whole snapshot, in an order not known (see `checkpoint`). */
   #unorderedEnded = 0
   #orderSeq = 0
@@ -293,7 +294,7 @@ export class TradingSimulationEngine {
     const history: EngineHistory = {
       from: since,
       to,
-      orders: this.#ended.slice(since.orders).map((e) => e.snapshot()),
+      orders: this.#ended.slice(since.orders).map(snapshotOf),
       fills: this.#fills.slice(since.fills),
       trades: trades.closed,
       equityCurve: this.#curve.snapshot(since.updates)
@@ -337,7 +338,7 @@ export class TradingSimulationEngine {
     engine.#ledger = s.ledger
     engine.#trades = s.trades
     engine.#fills = [...s.fills]
-    engine.#ended = [...s.book.all()].filter((e) => e.isFinal)
+    engine.#ended = [...s.book.all()].filter(isEnded)
     // A whole snapshot keeps ended orders, not the order they ended in: a checkpoint chain cannot go on from inside them.
     engine.#unorderedEnded = engine.#ended.length > 1 ? engine.#ended.length : 0
     engine.#marks = s.marks
@@ -362,7 +363,7 @@ export class TradingSimulationEngine {
     const engine = TradingSimulationEngine.fromSnapshot(assembled.snapshot, options)
     engine.#curve = EquityCurve.stored(assembled.points)
     // The orders keep the order they ended in, so the next checkpoint's marks count the same ones.
-    const ended: OrderEntry[] = []
+    const ended: BookedOrder[] = []
     for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)
     engine.#ended = ended
     engine.#unorderedEnded = 0
@@ -500,14 +501,14 @@ export class TradingSimulationEngine {
 
   /** The order with this client order id (a caller's own, or the order id of one placed without). */
   getOrderByClientOrderId(clientOrderId: string): OrderView {
-    const entry = this.#book.byClientOrderId(clientOrderId)
-    if (entry === undefined) throw new UnknownOrderError({ orderId: clientOrderId })
-    return entry.view()
+    const order = this.#book.byClientOrderId(clientOrderId)
+    if (order === undefined) throw new UnknownOrderError({ orderId: clientOrderId })
+    return viewOf(order)
   }
 
   /** Every order, final ones included, in submission order. */
   getOrders(): ReadonlyArray<OrderView> {
-    return [...this.#book.all()].map((e) => e.view())
+    return [...this.#book.all()].map(viewOf)
   }
 
   getOpenOrders(): ReadonlyArray<OrderView> {
@@ -677,7 +678,7 @@ export class TradingSimulationEngine {
   #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
     for (const { request } of orders) {
       const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
-      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.spec.id })
+      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.context.order.id })
     }
   }
 
@@ -715,10 +716,11 @@ export class TradingSimulationEngine {
     if (!allowed.has(this.#status)) throw new SimulationStateError({ status: this.#status, command })
   }
 
+  /** An order by its id, as an entry: an ended one's is made again from its record (the commands it is asked for refuse it as its entry did). */
   #entry(orderId: string): OrderEntry {
-    const entry = this.#book.get(orderId as OrderId)
-    if (entry === undefined) throw new UnknownOrderError({ orderId })
-    return entry
+    const order = this.#book.get(orderId as OrderId)
+    if (order === undefined) throw new UnknownOrderError({ orderId })
+    return order instanceof OrderEntry ? order : OrderEntry.fromSnapshot(endedSnapshot(order))
   }
 
   #sendSimulation(event: SimulationEvent, command: string, reason: string | null): void {
@@ -740,7 +742,9 @@ export class TradingSimulationEngine {
     if (error !== undefined && !fromCaller) throw error
     if (!wasFinal && entry.isFinal) {
       entry.endedTime = this.#lastTime
-      this.#ended.push(entry)
+      const record = endedOrder(entry.status, entry.context, entry.endedTime, entry.closedQuantity)
+      this.#ended.push(record)
+      this.#book.recordEnded(entry, record)
     }
     return error
   }
