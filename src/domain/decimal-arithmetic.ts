@@ -1,4 +1,5 @@
 import { Decimal, decimalFromParts, digitsIn, trailingZeros, ZERO } from "./decimal.ts"
+import { clearScratch, limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
 
 /**
  * `a.plus(b)`, `a.minus(b)`, `a.times(b)`, `a.abs()` and `a.comparedTo(b)` for the project's Decimals, computed
@@ -23,43 +24,6 @@ interface Parts {
 }
 
 const partsOf = (x: Decimal): Parts => x as unknown as Parts
-
-/**
- * The limbs of the result being computed: one buffer for every operation (they run one at a time),
- * so that a result allocates only its own digits. Operands whose aligned limbs do not fit in it
- * have far more than 40 significant digits between them, and go to decimal.js.
- */
-const SCRATCH = 64
-const scratch = new Int32Array(SCRATCH)
-
-/** Zeroes the first `n` scratch limbs: a loop the compiler inlines, where `fill` is a call into the runtime (a few limbs each time). */
-const clearScratch = (n: number): void => {
-  for (let i = 0; i < n; i++) scratch[i] = 0
-}
-
-/**
- * The scratch limbs `[from, to)` as an array of exactly their length: an array grown by push
- * reserves room for 17 elements, several times what a price or an amount needs.
- */
-const limbsOf = (from: number, to: number): number[] => {
-  const r = scratch
-  switch (to - from) {
-    case 1:
-      return [r[from]!]
-    case 2:
-      return [r[from]!, r[from + 1]!]
-    case 3:
-      return [r[from]!, r[from + 1]!, r[from + 2]!]
-    case 4:
-      return [r[from]!, r[from + 1]!, r[from + 2]!, r[from + 3]!]
-    case 5:
-      return [r[from]!, r[from + 1]!, r[from + 2]!, r[from + 3]!, r[from + 4]!]
-    case 6:
-      return [r[from]!, r[from + 1]!, r[from + 2]!, r[from + 3]!, r[from + 4]!, r[from + 5]!]
-    default:
-      return Array.from(r.subarray(from, to))
-  }
-}
 
 /** The base-1e7 exponent of the first limb. */
 const limbExponent = (e: number): number => Math.floor(e / LOG_BASE)

@@ -1,4 +1,5 @@
 import { Decimal as DecimalJs } from "decimal.js"
+import { limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
 
 /**
  * The project's Decimal: 40 significant digits, banker's rounding, never exponent notation in
@@ -270,7 +271,9 @@ const fromPlainNumeral = (str: string): Decimal | undefined => {
   const e = first < end ? end - first - 1 : end - first
   let size = (e + 1) % LOG_BASE
   if (size <= 0) size += LOG_BASE
-  const d: number[] = []
+  // The limbs go to the scratch, then to an array of their number (see `limbsOf`); a numeral too long for it is decimal.js's.
+  if (last - first + 1 > (SCRATCH - 1) * LOG_BASE) return undefined
+  let count = 0
   let limb = 0
   let filled = 0
   for (let i = first; i <= last; i++) {
@@ -278,15 +281,15 @@ const fromPlainNumeral = (str: string): Decimal | undefined => {
     limb = limb * 10 + (str.charCodeAt(i) - 48)
     filled += 1
     if (filled === size && i < last) {
-      d.push(limb)
+      scratch[count++] = limb
       limb = 0
       filled = 0
       size = LOG_BASE
     }
   }
   // The last limb is padded with zeros to its size; `| 0` keeps the digits small integers, as decimal.js's are.
-  d.push((limb * 10 ** (size - filled)) | 0)
-  return decimalFromParts(s, e, d)
+  scratch[count++] = (limb * 10 ** (size - filled)) | 0
+  return decimalFromParts(s, e, limbsOf(0, count))
 }
 
 /**

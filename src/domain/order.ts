@@ -90,6 +90,12 @@ export interface OrderListLink {
   readonly role: OrderListRole
 }
 
+/** A gtd order's spec: its `expireAt` among the fields where snapshots have always written it (before `trailWatermark`). */
+export const withExpireAt = (spec: OrderSpec, expireAt: number): OrderSpec => {
+  const { trailWatermark, id, submittedAfterUpdate, submittedTime, orderList, ...head } = spec
+  return { ...head, expireAt, trailWatermark, id, submittedAfterUpdate, submittedTime, orderList }
+}
+
 /** The engine assigns this form of id to orders; a caller's client order id may not take it. */
 const ENGINE_ORDER_ID = /^O-\d+$/
 
@@ -210,7 +216,8 @@ const validOrderRequest = (o: Schema.Schema.Type<ReturnType<typeof orderRequestS
   trailAmount: o.trailAmount === undefined ? null : toDecimalString(o.trailAmount),
   trailPercent: o.trailPercent === undefined ? null : toDecimalString(o.trailPercent),
   trailReference: o.trailReference === undefined ? null : toDecimalString(o.trailReference),
-  ...(o.expireAt !== undefined ? { expireAt: parseTime(o.expireAt) } : {})
+  // Always a key (undefined when absent): one literal, with no spread, is one allocation of a known shape.
+  expireAt: o.expireAt === undefined ? undefined : parseTime(o.expireAt)
 })
 
 /** The fields of a working order that a replace request may change. */

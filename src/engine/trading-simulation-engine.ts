@@ -23,7 +23,8 @@ import {
   type ReplaceRequest,
   type ValidOrderRequest,
   type ValidReplaceRequest,
-  validateReplaceRequest
+  validateReplaceRequest,
+  withExpireAt
 } from "../domain/order.ts"
 import { type OrderListRequest, validateOrderList } from "../domain/order-list.ts"
 import { orderTypes } from "../domain/order-types.ts"
@@ -139,12 +140,11 @@ export interface OrderListPlacement {
   readonly orderIds: ReadonlyArray<OrderId>
 }
 
-/** An order ready to be placed: its validated request and what the engine worked out (a trailing stop's first stop and its watermark). */
-interface PreparedOrder {
-  readonly request: ValidOrderRequest
-  readonly stopPrice: string | null
-  readonly trailWatermark: string | null
-}
+/**
+ * An order ready to be placed: its validated request, with what the engine worked out for a
+ * trailing stop (its first stop and its watermark). Any other order is its request itself: no copy per order.
+ */
+type PreparedOrder = ValidOrderRequest & { readonly trailWatermark?: string }
 
 const ONE = new Decimal(1)
 const TWO = new Decimal(2)
@@ -662,50 +662,50 @@ export class TradingSimulationEngine {
    * under `path`.
    */
   #prepare(valid: ValidOrderRequest, path: string, issues: ValidationIssue[]): PreparedOrder {
-    const unchanged = { request: valid, stopPrice: valid.stopPrice, trailWatermark: null }
-    if (!orderTypes[valid.type].trails) return unchanged
+    if (!orderTypes[valid.type].trails) return valid
     const reference = valid.trailReference === null ? this.#marks.decimal(valid.symbol) : new Decimal(valid.trailReference)
     if (reference === undefined) {
       issues.push({ field: `${path}trailReference`, rule: `is required before ${valid.symbol} has a price`, value: undefined })
-      return unchanged
+      return valid
     }
     const stop = trailingStopPrice(valid, reference)
     if (!stop.greaterThan(0)) issues.push({ field: `${path}trailAmount`, rule: `must be below the reference price ${reference} for a sell`, value: valid.trailAmount })
-    return { request: valid, stopPrice: stop.toString(), trailWatermark: reference.toString() }
+    return { ...valid, stopPrice: stop.toString(), trailWatermark: reference.toString() }
   }
 
   /** Refuses orders whose client order id an earlier order has (those within one list are validation errors). */
   #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
-    for (const { request } of orders) {
+    for (const request of orders) {
       const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
       if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.context.order.id })
     }
   }
 
   /** Places a prepared order: its id, its client order id (its id when it has none), its list; a child is held until its entry fills. */
-  #place({ request: o, stopPrice, trailWatermark }: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
+  #place(o: PreparedOrder, orderList: OrderListLink | null): OrderEntry {
     this.#orderSeq += 1
     const id = orderIdFromSeq(this.#orderSeq)
-    // Made field by field rather than spread from the request (once per order), in the order its snapshots have always written.
-    const entry = new OrderEntry({
+    // Made field by field in one literal (no spread: one allocation of a known shape) in the order its snapshots have
+    // always written; a gtd order's expiry joins it in its place.
+    const spec: OrderSpec = {
       symbol: o.symbol,
       side: o.side,
       type: o.type,
       quantity: o.quantity,
       limitPrice: o.limitPrice,
-      stopPrice,
+      stopPrice: o.stopPrice,
       timeInForce: o.timeInForce,
       tag: o.tag,
       clientOrderId: o.clientOrderId ?? id,
       trailAmount: o.trailAmount,
       trailPercent: o.trailPercent,
-      ...(o.expireAt === undefined ? {} : { expireAt: o.expireAt }),
-      trailWatermark,
+      trailWatermark: o.trailWatermark ?? null,
       id,
       submittedAfterUpdate: this.#updateIndex,
       submittedTime: this.#lastTime,
       orderList
-    })
+    }
+    const entry = new OrderEntry(o.expireAt === undefined ? spec : withExpireAt(spec, o.expireAt))
     if (orderList !== null && orderList.kind !== "oco" && orderList.role !== "entry") this.#transition(entry, { type: "HOLD" })
     this.#book.submit(entry)
     if (this.#bus.wants("orderSubmitted")) this.#bus.emit({ type: "orderSubmitted", order: entry.view() })
