@@ -128,7 +128,8 @@ describe("the live page", () => {
     await h.push(trader.id, bars(2, 186, 301))
     // The market order fills at this update's open.
     await page.waitForSelector('#positions tr[data-symbol="AAPL"]', { timeout: LIVE_MS })
-    await page.waitForFunction(`document.querySelector("#equity-chart").dataset.points === "${points + 1}"`, undefined, { timeout: LIVE_MS })
+    // Waited for by selector, not a string predicate: the page's CSP refuses the eval a string predicate takes once Playwright has to poll.
+    await page.waitForSelector(`#equity-chart[data-points="${points + 1}"]`, { timeout: LIVE_MS })
     const updates = await engine(trader.id, (e) => e.updates)
     expect(await page.locator('[data-card="updates"] .v').textContent()).toBe(String(updates))
     expect(await page.locator('#positions tr[data-symbol="AAPL"] td:nth-child(2)').textContent()).toBe("10")
@@ -154,7 +155,7 @@ describe("the live page", () => {
 
     // The filled market order, clicked on its open-order card earlier gone: from the orders table.
     await page.click(`#orders tr[data-order="${trader.market}"]`)
-    await page.waitForFunction(`document.querySelector("#order-path h2").textContent.endsWith("${trader.market}")`)
+    await page.locator("#order-path h2", { hasText: new RegExp(`${trader.market}$`) }).waitFor()
     expect(await attrs("#path-steps li", "data-state")).toEqual(["submitted", "accepted", "filled"])
   })
 
