@@ -6,6 +6,9 @@ import type { Ledger, MarkReader } from "./ledger.ts"
 // Below this relative distance from the threshold the float estimate is not trusted.
 const FLOAT_MARGIN = 1e-9
 
+/** The equity estimate at or below which the exact check runs; none without a limit. */
+const floorOf = (estimate: number, limit: number | null): number => (limit === null ? -Infinity : estimate * (1 - limit) * (1 + FLOAT_MARGIN))
+
 export interface DailyStopLossSnapshot {
   readonly estimate: number
   readonly cash: string
@@ -21,7 +24,10 @@ export interface DailyStopLossSnapshot {
  */
 export class DailyStopLoss {
   readonly #limit: number | null
-  #estimate: number
+  // Both numbers from the start: a field that starts undefined holds its float boxed, a new box at every store (each day).
+  #estimate = 0
+  /** `floorOf` the estimate: worked out once a day rather than on every update. */
+  #floor = 0
   #cash: Decimal
   readonly #quantities: Decimal[] = []
   readonly #prices: PriceInput[] = []
@@ -29,13 +35,16 @@ export class DailyStopLoss {
   constructor(limit: number | null, initialCapital: Decimal) {
     this.#limit = limit
     this.#estimate = initialCapital.toNumber()
+    this.#floor = floorOf(this.#estimate, limit)
     this.#cash = initialCapital
   }
 
   /** A new trading day starts at the equity the last update ended with (nothing trades between updates), if there was one. */
   startDay(curve: EquityCurve, ledger: Ledger, marks: MarkReader): void {
-    this.#estimate = curve.last() ?? this.#estimate
-    if (this.#limit === null) return
+    const estimate = (this.#estimate = curve.lastOr(this.#estimate))
+    const limit = this.#limit
+    if (limit === null) return
+    this.#floor = floorOf(estimate, limit)
     this.#cash = ledger.cash
     // An account that has never traded has no holdings to walk, day after day (with daily bars, on every update).
     if (ledger.positionCount > 0 || this.#quantities.length > 0) ledger.holdingsInto(this.#quantities, this.#prices, marks)
@@ -43,13 +52,13 @@ export class DailyStopLoss {
 
   /** Why trading must halt at this equity (the float estimate first, the exact equity near the threshold), or null. */
   breach(equityEstimate: number, equity: () => Decimal): string | null {
-    const limit = this.#limit
     // Small, with the exact check apart: it runs on every update, and is taken into the caller's code whole.
-    if (limit === null || equityEstimate > this.#estimate * (1 - limit) * (1 + FLOAT_MARGIN)) return null
-    return this.#exactBreach(limit, equity)
+    return equityEstimate > this.#floor ? null : this.#exactBreach(equity)
   }
 
-  #exactBreach(limit: number, equity: () => Decimal): string | null {
+  #exactBreach(equity: () => Decimal): string | null {
+    const limit = this.#limit
+    if (limit === null) return null
     const start = this.#quantities.reduce((acc, q, i) => acc.plus(q.times(new Decimal(this.#prices[i]!))), this.#cash)
     const threshold = start.times(new Decimal(1).minus(limit))
     const exact = equity()
@@ -64,6 +73,7 @@ export class DailyStopLoss {
   static fromSnapshot(limit: number | null, s: DailyStopLossSnapshot): DailyStopLoss {
     const stopLoss = new DailyStopLoss(limit, new Decimal(s.cash))
     stopLoss.#estimate = s.estimate
+    stopLoss.#floor = floorOf(s.estimate, limit)
     for (const [q, p] of s.holdings) {
       stopLoss.#quantities.push(new Decimal(q))
       stopLoss.#prices.push(p)

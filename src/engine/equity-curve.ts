@@ -192,8 +192,13 @@ export class EquityCurve {
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
+    return this.length === 0 ? undefined : this.lastOr(0)
+  }
+
+  /** The last equity pushed, else `none`: a float either way, which the day start of every update of daily bars reads without boxing it. */
+  lastOr(none: number): number {
     if (this.#length === 0 && this.#storedLength > 0) this.#readStored()
-    return this.#length === 0 ? undefined : this.#equityChunk[this.#at - 1]
+    return this.#length === 0 ? none : this.#equityChunk[this.#at - 1]!
   }
 
   /** The equity values, contiguous (made once after each change, then shared). */

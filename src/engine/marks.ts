@@ -2,6 +2,7 @@ import { type Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
 import type { PriceInput, Quote } from "../domain/market-update.ts"
 
 interface Mark {
+  readonly symbol: string
   number: number
   source: PriceInput
   /** Made from `source` on first use after each update: most updates never need it. */
@@ -13,23 +14,34 @@ export type MarksSnapshot = ReadonlyArray<{ readonly symbol: string; readonly pr
 /** Each symbol's last price (its last close), as a float for valuation and as the caller's exact value. */
 export class Marks {
   readonly #marks = new Map<string, Mark>()
+  /** The mark found last: an update's mark, its valuation and its day start ask for the same symbol in turn. */
+  #last: Mark | null = null
+
+  /** A symbol's mark, undefined without one (marks are never removed: the one found last stays). */
+  #get(symbol: string): Mark | undefined {
+    const last = this.#last
+    if (last !== null && last.symbol === symbol) return last
+    const mark = this.#marks.get(symbol)
+    if (mark !== undefined) this.#last = mark
+    return mark
+  }
 
   /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. Made once: account views hand it out for every check. */
   readonly orZero = (symbol: string): Decimal => this.decimal(symbol) ?? ZERO
 
   /** The caller's own last price (a position's symbol has one). */
   source(symbol: string): PriceInput {
-    return this.#marks.get(symbol)!.source
+    return this.#get(symbol)!.source
   }
 
   /** The float mark, zero without one: what the per-update valuation estimate reads. */
   numberOrZero(symbol: string): number {
-    return this.#marks.get(symbol)?.number ?? 0
+    return this.#get(symbol)?.number ?? 0
   }
 
   // Kept small, as the methods above, so that the per-update path takes them in whole.
   set(quote: Quote): void {
-    const mark = this.#marks.get(quote.symbol)
+    const mark = this.#get(quote.symbol)
     if (mark === undefined) return this.#add(quote)
     mark.number = quote.close
     mark.source = quote.source.close
@@ -37,11 +49,11 @@ export class Marks {
   }
 
   #add(quote: Quote): void {
-    this.#marks.set(quote.symbol, { number: quote.close, source: quote.source.close, decimal: null })
+    this.#marks.set(quote.symbol, { symbol: quote.symbol, number: quote.close, source: quote.source.close, decimal: null })
   }
 
   decimal(symbol: string): Decimal | undefined {
-    const mark = this.#marks.get(symbol)
+    const mark = this.#get(symbol)
     if (mark === undefined) return undefined
     mark.decimal ??= decimalOf(mark.source)
     return mark.decimal
@@ -49,7 +61,7 @@ export class Marks {
 
   /** The mark as a tick (its four prices equal), for pricing away from an update (a replace). */
   quote(symbol: string): Quote | undefined {
-    const mark = this.#marks.get(symbol)
+    const mark = this.#get(symbol)
     if (mark === undefined) return undefined
     const n = mark.number
     const s = mark.source
@@ -62,7 +74,7 @@ export class Marks {
 
   static fromSnapshot(s: MarksSnapshot): Marks {
     const marks = new Marks()
-    for (const m of s) marks.#marks.set(m.symbol, { number: m.price, source: m.source, decimal: null })
+    for (const m of s) marks.#marks.set(m.symbol, { symbol: m.symbol, number: m.price, source: m.source, decimal: null })
     return marks
   }
 }
