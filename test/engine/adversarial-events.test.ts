@@ -11,10 +11,10 @@
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { approve, type EngineEvent, IllegalOrderTransitionError, type OrderId, TradingSimulationEngine } from "../../src/index.ts"
+import { approve, type EngineEvent, type OrderId, TradingSimulationEngine } from "../../src/index.ts"
 import { buy, frictionless, record } from "./fixtures.ts"
-import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, scenarioArb, submitRequest } from "../../src/testing/index.ts"
-import { scenarioOptions } from "./play-scenario.ts"
+import { basePrice, materializeMarket, type Scenario, scenarioArb } from "../../src/testing/index.ts"
+import { playCommand, scenarioOptions } from "./play-scenario.ts"
 
 
 const FINAL = new Set(["filled", "cancelled", "expired", "rejected"])
@@ -55,21 +55,7 @@ const run = (scenario: Scenario) => {
   const ids: OrderId[] = []
   scenario.steps.forEach((step, s) => {
     step.commands.forEach((command, c) => {
-      try {
-        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, (x) => last.get(x)!)))
-        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, (x) => last.get(x)!)).orderIds)
-        else {
-          const id = pickOrder(engine, command.target, ids)
-          if (id === undefined) return
-          if (command.kind === "cancel") engine.cancelOrder(id)
-          else {
-            const order = engine.getOrder(id)
-            engine.replaceOrder(id, replaceChanges(engine, order, command, last.get(order.symbol)!))
-          }
-        }
-      } catch (e) {
-        if (!(e instanceof IllegalOrderTransitionError)) throw e
-      }
+      playCommand(engine, command, ids, (x) => last.get(x)!)
       expect(disagreements(engine, events), `step ${s}, command ${c} (${command.kind})`).toEqual([])
     })
     const update = updates[s]!

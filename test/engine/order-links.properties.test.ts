@@ -14,24 +14,20 @@
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { Decimal, IllegalOrderTransitionError, type OrderId, type OrderSide, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
+import { Decimal, type OrderId, type OrderSide, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
 import { portfolioRecord } from "../../src/domain/portfolio.ts"
 import {
   basePrice,
   type CommandSpec,
   listArb,
-  listRequest,
   materializeMarket,
-  pickOrder,
   type QuantitySpec,
   quantitySpecArb,
-  replaceChanges,
   type Scenario,
   scenarioArb,
-  submitArb,
-  submitRequest
+  submitArb
 } from "../../src/testing/index.ts"
-import { scenarioOptions } from "./play-scenario.ts"
+import { playCommand, scenarioOptions } from "./play-scenario.ts"
 
 const D = (x: string) => new Decimal(x)
 
@@ -194,22 +190,7 @@ const run = (
   scenario.steps.forEach((step, s) => {
     if (s === cut) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), scenarioOptions(scenario))
     step.commands.forEach((command, c) => {
-      try {
-        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
-        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
-        else {
-          const id = pickOrder(engine, command.target, ids)
-          if (id === undefined) return
-          if (command.kind === "cancel") engine.cancelOrder(id)
-          else {
-            const order = engine.getOrder(id)
-            engine.replaceOrder(id, replaceChanges(engine, order, command, lastPrice(order.symbol)))
-          }
-        }
-      } catch (e) {
-        // Cancelling or replacing an order in a status that does not take it is refused, and changes nothing.
-        if (!(e instanceof IllegalOrderTransitionError)) throw e
-      }
+      playCommand(engine, command, ids, lastPrice)
       expectIntact(`step ${s}, command ${c} (${command.kind})`)
     })
     const update = updates[s]!

@@ -4,7 +4,26 @@
  * skipped), then its update.
  */
 import { barFillModel, Decimal, type EngineOptions, IllegalOrderTransitionError, type OrderId, type TradingSimulationEngine } from "../../src/index.ts"
-import { basePrice, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, submitRequest } from "../../src/testing/index.ts"
+import { basePrice, type CommandSpec, listRequest, materializeMarket, pickOrder, replaceChanges, type Scenario, submitRequest } from "../../src/testing/index.ts"
+
+/** One of a scenario's commands on the engine; one the order's state refuses (a cancel or replace) is skipped, as it changes nothing. */
+export const playCommand = (engine: TradingSimulationEngine, command: CommandSpec, ids: OrderId[], lastPrice: (symbol: string) => number): void => {
+  try {
+    if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
+    else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
+    else {
+      const id = pickOrder(engine, command.target, ids)
+      if (id === undefined) return
+      if (command.kind === "cancel") engine.cancelOrder(id)
+      else {
+        const order = engine.getOrder(id)
+        engine.replaceOrder(id, replaceChanges(engine, order, command, lastPrice(order.symbol)))
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof IllegalOrderTransitionError)) throw e
+  }
+}
 
 export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine): TradingSimulationEngine => {
   const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
@@ -12,20 +31,7 @@ export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine
   const ids: OrderId[] = []
   const updates = materializeMarket(scenario)
   scenario.steps.forEach((step, s) => {
-    for (const command of step.commands) {
-      try {
-        if (command.kind === "submit") ids.push(engine.submitOrder(submitRequest(engine, command, lastPrice)))
-        else if (command.kind === "submitList") ids.push(...engine.submitOrderList(listRequest(engine, command, lastPrice)).orderIds)
-        else {
-          const id = pickOrder(engine, command.target, ids)
-          if (id === undefined) continue
-          if (command.kind === "cancel") engine.cancelOrder(id)
-          else engine.replaceOrder(id, replaceChanges(engine, engine.getOrder(id), command, lastPrice(engine.getOrder(id).symbol)))
-        }
-      } catch (e) {
-        if (!(e instanceof IllegalOrderTransitionError)) throw e
-      }
-    }
+    for (const command of step.commands) playCommand(engine, command, ids, lastPrice)
     const update = updates[s]!
     engine.processMarketUpdate(update.input)
     for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
