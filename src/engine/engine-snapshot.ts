@@ -5,6 +5,7 @@ import type { Fill } from "../domain/fill.ts"
 import type { OrderId } from "../domain/ids.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import { DailyStopLoss, type DailyStopLossSnapshot } from "./daily-stop-loss.ts"
+import { FillLog } from "./history/fill-log.ts"
 import { EquityCurve, type EquityCurveSnapshot } from "./equity-curve.ts"
 import { Ledger, type LedgerSnapshot } from "./ledger.ts"
 import { Marks, type MarksSnapshot } from "./marks.ts"
@@ -52,8 +53,8 @@ export interface EngineState {
   readonly book: OrderBook
   readonly ledger: Ledger
   readonly trades: TradeBook
-  /** Kept as strings: a long run holds every fill, and decimals would cost the garbage collector far more. */
-  readonly fills: ReadonlyArray<Fill>
+  /** Kept in columns: a long run holds every fill, and objects would cost the garbage collector far more. */
+  readonly fills: FillLog
   readonly marks: Marks
   readonly stopLoss: DailyStopLoss
   readonly curve: EquityCurve
@@ -92,7 +93,7 @@ export const encodeEngineSnapshot = (config: SimulationConfig, s: EngineState, p
 const wholeParts = (s: EngineState): GrowingParts => ({
   orders: s.book.snapshot().orders,
   trades: s.trades.snapshot(),
-  fills: [...s.fills],
+  fills: s.fills.slice(),
   equityCurve: s.curve.snapshot()
 })
 
@@ -120,7 +121,7 @@ export const decodeEngineSnapshot = (s: EngineSnapshot): EngineState => ({
   book: OrderBook.fromSnapshot(s),
   ledger: Ledger.fromSnapshot(s.ledger),
   trades: TradeBook.fromSnapshot(s.trades),
-  fills: [...s.fills],
+  fills: FillLog.of(s.fills),
   marks: Marks.fromSnapshot(s.marks),
   stopLoss: DailyStopLoss.fromSnapshot(s.config.dailyStopLoss, s.dayStart),
   curve: EquityCurve.fromSnapshot(s.equityCurve),

@@ -2,6 +2,7 @@ import { Decimal, decimalString, ZERO } from "../domain/decimal.ts"
 import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
+import { TradeLog } from "./history/trade-log.ts"
 import type { FillLegs } from "./ledger.ts"
 
 /**
@@ -107,8 +108,8 @@ const sumFromJson = (s: FillSumSnapshot): FillSum => ({
 
 /** Round trips per symbol, flat to flat, built from the ledger's fill legs. */
 export class TradeBook {
-  // Closed trades are kept as strings: a long run holds them all, and decimals would cost the garbage collector far more.
-  readonly #closed: Trade[] = []
+  // Closed trades are kept in columns: a long run holds them all, and objects would cost the garbage collector far more.
+  readonly #closed = new TradeLog()
   /**
    * Each traded symbol's open trade, null once it closed: the slot stays, since a Map's delete
    * costs several times its set (it shrinks the table), and a one-symbol run closes a trade every
@@ -136,8 +137,7 @@ export class TradeBook {
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
-        // Frozen: getTrades() and snapshots hand out this object.
-        this.#closed.push(Object.freeze(toTrade(current)))
+        this.#closed.push(toTrade(current))
         this.#open.set(symbol, null)
       }
     }
@@ -196,7 +196,7 @@ export class TradeBook {
     const book = new TradeBook()
     book.#seq = s.seq
     // A loop, not push(...closed): a spread of 100,000+ arguments overflows the call stack.
-    for (const trade of s.closed) book.#closed.push(trade)
+    for (const trade of s.closed) book.#closed.restore(trade)
     for (const t of s.open)
       book.#open.set(t.symbol, {
         id: t.id,
@@ -218,7 +218,7 @@ export class TradeBook {
 
   /** Closed trades in the order they closed, then the open ones. */
   trades(): ReadonlyArray<Trade> {
-    return [...this.#closed, ...this.#openTrades().map(toTrade)]
+    return [...this.#closed.slice(), ...this.#openTrades().map(toTrade)]
   }
 
   /** The open trades in the order they opened. */

@@ -58,6 +58,7 @@ import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { type BookedOrder, isEnded, OrderBook, type OrderList, snapshotOf, viewOf } from "./order-book.ts"
 import { endedOrder, endedSnapshot } from "./ended-order.ts"
+import { FillLog } from "./history/fill-log.ts"
 import { inPathOrder, type PathFill } from "./intrabar-path.ts"
 import { OrderEntry, type OrderView } from "./order-entry.ts"
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
@@ -223,7 +224,7 @@ export class TradingSimulationEngine {
   #curve = new EquityCurve()
   #marks = new Marks()
   #stopLoss: DailyStopLoss
-  #fills: Fill[] = []
+  #fills = new FillLog()
   /** Exact equity at the current marks, kept through the fills of an update; null until asked after a change of marks. */
   #equityNow: Decimal | null = null
   /** Orders in the order they ended: the part of the history a checkpoint takes from its marks on. */
@@ -337,7 +338,7 @@ export class TradingSimulationEngine {
     engine.#book = s.book
     engine.#ledger = s.ledger
     engine.#trades = s.trades
-    engine.#fills = [...s.fills]
+    engine.#fills = s.fills
     engine.#ended = [...s.book.all()].filter(isEnded)
     // A whole snapshot keeps ended orders, not the order they ended in: a checkpoint chain cannot go on from inside them.
     engine.#unorderedEnded = engine.#ended.length > 1 ? engine.#ended.length : 0
@@ -516,7 +517,7 @@ export class TradingSimulationEngine {
   }
 
   getFills(): ReadonlyArray<Fill> {
-    return [...this.#fills]
+    return this.#fills.slice()
   }
 
   // ── Market data ───────────────────────────────────────────────────────
@@ -623,7 +624,7 @@ export class TradingSimulationEngine {
         times,
         longValue,
         shortValue,
-        fills: this.#fills,
+        fills: this.#fills.slice(),
         trades: this.#trades.trades(),
         periodsPerYear: periodsPerYear[this.config.updateFrequency],
         riskFreeRate: this.config.riskFreeRate
@@ -1201,10 +1202,10 @@ export class TradingSimulationEngine {
       time,
       updateIndex: this.#updateIndex
     }
-    // Frozen: the same object goes to listeners, getFills() and snapshots, and none may change the record.
-    this.#fills.push(Object.freeze(fill))
+    this.#fills.push(fill)
     const type = entry.status === "filled" ? "orderFilled" : "orderPartiallyFilled"
-    if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill })
+    // Frozen: listeners share it, and none may change the record.
+    if (this.#bus.wants(type)) this.#bus.emit({ type, order: entry.view(), fill: Object.freeze(fill) })
     if (entry.list !== null) afterListFill(entry, execution.quantity, this.config.ocoOnPartialFill, this.#listActions)
   }
 

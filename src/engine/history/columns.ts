@@ -1,0 +1,220 @@
+/**
+ * Append-only columns for the run's history (fills, closed trades, ended orders). A long run keeps
+ * every record; kept as objects and strings, each record was several young objects that survived
+ * (copied by the scavenger, then marked and swept with the old generation ever after). Kept as
+ * numbers in typed arrays, a record costs the collector nothing: the arrays hold no pointers.
+ * Values a column has no number for (rare: long numerals, an exponent, a caller's text) are kept
+ * as they are, beside the numbers.
+ */
+
+const INITIAL_CAPACITY = 256
+
+/** A typed array twice as long, holding `from`'s values. */
+const grown = <T extends Float64Array | Uint8Array | Uint16Array>(from: T): T => {
+  const to = new (from.constructor as new (length: number) => T)(from.length * 2)
+  to.set(from)
+  return to
+}
+
+/** The most digits a numeral may have to be kept as a number: 10^15 < 2^53, so every such integer is an exact double. */
+const MAX_DIGITS = 15
+/** Scales at and above it mark a row kept otherwise: null, or a string outside the form. */
+const NULL_SCALE = 254
+const OTHER_SCALE = 255
+const ZEROS = "0000000000000000"
+
+/**
+ * A column of decimal strings as the engine writes them (`decimalString`, decimal.js's
+ * `toString()`): a plain numeral, `-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`, of at most 15 digits, is
+ * kept as the integer of its digits and the count of its decimals, and written back digit for
+ * digit; null and any other string are kept as they are.
+ */
+export class DecimalColumn {
+  #digits = new Float64Array(INITIAL_CAPACITY)
+  #scales = new Uint8Array(INITIAL_CAPACITY)
+  readonly #other = new Map<number, string | null>()
+  #length = 0
+
+  get length(): number {
+    return this.#length
+  }
+
+  /** How many of its values are kept as text rather than as numbers. */
+  get textCount(): number {
+    return this.#other.size
+  }
+
+  push(text: string | null): void {
+    const row = this.#length
+    if (row === this.#digits.length) {
+      this.#digits = grown(this.#digits)
+      this.#scales = grown(this.#scales)
+    }
+    this.#length = row + 1
+    if (text === null) {
+      this.#scales[row] = NULL_SCALE
+      return
+    }
+    const end = text.length
+    let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0
+    const negative = i === 1
+    let digits = 0
+    let value = 0
+    let scale = -1
+    // No leading zero but the units' own, no point without a decimal after it.
+    if (i === end || (text.charCodeAt(i) === 48 && i + 1 < end && text.charCodeAt(i + 1) !== 46)) return this.#keep(row, text)
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 46 /* . */) {
+        if (scale >= 0 || digits === 0 || i + 1 === end) return this.#keep(row, text)
+        scale = 0
+        continue
+      }
+      const digit = c - 48
+      if (digit < 0 || digit > 9) return this.#keep(row, text)
+      value = value * 10 + digit
+      digits += 1
+      if (scale >= 0) scale += 1
+    }
+    // A trailing zero of the decimals, too many digits, and minus zero are outside the form.
+    if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48) || (negative && value === 0)) return this.#keep(row, text)
+    this.#digits[row] = negative ? -value : value
+    this.#scales[row] = scale < 0 ? 0 : scale
+  }
+
+  at(row: number): string | null {
+    const scale = this.#scales[row]!
+    if (scale === NULL_SCALE) return null
+    if (scale === OTHER_SCALE) return this.#other.get(row)!
+    const value = this.#digits[row]!
+    if (scale === 0) return String(value)
+    const negative = value < 0
+    const digits = String(negative ? -value : value)
+    // The digits padded to one more than the decimals, so that the units have at least their zero.
+    const padded = digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits
+    const point = padded.length - scale
+    const text = `${padded.slice(0, point)}.${padded.slice(point)}`
+    return negative ? `-${text}` : text
+  }
+
+  #keep(row: number, text: string): void {
+    this.#scales[row] = OTHER_SCALE
+    this.#other.set(row, text)
+  }
+}
+
+/** A column of numbers or nulls (times, update indices). NaN stands for null: the values kept are finite. */
+export class NumberColumn {
+  #values = new Float64Array(INITIAL_CAPACITY)
+  #length = 0
+
+  get length(): number {
+    return this.#length
+  }
+
+  push(value: number | null): void {
+    if (this.#length === this.#values.length) this.#values = grown(this.#values)
+    this.#values[this.#length++] = value === null ? Number.NaN : value
+  }
+
+  at(row: number): number | null {
+    const value = this.#values[row]!
+    return value !== value ? null : value
+  }
+}
+
+/** A column of strings from a small set (symbols, sides, statuses, codes), each kept as its place in the set; null has its own. */
+export class ChoiceColumn<T extends string> {
+  #rows = new Uint16Array(INITIAL_CAPACITY)
+  readonly #choices: Array<T | null> = [null]
+  readonly #places = new Map<T, number>()
+  #length = 0
+
+  get length(): number {
+    return this.#length
+  }
+
+  push(value: T | null): void {
+    // Its place first: a value refused leaves the column as it was.
+    const place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
+    if (this.#length === this.#rows.length) this.#rows = grown(this.#rows)
+    this.#rows[this.#length++] = place
+  }
+
+  at(row: number): T | null {
+    return this.#choices[this.#rows[row]!]!
+  }
+
+  #add(value: T): number {
+    // A set of more than 65,535 values is not a small one: the column was given the wrong data.
+    if (this.#choices.length > 0xffff) throw new RangeError(`a choice column holds at most 65,535 values`)
+    this.#places.set(value, this.#choices.length)
+    this.#choices.push(value)
+    return this.#choices.length - 1
+  }
+}
+
+/** A column of strings that are mostly null (a tag, a reason): only the others are kept. */
+export class SparseColumn<T> {
+  readonly #values = new Map<number, T>()
+  #length = 0
+
+  get length(): number {
+    return this.#length
+  }
+
+  push(value: T | null): void {
+    if (value !== null) this.#values.set(this.#length, value)
+    this.#length += 1
+  }
+
+  at(row: number): T | null {
+    return this.#values.get(row) ?? null
+  }
+}
+
+/**
+ * A column of ids of the engine's form, a prefix and a sequence number of at least six digits
+ * (`O-000042`, `T-000007`), each kept as its number; any other id is kept as it is.
+ */
+export class SequenceIdColumn<T extends string> {
+  readonly #numbers = new NumberColumn()
+  readonly #other = new Map<number, T>()
+
+  readonly #prefix: string
+  readonly #fromSeq: (seq: number) => T
+
+  constructor(prefix: string, fromSeq: (seq: number) => T) {
+    this.#prefix = prefix
+    this.#fromSeq = fromSeq
+  }
+
+  get length(): number {
+    return this.#numbers.length
+  }
+
+  push(id: T): void {
+    const seq = sequenceOf(id, this.#prefix)
+    if (seq === null) this.#other.set(this.#numbers.length, id)
+    this.#numbers.push(seq)
+  }
+
+  at(row: number): T {
+    const seq = this.#numbers.at(row)
+    return seq === null ? this.#other.get(row)! : this.#fromSeq(seq)
+  }
+}
+
+/** The number of an id of the form `prefix` and six digits or more (more only without a leading zero: the padding is to six), or null. */
+const sequenceOf = (id: string, prefix: string): number | null => {
+  const start = prefix.length
+  const count = id.length - start
+  if (count < 6 || !id.startsWith(prefix) || (count > 6 && id.charCodeAt(start) === 48) || count > MAX_DIGITS) return null
+  let n = 0
+  for (let i = start; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return null
+    n = n * 10 + digit
+  }
+  return n
+}

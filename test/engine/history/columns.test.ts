@@ -1,0 +1,68 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { Decimal, decimalString } from "../../../src/domain/decimal.ts"
+import { orderIdFromSeq } from "../../../src/domain/ids.ts"
+import { ChoiceColumn, DecimalColumn, NumberColumn, SequenceIdColumn, SparseColumn } from "../../../src/engine/history/columns.ts"
+
+/** Pushes every value, then reads every one back. */
+const roundTrip = <T>(column: { push(v: T): void; at(row: number): unknown }, values: ReadonlyArray<T>): unknown[] => {
+  for (const v of values) column.push(v)
+  return values.map((_, row) => column.at(row))
+}
+
+describe("history columns", () => {
+  it("a decimal column gives back every string it was given, digit for digit (canonical numerals, nulls and anything else)", () => {
+    const canonical = fc
+      .tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: -25, max: 25 }))
+      .map(([digits, exponent]) => decimalString(new Decimal(digits.toString()).times(new Decimal(10).pow(exponent))))
+    const near = fc.oneof(
+      fc.constantFrom("-0", "0.0", "00", "01", ".5", "5.", "-", "", "1e-7", "1.5e+21", "+5", "1.50", "-0.0", "٣", "1..2", "0.000000000000001", "999999999999999", "9999999999999999"),
+      fc.string(),
+      fc.stringMatching(/^-?[0-9]{0,17}(\.[0-9]{0,17})?$/)
+    )
+    fc.assert(
+      fc.property(fc.array(fc.oneof(canonical, near, fc.constant(null)), { maxLength: 600 }), (values) => {
+        expect(roundTrip(new DecimalColumn(), values)).toEqual(values)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("a decimal column keeps canonical numerals of up to 15 digits as numbers (so a long run holds no strings)", () => {
+    const column = new DecimalColumn()
+    const values = ["0", "12.5", "-0.0001", "123456789012345", "1234567.89012345", "-99.99", null]
+    expect(roundTrip(column, values)).toEqual(values)
+    expect(column.textCount).toBe(0)
+    const others = ["1234567890123456", "1e-7", "-0", "1.50"]
+    for (const text of others) column.push(text)
+    expect(others.map((_, i) => column.at(values.length + i))).toEqual(others)
+    expect(column.textCount).toBe(others.length)
+  })
+
+  it("number, choice, sparse and id columns give back what they were given, past their first growth", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })), fc.option(fc.constantFrom("buy", "sell", "ORCL", "AAPL")), fc.option(fc.string()), fc.nat({ max: 10_000_000 }), fc.string()), {
+          minLength: 250,
+          maxLength: 700
+        }),
+        (rows) => {
+          expect(roundTrip(new NumberColumn(), rows.map((r) => r[0]))).toEqual(rows.map((r) => r[0]))
+          expect(roundTrip(new ChoiceColumn<string>(), rows.map((r) => r[1]))).toEqual(rows.map((r) => r[1]))
+          expect(roundTrip(new SparseColumn<string>(), rows.map((r) => r[2]))).toEqual(rows.map((r) => r[2]))
+          const ids = rows.map((r, i) => (i % 3 === 0 ? `O-${r[4]}` : i % 3 === 1 ? `O-0${r[3]}` : orderIdFromSeq(r[3])))
+          expect(roundTrip(new SequenceIdColumn("O-", orderIdFromSeq), ids)).toEqual(ids)
+        }
+      ),
+      { numRuns: 40 }
+    )
+  })
+
+  it("a choice column refuses a 65,536th value rather than writing back the wrong one", () => {
+    const column = new ChoiceColumn<string>()
+    for (let i = 0; i < 65_535; i++) column.push(`s${i}`)
+    expect(() => column.push("one more")).toThrow(RangeError)
+    expect(column.length).toBe(65_535)
+    expect(column.at(65_534)).toBe("s65534")
+  })
+})
