@@ -16,23 +16,30 @@ const grown = <T extends Float64Array | Uint8Array | Uint16Array>(from: T): T =>
   return to
 }
 
-/** The most digits a numeral may have to be kept as a number: 10^15 < 2^53, so every such integer is an exact double. */
-const MAX_DIGITS = 15
-/** Scales at and above it mark a row kept otherwise: null, or a string outside the form. */
+/** Digits an exact double integer always holds: 10^15 < 2^53. A numeral's digits are kept in two such parts. */
+const PART_DIGITS = 15
+/** The most digits a numeral may have to be kept as numbers: two parts' worth (a full-precision price times a quantity fits). */
+const MAX_DIGITS = 2 * PART_DIGITS
+/** Added to the count of decimals of a negative numeral (at most 30). */
+const NEGATIVE = 64
+/** Marks of a row kept otherwise: null, or a string outside the form. */
 const NULL_SCALE = 254
 const OTHER_SCALE = 255
-const ZEROS = "0000000000000000"
+const ZEROS = "0".repeat(MAX_DIGITS + 1)
 
 /**
  * A column of decimal strings as the engine writes them (`decimalString`, decimal.js's
- * `toString()`): a plain numeral, `-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`, of at most 15 digits, is
- * kept as the integer of its digits and the count of its decimals, and written back digit for
- * digit; null and any other string are kept as they are.
+ * `toString()`): a plain numeral, `-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`, of at most 30 digits, is
+ * kept as the integer of its digits (in two parts of 15) and the count of its decimals, and
+ * written back digit for digit; null and any other string are kept as they are.
  */
 export class DecimalColumn {
-  #digits = new Float64Array(INITIAL_CAPACITY)
+  /** The last 15 digits, and those before them. */
+  #low = new Float64Array(INITIAL_CAPACITY)
+  #high = new Float64Array(INITIAL_CAPACITY)
+  /** The count of decimals, plus NEGATIVE for a negative numeral; or NULL_SCALE, OTHER_SCALE. */
   #scales = new Uint8Array(INITIAL_CAPACITY)
-  readonly #other = new Map<number, string | null>()
+  readonly #other = new Map<number, string>()
   #length = 0
 
   get length(): number {
@@ -46,8 +53,9 @@ export class DecimalColumn {
 
   push(text: string | null): void {
     const row = this.#length
-    if (row === this.#digits.length) {
-      this.#digits = grown(this.#digits)
+    if (row === this.#scales.length) {
+      this.#low = grown(this.#low)
+      this.#high = grown(this.#high)
       this.#scales = grown(this.#scales)
     }
     this.#length = row + 1
@@ -56,44 +64,58 @@ export class DecimalColumn {
       return
     }
     const end = text.length
-    let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0
-    const negative = i === 1
+    const negative = text.charCodeAt(0) === 45 /* - */
+    const first = negative ? 1 : 0
+    // No leading zero but the units' own, no point without a digit before and after it.
+    if (first === end || (text.charCodeAt(first) === 48 && first + 1 < end && text.charCodeAt(first + 1) !== 46)) return this.#keep(row, text)
+    // First the form and the count of digits, then the digits into their parts.
     let digits = 0
-    let value = 0
-    let scale = -1
-    // No leading zero but the units' own, no point without a decimal after it.
-    if (i === end || (text.charCodeAt(i) === 48 && i + 1 < end && text.charCodeAt(i + 1) !== 46)) return this.#keep(row, text)
-    for (; i < end; i++) {
+    let point = -1
+    for (let i = first; i < end; i++) {
       const c = text.charCodeAt(i)
       if (c === 46 /* . */) {
-        if (scale >= 0 || digits === 0 || i + 1 === end) return this.#keep(row, text)
-        scale = 0
-        continue
-      }
-      const digit = c - 48
-      if (digit < 0 || digit > 9) return this.#keep(row, text)
-      value = value * 10 + digit
-      digits += 1
-      if (scale >= 0) scale += 1
+        if (point >= 0 || digits === 0 || i + 1 === end) return this.#keep(row, text)
+        point = i
+      } else if (c >= 48 && c <= 57) digits += 1
+      else return this.#keep(row, text)
     }
-    // A trailing zero of the decimals, too many digits, and minus zero are outside the form.
-    if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48) || (negative && value === 0)) return this.#keep(row, text)
-    this.#digits[row] = negative ? -value : value
-    this.#scales[row] = scale < 0 ? 0 : scale
+    const scale = point < 0 ? 0 : end - point - 1
+    // A trailing zero of the decimals and too many digits are outside the form.
+    if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48)) return this.#keep(row, text)
+    let high = 0
+    let low = 0
+    let highDigits = digits - PART_DIGITS
+    for (let i = first; i < end; i++) {
+      const digit = text.charCodeAt(i) - 48
+      if (digit < 0) continue
+      if (highDigits > 0) {
+        high = high * 10 + digit
+        highDigits -= 1
+      } else low = low * 10 + digit
+    }
+    // Minus zero is outside the form.
+    if (negative && high === 0 && low === 0) return this.#keep(row, text)
+    this.#low[row] = low
+    this.#high[row] = high
+    this.#scales[row] = negative ? scale + NEGATIVE : scale
   }
 
   at(row: number): string | null {
-    const scale = this.#scales[row]!
-    if (scale === NULL_SCALE) return null
-    if (scale === OTHER_SCALE) return this.#other.get(row)!
-    const value = this.#digits[row]!
-    if (scale === 0) return String(value)
-    const negative = value < 0
-    const digits = String(negative ? -value : value)
-    // The digits padded to one more than the decimals, so that the units have at least their zero.
-    const padded = digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits
-    const point = padded.length - scale
-    const text = `${padded.slice(0, point)}.${padded.slice(point)}`
+    const mark = this.#scales[row]!
+    if (mark === NULL_SCALE) return null
+    if (mark === OTHER_SCALE) return this.#other.get(row)!
+    const negative = mark >= NEGATIVE
+    const scale = negative ? mark - NEGATIVE : mark
+    const high = this.#high[row]!
+    const low = String(this.#low[row]!)
+    const digits = high === 0 ? low : String(high) + ZEROS.slice(0, PART_DIGITS - low.length) + low
+    let text = digits
+    if (scale > 0) {
+      // The digits padded to one more than the decimals, so that the units have at least their zero.
+      const padded = digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits
+      const units = padded.length - scale
+      text = `${padded.slice(0, units)}.${padded.slice(units)}`
+    }
     return negative ? `-${text}` : text
   }
 
@@ -209,7 +231,7 @@ export class SequenceIdColumn<T extends string> {
 const sequenceOf = (id: string, prefix: string): number | null => {
   const start = prefix.length
   const count = id.length - start
-  if (count < 6 || !id.startsWith(prefix) || (count > 6 && id.charCodeAt(start) === 48) || count > MAX_DIGITS) return null
+  if (count < 6 || !id.startsWith(prefix) || (count > 6 && id.charCodeAt(start) === 48) || count > PART_DIGITS) return null
   let n = 0
   for (let i = start; i < id.length; i++) {
     const digit = id.charCodeAt(i) - 48
