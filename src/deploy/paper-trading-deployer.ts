@@ -227,7 +227,7 @@ const resultsOf = (record: DeploymentRecord, instance: SimulationInstance): Pape
     lastUpdateTime: curve.at(-1)?.time ?? null,
     metrics: engine.getPerformanceMetrics(),
     portfolio: portfolioOf(instance),
-    fills: engine.getFills().length,
+    fills: engine.historyMarks().fills,
     orders: { total: orders.length, filled: count("filled"), rejected: count("rejected"), cancelled: count("cancelled"), expired: count("expired") },
     trades: engine.getTrades(),
     equityCurve: curve

@@ -136,12 +136,12 @@ export interface BarMoveSpec {
  * it, then run your model on what it returns (`runModel`) and end with `verifyEngine`.
  */
 export const processUpdate = (m: EngineModel, r: EngineUnderTest, input: MarketUpdateInput): NormalizedUpdate => {
-  const fillsBefore = r.engine.getFills().length
+  const fillsBefore = r.engine.historyMarks().fills
   const update = r.engine.processMarketUpdate(input)
   m.updates += 1
   if (update.time !== null) m.day = tradingDayOf(update.time)
   if (m.status === "paused") {
-    if (r.engine.getFills().length !== fillsBefore) fail("a paused simulation filled an order")
+    if (r.engine.historyMarks().fills !== fillsBefore) fail("a paused simulation filled an order")
     return update
   }
   if (m.status === "halted" && m.haltedDay === m.day && r.engine.status !== "halted") fail(`a halt ended within its day ${m.day}`)
