@@ -30,7 +30,8 @@ export abstract class RecordLog<T> {
   }
 
   at(row: number): T {
-    return this.#kept.get(row) ?? this.written(row)
+    // Asked with `has`: a record kept may be null or undefined (a hand-made snapshot's).
+    return this.#kept.has(row) ? this.#kept.get(row)! : this.written(row)
   }
 
   /** The records from `from` on, oldest first. */

@@ -90,6 +90,14 @@ describe.each([
     )
   })
 
+  it("keeps a record that is no object (null, undefined, a number) as it was given", () => {
+    const log = new Log()
+    const odd = [null, undefined, 7, "text", []]
+    for (const r of odd) log.restore(r as never)
+    expect(log.slice()).toEqual(odd)
+    expect(log.keptCount).toBe(odd.length)
+  })
+
   it("keeps a record JSON cannot write as it was given", () => {
     const log = new Log()
     const cyclic: Record<string, unknown> = {}
