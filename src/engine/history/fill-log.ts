@@ -29,6 +29,7 @@ export class FillLog extends RecordLog<Fill> {
   }
 
   protected readonly empty = EMPTY
+  protected readonly keys = Object.freeze(["orderId", "symbol", "side", "quantity", "price", "marketPrice", "commission", "closingQuantity", "openingQuantity", "time", "updateIndex"])
 
   get length(): number {
     return this.#time.length

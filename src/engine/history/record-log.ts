@@ -1,8 +1,8 @@
 /**
  * A log of records kept in columns (see ./columns.ts): each subclass says how its record goes into
  * its columns (`push`) and comes back out (`written`), field for field and in its key order. A
- * restored record the columns do not give back exactly (a snapshot made by hand: keys in another
- * order, a field of another type) is kept as it was given.
+ * restored record of other keys or key order, or a field of another type (a snapshot made by
+ * hand), is kept as it was given.
  */
 export abstract class RecordLog<T> {
   /** Rows whose record is kept as the object restored rather than in the columns. */
@@ -16,6 +16,8 @@ export abstract class RecordLog<T> {
   /** Whether each field has the type its column holds; a record that has not goes in as `empty`, to keep the rows aligned. */
   protected abstract fits(record: T): boolean
   protected abstract readonly empty: T
+  /** The record's keys in the order `written` makes them. */
+  protected abstract readonly keys: ReadonlyArray<string>
 
   /** How many rows are kept as the objects restored rather than in the columns. */
   get keptCount(): number {
@@ -24,9 +26,10 @@ export abstract class RecordLog<T> {
 
   /** A record read from a snapshot: in the columns when they give it back exactly, as it is otherwise. */
   restore(record: T): void {
-    const row = this.length
-    this.push(this.fits(record) ? record : this.empty)
-    if (!sameJson(this.written(row), record)) this.#kept.set(row, record)
+    // The columns give back each field exactly (./columns.ts): a record of the columns' types and keys is the one written back.
+    const inColumns = this.fits(record) && hasKeys(record as object, this.keys)
+    if (!inColumns) this.#kept.set(this.length, record)
+    this.push(inColumns ? record : this.empty)
   }
 
   at(row: number): T {
@@ -42,12 +45,13 @@ export abstract class RecordLog<T> {
   }
 }
 
-/** Whether two records write the same JSON: the same keys in the same order with the same values, as a snapshot holds them. */
-const sameJson = (written: unknown, restored: unknown): boolean => {
+/** Whether a record has exactly these own keys, in this order (so that it writes the same JSON as the record written back). */
+const hasKeys = (record: object, keys: ReadonlyArray<string>): boolean => {
   try {
-    return JSON.stringify(written) === JSON.stringify(restored)
+    const theirs = Object.keys(record)
+    return theirs.length === keys.length && theirs.every((key, i) => key === keys[i])
   } catch {
-    // A restored record JSON cannot write (a cycle, a BigInt) is kept as it is.
+    // A restored record whose keys cannot be read (a Proxy's trap that throws) is kept as it is.
     return false
   }
 }

@@ -22,6 +22,7 @@ export class TradeLog extends RecordLog<Trade> {
   readonly #netPnl = new DecimalColumn()
 
   protected readonly empty = EMPTY
+  protected readonly keys = Object.freeze(["id", "symbol", "direction", "open", "entryTime", "exitTime", "quantity", "entryPrice", "exitPrice", "grossPnl", "commission", "netPnl"])
 
   get length(): number {
     return this.#entryTime.length
