@@ -21,6 +21,9 @@
  * are the crossover's on 300,000 of its bars (a market order on every bar would mostly be refused
  * there: 100 shares at about 100 pass the position limit only while equity stays above 100,000).
  *
+ * Each run starts on a clean heap (a full collection first): otherwise a run pays for the previous
+ * run's garbage, and which side ran second decides more than the engines do.
+ *
  * The earlier engine is read with `git archive` into a temporary directory that links this tree's
  * node_modules; its sources run as they are, like this tree's.
  */
@@ -34,6 +37,7 @@ import type { TradingSimulationEngine } from "../src/index.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
 import { crossoverRules } from "./crossover-peers.ts"
 import { makeFullPrecisionBars } from "./synthetic-bars.ts"
+import { collectGarbage } from "./collect-garbage.ts"
 import { repositoryRoot, treeAtCommit } from "./tree-at-commit.ts"
 
 type EngineClass = typeof TradingSimulationEngine
@@ -105,10 +109,12 @@ try {
   const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], threadSeconds: [] as number[], fills: 0, result: "" })))
   const count = perOrder ? (synthetic ? 300_000 : 100_000) : 1_000_000
   const bars = synthetic ? makeFullPrecisionBars(count) : makeBenchmarkBars(await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt")), count)
+  const gc = collectGarbage()
   for (const side of sides) replay(side.Engine, bars.slice(0, 100_000), side.workload)
   for (let i = 0; i < runs; i++) {
-    // Alternate which side goes first, so neither always runs on the other's garbage.
+    // Alternate which side goes first, so that neither always runs second.
     for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+      gc()
       const r = replay(side.Engine, bars, side.workload)
       side.seconds.push(r.seconds)
       side.cpuSeconds.push(r.cpuSeconds)

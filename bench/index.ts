@@ -1,10 +1,9 @@
 import { execFileSync, fork } from "node:child_process"
 import os from "node:os"
 import { fileURLToPath } from "node:url"
-import v8 from "node:v8"
-import vm from "node:vm"
 import { loadOhlcvCsv, type OhlcvBar } from "../src/data/ohlcv-csv.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
+import { collectGarbage } from "./collect-garbage.ts"
 import { type CrossoverResult, crossoverRules, runGrademark, runPlainLoop } from "./crossover-peers.ts"
 import { runPaperfloor } from "./paperfloor-runner.ts"
 import { type BenchRow, renderBenchTable } from "./report-table.ts"
@@ -48,12 +47,6 @@ const dataPath = fileURLToPath(new URL("../examples/data/orcl-1995-2014.txt", im
 const loadBars = async (): Promise<{ source: ReadonlyArray<OhlcvBar>; bars: BenchBar[] }> => {
   const source = await loadOhlcvCsv(dataPath)
   return { source, bars: makeBenchmarkBars(source, minimumBars) }
-}
-
-/** The garbage collector, to start each timed run on a clean heap (no flag needed on the command line). */
-const collectGarbage = (): (() => void) => {
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
 }
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

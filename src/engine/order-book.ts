@@ -1,7 +1,8 @@
 import type { OrderId } from "../domain/ids.ts"
 import { ValidationError } from "../domain/errors.ts"
 import { isEngineOrderId, type OrderListKind } from "../domain/order.ts"
-import { type EndedOrder, endedSnapshot, endedView } from "./ended-order.ts"
+import { type EndedOrder, endedOrder, endedSnapshot, endedView } from "./ended-order.ts"
+import { EndedOrderLog } from "./history/ended-order-log.ts"
 import { OrderEntry, type OrderEntrySnapshot, type OrderView, type WorkingOrderWatch } from "./order-entry.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
 import { WorkingOrderIndex } from "./working-order-index.ts"
@@ -65,14 +66,17 @@ export interface OrderList {
  */
 export class OrderBook implements WorkingOrderWatch {
   /**
-   * Every order in submission order. The engine numbers its orders 1, 2, 3…, so the nth is the
-   * order with the nth id: found by its place, without a map of ids that every new order grows
-   * (and, past a few hundred thousand orders, copies whole). An order that is not at its number's
-   * place (a snapshot whose orders were not numbered so) is found through `#misplaced`.
+   * Every order in submission order: its entry, or once it has ended here, its row in `ended`.
+   * The engine numbers its orders 1, 2, 3…, so the nth is the order with the nth id: found by its
+   * place, without a map of ids that every new order grows (and, past a few hundred thousand
+   * orders, copies whole). An order that is not at its number's place (a snapshot whose orders
+   * were not numbered so) is found through `#misplaced`, which, like `#byClientId`, holds places.
    */
-  readonly #orders: BookedOrder[] = []
-  readonly #misplaced = new Map<OrderId, BookedOrder>()
-  readonly #byClientId = new Map<string, BookedOrder>()
+  readonly #orders: Array<OrderEntry | number> = []
+  readonly #misplaced = new Map<OrderId, number>()
+  readonly #byClientId = new Map<string, number>()
+  /** The orders that ended here, in the order they ended, in columns: a long run's history costs the collector nothing. */
+  readonly ended = new EndedOrderLog()
   readonly #lists = new Map<string, OrderList>()
   pending: OrderEntry[] = []
   held: OrderEntry[] = []
@@ -86,31 +90,50 @@ export class OrderBook implements WorkingOrderWatch {
   #workingSeq = 0
 
   get(id: OrderId): BookedOrder | undefined {
-    const placed = this.#orders[sequenceOf(id) - 1]
-    return placed !== undefined && placed.context.order.id === id ? placed : this.#misplaced.get(id)
+    const at = this.#placeOf(id)
+    return at < 0 ? undefined : this.#orderAt(at)
   }
 
   byClientOrderId(clientOrderId: string): BookedOrder | undefined {
     // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
-    if (!isEngineOrderId(clientOrderId)) return this.#byClientId.get(clientOrderId)
+    if (!isEngineOrderId(clientOrderId)) {
+      const at = this.#byClientId.get(clientOrderId)
+      return at === undefined ? undefined : this.#orderAt(at)
+    }
     const order = this.get(clientOrderId as OrderId)
     return order?.context.order.clientOrderId === clientOrderId ? order : undefined
   }
 
-  /** Every order, final ones included, in submission order. */
-  all(): IterableIterator<BookedOrder> {
-    return this.#orders.values()
+  /** Every order, final ones included, in submission order (one that ended here written back from its row). */
+  *all(): IterableIterator<BookedOrder> {
+    for (let at = 0; at < this.#orders.length; at++) yield this.#orderAt(at)
   }
 
-  /** An order has ended: its record takes its entry's places (the lists that still hold the entry drop it as they are swept). */
-  recordEnded(entry: OrderEntry, record: EndedOrder): void {
-    const { id, clientOrderId } = entry.spec
-    const seq = sequenceOf(id)
+  /** An order has ended: its record joins `ended` and its row takes the entry's place (the lists that still hold the entry drop it as they are swept). */
+  recordEnded(entry: OrderEntry): void {
+    const row = this.ended.length
+    this.ended.add(endedOrder(entry.status, entry.context, entry.endedTime, entry.closedQuantity), !entry.restored)
+    const seq = sequenceOf(entry.spec.id)
     // Out of its number's place only in a book restored from a hand-made snapshot.
     const at = this.#orders[seq - 1] === entry ? seq - 1 : this.#orders.indexOf(entry)
-    if (at >= 0) this.#orders[at] = record
-    if (this.#misplaced.get(id) === entry) this.#misplaced.set(id, record)
-    if (this.#byClientId.get(clientOrderId) === entry) this.#byClientId.set(clientOrderId, record)
+    if (at >= 0) this.#orders[at] = row
+  }
+
+  /** Where the order of this id is in `#orders`, or −1. */
+  #placeOf(id: OrderId): number {
+    const at = sequenceOf(id) - 1
+    if (at >= 0 && at < this.#orders.length && this.#idAt(at) === id) return at
+    return this.#misplaced.get(id) ?? -1
+  }
+
+  #idAt(at: number): OrderId {
+    const slot = this.#orders[at]!
+    return typeof slot === "number" ? this.ended.idAt(slot) : slot.spec.id
+  }
+
+  #orderAt(at: number): BookedOrder {
+    const slot = this.#orders[at]!
+    return typeof slot === "number" ? this.ended.at(slot) : slot
   }
 
   open(): ReadonlyArray<OrderEntry> {
@@ -185,7 +208,7 @@ export class OrderBook implements WorkingOrderWatch {
 
   snapshot(): OrderBookSnapshot {
     return {
-      orders: this.#orders.map(snapshotOf),
+      orders: [...this.all()].map(snapshotOf),
       pending: this.pending.map((e) => e.spec.id),
       working: this.working.map((e) => e.spec.id)
     }
@@ -229,17 +252,17 @@ export class OrderBook implements WorkingOrderWatch {
   #add(entry: OrderEntry): void {
     const { spec } = entry
     const seq = sequenceOf(spec.id)
-    const known = this.#misplaced.size > 0 || seq <= this.#orders.length ? this.get(spec.id) : undefined
-    if (known !== undefined) {
+    let at = this.#misplaced.size > 0 || seq <= this.#orders.length ? this.#placeOf(spec.id) : -1
+    if (at >= 0) {
       // The same id twice (only a hand-made snapshot has that): the later order takes the earlier's place, as a map of ids would keep it.
-      this.#orders[this.#orders.indexOf(known)] = entry
-      if (this.#misplaced.has(spec.id)) this.#misplaced.set(spec.id, entry)
+      this.#orders[at] = entry
     } else {
-      if (seq !== this.#orders.length + 1) this.#misplaced.set(spec.id, entry)
+      at = this.#orders.length
+      if (seq !== at + 1) this.#misplaced.set(spec.id, at)
       this.#orders.push(entry)
     }
     // Snapshots from before client order ids have none; an order given none has its own id, found through #orders.
-    if (spec.clientOrderId !== undefined && spec.clientOrderId !== spec.id) this.#byClientId.set(spec.clientOrderId, entry)
+    if (spec.clientOrderId !== undefined && spec.clientOrderId !== spec.id) this.#byClientId.set(spec.clientOrderId, at)
     const link = spec.orderList
     if (link === null || link === undefined) return
     let list = this.#lists.get(link.id)

@@ -88,6 +88,8 @@ export class OrderEntry implements WorkingOrder {
    * one. Its children protect only the rest, the position it built (DESIGN.md, advanced orders).
    */
   closedQuantity: Decimal = ZERO
+  /** Made from a snapshot rather than placed here: its spec and context may hold their keys in another order (a snapshot made by hand). */
+  restored = false
 
   constructor(spec: OrderSpec) {
     this.context = initialOrderContext(spec)
@@ -101,6 +103,7 @@ export class OrderEntry implements WorkingOrder {
 
   static fromSnapshot(s: OrderEntrySnapshot): OrderEntry {
     const entry = new OrderEntry(s.context.order)
+    entry.restored = true
     entry.status = s.status
     // An open order's context is its own copy: its spec is frozen (see #cache), and the caller's snapshot stays theirs.
     entry.context = finalOrderStatuses.has(s.status) ? s.context : structuredClone(s.context)

@@ -196,7 +196,7 @@ export class TradeBook {
     const book = new TradeBook()
     book.#seq = s.seq
     // A loop, not push(...closed): a spread of 100,000+ arguments overflows the call stack.
-    for (const trade of s.closed) book.#closed.restore(trade)
+    for (const trade of s.closed) book.#closed.add(trade)
     for (const t of s.open)
       book.#open.set(t.symbol, {
         id: t.id,

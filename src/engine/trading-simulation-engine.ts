@@ -57,10 +57,10 @@ import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
 import { type BookedOrder, isEnded, OrderBook, type OrderList, snapshotOf, viewOf } from "./order-book.ts"
-import { endedOrder, endedSnapshot } from "./ended-order.ts"
+import { endedSnapshot } from "./ended-order.ts"
 import { FillLog } from "./history/fill-log.ts"
 import { inPathOrder, type PathFill } from "./intrabar-path.ts"
-import { OrderEntry, type OrderView } from "./order-entry.ts"
+import { OrderEntry, type OrderEntrySnapshot, type OrderView } from "./order-entry.ts"
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
@@ -227,8 +227,12 @@ export class TradingSimulationEngine {
   #fills = new FillLog()
   /** Exact equity at the current marks, kept through the fills of an update; null until asked after a change of marks. */
   #equityNow: Decimal | null = null
-  /** Orders in the order they ended: the part of the history a checkpoint takes from its marks on. */
-  #ended: BookedOrder[] = []
+  /**
+   * The orders that had ended before a restore (in the order they ended, when that is known); those
+   * that end after it are the book's `ended`. Together, the part of the history a checkpoint takes
+   * from its marks on.
+   */
+  #restoredEnded: ReadonlyArray<BookedOrder> = []
   /** How many of the first ended orders came from a whole snapshot, in an order not known (see `checkpoint`). */
   #unorderedEnded = 0
   #orderSeq = 0
@@ -273,7 +277,7 @@ export class TradingSimulationEngine {
 
   /** How much history there is: the marks a checkpoint ends at. */
   historyMarks(): HistoryMarks {
-    return { orders: this.#ended.length, fills: this.#fills.length, trades: this.#trades.closedCount, updates: this.#curve.length }
+    return { orders: this.#restoredEnded.length + this.#book.ended.length, fills: this.#fills.length, trades: this.#trades.closedCount, updates: this.#curve.length }
   }
 
   /**
@@ -295,12 +299,21 @@ export class TradingSimulationEngine {
     const history: EngineHistory = {
       from: since,
       to,
-      orders: this.#ended.slice(since.orders).map(snapshotOf),
+      orders: this.#endedSnapshots(since.orders),
       fills: this.#fills.slice(since.fills),
       trades: trades.closed,
       equityCurve: this.#curve.snapshot(since.updates)
     }
     return { live: { ...live, formatVersion: ENGINE_LIVE_SNAPSHOT_FORMAT, history: to }, history }
+  }
+
+  /** Snapshots of the orders that ended from the `from`th on, in the order they ended. */
+  #endedSnapshots(from: number): OrderEntrySnapshot[] {
+    const restored = this.#restoredEnded
+    const snapshots = restored.slice(from).map(snapshotOf)
+    const { ended } = this.#book
+    for (let row = Math.max(0, from - restored.length); row < ended.length; row++) snapshots.push(endedSnapshot(ended.at(row)))
+    return snapshots
   }
 
   #state(): EngineState {
@@ -339,9 +352,9 @@ export class TradingSimulationEngine {
     engine.#ledger = s.ledger
     engine.#trades = s.trades
     engine.#fills = s.fills
-    engine.#ended = [...s.book.all()].filter(isEnded)
+    engine.#restoredEnded = [...s.book.all()].filter(isEnded)
     // A whole snapshot keeps ended orders, not the order they ended in: a checkpoint chain cannot go on from inside them.
-    engine.#unorderedEnded = engine.#ended.length > 1 ? engine.#ended.length : 0
+    engine.#unorderedEnded = engine.#restoredEnded.length > 1 ? engine.#restoredEnded.length : 0
     engine.#marks = s.marks
     engine.#stopLoss = s.stopLoss
     engine.#curve = s.curve
@@ -366,7 +379,7 @@ export class TradingSimulationEngine {
     // The orders keep the order they ended in, so the next checkpoint's marks count the same ones.
     const ended: BookedOrder[] = []
     for (const segment of segments) for (const o of segment.orders) ended.push(engine.#book.get(o.context.order.id)!)
-    engine.#ended = ended
+    engine.#restoredEnded = ended
     engine.#unorderedEnded = 0
     return engine
   }
@@ -743,9 +756,7 @@ export class TradingSimulationEngine {
     if (error !== undefined && !fromCaller) throw error
     if (!wasFinal && entry.isFinal) {
       entry.endedTime = this.#lastTime
-      const record = endedOrder(entry.status, entry.context, entry.endedTime, entry.closedQuantity)
-      this.#ended.push(record)
-      this.#book.recordEnded(entry, record)
+      this.#book.recordEnded(entry)
     }
     return error
   }

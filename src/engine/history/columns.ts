@@ -26,6 +26,7 @@ const NEGATIVE = 64
 const NULL_SCALE = 254
 const OTHER_SCALE = 255
 const ZEROS = "0".repeat(MAX_DIGITS + 1)
+const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
 
 /**
  * A column of decimal strings as the engine writes them (`decimalString`, decimal.js's
@@ -68,30 +69,36 @@ export class DecimalColumn {
     const first = negative ? 1 : 0
     // No leading zero but the units' own, no point without a digit before and after it.
     if (first === end || (text.charCodeAt(first) === 48 && first + 1 < end && text.charCodeAt(first + 1) !== 46)) return this.#keep(row, text)
-    // First the form and the count of digits, then the digits into their parts.
+    // One pass: the first 15 digits into `head`, any after them into `tail` (split into the two parts after, when there are more than 15).
+    let head = 0
+    let tail = 0
     let digits = 0
     let point = -1
     for (let i = first; i < end; i++) {
       const c = text.charCodeAt(i)
       if (c === 46 /* . */) {
-        if (point >= 0 || digits === 0 || i + 1 === end) return this.#keep(row, text)
+        if (point >= 0 || i === first || i + 1 === end) return this.#keep(row, text)
         point = i
-      } else if (c >= 48 && c <= 57) digits += 1
-      else return this.#keep(row, text)
+        continue
+      }
+      const digit = c - 48
+      if (digit < 0 || digit > 9) return this.#keep(row, text)
+      if (digits < PART_DIGITS) head = head * 10 + digit
+      else tail = tail * 10 + digit
+      digits += 1
     }
     const scale = point < 0 ? 0 : end - point - 1
     // A trailing zero of the decimals and too many digits are outside the form.
     if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48)) return this.#keep(row, text)
     let high = 0
-    let low = 0
-    let highDigits = digits - PART_DIGITS
-    for (let i = first; i < end; i++) {
-      const digit = text.charCodeAt(i) - 48
-      if (digit < 0) continue
-      if (highDigits > 0) {
-        high = high * 10 + digit
-        highDigits -= 1
-      } else low = low * 10 + digit
+    let low = head
+    if (digits > PART_DIGITS) {
+      // head's last (30 − digits) digits and tail make the low part; `%` and a division by a power of ten that leaves no remainder are exact.
+      const after = digits - PART_DIGITS
+      const unit = POWERS_OF_TEN[PART_DIGITS - after]!
+      const rest = head % unit
+      high = (head - rest) / unit
+      low = rest * POWERS_OF_TEN[after]! + tail
     }
     // Minus zero is outside the form.
     if (negative && high === 0 && low === 0) return this.#keep(row, text)

@@ -24,7 +24,7 @@ export class FillLog extends RecordLog<Fill> {
 
   static of(fills: ReadonlyArray<Fill>): FillLog {
     const log = new FillLog()
-    for (const fill of fills) log.restore(fill)
+    for (const fill of fills) log.add(fill)
     return log
   }
 

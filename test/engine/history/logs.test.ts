@@ -63,7 +63,7 @@ describe.each([
         const log = new Log()
         for (const r of records) log.push(r)
         const restored = new Log()
-        for (const r of records) restored.restore(r)
+        for (const r of records) restored.add(r)
         expect(restored.keptCount).toBe(0)
         expect(restored.slice()).toEqual(log.slice())
         expect(log.slice().map((r) => JSON.stringify(r))).toEqual(records.map((r) => JSON.stringify(r)))
@@ -79,7 +79,7 @@ describe.each([
     fc.assert(
       fc.property(fc.array(fc.oneof(record, handMade(record as fc.Arbitrary<object>)) as fc.Arbitrary<never>, { maxLength: 200 }), (records) => {
         const log = new Log()
-        for (const r of records) log.restore(r)
+        for (const r of records) log.add(r)
         records.forEach((r, row) => {
           const back = log.at(row)
           // Either its columns wrote the same JSON, or it is the very object restored.
@@ -93,7 +93,7 @@ describe.each([
   it("keeps a record that is no object (null, undefined, a number) as it was given", () => {
     const log = new Log()
     const odd = [null, undefined, 7, "text", []]
-    for (const r of odd) log.restore(r as never)
+    for (const r of odd) log.add(r as never)
     expect(log.slice()).toEqual(odd)
     expect(log.keptCount).toBe(odd.length)
   })
@@ -102,7 +102,7 @@ describe.each([
     const log = new Log()
     const cyclic: Record<string, unknown> = {}
     cyclic["self"] = cyclic
-    log.restore(cyclic as never)
+    log.add(cyclic as never)
     expect(log.at(0)).toBe(cyclic)
     expect(log.keptCount).toBe(1)
   })
