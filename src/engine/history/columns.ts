@@ -8,13 +8,44 @@
  */
 
 const INITIAL_CAPACITY = 256
+/** Rows per chunk: 4,096 (32 KB of doubles), below the size at which the allocator maps fresh memory from the system for every chunk. */
+const CHUNK_BITS = 12
+const CHUNK_ROWS = 1 << CHUNK_BITS
+const IN_CHUNK = CHUNK_ROWS - 1
 
-/** A typed array twice as long, holding `from`'s values. */
-const grown = <T extends Float64Array | Uint8Array | Uint16Array>(from: T): T => {
-  const to = new (from.constructor as new (length: number) => T)(from.length * 2)
-  to.set(from)
-  return to
+type Values = Float64Array | Uint8Array | Uint16Array
+
+/**
+ * A column's values in chunks of CHUNK_ROWS (the first grows to that by doubling, so that a short
+ * log stays small): value r is `chunks[r >>> CHUNK_BITS][r & IN_CHUNK]`. A column that doubled
+ * as one array copied itself at every doubling into memory just mapped, whose first touch costs a
+ * page fault per 4 KB; appending a chunk copies nothing.
+ */
+class Chunks<A extends Values> {
+  readonly chunks: A[]
+  readonly #make: (length: number) => A
+
+  constructor(make: (length: number) => A) {
+    this.#make = make
+    this.chunks = [make(INITIAL_CAPACITY)]
+  }
+
+  /** Makes room for `row`, the row after the last. */
+  room(row: number): void {
+    if (row >= CHUNK_ROWS) {
+      if ((row & IN_CHUNK) === 0) this.chunks.push(this.#make(CHUNK_ROWS))
+      return
+    }
+    const first = this.chunks[0]!
+    if (row < first.length) return
+    const to = this.#make(first.length * 2)
+    to.set(first)
+    this.chunks[0] = to
+  }
 }
+
+const doubles = (length: number) => new Float64Array(length)
+const bytes = (length: number) => new Uint8Array(length)
 
 /** Digits an exact double integer always holds: 10^15 < 2^53. A numeral's digits are kept in two such parts. */
 const PART_DIGITS = 15
@@ -36,10 +67,10 @@ const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
  */
 export class DecimalColumn {
   /** The last 15 digits, and those before them. */
-  #low = new Float64Array(INITIAL_CAPACITY)
-  #high = new Float64Array(INITIAL_CAPACITY)
+  readonly #low = new Chunks(doubles)
+  readonly #high = new Chunks(doubles)
   /** The count of decimals, plus NEGATIVE for a negative numeral; or NULL_SCALE, OTHER_SCALE. */
-  #scales = new Uint8Array(INITIAL_CAPACITY)
+  readonly #scales = new Chunks(bytes)
   readonly #other = new Map<number, string>()
   #length = 0
 
@@ -54,14 +85,14 @@ export class DecimalColumn {
 
   push(text: string | null): void {
     const row = this.#length
-    if (row === this.#scales.length) {
-      this.#low = grown(this.#low)
-      this.#high = grown(this.#high)
-      this.#scales = grown(this.#scales)
-    }
+    this.#low.room(row)
+    this.#high.room(row)
+    this.#scales.room(row)
     this.#length = row + 1
+    const c = row >>> CHUNK_BITS
+    const i = row & IN_CHUNK
     if (text === null) {
-      this.#scales[row] = NULL_SCALE
+      this.#scales.chunks[c]![i] = NULL_SCALE
       return
     }
     const end = text.length
@@ -102,19 +133,21 @@ export class DecimalColumn {
     }
     // Minus zero is outside the form.
     if (negative && high === 0 && low === 0) return this.#keep(row, text)
-    this.#low[row] = low
-    this.#high[row] = high
-    this.#scales[row] = negative ? scale + NEGATIVE : scale
+    this.#low.chunks[c]![i] = low
+    this.#high.chunks[c]![i] = high
+    this.#scales.chunks[c]![i] = negative ? scale + NEGATIVE : scale
   }
 
   at(row: number): string | null {
-    const mark = this.#scales[row]!
+    const c = row >>> CHUNK_BITS
+    const i = row & IN_CHUNK
+    const mark = this.#scales.chunks[c]![i]!
     if (mark === NULL_SCALE) return null
     if (mark === OTHER_SCALE) return this.#other.get(row)!
     const negative = mark >= NEGATIVE
     const scale = negative ? mark - NEGATIVE : mark
-    const high = this.#high[row]!
-    const low = String(this.#low[row]!)
+    const high = this.#high.chunks[c]![i]!
+    const low = String(this.#low.chunks[c]![i]!)
     const digits = high === 0 ? low : String(high) + ZEROS.slice(0, PART_DIGITS - low.length) + low
     let text = digits
     if (scale > 0) {
@@ -127,14 +160,14 @@ export class DecimalColumn {
   }
 
   #keep(row: number, text: string): void {
-    this.#scales[row] = OTHER_SCALE
+    this.#scales.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = OTHER_SCALE
     this.#other.set(row, text)
   }
 }
 
 /** A column of numbers or nulls (times, update indices). NaN stands for null: the values kept are finite. */
 export class NumberColumn {
-  #values = new Float64Array(INITIAL_CAPACITY)
+  readonly #values = new Chunks(doubles)
   #length = 0
 
   get length(): number {
@@ -142,19 +175,20 @@ export class NumberColumn {
   }
 
   push(value: number | null): void {
-    if (this.#length === this.#values.length) this.#values = grown(this.#values)
-    this.#values[this.#length++] = value === null ? Number.NaN : value
+    const row = this.#length++
+    this.#values.room(row)
+    this.#values.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = value === null ? Number.NaN : value
   }
 
   at(row: number): number | null {
-    const value = this.#values[row]!
+    const value = this.#values.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK]!
     return value !== value ? null : value
   }
 }
 
 /** A column of strings from a small set (symbols, sides, statuses, codes), each kept as its place in the set; null has its own. */
 export class ChoiceColumn<T extends string> {
-  #rows = new Uint16Array(INITIAL_CAPACITY)
+  readonly #rows = new Chunks((length) => new Uint16Array(length))
   readonly #choices: Array<T | null> = [null]
   readonly #places = new Map<T, number>()
   #length = 0
@@ -166,12 +200,13 @@ export class ChoiceColumn<T extends string> {
   push(value: T | null): void {
     // Its place first: a value refused leaves the column as it was.
     const place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
-    if (this.#length === this.#rows.length) this.#rows = grown(this.#rows)
-    this.#rows[this.#length++] = place
+    const row = this.#length++
+    this.#rows.room(row)
+    this.#rows.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = place
   }
 
   at(row: number): T | null {
-    return this.#choices[this.#rows[row]!]!
+    return this.#choices[this.#rows.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK]!]!
   }
 
   #add(value: T): number {

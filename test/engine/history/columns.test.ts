@@ -58,6 +58,16 @@ describe("history columns", () => {
     )
   })
 
+  it("every column gives back its values across its chunks (the first doubles up to 4,096 rows, then a chunk of 4,096 at a time)", () => {
+    const n = 3 * 4096 + 17
+    const numbers = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 1.5 - 1e12))
+    const decimals = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : i % 13 === 0 ? "1.50" : `${i % 2 === 0 ? "-" : ""}${i}.${(i % 9) + 1}`))
+    const choices = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `c${i % 300}`))
+    expect(roundTrip(new NumberColumn(), numbers)).toEqual(numbers)
+    expect(roundTrip(new DecimalColumn(), decimals)).toEqual(decimals)
+    expect(roundTrip(new ChoiceColumn<string>(), choices)).toEqual(choices)
+  })
+
   it("a choice column refuses a 65,536th value rather than writing back the wrong one", () => {
     const column = new ChoiceColumn<string>()
     for (let i = 0; i < 65_535; i++) column.push(`s${i}`)
