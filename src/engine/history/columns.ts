@@ -17,30 +17,49 @@ type Values = Float64Array | Uint8Array | Uint16Array
 
 /**
  * A column's values in chunks of CHUNK_ROWS (the first grows to that by doubling, so that a short
- * log stays small): value r is `chunks[r >>> CHUNK_BITS][r & IN_CHUNK]`. A column that doubled
- * as one array copied itself at every doubling into memory just mapped, whose first touch costs a
- * page fault per 4 KB; appending a chunk copies nothing.
+ * log stays small). A column that doubled as one array copied itself at every doubling into memory
+ * just mapped, whose first touch costs a page fault per 4 KB; appending a chunk copies nothing. A
+ * chunk is made only once it holds a value other than `empty`: a column that is mostly null (a
+ * limit price of market orders, an expiry) or zero (the high digits of short numerals) costs next
+ * to nothing.
  */
 class Chunks<A extends Values> {
-  readonly chunks: A[]
+  readonly #chunks: Array<A | undefined> = []
   readonly #make: (length: number) => A
+  readonly #empty: number
 
-  constructor(make: (length: number) => A) {
+  constructor(make: (length: number) => A, empty: number) {
     this.#make = make
-    this.chunks = [make(INITIAL_CAPACITY)]
+    this.#empty = empty
   }
 
-  /** Makes room for `row`, the row after the last. */
-  room(row: number): void {
-    if (row >= CHUNK_ROWS) {
-      if ((row & IN_CHUNK) === 0) this.chunks.push(this.#make(CHUNK_ROWS))
-      return
+  get(row: number): number {
+    const chunk = this.#chunks[row >>> CHUNK_BITS]
+    return chunk === undefined ? this.#empty : chunk[row & IN_CHUNK]!
+  }
+
+  /** Sets `row`, at most one past the last row set. */
+  set(row: number, value: number): void {
+    const c = row >>> CHUNK_BITS
+    const i = row & IN_CHUNK
+    let chunk = this.#chunks[c]
+    // The first chunk, once made, grows with every row; a chunk not made holds only `empty`.
+    if (chunk === undefined || i >= chunk.length) {
+      if (chunk === undefined && Object.is(value, this.#empty)) return
+      chunk = this.#grown(c, chunk, i)
     }
-    const first = this.chunks[0]!
-    if (row < first.length) return
-    const to = this.#make(first.length * 2)
-    to.set(first)
-    this.chunks[0] = to
+    chunk[i] = value
+  }
+
+  /** Chunk `c` made or grown to hold index `i`. */
+  #grown(c: number, chunk: A | undefined, i: number): A {
+    let length = c > 0 ? CHUNK_ROWS : (chunk?.length ?? INITIAL_CAPACITY)
+    while (length <= i) length *= 2
+    const to = this.#make(length)
+    if (this.#empty !== 0) to.fill(this.#empty)
+    if (chunk !== undefined) to.set(chunk)
+    this.#chunks[c] = to
+    return to
   }
 }
 
@@ -67,10 +86,10 @@ const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
  */
 export class DecimalColumn {
   /** The last 15 digits, and those before them. */
-  readonly #low = new Chunks(doubles)
-  readonly #high = new Chunks(doubles)
+  readonly #low = new Chunks(doubles, 0)
+  readonly #high = new Chunks(doubles, 0)
   /** The count of decimals, plus NEGATIVE for a negative numeral; or NULL_SCALE, OTHER_SCALE. */
-  readonly #scales = new Chunks(bytes)
+  readonly #scales = new Chunks(bytes, 0)
   readonly #other = new Map<number, string>()
   #length = 0
 
@@ -85,14 +104,9 @@ export class DecimalColumn {
 
   push(text: string | null): void {
     const row = this.#length
-    this.#low.room(row)
-    this.#high.room(row)
-    this.#scales.room(row)
     this.#length = row + 1
-    const c = row >>> CHUNK_BITS
-    const i = row & IN_CHUNK
     if (text === null) {
-      this.#scales.chunks[c]![i] = NULL_SCALE
+      this.#scales.set(row, NULL_SCALE)
       return
     }
     const end = text.length
@@ -133,21 +147,19 @@ export class DecimalColumn {
     }
     // Minus zero is outside the form.
     if (negative && high === 0 && low === 0) return this.#keep(row, text)
-    this.#low.chunks[c]![i] = low
-    this.#high.chunks[c]![i] = high
-    this.#scales.chunks[c]![i] = negative ? scale + NEGATIVE : scale
+    this.#low.set(row, low)
+    this.#high.set(row, high)
+    this.#scales.set(row, negative ? scale + NEGATIVE : scale)
   }
 
   at(row: number): string | null {
-    const c = row >>> CHUNK_BITS
-    const i = row & IN_CHUNK
-    const mark = this.#scales.chunks[c]![i]!
+    const mark = this.#scales.get(row)
     if (mark === NULL_SCALE) return null
     if (mark === OTHER_SCALE) return this.#other.get(row)!
     const negative = mark >= NEGATIVE
     const scale = negative ? mark - NEGATIVE : mark
-    const high = this.#high.chunks[c]![i]!
-    const low = String(this.#low.chunks[c]![i]!)
+    const high = this.#high.get(row)
+    const low = String(this.#low.get(row))
     const digits = high === 0 ? low : String(high) + ZEROS.slice(0, PART_DIGITS - low.length) + low
     let text = digits
     if (scale > 0) {
@@ -160,14 +172,14 @@ export class DecimalColumn {
   }
 
   #keep(row: number, text: string): void {
-    this.#scales.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = OTHER_SCALE
+    this.#scales.set(row, OTHER_SCALE)
     this.#other.set(row, text)
   }
 }
 
 /** A column of numbers or nulls (times, update indices). NaN stands for null: the values kept are finite. */
 export class NumberColumn {
-  readonly #values = new Chunks(doubles)
+  readonly #values = new Chunks(doubles, Number.NaN)
   #length = 0
 
   get length(): number {
@@ -175,20 +187,18 @@ export class NumberColumn {
   }
 
   push(value: number | null): void {
-    const row = this.#length++
-    this.#values.room(row)
-    this.#values.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = value === null ? Number.NaN : value
+    this.#values.set(this.#length++, value === null ? Number.NaN : value)
   }
 
   at(row: number): number | null {
-    const value = this.#values.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK]!
+    const value = this.#values.get(row)
     return value !== value ? null : value
   }
 }
 
 /** A column of strings from a small set (symbols, sides, statuses, codes), each kept as its place in the set; null has its own. */
 export class ChoiceColumn<T extends string> {
-  readonly #rows = new Chunks((length) => new Uint16Array(length))
+  readonly #rows = new Chunks((length) => new Uint16Array(length), 0)
   readonly #choices: Array<T | null> = [null]
   readonly #places = new Map<T, number>()
   #length = 0
@@ -200,13 +210,11 @@ export class ChoiceColumn<T extends string> {
   push(value: T | null): void {
     // Its place first: a value refused leaves the column as it was.
     const place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
-    const row = this.#length++
-    this.#rows.room(row)
-    this.#rows.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK] = place
+    this.#rows.set(this.#length++, place)
   }
 
   at(row: number): T | null {
-    return this.#choices[this.#rows.chunks[row >>> CHUNK_BITS]![row & IN_CHUNK]!]!
+    return this.#choices[this.#rows.get(row)]!
   }
 
   #add(value: T): number {

@@ -39,7 +39,7 @@ export class EndedOrderLog extends RecordLog<EndedOrder> {
   readonly #filledQuantity = new DecimalColumn()
   readonly #averageFillPrice = new DecimalColumn()
   readonly #commission = new DecimalColumn()
-  /** 1 or 0. */
+  /** 1, or null (not triggered: most orders, so the column's chunks are mostly never made). */
   readonly #triggered = new NumberColumn()
   readonly #sessionDay = new NumberColumn()
   readonly #reason = new SparseColumn<string>()
@@ -77,7 +77,7 @@ export class EndedOrderLog extends RecordLog<EndedOrder> {
     this.#filledQuantity.push(c.filledQuantity)
     this.#averageFillPrice.push(c.averageFillPrice)
     this.#commission.push(c.commission)
-    this.#triggered.push(c.triggered ? 1 : 0)
+    this.#triggered.push(c.triggered ? 1 : null)
     this.#sessionDay.push(c.sessionDay)
     this.#reason.push(c.reasons.length === 0 ? null : c.reasons[0]!)
     this.#rejectionCode.push(c.rejectionCode ?? null)

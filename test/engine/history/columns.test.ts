@@ -68,6 +68,19 @@ describe("history columns", () => {
     expect(roundTrip(new ChoiceColumn<string>(), choices)).toEqual(choices)
   })
 
+  it("a column gives back values set far apart, in chunks made only for them (the rest are empty)", () => {
+    const n = 5 * 4096 + 3
+    const far = new Set([0, 300, 4095, 4096, 9000, n - 1])
+    const numbers = Array.from({ length: n }, (_, i) => (far.has(i) ? i + 0.25 : null))
+    const decimals = Array.from({ length: n }, (_, i) => (far.has(i) ? `-${i}.5` : i % 2 === 0 ? "0" : null))
+    const choices = Array.from({ length: n }, (_, i) => (far.has(i) ? "sell" : null))
+    const zeros = Array.from({ length: n }, (_, i) => (i === 9000 ? -0 : 0))
+    expect(roundTrip(new NumberColumn(), numbers)).toEqual(numbers)
+    expect(roundTrip(new DecimalColumn(), decimals)).toEqual(decimals)
+    expect(roundTrip(new ChoiceColumn<string>(), choices)).toEqual(choices)
+    expect(Object.is(roundTrip(new NumberColumn(), zeros)[9000], -0)).toBe(true)
+  })
+
   it("a choice column refuses a 65,536th value rather than writing back the wrong one", () => {
     const column = new ChoiceColumn<string>()
     for (let i = 0; i < 65_535; i++) column.push(`s${i}`)
