@@ -93,7 +93,7 @@ const crossover = (bars: ReadonlyArray<BenchBar>, trade: boolean, engine = new T
     engine.processMarketUpdate({ time: bar.time, bars: { ORCL: bar } })
     if (trade) strategy.onClose(engine, bar.close)
   }
-  return { orders: engine.getFills().length }
+  return { orders: engine.historyMarks().fills }
 }
 
 const perOrderAgainstPeers = async (series: string, bars: ReadonlyArray<BenchBar>) => {
