@@ -77,4 +77,29 @@ describe("the ended-order log", () => {
     expect(JSON.stringify(log.at(1))).toBe(JSON.stringify(rejected))
     odd.forEach((r, i) => expect(log.at(i + 2)).toBe(r))
   })
+
+  it("an order restored with its keys in another order, then ended, is written back in that order (kept as it was, not in the columns)", () => {
+    const bar = (close: number) => ({ ORCL: { open: close, high: close + 1, low: close - 1, close, volume: 1000 } })
+    const engine = new TradingSimulationEngine({ symbols: ["ORCL"], initialCapital: 100_000 })
+    engine.processMarketUpdate({ time: 0, bars: bar(10) })
+    engine.submitOrder({ symbol: "ORCL", side: "buy", type: "limit", limitPrice: 5, quantity: 10, tag: "dip" })
+    engine.processMarketUpdate({ time: 86_400_000, bars: bar(10) })
+    const snapshot = JSON.parse(JSON.stringify(engine.snapshot()))
+    const open = snapshot.orders[0]
+    const reversed = (o: object) => Object.fromEntries(Object.entries(o).reverse())
+    open.context = { ...reversed(open.context), order: reversed(open.context.order) }
+    const restored = TradingSimulationEngine.fromSnapshot(snapshot)
+    const shown: string[] = []
+    restored.onEvent((e: EngineEvent) => {
+      if (e.type === "orderFilled") shown.push(JSON.stringify(e.order))
+    })
+    restored.processMarketUpdate({ time: 2 * 86_400_000, bars: bar(4) })
+    const [order] = restored.getOrders()
+    expect(order!.status).toBe("filled")
+    expect(shown).toEqual([JSON.stringify(order)])
+    expect(Object.keys(order!).slice(0, 3)).toEqual(["orderList", "submittedTime", "submittedAfterUpdate"])
+    const again = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(restored.snapshot())))
+    expect(JSON.stringify(again.snapshot())).toBe(JSON.stringify(restored.snapshot()))
+    expect(JSON.stringify(restored.checkpoint().history.orders)).toBe(JSON.stringify(restored.snapshot().orders))
+  })
 })
