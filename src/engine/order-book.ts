@@ -70,11 +70,12 @@ export class OrderBook implements WorkingOrderWatch {
    * The engine numbers its orders 1, 2, 3…, so the nth is the order with the nth id: found by its
    * place, without a map of ids that every new order grows (and, past a few hundred thousand
    * orders, copies whole). An order that is not at its number's place (a snapshot whose orders
-   * were not numbered so) is found through `#misplaced`, which, like `#byClientId`, holds places.
+   * were not numbered so) is found through `#misplaced`, which holds places.
    */
   readonly #orders: Array<OrderEntry | number> = []
   readonly #misplaced = new Map<OrderId, number>()
-  readonly #byClientId = new Map<string, number>()
+  /** A caller's client order id: its order's place in `#orders`, or the order itself once another of its id took that place. */
+  readonly #byClientId = new Map<string, number | BookedOrder>()
   /** The orders that ended here, in the order they ended, in columns: a long run's history costs the collector nothing. */
   readonly ended = new EndedOrderLog()
   readonly #lists = new Map<string, OrderList>()
@@ -98,7 +99,7 @@ export class OrderBook implements WorkingOrderWatch {
     // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
     if (!isEngineOrderId(clientOrderId)) {
       const at = this.#byClientId.get(clientOrderId)
-      return at === undefined ? undefined : this.#orderAt(at)
+      return typeof at === "number" ? this.#orderAt(at) : at
     }
     const order = this.get(clientOrderId as OrderId)
     return order?.context.order.clientOrderId === clientOrderId ? order : undefined
@@ -254,7 +255,11 @@ export class OrderBook implements WorkingOrderWatch {
     const seq = sequenceOf(spec.id)
     let at = this.#misplaced.size > 0 || seq <= this.#orders.length ? this.#placeOf(spec.id) : -1
     if (at >= 0) {
-      // The same id twice (only a hand-made snapshot has that): the later order takes the earlier's place, as a map of ids would keep it.
+      // The same id twice (only a hand-made snapshot or a lowered orderSeq has that): the later order takes the earlier's place,
+      // as a map of ids would keep it; the earlier is still found by its own client order id.
+      const displaced = this.#orderAt(at)
+      const client = displaced.context.order.clientOrderId
+      if (client !== undefined && this.#byClientId.get(client) === at) this.#byClientId.set(client, displaced)
       this.#orders[at] = entry
     } else {
       at = this.#orders.length

@@ -196,11 +196,18 @@ export class NumberColumn {
   }
 }
 
-/** A column of strings from a small set (symbols, sides, statuses, codes), each kept as its place in the set; null has its own. */
+/**
+ * A column of strings from a small set (symbols, sides, statuses, codes), each kept as its place in
+ * the set; null has its own. A set grown past 65,534 values (a run over that many symbols) keeps
+ * each row of a value beyond them as it is, beside the places: pushing never fails midway through
+ * a record.
+ */
 export class ChoiceColumn<T extends string> {
   readonly #rows = new Chunks((length) => new Uint16Array(length), 0)
   readonly #choices: Array<T | null> = [null]
   readonly #places = new Map<T, number>()
+  /** Rows of a value the set had no place left for. */
+  readonly #others = new Map<number, T>()
   #length = 0
 
   get length(): number {
@@ -208,23 +215,26 @@ export class ChoiceColumn<T extends string> {
   }
 
   push(value: T | null): void {
-    // Its place first: a value refused leaves the column as it was.
     const place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
+    if (place === OTHER_CHOICE) this.#others.set(this.#length, value!)
     this.#rows.set(this.#length++, place)
   }
 
   at(row: number): T | null {
-    return this.#choices[this.#rows.get(row)]!
+    const place = this.#rows.get(row)
+    return place === OTHER_CHOICE ? this.#others.get(row)! : this.#choices[place]!
   }
 
   #add(value: T): number {
-    // A set of more than 65,535 values is not a small one: the column was given the wrong data.
-    if (this.#choices.length > 0xffff) throw new RangeError(`a choice column holds at most 65,535 values`)
+    if (this.#choices.length === OTHER_CHOICE) return OTHER_CHOICE
     this.#places.set(value, this.#choices.length)
     this.#choices.push(value)
     return this.#choices.length - 1
   }
 }
+
+/** The place that marks a row whose value is kept beside the places. */
+const OTHER_CHOICE = 0xffff
 
 /** A column of strings that are mostly null (a tag, a reason): only the others are kept. */
 export class SparseColumn<T> {

@@ -81,11 +81,15 @@ describe("history columns", () => {
     expect(Object.is(roundTrip(new NumberColumn(), zeros)[9000], -0)).toBe(true)
   })
 
-  it("a choice column refuses a 65,536th value rather than writing back the wrong one", () => {
+  it("a choice column past 65,534 values keeps the rest beside its places and writes every row back", () => {
     const column = new ChoiceColumn<string>()
-    for (let i = 0; i < 65_535; i++) column.push(`s${i}`)
-    expect(() => column.push("one more")).toThrow(RangeError)
-    expect(column.length).toBe(65_535)
-    expect(column.at(65_534)).toBe("s65534")
+    const values = Array.from({ length: 70_000 }, (_, i) => (i % 7 === 0 ? null : i % 3 === 0 ? "buy" : `s${i}`))
+    for (const v of values) column.push(v)
+    expect(column.length).toBe(values.length)
+    expect(Array.from({ length: values.length }, (_, row) => column.at(row))).toEqual(values)
+    // A value first seen after the set is full is kept row by row, and an old value keeps its place.
+    column.push("late")
+    column.push("buy")
+    expect([column.at(70_000), column.at(70_001)]).toEqual(["late", "buy"])
   })
 })
