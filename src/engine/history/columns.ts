@@ -79,6 +79,83 @@ const ZEROS = "0".repeat(MAX_DIGITS + 1)
 const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
 
 /**
+ * The numerals read last, with their parts, shared by every decimal column: one fill's strings go
+ * to several records (its price is its order's average price and a trade's, its quantity its
+ * order's), and each is read once. (Mostly the very same string: V8 compares those by pointer.)
+ */
+const RECENT = 8
+const recentText: Array<string | null> = new Array<string | null>(RECENT).fill(null)
+const recentLow = new Float64Array(RECENT)
+const recentHigh = new Float64Array(RECENT)
+const recentScale = new Uint8Array(RECENT)
+let recentNext = 0
+/** What `readNumeral` read. */
+let readLow = 0
+let readHigh = 0
+let readScale = 0
+
+const recentSlot = (text: string): number => {
+  for (let i = 0; i < RECENT; i++) if (recentText[i] === text) return i
+  return -1
+}
+
+const remember = (text: string): number => {
+  const slot = recentNext
+  recentNext = (slot + 1) % RECENT
+  recentText[slot] = text
+  recentLow[slot] = readLow
+  recentHigh[slot] = readHigh
+  recentScale[slot] = readScale
+  return slot
+}
+
+/** Reads a numeral of the form into `readLow`, `readHigh` and `readScale`; false for any other string. */
+const readNumeral = (text: string): boolean => {
+  const end = text.length
+  const negative = text.charCodeAt(0) === 45 /* - */
+  const first = negative ? 1 : 0
+  // No leading zero but the units' own, no point without a digit before and after it.
+  if (first === end || (text.charCodeAt(first) === 48 && first + 1 < end && text.charCodeAt(first + 1) !== 46)) return false
+  // One pass: the first 15 digits into `head`, any after them into `tail` (split into the two parts after, when there are more than 15).
+  let head = 0
+  let tail = 0
+  let digits = 0
+  let point = -1
+  for (let i = first; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 46 /* . */) {
+      if (point >= 0 || i === first || i + 1 === end) return false
+      point = i
+      continue
+    }
+    const digit = c - 48
+    if (digit < 0 || digit > 9) return false
+    if (digits < PART_DIGITS) head = head * 10 + digit
+    else tail = tail * 10 + digit
+    digits += 1
+  }
+  const scale = point < 0 ? 0 : end - point - 1
+  // A trailing zero of the decimals and too many digits are outside the form.
+  if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48)) return false
+  let high = 0
+  let low = head
+  if (digits > PART_DIGITS) {
+    // head's last (30 − digits) digits and tail make the low part; `%` and a division by a power of ten that leaves no remainder are exact.
+    const after = digits - PART_DIGITS
+    const unit = POWERS_OF_TEN[PART_DIGITS - after]!
+    const rest = head % unit
+    high = (head - rest) / unit
+    low = rest * POWERS_OF_TEN[after]! + tail
+  }
+  // Minus zero is outside the form.
+  if (negative && high === 0 && low === 0) return false
+  readLow = low
+  readHigh = high
+  readScale = negative ? scale + NEGATIVE : scale
+  return true
+}
+
+/**
  * A column of decimal strings as the engine writes them (`decimalString`, decimal.js's
  * `toString()`): a plain numeral, `-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`, of at most 30 digits, is
  * kept as the integer of its digits (in two parts of 15) and the count of its decimals, and
@@ -109,47 +186,15 @@ export class DecimalColumn {
       this.#scales.set(row, NULL_SCALE)
       return
     }
-    const end = text.length
-    const negative = text.charCodeAt(0) === 45 /* - */
-    const first = negative ? 1 : 0
-    // No leading zero but the units' own, no point without a digit before and after it.
-    if (first === end || (text.charCodeAt(first) === 48 && first + 1 < end && text.charCodeAt(first + 1) !== 46)) return this.#keep(row, text)
-    // One pass: the first 15 digits into `head`, any after them into `tail` (split into the two parts after, when there are more than 15).
-    let head = 0
-    let tail = 0
-    let digits = 0
-    let point = -1
-    for (let i = first; i < end; i++) {
-      const c = text.charCodeAt(i)
-      if (c === 46 /* . */) {
-        if (point >= 0 || i === first || i + 1 === end) return this.#keep(row, text)
-        point = i
-        continue
-      }
-      const digit = c - 48
-      if (digit < 0 || digit > 9) return this.#keep(row, text)
-      if (digits < PART_DIGITS) head = head * 10 + digit
-      else tail = tail * 10 + digit
-      digits += 1
+    // A numeral read lately (by any column: a fill's price is its order's average price too) is not read again.
+    let slot = recentSlot(text)
+    if (slot < 0) {
+      if (!readNumeral(text)) return this.#keep(row, text)
+      slot = remember(text)
     }
-    const scale = point < 0 ? 0 : end - point - 1
-    // A trailing zero of the decimals and too many digits are outside the form.
-    if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48)) return this.#keep(row, text)
-    let high = 0
-    let low = head
-    if (digits > PART_DIGITS) {
-      // head's last (30 − digits) digits and tail make the low part; `%` and a division by a power of ten that leaves no remainder are exact.
-      const after = digits - PART_DIGITS
-      const unit = POWERS_OF_TEN[PART_DIGITS - after]!
-      const rest = head % unit
-      high = (head - rest) / unit
-      low = rest * POWERS_OF_TEN[after]! + tail
-    }
-    // Minus zero is outside the form.
-    if (negative && high === 0 && low === 0) return this.#keep(row, text)
-    this.#low.set(row, low)
-    this.#high.set(row, high)
-    this.#scales.set(row, negative ? scale + NEGATIVE : scale)
+    this.#low.set(row, recentLow[slot]!)
+    this.#high.set(row, recentHigh[slot]!)
+    this.#scales.set(row, recentScale[slot]!)
   }
 
   at(row: number): string | null {

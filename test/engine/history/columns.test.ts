@@ -28,6 +28,25 @@ describe("history columns", () => {
     )
   })
 
+  it("decimal columns fed the same few strings in turn (as a fill's go to its order and its trade) each give back their own rows", () => {
+    const pool = fc.array(fc.oneof(fc.constantFrom("0", "100", "-2.5", "1.50", "12.345678901234567", "-0", null), fc.stringMatching(/^-?[1-9][0-9]{0,20}(\.[0-9]{0,12}[1-9])?$/)), { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(pool, fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat()), { maxLength: 400 }), (texts, pushes) => {
+        const columns = [new DecimalColumn(), new DecimalColumn(), new DecimalColumn()]
+        const given: Array<Array<string | null>> = [[], [], []]
+        for (const [c, pick] of pushes) {
+          // Now and then a copy of the text rather than the same string.
+          const text = texts[pick % texts.length]!
+          const value = pick % 5 === 0 && text !== null ? [...text].join("") : text
+          columns[c]!.push(value)
+          given[c]!.push(value)
+        }
+        columns.forEach((column, c) => expect(given[c]!.map((_, row) => column.at(row))).toEqual(given[c]))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it("a decimal column keeps canonical numerals of up to 30 digits as numbers (so a long run holds no strings)", () => {
     const column = new DecimalColumn()
     const values = ["0", "12.5", "-0.0001", "123456789012345", "1234567.89012345", "-99.99", null, "1234567890123456", "-1000000000000000000", "0.00000000000000000000000000001", "101.23456789012345", "123456789012345678901234567890", "-0.1000000000000001"]
