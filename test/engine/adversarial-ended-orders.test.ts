@@ -4,8 +4,9 @@
  * `#byClientId` hold places in the book rather than objects. Everything here goes through the
  * public API. The passing tests pin behaviour that held (it is the behaviour of the tree before the
  * change, 52c6da7, checked by running this same file there and by a differential of random
- * scenarios and hand-made snapshots against it); the two `defect` tests fail on this tree and pass
- * on 52c6da7.
+ * scenarios and hand-made snapshots against it). The two tests under "defects found and fixed"
+ * failed on 7ad7be3 (a choice column that threw on its 65,536th value midway through a record; a
+ * client order id that led to the order which took its order's place) and pass since 128856e.
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
@@ -19,6 +20,7 @@ import {
   ValidationError
 } from "../../src/index.ts"
 import { basePrice, materializeMarket, type Scenario, scenarioArb } from "../../src/testing/index.ts"
+import { thrown } from "./fixtures.ts"
 import { playCommand, scenarioOptions } from "./play-scenario.ts"
 
 const FINAL = new Set(["filled", "cancelled", "rejected", "expired"])
@@ -27,14 +29,6 @@ const T0 = Date.UTC(2024, 0, 1, 15, 0)
 const cfg = (symbols: string[] = ["ACME"]) => ({ symbols, initialCapital: "100000000", commissionRate: 0, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null })
 const bar = (p: number) => ({ open: p, high: p + 1, low: p - 1, close: p })
 const json = (x: unknown): string => JSON.stringify(x)
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
-}
 /** What a caller can read of the engine's orders, as JSON. */
 const ordersState = (e: TradingSimulationEngine): string => json([e.getOrders(), e.snapshot(), e.historyMarks(), e.checkpoint()])
 

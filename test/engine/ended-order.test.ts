@@ -9,16 +9,8 @@ import { describe, expect } from "vitest"
 import { finalOrderStatuses } from "../../machines/index.ts"
 import { type EngineEvent, IllegalOrderTransitionError, type OrderView, TradingSimulationEngine } from "../../src/index.ts"
 import { scenarioArb } from "../../src/testing/index.ts"
+import { thrown } from "./fixtures.ts"
 import { playScenario, scenarioOptions } from "./play-scenario.ts"
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
-}
 
 describe("ended orders", () => {
   test.prop([scenarioArb(30)], { numRuns: 60 })("show, refuse and snapshot as their entries did", (scenario) => {

@@ -65,3 +65,13 @@ export const issuesOf = (f: () => unknown): string[] => {
   }
   throw new Error("expected a ValidationError")
 }
+
+/** What `f` throws, or undefined when it returns. */
+export const thrown = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (e) {
+    return e
+  }
+  return undefined
+}
