@@ -1,4 +1,4 @@
-import type { OrderId } from "../domain/ids.ts"
+import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
 import { ValidationError } from "../domain/errors.ts"
 import { isEngineOrderId, type OrderListKind } from "../domain/order.ts"
 import { type EndedOrder, endedOrder, endedSnapshot, endedView } from "./ended-order.ts"
@@ -70,12 +70,12 @@ export class OrderBook implements WorkingOrderWatch {
    * The engine numbers its orders 1, 2, 3…, so the nth is the order with the nth id: found by its
    * place, without a map of ids that every new order grows (and, past a few hundred thousand
    * orders, copies whole). An order that is not at its number's place (a snapshot whose orders
-   * were not numbered so) is found through `#misplaced`, which holds places.
+   * were not numbered so) is found through `#misplaced`, which, like `#byClientId`, holds places.
+   * No two orders have one id: a restore refuses a snapshot that has or would make such a pair.
    */
   readonly #orders: Array<OrderEntry | number> = []
   readonly #misplaced = new Map<OrderId, number>()
-  /** A caller's client order id: its order's place in `#orders`, or the order itself once another of its id took that place. */
-  readonly #byClientId = new Map<string, number | BookedOrder>()
+  readonly #byClientId = new Map<string, number>()
   /** The orders that ended here, in the order they ended, in columns: a long run's history costs the collector nothing. */
   readonly ended = new EndedOrderLog()
   readonly #lists = new Map<string, OrderList>()
@@ -99,7 +99,7 @@ export class OrderBook implements WorkingOrderWatch {
     // An order given no client order id goes by its own id: found among the orders (a caller's id never has that form).
     if (!isEngineOrderId(clientOrderId)) {
       const at = this.#byClientId.get(clientOrderId)
-      return typeof at === "number" ? this.#orderAt(at) : at
+      return at === undefined ? undefined : this.#orderAt(at)
     }
     const order = this.get(clientOrderId as OrderId)
     return order?.context.order.clientOrderId === clientOrderId ? order : undefined
@@ -215,16 +215,30 @@ export class OrderBook implements WorkingOrderWatch {
     }
   }
 
-  static fromSnapshot(s: OrderBookSnapshot): OrderBook {
+  /** `orderSeq`: the number of the engine's last order (it numbers the next after it). */
+  static fromSnapshot(s: OrderBookSnapshot & { readonly orderSeq: number }): OrderBook {
     const book = new OrderBook()
-    for (const o of s.orders) {
-      const entry = OrderEntry.fromSnapshot(o)
+    for (let i = 0; i < s.orders.length; i++) {
+      const entry = OrderEntry.fromSnapshot(s.orders[i]!)
+      book.#refuseSharedId(entry.spec.id, i, s.orderSeq)
       book.#add(entry)
       if (entry.status === "held") book.held.push(entry)
     }
     book.pending = s.pending.map((id, i) => book.#named(id, `pending[${i}]`))
     s.working.forEach((id, i) => book.accept(book.#named(id, `working[${i}]`)))
     return book
+  }
+
+  /**
+   * Refuses a restored order whose id an earlier one of the snapshot has, or that the engine would
+   * give its next orders (numbered past `orderSeq`): two orders of one id would be one to every
+   * lookup, snapshot and checkpoint, and each would lose the other differently.
+   */
+  #refuseSharedId(id: OrderId, i: number, orderSeq: number): void {
+    if (this.#placeOf(id) >= 0) throw new ValidationError({ subject: "snapshot", issues: [{ field: `orders[${i}].context.order.id`, rule: "must not be the id of an earlier order", value: id }] })
+    const seq = sequenceOf(id)
+    if (seq > orderSeq && orderIdFromSeq(seq) === id)
+      throw new ValidationError({ subject: "snapshot", issues: [{ field: "orderSeq", rule: `must be at least ${seq}, the number of orders[${i}] (${id}): the engine numbers its next order after it`, value: orderSeq }] })
   }
 
   /** The order a snapshot's list names; one it does not have is refused naming the place. */
@@ -252,20 +266,9 @@ export class OrderBook implements WorkingOrderWatch {
 
   #add(entry: OrderEntry): void {
     const { spec } = entry
-    const seq = sequenceOf(spec.id)
-    let at = this.#misplaced.size > 0 || seq <= this.#orders.length ? this.#placeOf(spec.id) : -1
-    if (at >= 0) {
-      // The same id twice (only a hand-made snapshot or a lowered orderSeq has that): the later order takes the earlier's place,
-      // as a map of ids would keep it; the earlier is still found by its own client order id.
-      const displaced = this.#orderAt(at)
-      const client = displaced.context.order.clientOrderId
-      if (client !== undefined && this.#byClientId.get(client) === at) this.#byClientId.set(client, displaced)
-      this.#orders[at] = entry
-    } else {
-      at = this.#orders.length
-      if (seq !== at + 1) this.#misplaced.set(spec.id, at)
-      this.#orders.push(entry)
-    }
+    const at = this.#orders.length
+    if (sequenceOf(spec.id) !== at + 1) this.#misplaced.set(spec.id, at)
+    this.#orders.push(entry)
     // Snapshots from before client order ids have none; an order given none has its own id, found through #orders.
     if (spec.clientOrderId !== undefined && spec.clientOrderId !== spec.id) this.#byClientId.set(spec.clientOrderId, at)
     const link = spec.orderList
