@@ -13,17 +13,15 @@ import { describe, expect, it } from "vitest"
 import {
   DuplicateClientOrderIdError,
   IllegalOrderTransitionError,
-  type OrderId,
   type OrderView,
   TradingSimulationEngine,
   UnknownOrderError,
   ValidationError
 } from "../../src/index.ts"
-import { basePrice, materializeMarket, type Scenario, scenarioArb } from "../../src/testing/index.ts"
+import { scenarioArb } from "../../src/testing/index.ts"
 import { thrown } from "./fixtures.ts"
-import { playCommand, scenarioOptions } from "./play-scenario.ts"
+import { scenarioOptions, scenarioPlayer } from "./play-scenario.ts"
 
-const FINAL = new Set(["filled", "cancelled", "rejected", "expired"])
 const DAY = 86_400_000
 const T0 = Date.UTC(2024, 0, 1, 15, 0)
 const cfg = (symbols: string[] = ["ACME"]) => ({ symbols, initialCapital: "100000000", commissionRate: 0, slippageRate: 0, maxPositionSize: 1, dailyStopLoss: null })
@@ -31,18 +29,6 @@ const bar = (p: number) => ({ open: p, high: p + 1, low: p - 1, close: p })
 const json = (x: unknown): string => JSON.stringify(x)
 /** What a caller can read of the engine's orders, as JSON. */
 const ordersState = (e: TradingSimulationEngine): string => json([e.getOrders(), e.snapshot(), e.historyMarks(), e.checkpoint()])
-
-/** Replays steps [from, to) of a scenario (the ids list is the play's own). */
-const replay = (scenario: Scenario, engine: TradingSimulationEngine, from: number, to: number, ids: OrderId[]): void => {
-  const updates = materializeMarket(scenario)
-  const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
-  for (let s = 0; s < from; s++) for (const [symbol, q] of updates[s]!.quotes) last.set(symbol, Number(q.close))
-  for (let s = from; s < to; s++) {
-    for (const command of scenario.steps[s]!.commands) playCommand(engine, command, ids, (x) => last.get(x)!)
-    engine.processMarketUpdate(updates[s]!.input)
-    for (const [symbol, q] of updates[s]!.quotes) last.set(symbol, Number(q.close))
-  }
-}
 
 describe("random scenarios: ended orders read back through every door alike", () => {
   test.prop([scenarioArb(25), fc.double({ min: 0, max: 1, noNaN: true })], { numRuns: 30 })(
@@ -52,10 +38,10 @@ describe("random scenarios: ended orders read back through every door alike", ()
       const steps = scenario.steps.length
       const split = Math.floor(where * steps)
       const e = new TradingSimulationEngine(scenario.config, opts)
-      const ids: OrderId[] = []
-      replay(scenario, e, 0, split, ids)
+      const play = scenarioPlayer(scenario, e)
+      for (let k = 0; k < split; k++) play(k)
       const first = JSON.parse(json(e.checkpoint()))
-      replay(scenario, e, split, steps, ids)
+      for (let k = split; k < steps; k++) play(k)
       const second = JSON.parse(json(e.checkpoint(first.live.history)))
       const views = e.getOrders()
       const snapshot = e.snapshot()

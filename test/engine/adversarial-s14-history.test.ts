@@ -9,10 +9,10 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { ChoiceColumn, DecimalColumn } from "../../src/engine/history/columns.ts"
-import { type OrderId, TradingSimulationEngine, ValidationError } from "../../src/index.ts"
-import { basePrice, materializeMarket, type Scenario, scenarioArb } from "../../src/testing/index.ts"
+import { TradingSimulationEngine, ValidationError } from "../../src/index.ts"
+import { scenarioArb } from "../../src/testing/index.ts"
 import { thrown } from "./fixtures.ts"
-import { playCommand, scenarioOptions } from "./play-scenario.ts"
+import { scenarioOptions, scenarioPlayer } from "./play-scenario.ts"
 
 const T0 = Date.UTC(2024, 0, 1, 15, 0)
 const MIN = 60_000
@@ -93,19 +93,6 @@ describe("decimal columns read through the shared cache", () => {
   })
 })
 
-/** Plays a scenario's steps on an engine one at a time; `from` and `ids` carry on from where another engine's play of it was (a restored one). */
-const player = (scenario: Scenario, engine: TradingSimulationEngine, from = 0, ids: OrderId[] = []) => {
-  const updates = materializeMarket(scenario)
-  const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
-  for (let s = 0; s < from; s++) for (const [symbol, q] of updates[s]!.quotes) last.set(symbol, Number(q.close))
-  const step = (k: number): void => {
-    if (k >= scenario.steps.length) return
-    for (const command of scenario.steps[k]!.commands) playCommand(engine, command, ids, (x) => last.get(x)!)
-    engine.processMarketUpdate(updates[k]!.input)
-    for (const [symbol, q] of updates[k]!.quotes) last.set(symbol, Number(q.close))
-  }
-  return Object.assign(step, { ids })
-}
 /** What a caller reads of the history, as JSON. */
 const history = (e: TradingSimulationEngine): string => json([e.getFills(), e.getTrades(), e.getOrders(), e.snapshot(), e.checkpoint()])
 
@@ -116,12 +103,12 @@ describe("engines side by side share the cache and still read back their own val
       const view = (e: TradingSimulationEngine) => json([e.getFills(), e.getTrades(), e.getOrders(), e.snapshot()])
       const alone = [a, b, c].map((s) => {
         const e = new TradingSimulationEngine(s.config, scenarioOptions(s))
-        const play = player(s, e)
+        const play = scenarioPlayer(s, e)
         for (let k = 0; k < s.steps.length; k++) play(k)
         return { all: history(e), view: view(e) }
       })
       const engines = [a, b, c].map((s) => new TradingSimulationEngine(s.config, scenarioOptions(s)))
-      const plays = [a, b, c].map((s, i) => player(s, engines[i]!))
+      const plays = [a, b, c].map((s, i) => scenarioPlayer(s, engines[i]!))
       const steps = Math.max(a.steps.length, b.steps.length, c.steps.length)
       const half = Math.floor(a.steps.length / 2)
       let restored: TradingSimulationEngine | null = null
@@ -129,7 +116,7 @@ describe("engines side by side share the cache and still read back their own val
       for (let k = 0; k < steps; k++) {
         if (k === half) {
           restored = TradingSimulationEngine.fromSnapshot(JSON.parse(json(engines[0]!.snapshot())), scenarioOptions(a))
-          playRestored = player(a, restored, half, [...plays[0]!.ids])
+          playRestored = scenarioPlayer(a, restored, half, [...plays[0]!.ids])
         }
         plays.forEach((p) => p(k))
         playRestored?.(k)
@@ -332,7 +319,7 @@ describe("a restore that would give two orders one id is refused", () => {
     (scenario, where, lower) => {
       const opts = scenarioOptions(scenario)
       const e = new TradingSimulationEngine(scenario.config, opts)
-      const play = player(scenario, e)
+      const play = scenarioPlayer(scenario, e)
       const split = Math.floor(where * scenario.steps.length)
       for (let k = 0; k < split; k++) play(k)
       const made = json(e.snapshot())

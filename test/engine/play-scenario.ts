@@ -25,17 +25,28 @@ export const playCommand = (engine: TradingSimulationEngine, command: CommandSpe
   }
 }
 
-export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine): TradingSimulationEngine => {
+/**
+ * A scenario's steps played on an engine one at a time (each step's commands, then its update);
+ * `from` and `ids` carry on from where another engine's play of it stopped (a restored one).
+ * A step past the scenario's end does nothing.
+ */
+export const scenarioPlayer = (scenario: Scenario, engine: TradingSimulationEngine, from = 0, ids: OrderId[] = []) => {
+  const updates = materializeMarket(scenario)
   const last = new Map(engine.config.symbols.map((s, i) => [s, basePrice(scenario, i)]))
   const lastPrice = (symbol: string) => last.get(symbol)!
-  const ids: OrderId[] = []
-  const updates = materializeMarket(scenario)
-  scenario.steps.forEach((step, s) => {
-    for (const command of step.commands) playCommand(engine, command, ids, lastPrice)
-    const update = updates[s]!
-    engine.processMarketUpdate(update.input)
-    for (const [symbol, q] of update.quotes) last.set(symbol, Number(q.close))
-  })
+  for (let s = 0; s < from; s++) for (const [symbol, q] of updates[s]!.quotes) last.set(symbol, Number(q.close))
+  const step = (k: number): void => {
+    if (k >= scenario.steps.length) return
+    for (const command of scenario.steps[k]!.commands) playCommand(engine, command, ids, lastPrice)
+    engine.processMarketUpdate(updates[k]!.input)
+    for (const [symbol, q] of updates[k]!.quotes) last.set(symbol, Number(q.close))
+  }
+  return Object.assign(step, { ids })
+}
+
+export const playScenario = (scenario: Scenario, engine: TradingSimulationEngine): TradingSimulationEngine => {
+  const play = scenarioPlayer(scenario, engine)
+  for (let k = 0; k < scenario.steps.length; k++) play(k)
   return engine
 }
 
