@@ -4,6 +4,15 @@ import type { PriceInput } from "../domain/market-update.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
+/**
+ * Each symbol's exact mark, zero without one (the engine's Marks). An object rather than a function:
+ * one engine's closure would be inlined into the compiled code of every engine after it, and
+ * dropped from it when that engine is collected (see ./shape-keeper.ts).
+ */
+export interface DecimalMarks {
+  orZero(symbol: string): Decimal
+}
+
 /** What the per-update valuation reads of the marks (the engine's Marks). */
 export interface MarkReader {
   /** The float mark, zero without one. */
@@ -245,22 +254,22 @@ export class Ledger {
   }
 
   /** Exact equity: cash + Σ position × mark. */
-  equity(mark: (symbol: string) => Decimal): Decimal {
+  equity(marks: DecimalMarks): Decimal {
     let equity = this.#cash
     // Over the list, in the map's order: a Map's entry iterator would allocate at every check.
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (!state.quantity.isZero()) equity = add(equity, multiply(state.quantity, mark(state.symbol)))
+      if (!state.quantity.isZero()) equity = add(equity, multiply(state.quantity, marks.orZero(state.symbol)))
     }
     return equity
   }
 
   /** Σ |short position| × mark: the collateral shorts hold. */
-  shortMarketValue(mark: (symbol: string) => Decimal): Decimal {
+  shortMarketValue(marks: DecimalMarks): Decimal {
     let value = ZERO
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
-      if (isBelowZero(state.quantity)) value = add(value, multiply(absolute(state.quantity), mark(state.symbol)))
+      if (isBelowZero(state.quantity)) value = add(value, multiply(absolute(state.quantity), marks.orZero(state.symbol)))
     }
     return value
   }

@@ -26,8 +26,10 @@ export class Marks {
     return mark
   }
 
-  /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. Made once: account views hand it out for every check. */
-  readonly orZero = (symbol: string): Decimal => this.decimal(symbol) ?? ZERO
+  /** A position is only ever in a symbol that has traded, so it has a mark; zero covers the rest. */
+  orZero(symbol: string): Decimal {
+    return this.decimal(symbol) ?? ZERO
+  }
 
   /** The caller's own last price (a position's symbol has one). */
   source(symbol: string): PriceInput {

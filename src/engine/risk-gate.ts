@@ -125,7 +125,7 @@ const buyingPowerAfter = (inputs: RiskInputs, symbol: string, position: Decimal,
   const { ledger } = inputs
   if (!ledger.hasShorts && !isBelowZero(after)) return cashAfter
   const shortsAfter = ledger
-    .shortMarketValue((s) => (s === symbol ? price : (inputs.markOf(s) ?? ZERO)))
+    .shortMarketValue({ orZero: (s) => (s === symbol ? price : (inputs.markOf(s) ?? ZERO)) })
     .minus(Decimal.min(position, ZERO).abs().times(price))
     .plus(Decimal.min(after, ZERO).abs().times(price))
   return cashAfter.minus(shortsAfter.times(2))

@@ -9,10 +9,21 @@ export interface SlippageModel {
 }
 
 /** Against the trader by a fixed fraction: buys pay price × (1 + rate), sells get price × (1 − rate). */
-export const proportionalSlippage = (rate: number): SlippageModel => {
-  const up = new Decimal(1).plus(rate)
-  const down = new Decimal(1).minus(rate)
-  return {
-    adjust: (price, order) => (rate === 0 ? price : multiply(price, order.spec.side === "buy" ? up : down))
+export const proportionalSlippage = (rate: number): SlippageModel => new ProportionalSlippage(rate)
+
+// A class rather than a closure per engine, as the proportional fee (./fee-model.ts).
+class ProportionalSlippage implements SlippageModel {
+  readonly #none: boolean
+  readonly #up: Decimal
+  readonly #down: Decimal
+
+  constructor(rate: number) {
+    this.#none = rate === 0
+    this.#up = new Decimal(1).plus(rate)
+    this.#down = new Decimal(1).minus(rate)
+  }
+
+  adjust(price: Decimal, order: WorkingOrder): Decimal {
+    return this.#none ? price : multiply(price, order.spec.side === "buy" ? this.#up : this.#down)
   }
 }

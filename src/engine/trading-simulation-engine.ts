@@ -70,6 +70,7 @@ import { fieldOf } from "../domain/input-path.ts"
 import { readPlainInput, unreadableIssue } from "../domain/plain-input.ts"
 import { SessionClock, type SessionMark, type UpdateClock } from "./session-clock.ts"
 import { timeInForcePolicies } from "./time-in-force.ts"
+import { keepShapes } from "./shape-keeper.ts"
 import { TradeBook } from "./trade-book.ts"
 import { VolumeParticipation } from "./volume-participation.ts"
 import { largestHeldBack } from "./working-totals.ts"
@@ -846,7 +847,7 @@ export class TradingSimulationEngine {
   }
 
   #equity(): Decimal {
-    return (this.#equityNow ??= this.#ledger.equity(this.#marks.orZero))
+    return (this.#equityNow ??= this.#ledger.equity(this.#marks))
   }
 
   /** `#equity` as a function made once: the daily stop-loss is handed it on every update. */
@@ -874,7 +875,7 @@ export class TradingSimulationEngine {
         }
       }
     } else if (!held.isZero()) free = subtract(free, held)
-    return this.#ledger.hasShorts ? subtract(free, multiply(this.#ledger.shortMarketValue(this.#marks.orZero), TWO)) : free
+    return this.#ledger.hasShorts ? subtract(free, multiply(this.#ledger.shortMarketValue(this.#marks), TWO)) : free
   }
 
   /** Equity moved by one fill: by the cash it moved and the position it moved at the symbol's mark (exact, as the sum over the positions would be). */
@@ -1235,3 +1236,5 @@ export class TradingSimulationEngine {
 }
 
 export type { EngineEvents }
+
+keepShapes(TradingSimulationEngine)
