@@ -6,9 +6,11 @@
  *   series and on full-precision synthetic prices, and the bytes allocated per order;
  * - per order at 500 symbols rebalanced every bar against one symbol;
  * - per bar with 10,000 resting limit orders that never fill against none;
- * - accepting 10,000 orders in one update.
+ * - accepting 10,000 orders in one update;
+ * - simulations run one after another, each collected before the next: the crossover's time per
+ *   bar in the later ones against the first ones (engines that die must not slow those after them).
  *
- *   node bench/order-cost-bench.ts [--runs=5] [--resting=10000] [--resting-bars=100000] [--accept=10000] [--only=peers,symbols,resting,accept] [--json]
+ *   node bench/order-cost-bench.ts [--runs=5] [--resting=10000] [--resting-bars=100000] [--accept=10000] [--sequence=10] [--only=peers,symbols,resting,accept,sequence] [--json]
  */
 import { Session } from "node:inspector/promises"
 import os from "node:os"
@@ -19,6 +21,7 @@ import { TradingSimulationEngine } from "../src/index.ts"
 import { type BenchBar, makeBenchmarkBars } from "./bars.ts"
 import { crossoverRules, runGrademark, runPlainLoop } from "./crossover-peers.ts"
 import { makeFullPrecisionBars } from "./synthetic-bars.ts"
+import { collectGarbage } from "./collect-garbage.ts"
 
 const option = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback)
 const runs = option("runs", 5)
@@ -27,6 +30,7 @@ const json = process.argv.includes("--json")
 const restingOrders = option("resting", 10_000)
 const restingBars = option("resting-bars", 100_000)
 const acceptOrders = option("accept", 10_000)
+const sequenceLength = option("sequence", 10)
 // `--only=peers,symbols,resting,accept`: some of the figures.
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",")
 const wanted = (part: string): boolean => only === undefined || only.includes(part)
@@ -216,6 +220,25 @@ const acceptInOneUpdate = (count: number) => {
   return { orders: count, submitMillis: median(submit), acceptMillis: median(accept) }
 }
 
+/**
+ * `count` crossover simulations on the same bars, one after another, each collected before the next
+ * starts (as the testing kit's properties, a server's deployments or a batch of backtests do): each
+ * one's CPU time per bar, and the median of the last half against the median of the first half.
+ */
+const simulationsInSequence = (bars: ReadonlyArray<BenchBar>, count: number) => {
+  const gc = collectGarbage()
+  const perBar: number[] = []
+  for (let i = 0; i < count; i++) {
+    gc()
+    const start = process.cpuUsage()
+    crossover(bars, true)
+    const used = process.cpuUsage(start)
+    perBar.push(((used.user + used.system) / bars.length))
+  }
+  const half = Math.floor(count / 2)
+  return { bars: bars.length, perBarMicros: perBar, ratio: median(perBar.slice(count - half)) / median(perBar.slice(0, half)) }
+}
+
 const orclPath = fileURLToPath(new URL("../examples/data/orcl-1995-2014.txt", import.meta.url))
 const orcl = makeBenchmarkBars(await loadOhlcvCsv(orclPath), 1_000_000)
 const synthetic = makeFullPrecisionBars(1_000_000)
@@ -226,7 +249,8 @@ const results = {
   peers: wanted("peers") ? [await perOrderAgainstPeers("ORCL", orcl), await perOrderAgainstPeers("full-precision synthetic", synthetic)] : [],
   symbols: wanted("symbols") ? perOrderBySymbols() : null,
   resting: wanted("resting") ? perBarByRestingOrders(orcl.slice(0, restingBars), restingOrders) : null,
-  accept: wanted("accept") ? acceptInOneUpdate(acceptOrders) : null
+  accept: wanted("accept") ? acceptInOneUpdate(acceptOrders) : null,
+  sequence: wanted("sequence") ? simulationsInSequence(orcl.slice(0, 200_000), sequenceLength) : null
 }
 
 if (json) console.log(JSON.stringify(results))
@@ -251,4 +275,10 @@ else {
   )
   const a = results.accept
   if (a !== null) console.log(`  ${a.orders.toLocaleString("en-US")} orders accepted in one update: ${f(a.acceptMillis, 1)} ms (target ≤ 100); submitting them: ${f(a.submitMillis, 1)} ms`)
+  const q = results.sequence
+  if (q !== null)
+    console.log(
+      `  ${q.perBarMicros.length} crossover simulations of ${q.bars.toLocaleString("en-US")} bars one after another: ${q.perBarMicros.map((x) => f(x, 3)).join(", ")} µs of CPU per bar; ` +
+        `the last half ${f(q.ratio)}× the first half`
+    )
 }

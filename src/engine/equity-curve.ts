@@ -192,13 +192,18 @@ export class EquityCurve {
 
   /** The last equity pushed, if any. */
   last(): number | undefined {
-    return this.length === 0 ? undefined : this.lastOr(0)
+    if (this.#length === 0 && this.#storedLength > 0) this.#readStored()
+    return this.#length === 0 ? undefined : this.#equityChunk[this.#at - 1]!
   }
 
-  /** The last equity pushed, else `none`: a float either way, which the day start of every update of daily bars reads without boxing it. */
-  lastOr(none: number): number {
+  /**
+   * The last equity pushed written into `slots[at]`, which keeps what it holds when there is none:
+   * the day start of every update of daily bars reads it so, where a float returned from a call
+   * the compiler does not inline is boxed (a new object on every update that holds a position).
+   */
+  copyLastInto(slots: Float64Array, at: number): void {
     if (this.#length === 0 && this.#storedLength > 0) this.#readStored()
-    return this.#length === 0 ? none : this.#equityChunk[this.#at - 1]!
+    if (this.#length > 0) slots[at] = this.#equityChunk[this.#at - 1]!
   }
 
   /** The equity values, contiguous (made once after each change, then shared). */

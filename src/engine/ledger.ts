@@ -1,6 +1,5 @@
 import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
 import { absolute, add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
-import type { PriceInput } from "../domain/market-update.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -15,10 +14,8 @@ export interface DecimalMarks {
 
 /** What the per-update valuation reads of the marks (the engine's Marks). */
 export interface MarkReader {
-  /** The float mark, zero without one. */
-  numberOrZero(symbol: string): number
-  /** The mark as the caller gave it. */
-  source(symbol: string): PriceInput
+  /** The symbol's mark as a float, undefined without one. */
+  find(symbol: string): { readonly number: number } | undefined
 }
 
 interface PositionState {
@@ -141,19 +138,22 @@ export class Ledger {
     return this.#shorts > 0
   }
 
-  /** The non-zero positions into two columns, reused from call to call: the quantities, and each symbol's mark as the caller gave it. */
-  holdingsInto(quantities: Decimal[], prices: PriceInput[], marks: MarkReader): void {
+  /**
+   * The non-zero positions into the first places of two columns, reused from call to call: their
+   * quantities and their symbols; returns how many. The columns keep their length (what is past
+   * the count is stale): one that shrank and grew again as a position closed and opened would
+   * allocate its storage again each time.
+   */
+  holdingsInto(quantities: Decimal[], symbols: string[]): number {
     let n = 0
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
       quantities[n] = state.quantity
-      prices[n] = marks.source(state.symbol)
+      symbols[n] = state.symbol
       n += 1
     }
-    // Setting an array's length is a call into the runtime even when it does not change: most days it does not.
-    if (quantities.length !== n) quantities.length = n
-    if (prices.length !== n) prices.length = n
+    return n
   }
 
   realizedPnlOf(symbol: string): Decimal {
@@ -241,7 +241,9 @@ export class Ledger {
     for (let i = 0; i < this.#positionList.length; i++) {
       const state = this.#positionList[i]!
       if (state.quantityNumber === 0) continue
-      const value = state.quantityNumber * marks.numberOrZero(state.symbol)
+      // Not `find(…)?.number ?? 0`: the compiler boxes a float it merges with undefined, a new object on every update.
+      const mark = marks.find(state.symbol)
+      const value = mark === undefined ? 0 : state.quantityNumber * mark.number
       equity += value
       if (value > 0) longValue += value
       else shortValue -= value

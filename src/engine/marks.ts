@@ -31,14 +31,29 @@ export class Marks {
     return this.decimal(symbol) ?? ZERO
   }
 
-  /** The caller's own last price (a position's symbol has one). */
-  source(symbol: string): PriceInput {
-    return this.#get(symbol)!.source
+  /**
+   * The first `count` symbols' last prices as the caller gave them (each has one: they hold
+   * positions), a number into `numbers` and a string into `texts` (null where it is a number).
+   * Copied here rather than returned one by one: a float returned from a call, or stored among
+   * strings, is boxed, and the day start of every update of daily bars copies them.
+   */
+  sourcesInto(symbols: ReadonlyArray<string>, count: number, numbers: Float64Array, texts: Array<string | null>): void {
+    for (let i = 0; i < count; i++) {
+      const source = this.#get(symbols[i]!)!.source
+      if (typeof source === "number") {
+        numbers[i] = source
+        texts[i] = null
+      } else texts[i] = source
+    }
   }
 
-  /** The float mark, zero without one: what the per-update valuation estimate reads. */
-  numberOrZero(symbol: string): number {
-    return this.#get(symbol)?.number ?? 0
+  /**
+   * The symbol's mark (its float `number`), undefined without one: what the per-update valuation
+   * reads. The record rather than its number: a float returned from a call the compiler does not
+   * inline is boxed, a new object on every update that holds a position.
+   */
+  find(symbol: string): { readonly number: number } | undefined {
+    return this.#get(symbol)
   }
 
   // Kept small, as the methods above, so that the per-update path takes them in whole.

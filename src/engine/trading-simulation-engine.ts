@@ -573,7 +573,7 @@ export class TradingSimulationEngine {
       const valuation = this.#ledger.valuationEstimate(this.#marks)
       this.#curve.push(time, valuation)
       if (this.#status === "running") {
-        const breach = this.#stopLoss.breach(valuation.equity, this.#exactEquity)
+        const breach = this.#stopLoss.breach(valuation, this.#exactEquity)
         if (breach !== null) this.#sendSimulation({ type: "HALT", reason: breach, day: this.#day }, "halt", breach)
       }
       completed = true

@@ -51,6 +51,10 @@ describe("EquityCurve storage", () => {
       expect(curve.length).toBe(count)
       expect(curve.points()).toEqual(expected)
       expect(curve.last()).toBe(count === 0 ? undefined : point(count - 1).equity)
+      // Copied into a slot, which keeps what it held when there is no point.
+      const slots = Float64Array.of(-1, -2)
+      curve.copyLastInto(slots, 1)
+      expect([...slots]).toEqual([-1, count === 0 ? -2 : point(count - 1).equity])
       expect([...curve.values()]).toEqual(expected.map((p) => p.equity))
       const { times, longValue, shortValue } = curve.columns()
       expect([...times].map((t) => (Number.isNaN(t) ? null : t))).toEqual(expected.map((p) => p.time))
@@ -114,5 +118,8 @@ describe("EquityCurve storage", () => {
       expect(ask(fresh())).toEqual(ask(whole))
     // Nothing pushed since the restore: the last point is a stored one.
     expect(EquityCurve.stored(stored).last()).toBe(point(39_999).equity)
+    const slots = new Float64Array(1)
+    EquityCurve.stored(stored).copyLastInto(slots, 0)
+    expect(slots[0]).toBe(point(39_999).equity)
   })
 })

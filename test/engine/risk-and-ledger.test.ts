@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { Decimal, TradingSimulationEngine } from "../../src/index.ts"
 import type { BarInput, EngineEvents, OrderRequest, PriceInput, SimulationConfigInput } from "../../src/index.ts"
 import { checkPortfolioInvariants } from "../../src/testing/index.ts"
-import { at, bar, engineOn, flat, frictionless, MONDAY, ordersIn, TUESDAY } from "./fixtures.ts"
+import { at, bar, DAY, engineOn, flat, frictionless, MONDAY, ordersIn, TUESDAY } from "./fixtures.ts"
 
 const engineWith = engineOn(frictionless(["AAPL", "MSFT"], { enableShorting: false }))
 
@@ -504,6 +504,43 @@ describe("daily stop-loss", () => {
     expect(statuses[0]).toMatchObject({ from: "running", to: "halted" })
     expect(statuses[0]!.reason).toMatch(/^daily stop-loss/)
     expect(engine.statusReason).toBe(statuses[0]!.reason)
+  })
+
+  describe("a day that starts holding a position: the exact check values it at the day start's mark, as the caller gave it", () => {
+    // Monday: 500 AAPL bought at 100 (50,000 cash left), closing at `mondayClose`. Tuesday starts at
+    // 50,000 + 500 × 100.05 = 100,025, so its floor is 98,024.5: a close of 96.049 leaves equity at it.
+    const tuesday = (mondayClose: PriceInput, tuesdayClose: PriceInput, restore: boolean) => {
+      let engine = engineWith(config)
+      engine.submitOrder(buy(500))
+      engine.processMarketUpdate({ time: at(MONDAY, 0), bars: { AAPL: flat(100) } })
+      engine.processMarketUpdate({ time: at(MONDAY, 1), bars: { AAPL: flat(mondayClose) } })
+      engine.processMarketUpdate({ time: at(TUESDAY, 0), bars: { AAPL: flat(mondayClose) } })
+      if (restore) engine = TradingSimulationEngine.fromSnapshot(JSON.parse(JSON.stringify(engine.snapshot())))
+      engine.processMarketUpdate({ time: at(TUESDAY, 1), bars: { AAPL: flat(tuesdayClose) } })
+      return engine
+    }
+
+    for (const mondayClose of ["100.05", 100.05])
+      for (const restore of [false, true])
+        it(`${typeof mondayClose} mark${restore ? ", restored from a snapshot on Tuesday" : ""}`, () => {
+          expect(tuesday(mondayClose, "96.049", restore).status).toBe("running")
+          expect(tuesday(mondayClose, "96.0489", restore).status).toBe("halted")
+        })
+
+    it("keeps the mark's form in the snapshot, and only the positions held (one closed since holds none)", () => {
+      const engine = tuesday("100.05", "97", false)
+      expect(engine.snapshot().dayStart.holdings).toEqual([["500", "100.05"]])
+      engine.submitOrder(sell(500))
+      engine.processMarketUpdate({ time: at(TUESDAY, 2), bars: { AAPL: flat(97) } })
+      engine.processMarketUpdate({ time: at(TUESDAY + DAY, 0), bars: { AAPL: flat("97.5") } })
+      expect(engine.snapshot().dayStart.holdings).toEqual([])
+      // Thursday starts holding again, at Wednesday's last mark, a number this time.
+      engine.submitOrder(buy(100))
+      engine.processMarketUpdate({ time: at(TUESDAY + DAY, 1), bars: { AAPL: flat(97.5) } })
+      engine.processMarketUpdate({ time: at(TUESDAY + 2 * DAY, 0), bars: { AAPL: flat(98) } })
+      expect(engine.snapshot().dayStart.holdings).toEqual([["100", 97.5]])
+      expect(engine.status).toBe("running")
+    })
   })
 
   it("null disables it", () => {
