@@ -96,19 +96,23 @@ const isPrice = (n: unknown): n is number => typeof n === "number" && n > 0 && n
 
 /**
  * Collects the issues of one update. Field paths are only built when something is wrong: this
- * runs for every update, and most updates are fine.
+ * runs for every update, and most updates are fine. A literal rather than a class instance: V8
+ * keeps a literal's hidden class with the code that makes it, but a class instance's only while
+ * one lives, and these live for one update (see src/engine/shape-keeper.ts).
  */
-class Issues {
-  list: ValidationIssue[] | null = null
+interface Issues {
+  list: ValidationIssue[] | null
   /** The update's quotes, made on the first: an empty array's first push reserves room for 16, and most updates carry one. */
-  quotes: Quote[] | null = null
-  add(field: string, rule: string, value: unknown): void {
-    ;(this.list ??= []).push({ field, rule, value })
-  }
-  quote(quote: Quote): void {
-    if (this.quotes === null) this.quotes = [quote]
-    else this.quotes.push(quote)
-  }
+  quotes: Quote[] | null
+}
+
+const addIssue = (issues: Issues, field: string, rule: string, value: unknown): void => {
+  ;(issues.list ??= []).push({ field, rule, value })
+}
+
+const keepQuote = (issues: Issues, quote: Quote): void => {
+  if (issues.quotes === null) issues.quotes = [quote]
+  else issues.quotes.push(quote)
 }
 
 const PRICE_RULE = "must be a finite price greater than 0 and at most 1e15"
@@ -116,21 +120,21 @@ const PRICE_RULE = "must be a finite price greater than 0 and at most 1e15"
 const checkSymbol = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string): boolean => {
   if (symbols.has(symbol)) return true
   // An empty key is named as written, `""`: a field of nothing would name nothing.
-  issues.add(prefix + (symbol === "" ? '""' : symbol), "must be one of the configured symbols", symbol)
+  addIssue(issues, prefix + (symbol === "" ? '""' : symbol), "must be one of the configured symbols", symbol)
   return false
 }
 
 const addTick = (issues: Issues, symbols: ReadonlySet<string>, prefix: string, symbol: string, value: unknown): void => {
   if (!checkSymbol(issues, symbols, prefix, symbol)) return
   const p = toNumber(value)
-  if (!isPrice(p)) return issues.add(prefix + symbol, PRICE_RULE, value)
+  if (!isPrice(p)) return addIssue(issues, prefix + symbol, PRICE_RULE, value)
   const v = value as PriceInput
-  issues.quote({ symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
+  keepQuote(issues, { symbol, open: p, high: p, low: p, close: p, source: { open: v, high: v, low: v, close: v } })
 }
 
 const addBar = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, bar: unknown): void => {
   if (!checkSymbol(issues, symbols, "bars.", symbol)) return
-  if (!isRecord(bar)) return issues.add(`bars.${symbol}`, "must be an object { open, high, low, close, volume? }", bar)
+  if (!isRecord(bar)) return addIssue(issues, `bars.${symbol}`, "must be an object { open, high, low, close, volume? }", bar)
   const open = toNumber(bar["open"])
   const high = toNumber(bar["high"])
   const low = toNumber(bar["low"])
@@ -143,14 +147,14 @@ const addBar = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, ba
     const l = bar["low"]
     const c = bar["close"]
     if (above(open, o, high, h) || above(close, c, high, h) || above(low, l, high, h))
-      issues.add(`bars.${symbol}.high`, "must be at least the open, the close and the low", h)
-    else if (above(low, l, open, o) || above(low, l, close, c)) issues.add(`bars.${symbol}.low`, "must be at most the open and the close", l)
-    else issues.quote({ symbol, open, high, low, close, source: bar as unknown as BarInput })
+      addIssue(issues, `bars.${symbol}.high`, "must be at least the open, the close and the low", h)
+    else if (above(low, l, open, o) || above(low, l, close, c)) addIssue(issues, `bars.${symbol}.low`, "must be at most the open and the close", l)
+    else keepQuote(issues, { symbol, open, high, low, close, source: bar as unknown as BarInput })
     return
   }
   for (const [field, n] of [["open", open], ["high", high], ["low", low], ["close", close]] as const)
-    if (!isPrice(n)) issues.add(`bars.${symbol}.${field}`, PRICE_RULE, bar[field])
-  if (!volumeOk) issues.add(`bars.${symbol}.volume`, "must be a finite number greater than or equal to 0", volume)
+    if (!isPrice(n)) addIssue(issues, `bars.${symbol}.${field}`, PRICE_RULE, bar[field])
+  if (!volumeOk) addIssue(issues, `bars.${symbol}.volume`, "must be a finite number greater than or equal to 0", volume)
 }
 
 const tick = (symbol: string, price: number, source: PriceInput): Quote => ({
@@ -164,20 +168,20 @@ const tick = (symbol: string, price: number, source: PriceInput): Quote => ({
 
 const addQuote = (issues: Issues, symbols: ReadonlySet<string>, symbol: string, quote: unknown): void => {
   if (!checkSymbol(issues, symbols, "quotes.", symbol)) return
-  if (!isRecord(quote)) return issues.add(`quotes.${symbol}`, "must be an object { bid, ask }", quote)
+  if (!isRecord(quote)) return addIssue(issues, `quotes.${symbol}`, "must be an object { bid, ask }", quote)
   const bid = toNumber(quote["bid"])
   const ask = toNumber(quote["ask"])
   if (!isPrice(bid) || !isPrice(ask)) {
-    if (!isPrice(bid)) issues.add(`quotes.${symbol}.bid`, PRICE_RULE, quote["bid"])
-    if (!isPrice(ask)) issues.add(`quotes.${symbol}.ask`, PRICE_RULE, quote["ask"])
+    if (!isPrice(bid)) addIssue(issues, `quotes.${symbol}.bid`, PRICE_RULE, quote["bid"])
+    if (!isPrice(ask)) addIssue(issues, `quotes.${symbol}.ask`, PRICE_RULE, quote["ask"])
     return
   }
   const b = quote["bid"] as PriceInput
   const a = quote["ask"] as PriceInput
-  if (above(bid, b, ask, a)) return issues.add(`quotes.${symbol}.bid`, "must be at most the ask", b)
+  if (above(bid, b, ask, a)) return addIssue(issues, `quotes.${symbol}.bid`, "must be at most the ask", b)
   const mid = new Decimal(b).plus(a).dividedBy(2).toString()
   const midNumber = Number(mid)
-  issues.quote({
+  keepQuote(issues, {
     symbol,
     open: midNumber,
     high: ask,
@@ -264,18 +268,18 @@ export const checkMarketUpdate = (
   symbols: ReadonlySet<string>,
   previousTime: number | null
 ): NormalizedUpdate | ValidationError => {
-  const issues = new Issues()
+  const issues: Issues = { list: null, quotes: null }
   let time = previousTime
   let kind: NormalizedUpdate["kind"] = "tick"
   if (!isRecord(input)) {
-    issues.add("(update)", "must be an object", input)
+    addIssue(issues, "(update)", "must be an object", input)
   } else {
     const rawTime = input["time"]
     if (rawTime !== undefined) {
       const t = parseTime(rawTime)
-      if (!Number.isFinite(t)) issues.add("time", "must be ms since the epoch, an ISO-8601 string or a Date", rawTime)
+      if (!Number.isFinite(t)) addIssue(issues, "time", "must be ms since the epoch, an ISO-8601 string or a Date", rawTime)
       else if (previousTime !== null && t < previousTime)
-        issues.add("time", `must not be earlier than the previous update (${new Date(previousTime).toISOString()})`, rawTime)
+        addIssue(issues, "time", `must not be earlier than the previous update (${new Date(previousTime).toISOString()})`, rawTime)
       else time = t
     }
     const bars = input["bars"]
@@ -283,28 +287,28 @@ export const checkMarketUpdate = (
     const bidAsk = input["quotes"]
     // Beside `bars`, `prices` or `quotes` only `time` may stand: a stray symbol there would be silently lost.
     if (bars !== undefined || prices !== undefined || bidAsk !== undefined)
-      for (const key in input) if (!reservedUpdateKeys.has(key)) issues.add(key, "is not a known field (prices go inside `bars`, `prices` or `quotes`)", input[key])
+      for (const key in input) if (!reservedUpdateKeys.has(key)) addIssue(issues, key, "is not a known field (prices go inside `bars`, `prices` or `quotes`)", input[key])
     if (bars !== undefined) {
       kind = "bar"
       // Only one of the two is read: `prices` beside `bars` would be lost.
-      if (prices !== undefined) issues.add("prices", "must not stand beside `bars` (give that symbol a bar whose four prices are its last price)", prices)
-      if (!isRecord(bars)) issues.add("bars", "must be an object of symbol → bar", bars)
+      if (prices !== undefined) addIssue(issues, "prices", "must not stand beside `bars` (give that symbol a bar whose four prices are its last price)", prices)
+      if (!isRecord(bars)) addIssue(issues, "bars", "must be an object of symbol → bar", bars)
       else for (const symbol in bars) addBar(issues, symbols, symbol, bars[symbol])
     } else if (prices !== undefined) {
-      if (!isRecord(prices)) issues.add("prices", "must be an object of symbol → price", prices)
+      if (!isRecord(prices)) addIssue(issues, "prices", "must be an object of symbol → price", prices)
       else for (const symbol in prices) addTick(issues, symbols, "prices.", symbol, prices[symbol])
     } else if (bidAsk === undefined) {
       for (const symbol in input) if (!reservedUpdateKeys.has(symbol)) addTick(issues, symbols, "", symbol, input[symbol])
     }
     if (bidAsk !== undefined) {
-      if (!isRecord(bidAsk)) issues.add("quotes", "must be an object of symbol → { bid, ask }", bidAsk)
+      if (!isRecord(bidAsk)) addIssue(issues, "quotes", "must be an object of symbol → { bid, ask }", bidAsk)
       else
         for (const symbol in bidAsk) {
-          if (issues.quotes?.some((q) => q.symbol === symbol)) issues.add(`quotes.${symbol}`, "must not repeat a symbol given in `bars` or `prices`", bidAsk[symbol])
+          if (issues.quotes?.some((q) => q.symbol === symbol)) addIssue(issues, `quotes.${symbol}`, "must not repeat a symbol given in `bars` or `prices`", bidAsk[symbol])
           else addQuote(issues, symbols, symbol, bidAsk[symbol])
         }
     }
-    if (issues.list === null && issues.quotes === null) issues.add("(update)", "must carry at least one symbol's price", input)
+    if (issues.list === null && issues.quotes === null) addIssue(issues, "(update)", "must carry at least one symbol's price", input)
   }
   if (issues.list !== null) return new ValidationError({ subject: "marketUpdate", issues: issues.list })
   // Without an issue there is a quote (an update without one is refused above).

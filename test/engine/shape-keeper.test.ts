@@ -23,7 +23,8 @@ describe("simulations run one after another", () => {
   it("keep the compiled update and order paths when an earlier simulation is collected", () => {
     const runs = droppedAfterEachCollection()
     expect(runs).toHaveLength(7)
-    // Without the shape keeper the update path (processMarketUpdate, the marks, the matching, the checks) was dropped after every collection.
+    // Without the shape keeper the update path (processMarketUpdate, the marks, the matching, the checks) was dropped after every collection,
+    // and with it, the full check of an update with a quote (its collector of issues was a class) until it became a literal.
     const ours = runs.slice(1).map((dropped) => dropped.filter((name) => !nodeInternals.has(name)))
     expect(ours).toEqual([[], [], [], [], [], []])
   }, 120_000)
