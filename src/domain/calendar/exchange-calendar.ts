@@ -95,5 +95,22 @@ export const makeExchangeCalendar = (spec: CalendarSpec): ExchangeCalendar => {
 
 const builtIn: Record<string, CalendarSpec> = { XNYS: usEquities }
 
-/** The calendar a config names or gives. */
-export const calendarOf = (input: CalendarInput): ExchangeCalendar => makeExchangeCalendar(typeof input === "string" ? builtIn[input]! : input)
+/**
+ * The calendar a config names or gives, one per distinct spec: simulations of one calendar share
+ * it (and the sessions it has worked out). A calendar per simulation made its functions new each
+ * time, and the compiled code that called one simulation's was dropped when that simulation was
+ * collected (see src/engine/shape-keeper.ts).
+ */
+export const calendarOf = (input: CalendarInput): ExchangeCalendar => {
+  const spec = typeof input === "string" ? builtIn[input]! : input
+  const key = typeof input === "string" ? input : JSON.stringify(spec)
+  const known = calendars.get(key)
+  if (known !== undefined) return known
+  const calendar = makeExchangeCalendar(spec)
+  // Bounded: each keeps up to 20,000 sessions, and a server may see many specs.
+  if (calendars.size >= 16) calendars.clear()
+  calendars.set(key, calendar)
+  return calendar
+}
+
+const calendars = new Map<string, ExchangeCalendar>()
