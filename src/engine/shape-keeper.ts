@@ -8,8 +8,8 @@ import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
  * it goes megamorphic, and a process that runs simulations one after another (the testing kit's
  * properties, a server's deployments, a batch of backtests) ran its updates 2.5 to 5 times slower
  * from about the sixth. One small engine that lives as long as the module, having done once what
- * every run does (marked a bar, accepted, filled and ended orders, closed a trade, kept a resting
- * order and a position), holds those maps, so that every later engine's objects share them; and
+ * every run does (marked a bar, accepted, filled and ended orders, closed a trade, kept resting
+ * orders, lists and a trailing stop, and a position), holds those maps, so that every later engine's objects share them; and
  * so does its last update's quote, with the exact prices a fill reads into it.
  */
 const kept: unknown[] = []
@@ -26,6 +26,10 @@ export const keepShapes = (Engine: typeof TradingSimulationEngine): void => {
   update()
   engine.submitOrder({ symbol: "SHAPE", side: "sell", type: "market", quantity: 10 })
   engine.submitOrder({ symbol: "SHAPE", side: "buy", type: "limit", quantity: 1, limitPrice: 1, timeInForce: "gtc" })
+  // Lists and trailing stops that rest, far from the market: their objects' classes live on too.
+  engine.submitOrderList({ kind: "bracket", entry: { symbol: "SHAPE", side: "buy", type: "limit", quantity: 1, limitPrice: 1 }, takeProfit: { limitPrice: 20 }, stopLoss: { stopPrice: 0.5 } })
+  engine.submitOrderList({ kind: "oco", orders: [{ symbol: "SHAPE", side: "buy", type: "limit", quantity: 1, limitPrice: 1 }, { symbol: "SHAPE", side: "buy", type: "stop", quantity: 1, stopPrice: 20 }] })
+  engine.submitOrder({ symbol: "SHAPE", side: "buy", type: "trailingStop", quantity: 1, trailAmount: 5 })
   update()
   engine.submitOrder({ symbol: "SHAPE", side: "sell", type: "market", quantity: 10 })
   engine.submitOrder({ symbol: "SHAPE", side: "buy", type: "market", quantity: 10 })
