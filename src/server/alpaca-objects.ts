@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto"
 import type { OrderStatus } from "../../machines/index.ts"
 import { Decimal } from "../domain/decimal.ts"
-import { calendarOf, type ExchangeCalendar } from "../domain/calendar/exchange-calendar.ts"
-import type { CalendarInput, CalendarSpec } from "../domain/calendar/calendar-spec.ts"
+import { calendarOf } from "../domain/calendar/exchange-calendar.ts"
+import type { CalendarSpec } from "../domain/calendar/calendar-spec.ts"
 import type { OrderView } from "../engine/order-entry.ts"
 import type { TradingSimulationEngine } from "../engine/trading-simulation-engine.ts"
 import { ALPACA_TYPES } from "./alpaca-order-request.ts"
@@ -28,26 +28,12 @@ export const ALPACA_STATUS: Readonly<Record<OrderStatus, string>> = {
   expired: "expired"
 }
 
-// A calendar is built once per config: its sessions are cached inside it.
-const builtCalendars = new Map<string, ExchangeCalendar>()
-const specCalendars = new WeakMap<CalendarSpec, ExchangeCalendar>()
-const calendarFor = (input: CalendarInput): ExchangeCalendar => {
-  if (typeof input === "string") {
-    let calendar = builtCalendars.get(input)
-    if (calendar === undefined) builtCalendars.set(input, (calendar = calendarOf(input)))
-    return calendar
-  }
-  let calendar = specCalendars.get(input)
-  if (calendar === undefined) specCalendars.set(input, (calendar = calendarOf(input)))
-  return calendar
-}
-
 const MS_PER_DAY = 86_400_000
 
 /** When the trading day of `time` began: its session's open with a calendar, else UTC midnight. */
 const dayStartOf = (engine: TradingSimulationEngine, time: number): number => {
   const input = engine.config.calendar
-  const session = input === undefined ? undefined : calendarFor(input).positionOf(time)?.session
+  const session = input === undefined ? undefined : calendarOf(input).positionOf(time)?.session
   return session?.open ?? Math.floor(time / MS_PER_DAY) * MS_PER_DAY
 }
 
@@ -278,7 +264,7 @@ export const alpacaClock = (engine: TradingSimulationEngine, wallClock: number):
     // No calendar: one session that never closes.
     return { timestamp: iso(now), is_open: true, next_open: iso(now), next_close: iso((Math.floor(now / MS_PER_DAY) + 1) * MS_PER_DAY) }
   }
-  const calendar = calendarFor(input)
+  const calendar = calendarOf(input)
   const position = calendar.positionOf(now)
   if (position === undefined) return { timestamp: iso(now), is_open: false, next_open: null, next_close: null }
   const next = position.inSession ? calendar.positionOf(position.session.close)?.session : position.session
@@ -289,7 +275,7 @@ export const alpacaClock = (engine: TradingSimulationEngine, wallClock: number):
 export const alpacaCalendar = (engine: TradingSimulationEngine, start: string, end: string): ReadonlyArray<Record<string, unknown>> | undefined => {
   const input = engine.config.calendar
   if (input === undefined) return undefined
-  const calendar = calendarFor(input)
+  const calendar = calendarOf(input)
   const spec: CalendarSpec = calendar.spec
   const days: Record<string, unknown>[] = []
   for (let day = dayOfIso(start); day <= dayOfIso(end); day++) {

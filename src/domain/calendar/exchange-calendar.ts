@@ -102,15 +102,21 @@ const builtIn: Record<string, CalendarSpec> = { XNYS: usEquities }
  * collected (see src/engine/shape-keeper.ts).
  */
 export const calendarOf = (input: CalendarInput): ExchangeCalendar => {
+  // A spec asked for again (a server's, for each request on one simulation) is not written out again.
+  const asked = typeof input === "string" ? undefined : bySpec.get(input)
+  if (asked !== undefined) return asked
   const spec = typeof input === "string" ? builtIn[input]! : input
   const key = typeof input === "string" ? input : JSON.stringify(spec)
-  const known = calendars.get(key)
-  if (known !== undefined) return known
-  const calendar = makeExchangeCalendar(spec)
-  // Bounded: each keeps up to 20,000 sessions, and a server may see many specs.
-  if (calendars.size >= 16) calendars.clear()
-  calendars.set(key, calendar)
+  let calendar = calendars.get(key)
+  if (calendar === undefined) {
+    calendar = makeExchangeCalendar(spec)
+    // Bounded: each keeps up to 20,000 sessions, and a server may see many specs.
+    if (calendars.size >= 16) calendars.clear()
+    calendars.set(key, calendar)
+  }
+  if (typeof input !== "string") bySpec.set(input, calendar)
   return calendar
 }
 
 const calendars = new Map<string, ExchangeCalendar>()
+const bySpec = new WeakMap<CalendarSpec, ExchangeCalendar>()

@@ -7,7 +7,9 @@ const spec = (name: string, holidays: string[] = []): CalendarSpec => ({ name, t
 describe("calendarOf", () => {
   it("gives simulations of one calendar one calendar (a name, or specs alike), and another for a spec that differs", () => {
     expect(calendarOf("XNYS")).toBe(calendarOf("XNYS"))
-    const a = calendarOf(spec("XLON", ["2024-12-25"]))
+    const given = spec("XLON", ["2024-12-25"])
+    const a = calendarOf(given)
+    expect(calendarOf(given)).toBe(a)
     expect(calendarOf(spec("XLON", ["2024-12-25"]))).toBe(a)
     const b = calendarOf(spec("XLON", ["2024-12-26"]))
     expect(b).not.toBe(a)
