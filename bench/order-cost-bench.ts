@@ -31,7 +31,7 @@ const restingOrders = option("resting", 10_000)
 const restingBars = option("resting-bars", 100_000)
 const acceptOrders = option("accept", 10_000)
 const sequenceLength = option("sequence", 10)
-// `--only=peers,symbols,resting,accept`: some of the figures.
+// `--only=peers,symbols,resting,accept,sequence`: some of the figures.
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",")
 const wanted = (part: string): boolean => only === undefined || only.includes(part)
 
@@ -233,7 +233,7 @@ const simulationsInSequence = (bars: ReadonlyArray<BenchBar>, count: number) => 
     const start = process.cpuUsage()
     crossover(bars, true)
     const used = process.cpuUsage(start)
-    perBar.push(((used.user + used.system) / bars.length))
+    perBar.push((used.user + used.system) / bars.length)
   }
   const half = Math.floor(count / 2)
   return { bars: bars.length, perBarMicros: perBar, ratio: median(perBar.slice(count - half)) / median(perBar.slice(0, half)) }

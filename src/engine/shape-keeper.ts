@@ -9,8 +9,9 @@ import type { TradingSimulationEngine } from "./trading-simulation-engine.ts"
  * properties, a server's deployments, a batch of backtests) ran its updates 2.5 to 5 times slower
  * from about the sixth. One small engine that lives as long as the module, having done once what
  * every run does (marked a bar, accepted, filled and ended orders, closed a trade, kept resting
- * orders, lists and a trailing stop, and a position), holds those maps, so that every later engine's objects share them; and
- * so does its last update's quote, with the exact prices a fill reads into it.
+ * orders, lists and a trailing stop, and a position), holds those maps, so that every later
+ * engine's objects share them; and so does its last update's quote, with the exact prices a fill
+ * reads into it.
  */
 const kept: unknown[] = []
 
