@@ -2,7 +2,9 @@ import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
 import { add, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { formatThrown } from "../domain/format-value.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
+import type { Quote } from "../domain/market-update.ts"
 import type { CheckRecord } from "./engine-events.ts"
+import type { ExecutionPricing } from "./execution-pricing.ts"
 import { type Ledger, splitAgainst } from "./ledger.ts"
 import type { OrderEntry } from "./order-entry.ts"
 import { type AccountView, builtInRiskRules, type RiskCheck, type RiskDecision, type RiskRule } from "./risk-rule.ts"
@@ -29,9 +31,12 @@ export interface RiskInputs {
  */
 export class RiskGate {
   readonly #rules: ReadonlyArray<RiskRule>
+  /** Prices an order check's opening part as its fills will be priced (its quote, the commission it has paid so far). */
+  readonly #pricing: ExecutionPricing
 
-  constructor(userRules: ReadonlyArray<RiskRule>) {
+  constructor(userRules: ReadonlyArray<RiskRule>, pricing: ExecutionPricing) {
     this.#rules = [...builtInRiskRules, ...userRules]
+    this.#pricing = pricing
   }
 
   /**
@@ -56,7 +61,8 @@ export class RiskGate {
   /**
    * An order's check before it works (or before a change to it): `quantity` of it valued at the
    * reference price, against the account and every other working order on its side as if filled
-   * (but its OCO siblings; a group of which only one can fill counts once).
+   * (but its OCO siblings; a group of which only one can fill counts once). Its opening part is
+   * priced by the models against `quote`, after the `chargedSoFar` the order has paid.
    */
   orderCheck(
     inputs: RiskInputs,
@@ -64,7 +70,8 @@ export class RiskGate {
     quantity: Decimal,
     referencePrice: Decimal,
     account: AccountView,
-    costOf: (openingQuantity: Decimal) => Decimal
+    quote: Quote,
+    chargedSoFar: Decimal
   ): RiskCheck {
     const { side, symbol } = entry.spec
     const position = inputs.ledger.position(symbol)
@@ -81,7 +88,7 @@ export class RiskGate {
       positionAfter: side === "buy" ? plus(projected, quantity) : subtract(projected, quantity),
       closingQuantity,
       openingQuantity,
-      openingCost: openingQuantity.isZero() ? ZERO : costOf(openingQuantity),
+      openingCost: openingQuantity.isZero() ? ZERO : this.#pricing.estimate(openingQuantity, referencePrice, entry, quote, chargedSoFar),
       account,
       config: inputs.config,
       fill: null

@@ -64,6 +64,7 @@ import { OrderEntry, type OrderEntrySnapshot, type OrderView } from "./order-ent
 import { afterListEnded, afterListFill, type ListActions } from "./order-list-rules.ts"
 import { checkRecord, type Rejection, RiskGate, type RiskInputs } from "./risk-gate.ts"
 import type { AccountView, RiskCheck, RiskRule } from "./risk-rule.ts"
+import { QuoteFinder } from "./quote-finder.ts"
 import { proportionalSlippage, type SlippageModel } from "./slippage-model.ts"
 import { formatThrown } from "../domain/format-value.ts"
 import { fieldOf } from "../domain/input-path.ts"
@@ -120,18 +121,6 @@ const unreadableUpdate = (update: unknown, thrown: unknown): ValidationError => 
 
 /** A part of a fill as a string: mostly the whole fill or nothing, whose strings are at hand. */
 const partString = (part: Decimal, whole: Decimal, wholeString: string): string => (part === whole ? wholeString : part.isZero() ? "0" : decimalString(part))
-
-/** The update's quote for a symbol, asked for every pending and working order: a loop over a few quotes, a map over many. */
-const quoteLookup = (quotes: ReadonlyArray<Quote>): ((symbol: string) => Quote | undefined) => {
-  if (quotes.length <= 8)
-    return (symbol) => {
-      for (let i = 0; i < quotes.length; i++) if (quotes[i]!.symbol === symbol) return quotes[i]
-      return undefined
-    }
-  const bySymbol = new Map<string, Quote>()
-  for (const quote of quotes) if (!bySymbol.has(quote.symbol)) bySymbol.set(quote.symbol, quote)
-  return (symbol) => bySymbol.get(symbol)
-}
 
 /** Refused for a reason outside the risk rules: a replace may not take the quantity to or below what has filled. */
 const QUANTITY_NOT_ABOVE_FILLED = "quantityNotAboveFilled"
@@ -216,6 +205,7 @@ export class TradingSimulationEngine {
   readonly #clock: SessionClock
   /** The default fill rules: the working-order index knows which orders a bar's range can fill under them. */
   readonly #matchesByRange: boolean
+  readonly #quoteFinder = new QuoteFinder()
 
   #status: SimulationStatus = "deployed"
   #simulationContext: SimulationContext = initialSimulationContext
@@ -264,7 +254,7 @@ export class TradingSimulationEngine {
     )
     this.#lots = instrumentDecimals(this.config, "lotSize")
     this.#participation = this.config.volumeParticipation === undefined ? null : new VolumeParticipation(this.config.volumeParticipation, this.#lots)
-    this.#risk = new RiskGate(options.riskRules ?? [])
+    this.#risk = new RiskGate(options.riskRules ?? [], this.#pricing)
     this.#clock = new SessionClock(this.config.calendar, this.config.updateFrequency)
     if (options.autoStart ?? true) this.start()
   }
@@ -933,18 +923,19 @@ export class TradingSimulationEngine {
   /** An order's check before it works: `quantity` valued at `referencePrice`, the opening part priced by the models. */
   #orderCheck(entry: OrderEntry, quantity: Decimal, referencePrice: Decimal, quote: Quote, account: AccountView): RiskCheck {
     const chargedSoFar = entry.context.commission === "0" ? ZERO : decimalOf(entry.context.commission)
-    return this.#risk.orderCheck(this.#riskInputs, entry, quantity, referencePrice, account, (opening) => this.#pricing.estimate(opening, referencePrice, entry, quote, chargedSoFar))
+    return this.#risk.orderCheck(this.#riskInputs, entry, quantity, referencePrice, account, quote, chargedSoFar)
   }
 
   #checkPending(quotes: ReadonlyArray<Quote>): void {
     let account: AccountView | null = null
     const stillPending: OrderEntry[] = []
     let linkedRejected = false
-    const quoteFor = quoteLookup(quotes)
+    const quoteFinder = this.#quoteFinder
+    quoteFinder.use(quotes)
     for (const entry of this.#book.pending) {
       // A sibling's rejection may have cancelled it on the way.
       if (entry.isFinal) continue
-      const symbolQuote = quoteFor(entry.spec.symbol)
+      const symbolQuote = quoteFinder.find(entry.spec.symbol)
       // An order can only be checked when its symbol trades: until then it waits. A child
       // activated on this update (its entry expired before matching) waits for the next one.
       if (symbolQuote === undefined || entry.activatedOn === this.#updateIndex) {
@@ -997,11 +988,12 @@ export class TradingSimulationEngine {
     this.#retired = false
     // OCO siblings already matched on this update, out of turn (see `#matchTogether`).
     let matched: Set<OrderEntry> | null = null
-    const quoteFor = quoteLookup(quotes)
+    const quoteFinder = this.#quoteFinder
+    quoteFinder.use(quotes)
     // With the default fill rules, only the orders the update's ranges can fill (and those matched on every update).
     const toMatch = this.#matchesByRange ? this.#book.index.candidates(quotes) : this.#book.working
     for (const entry of toMatch) {
-      const barQuote = quoteFor(entry.spec.symbol)
+      const barQuote = quoteFinder.find(entry.spec.symbol)
       if (barQuote === undefined || entry.isFinal) continue
       if (entry.list !== null && entry !== entry.list.entry && this.config.intrabarPath === "adaptive") {
         if (matched?.has(entry)) continue

@@ -41,12 +41,14 @@ class Ladder {
     }
   }
 
-  collect(threshold: number, out: OrderEntry[]): void {
+  /** Writes the candidates into `out` from place `n` on; returns the place after them. */
+  collect(threshold: number, out: OrderEntry[], n: number): number {
     const { keys, entries, versions } = this
     for (let i = 0; i < keys.length && keys[i]! <= threshold; i++) {
       const entry = entries[i]!
-      if (entry.indexVersion === versions[i] && !entry.isFinal) out.push(entry)
+      if (entry.indexVersion === versions[i] && !entry.isFinal) out[n++] = entry
     }
+    return n
   }
 
   abandon(): void {
@@ -80,12 +82,14 @@ class Always {
     this.versions.push(version)
   }
 
-  collect(out: OrderEntry[]): void {
+  /** Writes the live orders into `out` from place `n` on; returns the place after them. */
+  collect(out: OrderEntry[], n: number): number {
     const { entries, versions } = this
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!
-      if (entry.indexVersion === versions[i] && !entry.isFinal) out.push(entry)
+      if (entry.indexVersion === versions[i] && !entry.isFinal) out[n++] = entry
     }
+    return n
   }
 
   abandon(): void {
@@ -167,23 +171,34 @@ export class WorkingOrderIndex {
 
   /**
    * The working orders this update may touch, in time priority: for each of its symbols, those
-   * matched every update and those whose price the bar's range reaches (on a quote, the side each trades against).
+   * matched every update and those whose price the bar's range reaches (on a quote, the side each
+   * trades against). The list is the index's own, valid until the next call: one made per update
+   * was an allocation on every update with an order working.
    */
-  candidates(quotes: ReadonlyArray<Quote>): OrderEntry[] {
-    const out: OrderEntry[] = []
+  candidates(quotes: ReadonlyArray<Quote>): ReadonlyArray<OrderEntry> {
+    const out = this.#candidates
+    let n = 0
     for (let i = 0; i < quotes.length; i++) {
       const quote = quotes[i]!
       const orders = this.#bySymbol.get(quote.symbol)
       if (orders === undefined) continue
-      orders.always.collect(out)
+      n = orders.always.collect(out, n)
       const ask = quoteForSide(quote, "buy")
       const bid = quoteForSide(quote, "sell")
-      orders.buyFalling.collect(-Math.min(ask.open, ask.low), out)
-      orders.buyRising.collect(Math.max(ask.open, ask.high), out)
-      orders.sellFalling.collect(-Math.min(bid.open, bid.low), out)
-      orders.sellRising.collect(Math.max(bid.open, bid.high), out)
+      n = orders.buyFalling.collect(-Math.min(ask.open, ask.low), out, n)
+      n = orders.buyRising.collect(Math.max(ask.open, ask.high), out, n)
+      n = orders.sellFalling.collect(-Math.min(bid.open, bid.low), out, n)
+      n = orders.sellRising.collect(Math.max(bid.open, bid.high), out, n)
     }
-    if (out.length > 1) out.sort((a, b) => a.workingSeq - b.workingSeq)
+    if (n === 0) return NO_CANDIDATES
+    // Shortened in place (a length of zero would give its room back, to be allocated again at the next order).
+    if (out.length !== n) out.length = n
+    if (n > 1) out.sort(byWorkingSeq)
     return out
   }
+
+  readonly #candidates: OrderEntry[] = []
 }
+
+const NO_CANDIDATES: ReadonlyArray<OrderEntry> = Object.freeze([])
+const byWorkingSeq = (a: OrderEntry, b: OrderEntry): number => a.workingSeq - b.workingSeq
