@@ -299,8 +299,13 @@ const fromPlainNumeral = (str: string): Decimal | undefined => {
  */
 export const decimalOf = (input: number | string): Decimal => {
   if (typeof input === "string") return fromPlainNumeral(input) ?? new Decimal(input)
-  // decimal.js's own fast path: zero (and its sign) and small integers.
-  if (input === 0 || (Number.isInteger(input) && Math.abs(input) < 1e7)) return new Decimal(input)
+  // Zero (and its sign) and small integers as decimal.js's own fast path makes them, but with the limb
+  // an int32: its `[v]` (v a number the compiler holds as a double) makes arrays of doubles once any
+  // double passed it, and limb arrays of two kinds have optimised code convert every one it reads.
+  if (Number.isInteger(input) && Math.abs(input) < 1e7) {
+    const magnitude = Math.abs(input) | 0
+    return decimalFromParts(input < 0 || 1 / input < 0 ? -1 : 1, magnitude === 0 ? 0 : digitsIn(magnitude) - 1, [magnitude])
+  }
   return fromShortDouble(input) ?? fromPlainNumeral(String(input)) ?? new Decimal(input)
 }
 
