@@ -1,5 +1,5 @@
 import { Decimal, decimalOf, decimalString, isAboveZero } from "../src/domain/decimal.ts"
-import { add, compare, multiply } from "../src/domain/decimal-arithmetic.ts"
+import { add, compare, divide, multiply } from "../src/domain/decimal-arithmetic.ts"
 import type { OrderSpec, ValidReplaceRequest } from "../src/domain/order.ts"
 import { orderTypes } from "../src/domain/order-types.ts"
 import type { Guard, MachineImplementations, Updater } from "./implementations.ts"
@@ -155,7 +155,7 @@ export const orderUpdaters = {
     const average =
       context.averageFillPrice === null
         ? decimalString(decimalOf(event.price))
-        : decimalString(add(multiply(filled, decimalOf(context.averageFillPrice)), multiply(quantity, decimalOf(event.price))).dividedBy(total))
+        : decimalString(divide(add(multiply(filled, decimalOf(context.averageFillPrice)), multiply(quantity, decimalOf(event.price))), total))
     return {
       ...context,
       filledQuantity: decimalString(total),

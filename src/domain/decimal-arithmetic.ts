@@ -1,4 +1,4 @@
-import { Decimal, decimalFromParts, digitsIn, trailingZeros, ZERO } from "./decimal.ts"
+import { Decimal, decimalFromParts, digitsIn, ownDigits, trailingZeros, ZERO } from "./decimal.ts"
 import { clearScratch, limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
 
 /**
@@ -180,15 +180,15 @@ const signedSum = (x: Parts, y: Parts, ySign: number): Decimal | undefined => {
 }
 
 /** a + b, exactly as `a.plus(b)`. */
-export const add = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? a.plus(b)
+export const add = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? ownDigits(a.plus(b))
 
 /** a − b, exactly as `a.minus(b)`. */
-export const subtract = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? a.minus(b)
+export const subtract = (a: Decimal, b: Decimal): Decimal => signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? ownDigits(a.minus(b))
 
 /** |a|, exactly as `a.abs()`. */
 export const absolute = (a: Decimal): Decimal => {
   const x = partsOf(a)
-  return (x.d === null ? undefined : copy(x, 1)) ?? a.abs()
+  return (x.d === null ? undefined : copy(x, 1)) ?? ownDigits(a.abs())
 }
 
 /** a × b, exactly as `a.times(b)`. */
@@ -205,7 +205,7 @@ export const multiply = (a: Decimal, b: Decimal): Decimal => {
       if (product < SHORT_LIMIT) return fromShort(x.s * y.s, product, limbExponent(x.e) - ad.length + limbExponent(y.e) - bd.length + 2)
     }
     const n = ad.length + bd.length
-    if (n > SCRATCH) return a.times(b)
+    if (n > SCRATCH) return ownDigits(a.times(b))
     const r = scratch
     clearScratch(n)
     // Schoolbook, one row per limb of a, from the last: each partial product is below 1e14, each sum far below 2^53.
@@ -223,8 +223,11 @@ export const multiply = (a: Decimal, b: Decimal): Decimal => {
     const product = fromScratch(x.s * y.s, 0, n, limbExponent(x.e) + limbExponent(y.e) + 1)
     if (product !== undefined) return product
   }
-  return a.times(b)
+  return ownDigits(a.times(b))
 }
+
+/** a ÷ b, as `a.dividedBy(b)` computes it (rounded to 40 significant digits), with digits of its own (see `ownDigits`). */
+export const divide = (a: Decimal, b: Decimal): Decimal => ownDigits(a.dividedBy(b))
 
 /** a compared with b (−1, 0 or 1), as `a.comparedTo(b)` for finite decimals. */
 export const compare = (a: Decimal, b: Decimal): number => {
@@ -255,8 +258,8 @@ const Unrounded = Decimal.clone({ precision: 1e9 })
 
 /** a + b without rounding, at any length; `plus` where it fits 40 digits. */
 export const exactPlus = (a: Decimal, b: Decimal): Decimal =>
-  a.isZero() ? b : b.isZero() ? a : (signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? new Unrounded(a).plus(b))
+  a.isZero() ? b : b.isZero() ? a : (signedSum(partsOf(a), partsOf(b), partsOf(b).s) ?? ownDigits(new Unrounded(a).plus(b)))
 
 /** a − b without rounding, at any length; `less` where it fits 40 digits. */
 export const exactLess = (a: Decimal, b: Decimal): Decimal =>
-  a === b ? ZERO : (signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? new Unrounded(a).minus(b))
+  a === b ? ZERO : (signedSum(partsOf(a), partsOf(b), -partsOf(b).s) ?? ownDigits(new Unrounded(a).minus(b)))

@@ -234,6 +234,21 @@ export const decimalFromParts: (s: number, e: number, d: number[]) => Decimal = 
   return (s, e, d) => new Made(s, e, d)
 })()
 
+/**
+ * `x` with digits of its own in an array of small integers, for a result of decimal.js's own
+ * arithmetic that the engine keeps. decimal.js makes some digit arrays of doubles (its `[v]` for a
+ * small integer, and its arithmetic once compiled for those): where arrays of both kinds meet,
+ * optimised code converts every small-integer one it reads, a call into the runtime and a new array
+ * each time. Copied through the scratch's typed array, which reads either kind as it is. A value
+ * too long for the scratch, not finite, or of another Decimal (other settings) is `x` itself.
+ */
+export const ownDigits = (x: Decimal): Decimal => {
+  const d = (x as unknown as { readonly d: ReadonlyArray<number> | null }).d
+  if (d === null || d.length > SCRATCH || x.constructor !== Decimal) return x
+  scratch.set(d)
+  return decimalFromParts(x.s, x.e, limbsOf(0, d.length))
+}
+
 /** decimal.js's digits per element of `d`, and its base. */
 const LOG_BASE = 7
 const BASE = 1e7

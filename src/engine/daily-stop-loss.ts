@@ -1,4 +1,4 @@
-import { Decimal } from "../domain/decimal.ts"
+import { Decimal, decimalOf } from "../domain/decimal.ts"
 import type { PriceInput } from "../domain/market-update.ts"
 import type { EquityCurve, Valuation } from "./equity-curve.ts"
 import type { Ledger } from "./ledger.ts"
@@ -92,8 +92,8 @@ export class DailyStopLoss {
     const limit = this.#limit
     if (limit === null) return null
     let start = this.#cash
-    for (let i = 0; i < this.#holdings; i++) start = start.plus(this.#quantities[i]!.times(new Decimal(this.#price(i))))
-    const threshold = start.times(new Decimal(1).minus(limit))
+    for (let i = 0; i < this.#holdings; i++) start = start.plus(this.#quantities[i]!.times(decimalOf(this.#price(i))))
+    const threshold = start.times(decimalOf(1).minus(limit))
     const exact = equity()
     if (exact.greaterThanOrEqualTo(threshold)) return null
     return `daily stop-loss: equity ${exact.toDecimalPlaces(2)} fell below ${threshold.toDecimalPlaces(2)} (day start ${start.toDecimalPlaces(2)} × (1 − ${limit}))`
@@ -104,12 +104,12 @@ export class DailyStopLoss {
   }
 
   static fromSnapshot(limit: number | null, s: DailyStopLossSnapshot): DailyStopLoss {
-    const stopLoss = new DailyStopLoss(limit, new Decimal(s.cash))
+    const stopLoss = new DailyStopLoss(limit, decimalOf(s.cash))
     stopLoss.#setEstimate(s.estimate)
     stopLoss.#roomFor(s.holdings.length)
     for (const [q, p] of s.holdings) {
       const i = stopLoss.#holdings++
-      stopLoss.#quantities.push(new Decimal(q))
+      stopLoss.#quantities.push(decimalOf(q))
       if (typeof p === "number") {
         stopLoss.#priceNumbers[i] = p
         stopLoss.#priceTexts.push(null)

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from "../domain/decimal.ts"
+import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
 import { compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import type { WorkingOrder } from "./fill-model.ts"
 
@@ -15,7 +15,7 @@ export interface FeeModel {
  * rate × |quantity| × price per fill; with a minimum, the order as a whole pays at least the
  * minimum (its first fills top up to it, later ones pay the rate).
  */
-export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): FeeModel => new ProportionalFee(new Decimal(rate), minimumPerOrder)
+export const proportionalFee = (rate: number, minimumPerOrder: Decimal = ZERO): FeeModel => new ProportionalFee(decimalOf(rate), minimumPerOrder)
 
 // A class rather than a closure per engine: every engine's fills then call one function, which the
 // compiled fill path keeps inlined when an earlier engine is collected (see ./shape-keeper.ts).

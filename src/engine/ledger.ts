@@ -1,5 +1,5 @@
-import { Decimal, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
-import { absolute, add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import { Decimal, decimalOf, isAboveZero, isBelowZero, toNumberExact, ZERO } from "../domain/decimal.ts"
+import { absolute, add, compare, divide, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import type { OrderSide } from "../domain/order.ts"
 import type { Valuation } from "./equity-curve.ts"
 
@@ -92,12 +92,12 @@ export class Ledger {
   }
 
   static fromSnapshot(s: LedgerSnapshot): Ledger {
-    const ledger = new Ledger(new Decimal(s.cash))
-    ledger.#totalCommission = new Decimal(s.totalCommission)
-    ledger.#realizedPnl = new Decimal(s.realizedPnl)
+    const ledger = new Ledger(decimalOf(s.cash))
+    ledger.#totalCommission = decimalOf(s.totalCommission)
+    ledger.#realizedPnl = decimalOf(s.realizedPnl)
     for (const p of s.positions) {
-      const quantity = new Decimal(p.quantity)
-      const state = { symbol: p.symbol, quantity, quantityNumber: quantity.toNumber(), averageCost: new Decimal(p.averageCost), realizedPnl: new Decimal(p.realizedPnl) }
+      const quantity = decimalOf(p.quantity)
+      const state = { symbol: p.symbol, quantity, quantityNumber: quantity.toNumber(), averageCost: decimalOf(p.averageCost), realizedPnl: decimalOf(p.realizedPnl) }
       ledger.#positions.set(p.symbol, state)
       ledger.#positionList.push(state)
       if (state.quantityNumber < 0) ledger.#shorts += 1
@@ -192,7 +192,7 @@ export class Ledger {
       ? ZERO
       : openingQuantity.isZero()
         ? commission
-        : multiply(commission, closingQuantity).dividedBy(quantity)
+        : divide(multiply(commission, closingQuantity), quantity)
     const openingCommission = closingQuantity.isZero() ? commission : subtract(commission, closingCommission)
     const realizedPnl = closingQuantity.isZero()
       ? ZERO
@@ -207,7 +207,7 @@ export class Ledger {
       state.averageCost = left.isZero()
         ? price
         : // Adding to a position: weighted by size.
-          add(multiply(averageCostBefore, left), multiply(price, openingQuantity)).dividedBy(add(left, openingQuantity))
+          divide(add(multiply(averageCostBefore, left), multiply(price, openingQuantity)), add(left, openingQuantity))
     }
     state.quantity = after
     const wasShort = state.quantityNumber < 0

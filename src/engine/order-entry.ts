@@ -1,6 +1,6 @@
 import { finalOrderStatuses, initialOrderContext, type OrderContext, type OrderEvent, type OrderStatus, orderTable } from "../../machines/index.ts"
 import { Decimal, decimalOf, ZERO } from "../domain/decimal.ts"
-import { compare, multiply, subtract } from "../domain/decimal-arithmetic.ts"
+import { compare, divide, multiply, subtract } from "../domain/decimal-arithmetic.ts"
 import { IllegalOrderTransitionError } from "../domain/errors.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import { orderTypes, type WorkingOrder } from "../domain/order-types.ts"
@@ -109,11 +109,11 @@ export class OrderEntry implements WorkingOrder {
     entry.context = finalOrderStatuses.has(s.status) ? s.context : structuredClone(s.context)
     if (entry.isFinal) entry.#release()
     else entry.#cache()
-    entry.positionCap = s.positionCap === null ? null : { referencePrice: new Decimal(s.positionCap.referencePrice), maxValue: new Decimal(s.positionCap.maxValue) }
-    entry.reservation = new Decimal(s.reservation)
-    entry.reservedFor = new Decimal(s.reservedFor)
+    entry.positionCap = s.positionCap === null ? null : { referencePrice: decimalOf(s.positionCap.referencePrice), maxValue: decimalOf(s.positionCap.maxValue) }
+    entry.reservation = decimalOf(s.reservation)
+    entry.reservedFor = decimalOf(s.reservedFor)
     entry.endedTime = s.endedTime ?? null
-    if (s.closedQuantity !== undefined) entry.closedQuantity = new Decimal(s.closedQuantity)
+    if (s.closedQuantity !== undefined) entry.closedQuantity = decimalOf(s.closedQuantity)
     return entry
   }
 
@@ -198,7 +198,7 @@ export class OrderEntry implements WorkingOrder {
   /** The share of the reservation its unfilled part still holds. */
   heldBack(): Decimal {
     if (this.reservation.isZero() || compare(this.remaining, this.reservedFor) === 0) return this.reservation
-    return multiply(this.reservation, this.remaining).dividedBy(this.reservedFor)
+    return divide(multiply(this.reservation, this.remaining), this.reservedFor)
   }
 
   /** The order as callers see it: a copy, down to its list link and reasons, so that changing it changes nothing here. */

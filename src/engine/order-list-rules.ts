@@ -1,4 +1,4 @@
-import { Decimal } from "../domain/decimal.ts"
+import { Decimal, decimalOf } from "../domain/decimal.ts"
 import type { OcoOnPartialFill } from "../domain/simulation-config.ts"
 import type { OrderEntry } from "./order-entry.ts"
 
@@ -26,7 +26,7 @@ export const afterListFill = (entry: OrderEntry, quantity: Decimal, ocoOnPartial
   const reduce = list.kind !== "oco" || ocoOnPartialFill === "reduce"
   for (const sibling of list.members) {
     if (sibling === entry || sibling.isFinal) continue
-    const left = new Decimal(sibling.spec.quantity).minus(quantity)
+    const left = decimalOf(sibling.spec.quantity).minus(quantity)
     if (reduce && left.greaterThan(sibling.context.filledQuantity)) act.reduce(sibling, left, `${entry.spec.id} of its ${list.kind} list filled ${quantity}`)
     else act.cancel(sibling, `${list.kind}: ${entry.spec.id} of its list filled ${quantity}`)
   }

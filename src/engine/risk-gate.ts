@@ -1,5 +1,5 @@
 import { Decimal, isBelowZero, ZERO } from "../domain/decimal.ts"
-import { add, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import { add, divide, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { formatThrown } from "../domain/format-value.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
 import type { Quote } from "../domain/market-update.ts"
@@ -119,7 +119,7 @@ export class RiskGate {
       closingQuantity,
       openingQuantity,
       // The opening part's share of the commission: all of it in the usual fill that only opens.
-      openingCost: openingQuantity === quantity ? add(openingNotional, commission) : add(openingNotional, multiply(commission, openingQuantity).dividedBy(quantity)),
+      openingCost: openingQuantity === quantity ? add(openingNotional, commission) : add(openingNotional, divide(multiply(commission, openingQuantity), quantity)),
       account,
       config: inputs.config,
       fill: { commission, buyingPowerAfter: buyingPowerAfter(inputs, symbol, position, after, price, fill.cashAfter), positionCap: entry.positionCap }

@@ -1,4 +1,4 @@
-import { Decimal } from "../domain/decimal.ts"
+import { Decimal, decimalOf, ownDigits } from "../domain/decimal.ts"
 import { multiply } from "../domain/decimal-arithmetic.ts"
 import type { Quote } from "../domain/market-update.ts"
 import type { WorkingOrder } from "./fill-model.ts"
@@ -19,8 +19,8 @@ class ProportionalSlippage implements SlippageModel {
 
   constructor(rate: number) {
     this.#none = rate === 0
-    this.#up = new Decimal(1).plus(rate)
-    this.#down = new Decimal(1).minus(rate)
+    this.#up = ownDigits(decimalOf(1).plus(rate))
+    this.#down = ownDigits(decimalOf(1).minus(rate))
   }
 
   adjust(price: Decimal, order: WorkingOrder): Decimal {

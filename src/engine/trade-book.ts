@@ -1,5 +1,5 @@
-import { Decimal, decimalString, ZERO } from "../domain/decimal.ts"
-import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
+import { Decimal, decimalOf, decimalString, ZERO } from "../domain/decimal.ts"
+import { add, compare, divide, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
 import { TradeLog } from "./history/trade-log.ts"
@@ -34,7 +34,7 @@ const addFill = (sum: FillSum, price: Decimal, priceText: string, quantity: Deci
       }
 
 const averageOf = (sum: FillSum): string | null =>
-  sum.quantity.isZero() ? null : (sum.onlyPriceText ?? decimalString(sum.value.dividedBy(sum.quantity)))
+  sum.quantity.isZero() ? null : (sum.onlyPriceText ?? decimalString(divide(sum.value, sum.quantity)))
 
 interface TradeRecord {
   readonly id: TradeId
@@ -98,9 +98,9 @@ export interface TradeBookSnapshot {
 
 const sumToJson = (s: FillSum): FillSumSnapshot => ({ quantity: s.quantity.toString(), value: s.value.toString(), onlyPrice: s.onlyPrice?.toString() ?? null })
 const sumFromJson = (s: FillSumSnapshot): FillSum => ({
-  quantity: new Decimal(s.quantity),
-  value: new Decimal(s.value),
-  onlyPrice: s.onlyPrice === null ? null : new Decimal(s.onlyPrice),
+  quantity: decimalOf(s.quantity),
+  value: decimalOf(s.value),
+  onlyPrice: s.onlyPrice === null ? null : decimalOf(s.onlyPrice),
   // The snapshot's string is decimal.js's, which `decimalString` writes too.
   onlyPriceText: s.onlyPrice,
   onlyQuantityText: null
@@ -204,12 +204,12 @@ export class TradeBook {
         symbol: t.symbol,
         direction: t.direction,
         entryTime: t.entryTime,
-        size: new Decimal(t.size),
-        peakSize: new Decimal(t.peakSize),
+        size: decimalOf(t.size),
+        peakSize: decimalOf(t.peakSize),
         entries: sumFromJson(t.entries),
         exits: sumFromJson(t.exits),
-        grossPnl: new Decimal(t.grossPnl),
-        commission: new Decimal(t.commission),
+        grossPnl: decimalOf(t.grossPnl),
+        commission: decimalOf(t.commission),
         exitTime: null,
         open: true
       })

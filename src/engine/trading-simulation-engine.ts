@@ -137,8 +137,8 @@ export interface OrderListPlacement {
  */
 type PreparedOrder = ValidOrderRequest & { readonly trailWatermark?: string }
 
-const ONE = new Decimal(1)
-const TWO = new Decimal(2)
+const ONE = decimalOf(1)
+const TWO = decimalOf(2)
 
 /** Up to this many positions, equity is summed again after a fill rather than moved by it. */
 const FEW_POSITIONS = 4
@@ -162,7 +162,7 @@ const instrumentDecimals = (config: SimulationConfig, field: "tickSize" | "lotSi
   const out = new Map<string, Decimal>()
   for (const [symbol, instrument] of Object.entries(config.instruments ?? {})) {
     const value = instrument[field]
-    if (value !== undefined) out.set(symbol, new Decimal(value))
+    if (value !== undefined) out.set(symbol, decimalOf(value))
   }
   return out
 }
@@ -240,16 +240,16 @@ export class TradingSimulationEngine {
     this.config = deepFreeze(valid.success)
     this.#symbols = new Set(this.config.symbols)
     this.#validateOrder = makeOrderRequestValidator(this.config.symbols, this.config.instruments)
-    const initialCapital = new Decimal(this.config.initialCapital)
+    const initialCapital = decimalOf(this.config.initialCapital)
     this.#ledger = new Ledger(initialCapital)
     this.#stopLoss = new DailyStopLoss(this.config.dailyStopLoss, initialCapital)
-    this.#maxPositionSize = new Decimal(this.config.maxPositionSize)
+    this.#maxPositionSize = decimalOf(this.config.maxPositionSize)
     // The caller's models are checked on every call (see ./checked-models.ts); the built-in ones need not be.
     this.#matchesByRange = options.fillModel === undefined || options.fillModel === barFillModel
     this.#fillModel = this.#matchesByRange ? barFillModel : checkedFillModel(options.fillModel!)
     this.#pricing = new ExecutionPricing(
       options.slippageModel === undefined ? proportionalSlippage(this.config.slippageRate) : checkedSlippageModel(options.slippageModel),
-      options.feeModel === undefined ? proportionalFee(this.config.commissionRate, new Decimal(this.config.minimumCommission)) : checkedFeeModel(options.feeModel),
+      options.feeModel === undefined ? proportionalFee(this.config.commissionRate, decimalOf(this.config.minimumCommission)) : checkedFeeModel(options.feeModel),
       instrumentDecimals(this.config, "tickSize")
     )
     this.#lots = instrumentDecimals(this.config, "lotSize")
@@ -668,7 +668,7 @@ export class TradingSimulationEngine {
    */
   #prepare(valid: ValidOrderRequest, path: string, issues: ValidationIssue[]): PreparedOrder {
     if (!orderTypes[valid.type].trails) return valid
-    const reference = valid.trailReference === null ? this.#marks.decimal(valid.symbol) : new Decimal(valid.trailReference)
+    const reference = valid.trailReference === null ? this.#marks.decimal(valid.symbol) : decimalOf(valid.trailReference)
     if (reference === undefined) {
       issues.push({ field: `${path}trailReference`, rule: `is required before ${valid.symbol} has a price`, value: undefined })
       return valid
@@ -793,7 +793,7 @@ export class TradingSimulationEngine {
   #retrail(order: OrderSpec, changes: ValidReplaceRequest): ValidReplaceRequest {
     if (changes.trailAmount === undefined && changes.trailPercent === undefined) return changes
     const trail = { side: order.side, trailAmount: changes.trailAmount ?? null, trailPercent: changes.trailPercent ?? null }
-    const stop = trailingStopPrice(trail, new Decimal(order.trailWatermark!))
+    const stop = trailingStopPrice(trail, decimalOf(order.trailWatermark!))
     if (!stop.greaterThan(0))
       throw new ValidationError({ subject: "replace", issues: [{ field: "trailAmount", rule: `must be below the watermark ${order.trailWatermark} for a sell`, value: changes.trailAmount }] })
     return { ...changes, stopPrice: stop.toString() }
@@ -1218,8 +1218,8 @@ export class TradingSimulationEngine {
    * and the rest must pass the checks at the last mark (a working order's symbol always has one).
    */
   #replaceCheck(entry: OrderEntry, newQuantity: string | undefined): { readonly check: RiskCheck } | Rejection {
-    const filled = new Decimal(entry.context.filledQuantity)
-    const quantity = new Decimal(newQuantity ?? entry.spec.quantity)
+    const filled = decimalOf(entry.context.filledQuantity)
+    const quantity = decimalOf(newQuantity ?? entry.spec.quantity)
     if (quantity.lessThanOrEqualTo(filled)) return { code: QUANTITY_NOT_ABOVE_FILLED, reason: `quantity ${quantity} must stay above the filled quantity ${filled}` }
     const { symbol } = entry.spec
     const check = this.#orderCheck(entry, quantity.minus(filled), this.#marks.decimal(symbol)!, this.#marks.quote(symbol)!, this.#account(entry))

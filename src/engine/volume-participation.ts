@@ -1,4 +1,4 @@
-import { Decimal } from "../domain/decimal.ts"
+import { Decimal, decimalOf } from "../domain/decimal.ts"
 import { wholeLots } from "../domain/instrument.ts"
 import type { Quote } from "../domain/market-update.ts"
 
@@ -12,7 +12,7 @@ export class VolumeParticipation {
   readonly #lots: ReadonlyMap<string, Decimal>
 
   constructor(fraction: number, lots: ReadonlyMap<string, Decimal>) {
-    this.#fraction = new Decimal(fraction)
+    this.#fraction = decimalOf(fraction)
     this.#lots = lots
   }
 

@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { Decimal } from "../../src/domain/decimal.ts"
-import { absolute, add, compare, multiply, subtract } from "../../src/domain/decimal-arithmetic.ts"
+import { absolute, add, compare, divide, multiply, subtract } from "../../src/domain/decimal-arithmetic.ts"
 
 /** What decimal.js holds of a Decimal: its class, sign, exponent and base-1e7 digits, in its own key order. */
 const representation = (d: Decimal) => {
@@ -36,6 +36,13 @@ describe("decimal arithmetic on decimal.js's limbs", () => {
 
   test.prop([operand], { numRuns: 10_000 })("absolute makes a.abs(), digit for digit", (a) => {
     expect(representation(absolute(a))).toEqual(representation(a.abs()))
+  })
+
+  test.prop([operand, operand], { numRuns: 20_000 })("divide makes a.dividedBy(b), digit for digit, in a new array of its own", (a, b) => {
+    fc.pre(!b.isZero())
+    const quotient = divide(a, b)
+    expect(representation(quotient)).toEqual(representation(a.dividedBy(b)))
+    expect((quotient as unknown as { d: number[] }).d).not.toBe((a.dividedBy(b) as unknown as { d: number[] }).d)
   })
 
   test.prop([operand, operand], { numRuns: 30_000 })("compare gives a.comparedTo(b)", (a, b) => {

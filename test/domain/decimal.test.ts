@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { Decimal, decimalOf, decimalString, toNumberExact } from "../../src/domain/decimal.ts"
+import { Decimal, decimalOf, decimalString, ownDigits, toNumberExact } from "../../src/domain/decimal.ts"
 
 // Decimal numerals of up to 30 digits, the point anywhere, and an exponent: inside and outside the fast path.
 const numeral = fc
@@ -100,6 +100,24 @@ describe("decimalOf", () => {
     const theirs = new Decimal(x)
     expect(mine.plus(theirs).toString()).toBe(theirs.times(2).toString())
     expect(mine.equals(theirs)).toBe(true)
+  })
+})
+
+describe("ownDigits", () => {
+  test.prop([numeral, ledgerValue.map((d) => d.toString())], { numRuns: 10_000 })("keeps the value, sign, exponent, digits and keys in an array of its own", (s, t) => {
+    for (const x of [new Decimal(s), new Decimal(t), new Decimal(s).dividedBy(7)]) {
+      const own = ownDigits(x)
+      expect(representation(own)).toEqual(representation(x))
+      expect(own.toString()).toBe(x.toString())
+      expect((own as unknown as { d: number[] }).d).not.toBe((x as unknown as { d: number[] }).d)
+    }
+  })
+
+  test("leaves a value that is not finite, and one of another Decimal, as it is", () => {
+    for (const x of [new Decimal(Number.NaN), new Decimal(Infinity), new Decimal(-Infinity)]) expect(ownDigits(x)).toBe(x)
+    const Other = Decimal.clone({ precision: 100 })
+    const other = new Other("1.5")
+    expect(ownDigits(other)).toBe(other)
   })
 })
 

@@ -85,6 +85,13 @@ const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
  */
 const RECENT = 8
 const recentText: Array<string | null> = new Array<string | null>(RECENT).fill(null)
+/**
+ * Each numeral's length and last character, compared before the numeral itself: two strings that
+ * are not one are compared by a call that reads them, and most numerals read lately differ from the
+ * one pushed in one of these.
+ */
+const recentLength = new Int32Array(RECENT).fill(-1)
+const recentLast = new Int32Array(RECENT)
 const recentLow = new Float64Array(RECENT)
 const recentHigh = new Float64Array(RECENT)
 const recentScale = new Uint8Array(RECENT)
@@ -94,15 +101,17 @@ let readLow = 0
 let readHigh = 0
 let readScale = 0
 
-const recentSlot = (text: string): number => {
-  for (let i = 0; i < RECENT; i++) if (recentText[i] === text) return i
+const recentSlot = (text: string, length: number, last: number): number => {
+  for (let i = 0; i < RECENT; i++) if (recentLength[i] === length && recentLast[i] === last && recentText[i] === text) return i
   return -1
 }
 
-const remember = (text: string): number => {
+const remember = (text: string, length: number, last: number): number => {
   const slot = recentNext
   recentNext = (slot + 1) % RECENT
   recentText[slot] = text
+  recentLength[slot] = length
+  recentLast[slot] = last
   recentLow[slot] = readLow
   recentHigh[slot] = readHigh
   recentScale[slot] = readScale
@@ -187,10 +196,13 @@ export class DecimalColumn {
       return
     }
     // A numeral read lately (by any column: a fill's price is its order's average price too) is not read again.
-    let slot = recentSlot(text)
+    const length = text.length
+    // (The empty string, which no numeral is, reads NaN here: it matches no slot, and is kept as text.)
+    const last = text.charCodeAt(length - 1)
+    let slot = recentSlot(text, length, last)
     if (slot < 0) {
       if (!readNumeral(text)) return this.#keep(row, text)
-      slot = remember(text)
+      slot = remember(text, length, last)
     }
     this.#low.set(row, recentLow[slot]!)
     this.#high.set(row, recentHigh[slot]!)
