@@ -1,11 +1,11 @@
 /**
  * The replay benchmark (bench/paperfloor-runner.ts's crossover over 1M bars) for the engine at an
- * earlier commit against the engine in this tree, in one process with the runs interleaved, so
- * that both see the same machine load. Prints each side's median seconds, of wall time and of the
+ * earlier commit against the engine in this tree, in one process with the runs interleaved (or, with
+ * `--processes`, in alternating processes of their own), so that both see the same machine load. Prints each side's median seconds, of wall time and of the
  * process's CPU time: on a shared machine a run's wall time also counts the time other processes
  * held the cores, and its CPU time does not.
  *
- *   node bench/engine-compare.ts [commit] [runs] [--per-order] [--per-bar] [--synthetic]
+ *   node bench/engine-compare.ts [commit] [runs] [--per-order] [--per-bar] [--synthetic] [--processes]
  *
  * `--per-order`: instead of the crossover, the cost of one order: 100,000 ORCL bars with a market
  * order after every bar (buy 100 when flat, else sell the position) against the same bars without
@@ -24,13 +24,20 @@
  * Each run starts on a clean heap (a full collection first): otherwise a run pays for the previous
  * run's garbage, and which side ran second decides more than the engines do.
  *
+ * `--processes`: each side in processes of its own, alternating (before, after, after, before, …),
+ * each warming its engine up and timing one run of every workload. In one process the two engines
+ * share the libraries they import, and with them the libraries' compiled code and allocation sites:
+ * a change to how the engine uses a library (decimal.js's digit arrays, say) then shows on both
+ * sides, or on neither. Slower to settle (a fresh process per run), so take more runs.
+ *
  * The earlier engine is read with `git archive` into a temporary directory that links this tree's
  * node_modules; its sources run as they are, like this tree's.
  */
+import { execFileSync } from "node:child_process"
 import { rmSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { MovingAverageCrossover } from "../examples/strategies/moving-average-crossover.ts"
 import { loadOhlcvCsv } from "../src/data/ohlcv-csv.ts"
 import type { TradingSimulationEngine } from "../src/index.ts"
@@ -48,6 +55,9 @@ const runs = Number(process.argv[3] ?? 7)
 const perOrder = process.argv.includes("--per-order")
 const perBar = process.argv.includes("--per-bar")
 const synthetic = process.argv.includes("--synthetic")
+const separate = process.argv.includes("--processes")
+/** Set in a child of `--processes`: the directory of the engine it runs ("." for this tree's). */
+const childOf = process.argv.find((a) => a.startsWith("--child="))?.slice("--child=".length)
 
 /** What runs after each bar: the crossover, a market order every bar, nothing (the bars alone), or one buy after the first bar (a held position). */
 type Workload = "crossover" | "everyBar" | "barsOnly" | "holding"
@@ -96,31 +106,68 @@ const replay = (Engine: EngineClass, bars: ReadonlyArray<BenchBar>, workload: Wo
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
+const ordersWorkload: Workload = synthetic ? "crossover" : "everyBar"
+const workloads: ReadonlyArray<Workload> = perOrder ? [ordersWorkload, "barsOnly"] : perBar ? ["barsOnly", "holding"] : ["crossover"]
+const count = perOrder ? (synthetic ? 300_000 : 100_000) : 1_000_000
+const loadBars = async (): Promise<BenchBar[]> =>
+  synthetic ? makeFullPrecisionBars(count) : makeBenchmarkBars(await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt")), count)
+const engineAt = async (dir: string): Promise<EngineClass> =>
+  ((await import(dir === "." ? "../src/index.ts" : pathToFileURL(path.join(dir, "src/index.ts")).href)) as { TradingSimulationEngine: EngineClass }).TradingSimulationEngine
+type Replayed = ReturnType<typeof replay>
+
+/** A child of `--processes`: warms its engine up on every workload, times one run of each on a clean heap, prints them as JSON. */
+const runChild = async (dir: string): Promise<void> => {
+  const Engine = await engineAt(dir)
+  const bars = await loadBars()
+  const gc = collectGarbage()
+  for (const workload of workloads) replay(Engine, bars.slice(0, 100_000), workload)
+  const timed: Record<string, Replayed> = {}
+  for (const workload of workloads) {
+    gc()
+    timed[workload] = replay(Engine, bars, workload)
+  }
+  console.log(JSON.stringify(timed))
+}
+
+if (childOf !== undefined) {
+  await runChild(childOf)
+  process.exit(0)
+}
+
 const dir = treeAtCommit(commit, ["src", "machines"])
 try {
-  const before = (await import(pathToFileURL(path.join(dir, "src/index.ts")).href)) as { TradingSimulationEngine: EngineClass }
-  const after = (await import("../src/index.ts")) as { TradingSimulationEngine: EngineClass }
   const engines = [
-    { name: `before (${commit})`, Engine: before.TradingSimulationEngine },
-    { name: "after (this tree)", Engine: after.TradingSimulationEngine }
+    { name: `before (${commit})`, dir, Engine: separate ? null : await engineAt(dir) },
+    { name: "after (this tree)", dir: ".", Engine: separate ? null : await engineAt(".") }
   ]
-  const ordersWorkload: Workload = synthetic ? "crossover" : "everyBar"
-  const workloads: ReadonlyArray<Workload> = perOrder ? [ordersWorkload, "barsOnly"] : perBar ? ["barsOnly", "holding"] : ["crossover"]
   const sides = engines.flatMap((e) => workloads.map((workload) => ({ ...e, workload, seconds: [] as number[], cpuSeconds: [] as number[], threadSeconds: [] as number[], fills: 0, result: "" })))
-  const count = perOrder ? (synthetic ? 300_000 : 100_000) : 1_000_000
-  const bars = synthetic ? makeFullPrecisionBars(count) : makeBenchmarkBars(await loadOhlcvCsv(path.join(root, "examples/data/orcl-1995-2014.txt")), count)
-  const gc = collectGarbage()
-  for (const side of sides) replay(side.Engine, bars.slice(0, 100_000), side.workload)
-  for (let i = 0; i < runs; i++) {
-    // Alternate which side goes first, so that neither always runs second.
-    for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
-      gc()
-      const r = replay(side.Engine, bars, side.workload)
-      side.seconds.push(r.seconds)
-      side.cpuSeconds.push(r.cpuSeconds)
-      side.threadSeconds.push(r.threadSeconds)
-      side.fills = r.fills
-      side.result = `${r.fills} fills, ${r.trades} trades, final equity ${r.equity}`
+  const record = (side: (typeof sides)[number], r: Replayed) => {
+    side.seconds.push(r.seconds)
+    side.cpuSeconds.push(r.cpuSeconds)
+    side.threadSeconds.push(r.threadSeconds)
+    side.fills = r.fills
+    side.result = `${r.fills} fills, ${r.trades} trades, final equity ${r.equity}`
+  }
+  const flags = process.argv.slice(2).filter((a) => a.startsWith("--") && a !== "--processes")
+  // The parent reads the bars too, for the counts it prints.
+  const bars = await loadBars()
+  if (separate)
+    for (let i = 0; i < runs; i++)
+      // Alternate which side goes first, so that neither always runs second.
+      for (const engine of i % 2 === 0 ? engines : [...engines].reverse()) {
+        const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), commit, "1", ...flags, `--child=${engine.dir}`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+        const timed = JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, Replayed>
+        for (const side of sides) if (side.name === engine.name) record(side, timed[side.workload]!)
+      }
+  else {
+    const gc = collectGarbage()
+    for (const side of sides) replay(side.Engine!, bars.slice(0, 100_000), side.workload)
+    for (let i = 0; i < runs; i++) {
+      // Alternate which side goes first, so that neither always runs second.
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+        gc()
+        record(side, replay(side.Engine!, bars, side.workload))
+      }
     }
   }
   for (const workload of workloads) {
