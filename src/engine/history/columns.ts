@@ -27,6 +27,14 @@ class Chunks<A extends Values> {
   readonly #chunks: Array<A | undefined> = []
   readonly #make: (length: number) => A
   readonly #empty: number
+  /**
+   * The chunk rows are being set in (`#at`), null while it is not made, and its length: nearly every
+   * row goes there, without looking the chunk up and reading a typed array's length (each a few
+   * checks, on every value of every record).
+   */
+  #current: A | null = null
+  #at = -1
+  #room = 0
 
   constructor(make: (length: number) => A, empty: number) {
     this.#make = make
@@ -42,12 +50,31 @@ class Chunks<A extends Values> {
   set(row: number, value: number): void {
     const c = row >>> CHUNK_BITS
     const i = row & IN_CHUNK
+    if (c === this.#at) {
+      if (i < this.#room) {
+        this.#current![i] = value
+        return
+      }
+      if (this.#current === null && Object.is(value, this.#empty)) return
+    }
+    this.#setElsewhere(c, i, value)
+  }
+
+  /** Sets index `i` of chunk `c`, which becomes the current one. */
+  #setElsewhere(c: number, i: number, value: number): void {
     let chunk = this.#chunks[c]
+    this.#at = c
     // The first chunk, once made, grows with every row; a chunk not made holds only `empty`.
     if (chunk === undefined || i >= chunk.length) {
-      if (chunk === undefined && Object.is(value, this.#empty)) return
+      if (chunk === undefined && Object.is(value, this.#empty)) {
+        this.#current = null
+        this.#room = 0
+        return
+      }
       chunk = this.#grown(c, chunk, i)
     }
+    this.#current = chunk
+    this.#room = chunk.length
     chunk[i] = value
   }
 
