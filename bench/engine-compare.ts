@@ -2,8 +2,9 @@
  * The replay benchmark (bench/paperfloor-runner.ts's crossover over 1M bars) for the engine at an
  * earlier commit against the engine in this tree, in one process with the runs interleaved (or, with
  * `--processes`, in alternating processes of their own), so that both see the same machine load.
- * Prints each side's median seconds, of wall time and of the process's CPU time: on a shared machine a run's wall time also counts the time other processes
- * held the cores, and its CPU time does not.
+ * Prints each side's median seconds, of wall time and of the process's CPU time: on a shared
+ * machine a run's wall time also counts the time other processes held the cores, and its CPU time
+ * does not.
  *
  *   node bench/engine-compare.ts [commit] [runs] [--per-order] [--per-bar] [--synthetic] [--processes]
  *
