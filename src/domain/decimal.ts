@@ -1,5 +1,6 @@
 import { Decimal as DecimalJs } from "decimal.js"
 import { limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
+import { numberText } from "./number-text.ts"
 
 /**
  * The project's Decimal: 40 significant digits, banker's rounding, never exponent notation in
@@ -46,8 +47,8 @@ export const isBelowZero = (x: DecimalJs): boolean => x.s < 0 && !x.isZero()
 /** The canonical string of a decimal input: what machine contexts and snapshots hold. */
 export const toDecimalString = (input: DecimalInput): string => {
   // A number's shortest round-trip string is already canonical unless JS writes it with an exponent.
-  if (typeof input === "number") {
-    const s = String(input)
+  if (typeof input === "number" && Number.isFinite(input)) {
+    const s = numberText(input)
     if (!s.includes("e")) return s
   }
   // One of ours already prints canonically; another Decimal (other settings) is re-read first.
@@ -90,7 +91,7 @@ export const decimalString = (d: DecimalJs): string => {
   const count = limbs.length
   let text = ""
   if (whole > 0) {
-    text = String(first)
+    text = numberText(first)
     for (let i = 1; i < whole; i++) text += i < count ? padded(limbs[i]!) : PADDING
     if (count <= whole) return d.s < 0 ? `-${text}` : text
   } else text = "0"
@@ -106,14 +107,14 @@ export const decimalString = (d: DecimalJs): string => {
     limb = (limb / 10) | 0
     width -= 1
   }
-  const digits = String(limb)
+  const digits = numberText(limb)
   text += PADDING.slice(LOG_BASE - width + digits.length) + digits
   return d.s < 0 ? `-${text}` : text
 }
 
 /** A limb's 7 digits, with its leading zeros. */
 const padded = (limb: number): string => {
-  const digits = String(limb)
+  const digits = numberText(limb)
   return PADDING.slice(digits.length) + digits
 }
 
@@ -321,7 +322,7 @@ export const decimalOf = (input: number | string): Decimal => {
     const magnitude = Math.abs(input) | 0
     return decimalFromParts(input < 0 || 1 / input < 0 ? -1 : 1, magnitude === 0 ? 0 : digitsIn(magnitude) - 1, [magnitude])
   }
-  return fromShortDouble(input) ?? fromPlainNumeral(String(input)) ?? new Decimal(input)
+  return fromShortDouble(input) ?? (Number.isFinite(input) ? fromPlainNumeral(numberText(input)) : undefined) ?? new Decimal(input)
 }
 
 /** Below it, two numerals of k decimals are farther apart than a double's rounding interval at x (10^-k > x·2^-52 > ulp(x)). */

@@ -1,4 +1,4 @@
-import { type Decimal, isBelowZero } from "../domain/decimal.ts"
+import { type Decimal, decimalString, isBelowZero } from "../domain/decimal.ts"
 import { absolute, compare, multiply } from "../domain/decimal-arithmetic.ts"
 import type { OrderSpec } from "../domain/order.ts"
 import type { SimulationConfig } from "../domain/simulation-config.ts"
@@ -76,7 +76,7 @@ export const dailyStopLossRule: RiskRule = {
   name: "dailyStopLoss",
   check: (c) =>
     c.account.halted && !c.openingQuantity.isZero()
-      ? reject(`dailyStopLoss: trading is halted for the day; only orders that reduce a position are accepted (this one opens ${c.openingQuantity})`)
+      ? reject(`dailyStopLoss: trading is halted for the day; only orders that reduce a position are accepted (this one opens ${decimalString(c.openingQuantity)})`)
       : approve
 }
 
@@ -84,7 +84,7 @@ export const shortingRule: RiskRule = {
   name: "shorting",
   check: (c) =>
     !c.config.enableShorting && isBelowZero(c.positionAfter)
-      ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${c.positionAfter}`)
+      ? reject(`shorting: shorting is disabled and this order would take ${c.order.symbol} to ${decimalString(c.positionAfter)}`)
       : approve
 }
 
@@ -100,14 +100,14 @@ export const maxPositionSizeRule: RiskRule = {
       if (cap === null) return approve
       const value = multiply(after, cap.referencePrice)
       return compare(value, cap.maxValue) > 0
-        ? reject(`maxPositionSize: this fill would take ${c.order.symbol} to ${c.positionAfter}, worth ${value} at the check's price ${cap.referencePrice}, over ${cap.maxValue}`)
+        ? reject(`maxPositionSize: this fill would take ${c.order.symbol} to ${decimalString(c.positionAfter)}, worth ${decimalString(value)} at the check's price ${decimalString(cap.referencePrice)}, over ${decimalString(cap.maxValue)}`)
         : approve
     }
     const value = multiply(after, c.referencePrice)
     return compare(value, c.account.maxPositionValue) > 0
       ? reject(
-          `maxPositionSize: a position of ${after} ${c.order.symbol} at ${c.referencePrice} is worth ${value}, ` +
-            `over ${c.config.maxPositionSize} × equity ${c.account.equity} = ${c.account.maxPositionValue}`
+          `maxPositionSize: a position of ${decimalString(after)} ${c.order.symbol} at ${decimalString(c.referencePrice)} is worth ${decimalString(value)}, ` +
+            `over ${c.config.maxPositionSize} × equity ${decimalString(c.account.equity)} = ${decimalString(c.account.maxPositionValue)}`
         )
       : approve
   }
@@ -119,10 +119,10 @@ export const cashRule: RiskRule = {
     if (c.openingQuantity.isZero()) return approve
     if (c.fill !== null)
       return isBelowZero(c.fill.buyingPowerAfter)
-        ? reject(`cash: the fill of ${c.quantity} ${c.order.symbol} at ${c.referencePrice} would leave buying power at ${c.fill.buyingPowerAfter.toDecimalPlaces(2)}`)
+        ? reject(`cash: the fill of ${decimalString(c.quantity)} ${c.order.symbol} at ${decimalString(c.referencePrice)} would leave buying power at ${decimalString(c.fill.buyingPowerAfter.toDecimalPlaces(2))}`)
         : approve
     return compare(c.openingCost, c.account.buyingPower) > 0
-      ? reject(`cash: opening ${c.openingQuantity} ${c.order.symbol} needs about ${c.openingCost.toDecimalPlaces(2)}, buying power is ${c.account.buyingPower.toDecimalPlaces(2)}`)
+      ? reject(`cash: opening ${decimalString(c.openingQuantity)} ${c.order.symbol} needs about ${decimalString(c.openingCost.toDecimalPlaces(2))}, buying power is ${decimalString(c.account.buyingPower.toDecimalPlaces(2))}`)
       : approve
   }
 }

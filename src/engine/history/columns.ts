@@ -1,3 +1,5 @@
+import { numberText } from "../../domain/number-text.ts"
+
 /**
  * Append-only columns for the run's history (fills, closed trades, ended orders). A long run keeps
  * every record; kept as objects and strings, each record was several young objects that survived
@@ -243,8 +245,8 @@ export class DecimalColumn {
     const negative = mark >= NEGATIVE
     const scale = negative ? mark - NEGATIVE : mark
     const high = this.#high.get(row)
-    const low = String(this.#low.get(row))
-    const digits = high === 0 ? low : String(high) + ZEROS.slice(0, PART_DIGITS - low.length) + low
+    const low = numberText(this.#low.get(row))
+    const digits = high === 0 ? low : numberText(high) + ZEROS.slice(0, PART_DIGITS - low.length) + low
     let text = digits
     if (scale > 0) {
       // The digits padded to one more than the decimals, so that the units have at least their zero.

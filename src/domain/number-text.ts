@@ -1,0 +1,12 @@
+/**
+ * A finite number's numeral exactly as `String(x)` writes it (ECMA-262 Number::toString), written
+ * without V8's number-string cache. `String`, template literals and `+ ""` put every number they
+ * write, with its string, in that cache: a table in the old generation, so each string written
+ * stays alive until the next young collection, which then has an old-to-young pointer to visit
+ * and a string to copy for every entry written since the last. The engine writes several new
+ * numbers per order (the digits of prices, cash and ids); through the cache, the young collections
+ * of a run of full-precision prices took about six times as long as those of the same bars without
+ * orders. `JSON.stringify` writes a finite number as `String` does (SerializeJSONProperty calls
+ * ToString) and leaves the cache alone. Not for NaN or ±Infinity, which it writes as "null".
+ */
+export const numberText = (x: number): string => JSON.stringify(x)
