@@ -40,12 +40,19 @@ const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a -
 /**
  * Times each runner `runs` times, interleaved and alternating which goes first; medians in seconds,
  * of the wall time and of the process's CPU time (all its threads, the collector's included). On a
- * shared machine the CPU time is what other processes inflate least.
+ * shared machine the CPU time is what other processes inflate least. A full collection comes first:
+ * when the first run started while the million bars just made were still being promoted, V8 took
+ * the update's objects (the caller's and the engine's) for long-lived and allocated them in the
+ * old generation for the rest of the process, which then ran the crossover 2.5 to 3 times slower
+ * (in 21 of 50 processes tried; in none of 10 with a collection between making the bars and the
+ * first run). Not one before every run: that moved the plain loop's time by half (its array of a
+ * million floats then takes fresh memory from the system each run).
  */
 const timedInterleaved = (runners: Record<string, () => unknown>): { wall: Record<string, number>; cpu: Record<string, number> } => {
   const names = Object.keys(runners)
   const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  collectGarbage()()
   for (const name of names) runners[name]!() // warm-up
   for (let i = 0; i < runs; i++) {
     for (const name of i % 2 === 0 ? names : [...names].reverse()) {
