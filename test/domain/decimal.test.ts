@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { Decimal, decimalOf, decimalString, ownDigits, toNumberExact } from "../../src/domain/decimal.ts"
+import { Decimal, decimalOf, decimalString, ownDigits, toDecimalString, toNumberExact } from "../../src/domain/decimal.ts"
 
 // Decimal numerals of up to 30 digits, the point anywhere, and an exponent: inside and outside the fast path.
 const numeral = fc
@@ -137,4 +137,14 @@ describe("decimalString", () => {
     const d = new Decimal(Number(x.toPrecision(digits))).times(new Decimal(10).pow(shift))
     expect(decimalString(d)).toBe(d.toString())
   })
+})
+
+describe("toDecimalString", () => {
+  test.prop([fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 1e21, 1e-7, 5e-324, 123.456))], { numRuns: 20_000 })(
+    "writes a number as String does when that has no exponent, else as decimal.js does (NaN and the infinities included)",
+    (x) => {
+      const s = String(x)
+      expect(toDecimalString(x)).toBe(s.includes("e") ? new Decimal(x).toString() : s)
+    }
+  )
 })
