@@ -42,6 +42,7 @@ import type { PaperTradingDeployer, SimulationStatusReport } from "../../src/dep
 import type { TradingModel } from "../../src/engine/trading-model.ts"
 import { useStacks } from "./deployer-fixtures.ts"
 import {
+  bareOf,
   defineHostile,
   describeHostile,
   type Hostile,
@@ -857,7 +858,11 @@ const updateMutations = (h: HostileUpdate, symbols: ReadonlyArray<string>, previ
       case "root":
         out.push({
           mutation: { path: [], value: m.value },
-          expectation: (_f, root) => ({ what: what([], m.value), verdict: m.value.k === "nullProto" || m.value.k === "object" ? "either" : "refuse", fields: [root] })
+          expectation: (_f, root) => {
+            // The update itself, not a property: a flaky getter here is just its first value.
+            const value = bareOf(m.value)
+            return { what: what([], m.value), verdict: value.k === "nullProto" || value.k === "object" ? "either" : "refuse", fields: [root] }
+          }
         })
         break
       case "time":
@@ -865,7 +870,9 @@ const updateMutations = (h: HostileUpdate, symbols: ReadonlyArray<string>, previ
         break
       case "mapping": {
         const path = shape === "bare" ? [] : [shape]
-        const objectLike = m.value.k === "nullProto" || m.value.k === "object" || m.value.k === "inherited"
+        // In a bare update the mapping is the update itself, where a flaky getter is its first value; under `prices` or `bars` it is a property read once.
+        const value = shape === "bare" ? bareOf(m.value) : m.value
+        const objectLike = value.k === "nullProto" || value.k === "object" || value.k === "inherited" || isFlaky(value)
         out.push({
           mutation: { path, value: m.value },
           expectation: (f, root) => ({ what: what(path, m.value), verdict: objectLike ? "either" : "refuse", fields: shape === "bare" ? [root] : [f(shape), root] })
@@ -1448,6 +1455,14 @@ describe("deployer fuzz: the defects it found", () => {
     expect(update._tag).toBe("ValidationError")
     expect(issueFields(update)).toEqual(["(update)"])
     expect(changedFiles(before, fingerprint(root))).toEqual([])
+  })
+
+  it("[flaky-root] an update given as a getter's first answer is that answer: a null-prototype update with the least positive double as its price is accepted", async () => {
+    // Was: the fuzz oracle (updateMutations' "root" above) wanted any update that was not an object refused, a flaky
+    // getter's first answer included, which is what the update is when it is the value itself; FC_SEED=735836257 found it.
+    const { paper, id } = await running()
+    const update = Object.assign(Object.create(null) as object, { AAPL: 5e-324 })
+    await expect(paper.processMarketUpdate(id, update as never)).resolves.toMatchObject({ applied: 1, updates: 1, state: "running" })
   })
 
   it("[decode-hostile] a getter that throws inside a config is refused naming that field; a revoked Proxy registration is a ValidationError", async () => {

@@ -323,6 +323,9 @@ export const plainOf = (h: Hostile): unknown => {
   }
 }
 
+/** A descriptor given as the value itself rather than as a property: a flaky getter is its first value (as `materialize` makes it). */
+export const bareOf = (h: Hostile): Hostile => (h.k === "flaky" ? bareOf(h.first) : h)
+
 /** Whether reading a descriptor's value twice may give two different answers (a flaky getter somewhere in it). */
 export const isFlaky = (h: Hostile): boolean =>
   h.k === "flaky" || (h.k === "toJSONLie" && isFlaky(h.json)) || (h.k === "list" && h.items.some(isFlaky)) || (h.k === "object" && h.entries.some(([, v]) => isFlaky(v)))
