@@ -2,7 +2,7 @@ import { Decimal, decimalOf, decimalString, ZERO } from "../domain/decimal.ts"
 import { add, compare, divide, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { tradeIdFromSeq, type TradeId } from "../domain/ids.ts"
 import type { Trade } from "../domain/trade.ts"
-import { TradeLog } from "./history/trade-log.ts"
+import { TradeLog, type TradeFigures } from "./history/trade-log.ts"
 import type { FillLegs } from "./ledger.ts"
 
 /**
@@ -33,8 +33,8 @@ const addFill = (sum: FillSum, price: Decimal, priceText: string, quantity: Deci
         onlyQuantityText: null
       }
 
-const averageOf = (sum: FillSum): string | null =>
-  sum.quantity.isZero() ? null : (sum.onlyPriceText ?? decimalString(divide(sum.value, sum.quantity)))
+/** The fills' average price: the only fill's string, or the quotient; null for no fills. */
+const averageOf = (sum: FillSum): string | Decimal | null => (sum.quantity.isZero() ? null : (sum.onlyPriceText ?? divide(sum.value, sum.quantity)))
 
 interface TradeRecord {
   readonly id: TradeId
@@ -53,7 +53,8 @@ interface TradeRecord {
   open: boolean
 }
 
-const toTrade = (t: TradeRecord): Trade => ({
+/** A trade's figures: a closed one goes to the log as they are, whose columns read a Decimal's digits without writing it. */
+const figuresOf = (t: TradeRecord): TradeFigures => ({
   id: t.id,
   symbol: t.symbol,
   direction: t.direction,
@@ -61,13 +62,29 @@ const toTrade = (t: TradeRecord): Trade => ({
   entryTime: t.entryTime,
   exitTime: t.exitTime,
   // A trade opened by one fill peaks at that fill's quantity, whose string the fill wrote.
-  quantity: t.peakSize === t.entries.quantity && t.entries.onlyQuantityText !== null ? t.entries.onlyQuantityText : decimalString(t.peakSize),
+  quantity: t.peakSize === t.entries.quantity && t.entries.onlyQuantityText !== null ? t.entries.onlyQuantityText : t.peakSize,
   entryPrice: averageOf(t.entries)!,
   exitPrice: averageOf(t.exits),
-  grossPnl: decimalString(t.grossPnl),
-  commission: decimalString(t.commission),
-  netPnl: decimalString(subtract(t.grossPnl, t.commission))
+  grossPnl: t.grossPnl,
+  commission: t.commission,
+  netPnl: subtract(t.grossPnl, t.commission)
 })
+
+const text = (figure: string | Decimal): string => (typeof figure === "string" ? figure : decimalString(figure))
+
+/** An open trade as callers see it. */
+const toTrade = (t: TradeRecord): Trade => {
+  const f = figuresOf(t)
+  return {
+    ...f,
+    quantity: text(f.quantity),
+    entryPrice: text(f.entryPrice),
+    exitPrice: f.exitPrice === null ? null : text(f.exitPrice),
+    grossPnl: text(f.grossPnl),
+    commission: text(f.commission),
+    netPnl: text(f.netPnl)
+  }
+}
 
 interface FillSumSnapshot {
   readonly quantity: string
@@ -137,7 +154,7 @@ export class TradeBook {
       if (current.size.isZero()) {
         current.open = false
         current.exitTime = time
-        this.#closed.push(toTrade(current))
+        this.#closed.push(figuresOf(current))
         this.#open.set(symbol, null)
       }
     }

@@ -1,3 +1,4 @@
+import { type Decimal, Decimal as OurDecimal, decimalString, digitsIn, trailingZeros } from "../../domain/decimal.ts"
 import { numberText } from "../../domain/number-text.ts"
 
 /**
@@ -147,6 +148,24 @@ const remember = (text: string, length: number, last: number): number => {
   return slot
 }
 
+/** decimal.js's digits per limb. */
+const LOG_BASE = 7
+/** The integer being made of a Decimal's digits (`pushDecimal`), in two parts of 15 digits. */
+let partLow = 0
+let partHigh = 0
+
+/**
+ * Appends `width` digits (`value` < 10^width, width ≤ 7) to the integer in `partLow` and `partHigh`:
+ * `%` by a power of ten and a division that leaves no remainder are exact, and no part passes
+ * 10^15 (the caller checked the digits fit 30).
+ */
+const appendDigits = (value: number, width: number): void => {
+  const unit = POWERS_OF_TEN[PART_DIGITS - width]!
+  const rest = partLow % unit
+  partHigh = partHigh * POWERS_OF_TEN[width]! + (partLow - rest) / unit
+  partLow = rest * POWERS_OF_TEN[width]! + value
+}
+
 /** Reads a numeral of the form into `readLow`, `readHigh` and `readScale`; false for any other string. */
 const readNumeral = (text: string): boolean => {
   const end = text.length
@@ -236,6 +255,42 @@ export class DecimalColumn {
     this.#low.set(row, recentLow[slot]!)
     this.#high.set(row, recentHigh[slot]!)
     this.#scales.set(row, recentScale[slot]!)
+  }
+
+  /**
+   * Pushes what `push(decimalString(d))` would keep, from the Decimal's limbs (base 1e7, aligned on
+   * the point): a figure the engine computed only to keep (a closed trade's P&L) is neither written
+   * as a string nor read back. A numeral outside the form (past 30 digits) is written and kept as text.
+   */
+  pushDecimal(d: Decimal): void {
+    const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
+    if (limbs === null || d.constructor !== OurDecimal) return this.push(decimalString(d))
+    const first = limbs[0]!
+    const row = this.#length
+    if (first === 0) {
+      this.#length = row + 1
+      this.#low.set(row, 0)
+      this.#high.set(row, 0)
+      this.#scales.set(row, 0)
+      return
+    }
+    const top = Math.floor(d.e / LOG_BASE)
+    const last = limbs.length - 1
+    const bottom = top - last
+    // Only a fraction's last limb has its trailing zeros dropped; an integer's are digits.
+    const dropped = bottom < 0 ? trailingZeros(limbs[last]!) : 0
+    const scale = bottom < 0 ? -LOG_BASE * bottom - dropped : 0
+    // The numeral's digits, "0" before the point of a fraction below one included (as `readNumeral` counts them).
+    if ((top >= 0 ? digitsIn(first) + LOG_BASE * top : 1) + scale > MAX_DIGITS) return this.push(decimalString(d))
+    partLow = 0
+    partHigh = 0
+    for (let i = 0; i < last; i++) appendDigits(limbs[i]!, LOG_BASE)
+    appendDigits(dropped === 0 ? limbs[last]! : limbs[last]! / POWERS_OF_TEN[dropped]!, LOG_BASE - dropped)
+    for (let i = 0; i < bottom; i++) appendDigits(0, LOG_BASE)
+    this.#length = row + 1
+    this.#low.set(row, partLow)
+    this.#high.set(row, partHigh)
+    this.#scales.set(row, d.s < 0 ? scale + NEGATIVE : scale)
   }
 
   at(row: number): string | null {

@@ -1,7 +1,19 @@
+import type { Decimal } from "../../domain/decimal.ts"
 import { type TradeId, tradeIdFromSeq } from "../../domain/ids.ts"
 import type { Trade } from "../../domain/trade.ts"
 import { ChoiceColumn, DecimalColumn, NumberColumn, SequenceIdColumn } from "./columns.ts"
 import { RecordLog } from "./record-log.ts"
+
+type Figures = "quantity" | "entryPrice" | "grossPnl" | "commission" | "netPnl"
+
+/** A trade with its figures as the trade book has them: a fill's string where one wrote it, else the Decimal it computed (written only when read). */
+export type TradeFigures = Omit<Trade, Figures | "exitPrice"> & { readonly [K in Figures]: string | Decimal } & { readonly exitPrice: string | Decimal | null }
+
+/** Pushes a figure as a string, or a Decimal from its digits. */
+const pushFigure = (column: DecimalColumn, figure: string | Decimal | null): void => {
+  if (typeof figure === "string" || figure === null) column.push(figure)
+  else column.pushDecimal(figure)
+}
 
 /**
  * The closed trades of the run, in the order they closed, kept in columns (see ./columns.ts): a
@@ -28,18 +40,18 @@ export class TradeLog extends RecordLog<Trade> {
     return this.#entryTime.length
   }
 
-  push(t: Trade): void {
+  push(t: TradeFigures): void {
     this.#id.push(t.id)
     this.#symbol.push(t.symbol)
     this.#direction.push(t.direction)
     this.#entryTime.push(t.entryTime)
     this.#exitTime.push(t.exitTime)
-    this.#quantity.push(t.quantity)
-    this.#entryPrice.push(t.entryPrice)
-    this.#exitPrice.push(t.exitPrice)
-    this.#grossPnl.push(t.grossPnl)
-    this.#commission.push(t.commission)
-    this.#netPnl.push(t.netPnl)
+    pushFigure(this.#quantity, t.quantity)
+    pushFigure(this.#entryPrice, t.entryPrice)
+    pushFigure(this.#exitPrice, t.exitPrice)
+    pushFigure(this.#grossPnl, t.grossPnl)
+    pushFigure(this.#commission, t.commission)
+    pushFigure(this.#netPnl, t.netPnl)
   }
 
   protected fits(record: Trade): boolean {

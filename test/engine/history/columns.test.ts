@@ -58,6 +58,34 @@ describe("history columns", () => {
     expect(column.textCount).toBe(others.length)
   })
 
+  it("a Decimal pushed as it is keeps what its string would: the same numeral back, as numbers or as text alike", () => {
+    // Sums, products and quotients of the engine's Decimals (what a closed trade's figures are), and the edges of the form.
+    const operand = fc
+      .tuple(fc.bigInt({ min: -(10n ** 34n), max: 10n ** 34n }), fc.integer({ min: -40, max: 40 }))
+      .map(([digits, exponent]) => new Decimal(digits.toString()).times(new Decimal(10).pow(exponent)))
+    const decimal = fc.oneof(
+      operand,
+      fc.tuple(operand, operand).map(([a, b]) => a.plus(b)),
+      fc.tuple(operand, operand).map(([a, b]) => a.times(b)),
+      fc.tuple(operand, operand).filter(([, b]) => !b.isZero()).map(([a, b]) => a.dividedBy(b)),
+      fc.constantFrom("0", "-0", "1e-30", "1e-31", "1e29", "1e30", "0.000000000000000000000000000001", "999999999999999999999999999999", "-999999999999999.999999999999999", "1234567", "1e7", "0.1e-6").map((t) => new Decimal(t)),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => new Decimal(x))
+    )
+    fc.assert(
+      fc.property(fc.array(decimal, { minLength: 1, maxLength: 300 }), (values) => {
+        const pushed = new DecimalColumn()
+        const written = new DecimalColumn()
+        for (const d of values) {
+          pushed.pushDecimal(d)
+          written.push(decimalString(d))
+        }
+        expect(values.map((_, row) => pushed.at(row))).toEqual(values.map((d) => decimalString(d)))
+        expect(pushed.textCount).toBe(written.textCount)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it("number, choice, sparse and id columns give back what they were given, past their first growth", () => {
     fc.assert(
       fc.property(
