@@ -1,3 +1,4 @@
+import { flatText } from "../domain/flat-text.ts"
 import { Result } from "effect"
 import {
   initialSimulationContext,
@@ -763,8 +764,10 @@ export class TradingSimulationEngine {
   }
 
   #reject(entry: OrderEntry, rejection: Rejection): void {
-    this.#transition(entry, { type: "REJECT", code: rejection.code, reason: rejection.reason })
-    if (this.#bus.wants("orderRejected")) this.#bus.emit({ type: "orderRejected", order: entry.view(), code: rejection.code, reason: rejection.reason })
+    // Kept with the order for the rest of the run: in one piece (see flatText).
+    const reason = flatText(rejection.reason)
+    this.#transition(entry, { type: "REJECT", code: rejection.code, reason })
+    if (this.#bus.wants("orderRejected")) this.#bus.emit({ type: "orderRejected", order: entry.view(), code: rejection.code, reason })
     this.#afterEnded(entry, "was rejected")
   }
 
