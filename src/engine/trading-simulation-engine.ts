@@ -1,4 +1,3 @@
-import { flatText } from "../domain/flat-text.ts"
 import { Result } from "effect"
 import {
   initialSimulationContext,
@@ -14,6 +13,7 @@ import { Decimal, decimalOf, decimalString, isAboveZero, ZERO } from "../domain/
 import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithmetic.ts"
 import { DuplicateClientOrderIdError, ExecutionModelError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
+import { flatText } from "../domain/flat-text.ts"
 import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
 import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
 import {
