@@ -9,7 +9,8 @@ const droppedAfterEachCollection = (): string[][] => {
   const trace = execFileSync(process.execPath, ["--expose-gc", "--trace-deopt", program], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })
   const runs: string[][] = [[]]
   for (const line of trace.split("\n")) {
-    if (line.startsWith("collected simulation")) runs.push([])
+    // V8 writes its trace through C's buffered stdout, in blocks that may end mid-line; the program's line may follow one.
+    if (line.includes("collected simulation")) runs.push([])
     const dropped = /<SharedFunctionInfo ([^>]*)>.*reason: weak objects/.exec(line)
     if (dropped !== null) runs.at(-1)!.push(dropped[1]!)
   }
