@@ -1,4 +1,4 @@
-import { Decimal, decimalFromParts, digitsIn, ownDigits, trailingZeros, ZERO } from "./decimal.ts"
+import { Decimal, decimalFromParts, digitsIn, LOG_BASE, ownDigits, trailingZeros, ZERO } from "./decimal.ts"
 import { clearScratch, limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
 
 /**
@@ -15,7 +15,6 @@ import { clearScratch, limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
  */
 
 const BASE = 1e7
-const LOG_BASE = 7
 
 interface Parts {
   readonly s: number

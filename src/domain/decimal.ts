@@ -251,7 +251,7 @@ export const ownDigits = (x: Decimal): Decimal => {
 }
 
 /** decimal.js's digits per element of `d`, and its base. */
-const LOG_BASE = 7
+export const LOG_BASE = 7
 const BASE = 1e7
 
 /**

@@ -1,4 +1,4 @@
-import { type Decimal, Decimal as OurDecimal, decimalString, digitsIn, trailingZeros } from "../../domain/decimal.ts"
+import { type Decimal, Decimal as OurDecimal, decimalString, digitsIn, LOG_BASE, trailingZeros } from "../../domain/decimal.ts"
 import { numberText } from "../../domain/number-text.ts"
 
 /**
@@ -148,8 +148,6 @@ const remember = (text: string, length: number, last: number): number => {
   return slot
 }
 
-/** decimal.js's digits per limb. */
-const LOG_BASE = 7
 /** The integer being made of a Decimal's digits (`pushDecimal`), in two parts of 15 digits. */
 let partLow = 0
 let partHigh = 0
@@ -252,9 +250,14 @@ export class DecimalColumn {
       if (!readNumeral(text)) return this.#keep(row, text)
       slot = remember(text, length, last)
     }
-    this.#low.set(row, recentLow[slot]!)
-    this.#high.set(row, recentHigh[slot]!)
-    this.#scales.set(row, recentScale[slot]!)
+    this.#setNumber(row, recentLow[slot]!, recentHigh[slot]!, recentScale[slot]!)
+  }
+
+  /** Row `row` as numbers: its low and high parts and its scale mark. */
+  #setNumber(row: number, low: number, high: number, scale: number): void {
+    this.#low.set(row, low)
+    this.#high.set(row, high)
+    this.#scales.set(row, scale)
   }
 
   /**
@@ -269,10 +272,7 @@ export class DecimalColumn {
     const row = this.#length
     if (first === 0) {
       this.#length = row + 1
-      this.#low.set(row, 0)
-      this.#high.set(row, 0)
-      this.#scales.set(row, 0)
-      return
+      return this.#setNumber(row, 0, 0, 0)
     }
     const top = Math.floor(d.e / LOG_BASE)
     const last = limbs.length - 1
@@ -288,9 +288,7 @@ export class DecimalColumn {
     appendDigits(dropped === 0 ? limbs[last]! : limbs[last]! / POWERS_OF_TEN[dropped]!, LOG_BASE - dropped)
     for (let i = 0; i < bottom; i++) appendDigits(0, LOG_BASE)
     this.#length = row + 1
-    this.#low.set(row, partLow)
-    this.#high.set(row, partHigh)
-    this.#scales.set(row, d.s < 0 ? scale + NEGATIVE : scale)
+    this.#setNumber(row, partLow, partHigh, d.s < 0 ? scale + NEGATIVE : scale)
   }
 
   at(row: number): string | null {
