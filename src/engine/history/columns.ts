@@ -109,59 +109,69 @@ const ZEROS = "0".repeat(MAX_DIGITS + 1)
 const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
 
 /**
- * The numerals read last, with their parts, shared by every decimal column: one fill's strings go
+ * The numerals read lately, with their parts, shared by every decimal column: one fill's strings go
  * to several records (its price is its order's average price and a trade's, its quantity its
- * order's), and each is read once. (Mostly the very same string: V8 compares those by pointer.)
+ * order's), and each is read once. A numeral has one slot, picked by its length and two of its
+ * characters, so a lookup compares one entry rather than searching them all. (Mostly the very
+ * same string is pushed again: V8 compares those by pointer.)
  */
-const RECENT = 8
+const RECENT = 32
 const recentText: Array<string | null> = new Array<string | null>(RECENT).fill(null)
 /**
  * Each numeral's length and last character, compared before the numeral itself: two strings that
- * are not one are compared by a call that reads them, and most numerals read lately differ from the
- * one pushed in one of these.
+ * are not one are compared by a call that reads them, and a numeral in the slot is mostly another
+ * one by one of these.
  */
 const recentLength = new Int32Array(RECENT).fill(-1)
 const recentLast = new Int32Array(RECENT)
 const recentLow = new Float64Array(RECENT)
 const recentHigh = new Float64Array(RECENT)
 const recentScale = new Uint8Array(RECENT)
-let recentNext = 0
 /** What `readNumeral` read. */
 let readLow = 0
 let readHigh = 0
 let readScale = 0
 
-const recentSlot = (text: string, length: number, last: number): number => {
-  for (let i = 0; i < RECENT; i++) if (recentLength[i] === length && recentLast[i] === last && recentText[i] === text) return i
-  return -1
-}
+/** A numeral's slot: its length, last and middle characters mixed (numerals of one length differ mostly in their last digits). */
+const slotOf = (text: string, length: number, last: number): number => (length * 7 + last * 3 + text.charCodeAt(length >> 1)) & (RECENT - 1)
 
-const remember = (text: string, length: number, last: number): number => {
-  const slot = recentNext
-  recentNext = (slot + 1) % RECENT
+const isRecent = (slot: number, text: string, length: number, last: number): boolean =>
+  recentLength[slot] === length && recentLast[slot] === last && recentText[slot] === text
+
+const remember = (slot: number, text: string, length: number, last: number): void => {
   recentText[slot] = text
   recentLength[slot] = length
   recentLast[slot] = last
   recentLow[slot] = readLow
   recentHigh[slot] = readHigh
   recentScale[slot] = readScale
-  return slot
 }
 
-/** The integer being made of a Decimal's digits (`pushDecimal`), in two parts of 15 digits. */
+/**
+ * The integer being made of a Decimal's digits (`pushDecimal`), in two parts of 15 digits, placed
+ * from its last digit up: `placed` digits so far.
+ */
 let partLow = 0
 let partHigh = 0
+let placed = 0
 
 /**
- * Appends `width` digits (`value` < 10^width, width ≤ 7) to the integer in `partLow` and `partHigh`:
- * `%` by a power of ten and a division that leaves no remainder are exact, and no part passes
- * 10^15 (the caller checked the digits fit 30).
+ * Places `width` digits (`value` < 10^width, width ≤ 7) in front of those placed in `partLow` and
+ * `partHigh`. A group that straddles the parts is split by a remainder of a limb (a small integer:
+ * one instruction, where a remainder of a 15-digit double is a call into the runtime); every product
+ * stays below 10^15, so each is exact.
  */
-const appendDigits = (value: number, width: number): void => {
-  const unit = POWERS_OF_TEN[PART_DIGITS - width]!
-  const rest = partLow % unit
-  partHigh = partHigh * POWERS_OF_TEN[width]! + (partLow - rest) / unit
-  partLow = rest * POWERS_OF_TEN[width]! + value
+const placeDigits = (value: number, width: number): void => {
+  const at = placed
+  placed = at + width
+  if (at >= PART_DIGITS) partHigh += value * POWERS_OF_TEN[at - PART_DIGITS]!
+  else if (at + width <= PART_DIGITS) partLow += value * POWERS_OF_TEN[at]!
+  else {
+    const unit = POWERS_OF_TEN[PART_DIGITS - at]!
+    const rest = value % unit
+    partLow += rest * POWERS_OF_TEN[at]!
+    partHigh += (value - rest) / unit
+  }
 }
 
 /** Reads a numeral of the form into `readLow`, `readHigh` and `readScale`; false for any other string. */
@@ -171,36 +181,24 @@ const readNumeral = (text: string): boolean => {
   const first = negative ? 1 : 0
   // No leading zero but the units' own, no point without a digit before and after it.
   if (first === end || (text.charCodeAt(first) === 48 && first + 1 < end && text.charCodeAt(first + 1) !== 46)) return false
-  // One pass: the first 15 digits into `head`, any after them into `tail` (split into the two parts after, when there are more than 15).
-  let head = 0
-  let tail = 0
-  let digits = 0
-  let point = -1
-  for (let i = first; i < end; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 46 /* . */) {
-      if (point >= 0 || i === first || i + 1 === end) return false
-      point = i
-      continue
-    }
-    const digit = c - 48
-    if (digit < 0 || digit > 9) return false
-    if (digits < PART_DIGITS) head = head * 10 + digit
-    else tail = tail * 10 + digit
-    digits += 1
-  }
+  // The point found first (a native search), so that the count of digits, and with it where the high
+  // part ends, is known before the pass: each digit goes to its part, with no division after.
+  const point = text.indexOf(".", first)
+  if (point === first || point === end - 1) return false
+  const digits = point < 0 ? end - first : end - first - 1
   const scale = point < 0 ? 0 : end - point - 1
-  // A trailing zero of the decimals and too many digits are outside the form.
+  // Too many digits and a trailing zero of the decimals are outside the form.
   if (digits > MAX_DIGITS || (scale > 0 && text.charCodeAt(end - 1) === 48)) return false
+  const highEnd = digits > PART_DIGITS ? first + digits - PART_DIGITS + (point >= 0 && point < first + digits - PART_DIGITS ? 1 : 0) : first
   let high = 0
-  let low = head
-  if (digits > PART_DIGITS) {
-    // head's last (30 − digits) digits and tail make the low part; `%` and a division by a power of ten that leaves no remainder are exact.
-    const after = digits - PART_DIGITS
-    const unit = POWERS_OF_TEN[PART_DIGITS - after]!
-    const rest = head % unit
-    high = (head - rest) / unit
-    low = rest * POWERS_OF_TEN[after]! + tail
+  let low = 0
+  for (let i = first; i < end; i++) {
+    if (i === point) continue
+    const digit = text.charCodeAt(i) - 48
+    // A second point is not a digit either.
+    if (digit < 0 || digit > 9) return false
+    if (i < highEnd) high = high * 10 + digit
+    else low = low * 10 + digit
   }
   // Minus zero is outside the form.
   if (negative && high === 0 && low === 0) return false
@@ -245,10 +243,10 @@ export class DecimalColumn {
     const length = text.length
     // (The empty string, which no numeral is, reads NaN here: it matches no slot, and is kept as text.)
     const last = text.charCodeAt(length - 1)
-    let slot = recentSlot(text, length, last)
-    if (slot < 0) {
+    const slot = slotOf(text, length, last)
+    if (!isRecent(slot, text, length, last)) {
       if (!readNumeral(text)) return this.#keep(row, text)
-      slot = remember(text, length, last)
+      remember(slot, text, length, last)
     }
     this.#setNumber(row, recentLow[slot]!, recentHigh[slot]!, recentScale[slot]!)
   }
@@ -284,9 +282,10 @@ export class DecimalColumn {
     if ((top >= 0 ? digitsIn(first) + LOG_BASE * top : 1) + scale > MAX_DIGITS) return this.push(decimalString(d))
     partLow = 0
     partHigh = 0
-    for (let i = 0; i < last; i++) appendDigits(limbs[i]!, LOG_BASE)
-    appendDigits(dropped === 0 ? limbs[last]! : limbs[last]! / POWERS_OF_TEN[dropped]!, LOG_BASE - dropped)
-    for (let i = 0; i < bottom; i++) appendDigits(0, LOG_BASE)
+    // From the last digit up: an integer's zero limbs past its last (zeros add nothing), the last limb without its trailing zeros, then the others.
+    placed = bottom > 0 ? LOG_BASE * bottom : 0
+    placeDigits(dropped === 0 ? limbs[last]! : limbs[last]! / POWERS_OF_TEN[dropped]!, LOG_BASE - dropped)
+    for (let i = last - 1; i >= 0; i--) placeDigits(limbs[i]!, LOG_BASE)
     this.#length = row + 1
     this.#setNumber(row, partLow, partHigh, d.s < 0 ? scale + NEGATIVE : scale)
   }
@@ -353,8 +352,17 @@ export class ChoiceColumn<T extends string> {
     return this.#length
   }
 
+  /** The value pushed last and its place: a column mostly holds one value row after row (a run's one symbol, its market orders). */
+  #lastValue: T | null = null
+  #lastPlace = 0
+
   push(value: T | null): void {
-    const place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
+    let place = this.#lastPlace
+    if (value !== this.#lastValue) {
+      place = value === null ? 0 : (this.#places.get(value) ?? this.#add(value))
+      this.#lastValue = value
+      this.#lastPlace = place
+    }
     if (place === OTHER_CHOICE) this.#others.set(this.#length, value!)
     this.#rows.set(this.#length++, place)
   }
