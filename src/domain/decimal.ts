@@ -75,11 +75,35 @@ export const trailingZeros = (limb: number): number => {
 const PADDING = "0000000"
 
 /**
+ * The numerals of the last few Decimals read from a double's numeral (`decimalOf`), by identity: a
+ * full-precision price is read once for its check and written again for its fill (a Decimal never
+ * changes, so its numeral is the one it was read from: `fromPlainNumeral` reads only plain numerals,
+ * and a double's has no trailing zero).
+ */
+const TEXTED = 4
+const textedDecimals: Array<DecimalJs | null> = new Array<DecimalJs | null>(TEXTED).fill(null)
+const texts: string[] = new Array<string>(TEXTED).fill("")
+let textedNext = 0
+
+const rememberText = (d: DecimalJs, text: string): void => {
+  textedDecimals[textedNext] = d
+  texts[textedNext] = text
+  textedNext = (textedNext + 1) % TEXTED
+}
+
+const knownText = (d: DecimalJs): string | undefined => {
+  for (let i = 0; i < TEXTED; i++) if (textedDecimals[i] === d) return texts[i]
+  return undefined
+}
+
+/**
  * `d.toString()` for one of ours (plain notation at any magnitude), written from its limbs as
  * decimal.js writes it, with less of its overhead: the engine writes several per fill (the fill's
  * figures, a closed trade's). Another Decimal (other settings) and a non-finite one print themselves.
  */
 export const decimalString = (d: DecimalJs): string => {
+  const known = knownText(d)
+  if (known !== undefined) return known
   const limbs = (d as unknown as { readonly d: ReadonlyArray<number> | null }).d
   if (limbs === null || d.constructor !== Decimal) return d.toString()
   const first = limbs[0]!
@@ -322,7 +346,15 @@ export const decimalOf = (input: number | string): Decimal => {
     const magnitude = Math.abs(input) | 0
     return decimalFromParts(input < 0 || 1 / input < 0 ? -1 : 1, magnitude === 0 ? 0 : digitsIn(magnitude) - 1, [magnitude])
   }
-  return fromShortDouble(input) ?? (Number.isFinite(input) ? fromPlainNumeral(numberText(input)) : undefined) ?? new Decimal(input)
+  return fromShortDouble(input) ?? (Number.isFinite(input) ? fromLongDouble(input) : undefined) ?? new Decimal(input)
+}
+
+/** A double's Decimal read from its numeral, which is kept with it for `decimalString` (a price's is written again for its fill). */
+const fromLongDouble = (x: number): Decimal | undefined => {
+  const text = numberText(x)
+  const d = fromPlainNumeral(text)
+  if (d !== undefined) rememberText(d, text)
+  return d
 }
 
 /** Below it, two numerals of k decimals are farther apart than a double's rounding interval at x (10^-k > x·2^-52 > ulp(x)). */

@@ -137,6 +137,14 @@ describe("decimalString", () => {
     const d = new Decimal(Number(x.toPrecision(digits))).times(new Decimal(10).pow(shift))
     expect(decimalString(d)).toBe(d.toString())
   })
+
+  test.prop([fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 12 })], { numRuns: 5_000 })(
+    "writes a Decimal read from a double (whose numeral it keeps) as toString does, the last few read in any order",
+    (xs) => {
+      const decimals = xs.map((x) => decimalOf(x))
+      for (const d of [...decimals].reverse()) expect(decimalString(d)).toBe(d.toString())
+    }
+  )
 })
 
 describe("toDecimalString", () => {
