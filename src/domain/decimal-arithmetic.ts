@@ -190,8 +190,28 @@ export const absolute = (a: Decimal): Decimal => {
   return (x.d === null ? undefined : copy(x, 1)) ?? ownDigits(a.abs())
 }
 
+/**
+ * The last few products, by their factors' identity (a Decimal never changes): an order's notional
+ * and commission are computed for its check and again, of the same factors, for its fill.
+ */
+const MEMO = 4
+const memoA: Array<Decimal | null> = new Array<Decimal | null>(MEMO).fill(null)
+const memoB: Array<Decimal | null> = new Array<Decimal | null>(MEMO).fill(null)
+const memoProduct: Decimal[] = new Array<Decimal>(MEMO).fill(ZERO)
+let memoNext = 0
+
 /** a × b, exactly as `a.times(b)`. */
 export const multiply = (a: Decimal, b: Decimal): Decimal => {
+  for (let i = 0; i < MEMO; i++) if (memoA[i] === a && memoB[i] === b) return memoProduct[i]!
+  const result = exactProduct(a, b)
+  memoA[memoNext] = a
+  memoB[memoNext] = b
+  memoProduct[memoNext] = result
+  memoNext = (memoNext + 1) % MEMO
+  return result
+}
+
+const exactProduct = (a: Decimal, b: Decimal): Decimal => {
   const x = partsOf(a)
   const y = partsOf(b)
   if (x.d !== null && y.d !== null) {

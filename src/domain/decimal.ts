@@ -48,6 +48,8 @@ export const isBelowZero = (x: DecimalJs): boolean => x.s < 0 && !x.isZero()
 export const toDecimalString = (input: DecimalInput): string => {
   // A number's shortest round-trip string is already canonical unless JS writes it with an exponent.
   if (typeof input === "number" && Number.isFinite(input)) {
+    // A quantity of a few shares: from the table rather than JSON's writer.
+    if (Number.isInteger(input) && input >= 0 && input < 1000) return SHORT_NUMERALS[input]!
     const s = numberText(input)
     if (!s.includes("e")) return s
   }

@@ -34,6 +34,17 @@ describe("decimal arithmetic on decimal.js's limbs", () => {
     expect(representation(multiply(a, b))).toEqual(representation(a.times(b)))
   })
 
+  test.prop([fc.array(operand, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 60 })], { numRuns: 3_000 })(
+    "multiply makes a.times(b) when the same few factors come back in any order (its last products are kept by their factors)",
+    (pool, pairs) => {
+      for (const [i, j] of pairs) {
+        const a = pool[i % pool.length]!
+        const b = pool[j % pool.length]!
+        expect(representation(multiply(a, b))).toEqual(representation(a.times(b)))
+      }
+    }
+  )
+
   test.prop([operand], { numRuns: 10_000 })("absolute makes a.abs(), digit for digit", (a) => {
     expect(representation(absolute(a))).toEqual(representation(a.abs()))
   })
