@@ -77,24 +77,33 @@ export const trailingZeros = (limb: number): number => {
 const PADDING = "0000000"
 
 /**
- * The numerals of the last few Decimals read from a double's numeral (`decimalOf`), by identity: a
- * full-precision price is read once for its check and written again for its fill (a Decimal never
- * changes, so its numeral is the one it was read from: `fromPlainNumeral` reads only plain numerals,
- * and a double's has no trailing zero).
+ * The last few doubles read through their numerals (`fromLongDouble`), with their Decimals and
+ * numerals: a full-precision price is read for an order's check and written again for its fill,
+ * and a bar's open is often the last close, read already for the marks. A Decimal never changes,
+ * so one may be handed out again, and its numeral is the one it was read from (`fromPlainNumeral`
+ * reads only plain numerals, and a double's has no trailing zero).
  */
-const TEXTED = 4
-const textedDecimals: Array<DecimalJs | null> = new Array<DecimalJs | null>(TEXTED).fill(null)
-const texts: string[] = new Array<string>(TEXTED).fill("")
-let textedNext = 0
+const RECENT_DOUBLES = 4
+const recentDoubles = new Float64Array(RECENT_DOUBLES).fill(Number.NaN)
+const recentDecimals: Array<DecimalJs | null> = new Array<DecimalJs | null>(RECENT_DOUBLES).fill(null)
+const recentTexts: string[] = new Array<string>(RECENT_DOUBLES).fill("")
+let recentNext = 0
 
-const rememberText = (d: DecimalJs, text: string): void => {
-  textedDecimals[textedNext] = d
-  texts[textedNext] = text
-  textedNext = (textedNext + 1) % TEXTED
+const rememberDouble = (x: number, d: DecimalJs, text: string): void => {
+  recentDoubles[recentNext] = x
+  recentDecimals[recentNext] = d
+  recentTexts[recentNext] = text
+  recentNext = (recentNext + 1) % RECENT_DOUBLES
+}
+
+/** The Decimal of a double read lately, or null. (NaN, with which the slots start, equals nothing.) */
+const knownDouble = (x: number): DecimalJs | null => {
+  for (let i = 0; i < RECENT_DOUBLES; i++) if (recentDoubles[i] === x) return recentDecimals[i]!
+  return null
 }
 
 const knownText = (d: DecimalJs): string | undefined => {
-  for (let i = 0; i < TEXTED; i++) if (textedDecimals[i] === d) return texts[i]
+  for (let i = 0; i < RECENT_DOUBLES; i++) if (recentDecimals[i] === d) return recentTexts[i]
   return undefined
 }
 
@@ -351,14 +360,14 @@ export const decimalOf = (input: number | string): Decimal => {
     const magnitude = Math.abs(input) | 0
     return decimalFromParts(input < 0 || 1 / input < 0 ? -1 : 1, magnitude === 0 ? 0 : digitsIn(magnitude) - 1, [magnitude])
   }
-  return fromShortDouble(input) ?? (Number.isFinite(input) ? fromLongDouble(input) : undefined) ?? new Decimal(input)
+  return knownDouble(input) ?? fromShortDouble(input) ?? (Number.isFinite(input) ? fromLongDouble(input) : undefined) ?? new Decimal(input)
 }
 
-/** A double's Decimal read from its numeral, which is kept with it for `decimalString` (a price's is written again for its fill). */
+/** A double's Decimal read from its numeral, kept with it for a while (see `knownDouble`). */
 const fromLongDouble = (x: number): Decimal | undefined => {
   const text = numberText(x)
   const d = fromPlainNumeral(text)
-  if (d !== undefined) rememberText(d, text)
+  if (d !== undefined) rememberDouble(x, d, text)
   return d
 }
 

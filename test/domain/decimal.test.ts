@@ -139,10 +139,13 @@ describe("decimalString", () => {
   })
 
   test.prop([fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 12 })], { numRuns: 5_000 })(
-    "writes a Decimal read from a double (whose numeral it keeps) as toString does, the last few read in any order",
+    "reads a double again as the first time, and writes a Decimal read from one (whose numeral it keeps) as toString does, the last few in any order",
     (xs) => {
       const decimals = xs.map((x) => decimalOf(x))
       for (const d of [...decimals].reverse()) expect(decimalString(d)).toBe(d.toString())
+      // Read again (some from the doubles read lately): the same value, digit for digit.
+      for (const x of [...xs].reverse()) expect(decimalOf(x).toString()).toBe(new Decimal(x).toString())
+      expect(decimals.map((d) => d.toString())).toEqual(xs.map((x) => new Decimal(x).toString()))
     }
   )
 })
