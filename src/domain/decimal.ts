@@ -1,6 +1,6 @@
 import { Decimal as DecimalJs } from "decimal.js"
 import { limbsOf, SCRATCH, scratch } from "./limb-scratch.ts"
-import { numberText } from "./number-text.ts"
+import { numberText, SHORT_NUMERALS, THREE_DIGITS } from "./number-text.ts"
 
 /**
  * The project's Decimal: 40 significant digits, banker's rounding, never exponent notation in
@@ -140,10 +140,6 @@ export const decimalString = (d: DecimalJs): string => {
   text += zeros === 0 ? padded(limb) : padded(limb).slice(0, LOG_BASE - zeros)
   return d.s < 0 ? `-${text}` : text
 }
-
-/** The numerals of 0 to 999, and the same padded to three digits. */
-const SHORT_NUMERALS = Array.from({ length: 1000 }, (_, i) => numberText(i))
-const THREE_DIGITS = SHORT_NUMERALS.map((n) => "000".slice(n.length) + n)
 
 /**
  * A limb's 7 digits, with its leading zeros: its first digit and two groups of three from a table
