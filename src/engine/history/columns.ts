@@ -111,9 +111,9 @@ const POWERS_OF_TEN = Array.from({ length: PART_DIGITS + 1 }, (_, k) => 10 ** k)
 /**
  * The numerals read lately, with their parts, shared by every decimal column: one fill's strings go
  * to several records (its price is its order's average price and a trade's, its quantity its
- * order's), and each is read once. A numeral has one slot, picked by its length and two of its
- * characters, so a lookup compares one entry rather than searching them all. (Mostly the very
- * same string is pushed again: V8 compares those by pointer.)
+ * order's), and each is read once. A numeral has one slot (`slotOf`), so a lookup compares one
+ * entry rather than searching them all. (Mostly the very same string is pushed again: V8 compares
+ * those by pointer.)
  */
 const RECENT = 64
 const recentText: Array<string | null> = new Array<string | null>(RECENT).fill(null)
