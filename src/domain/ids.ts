@@ -7,6 +7,7 @@ export type TradeId = string & { readonly __brand: "TradeId" }
 // Ids are sequence numbers, not random: the same inputs must give the same ids (replay, tests).
 export const orderIdFromSeq = (seq: number): OrderId => `O-${paddedSequence(seq)}` as OrderId
 export const tradeIdFromSeq = (seq: number): TradeId => `T-${paddedSequence(seq)}` as TradeId
+export const orderListIdFromSeq = (seq: number): string => `L-${paddedSequence(seq)}`
 
 /** The longest client order id: Alpaca's limit, so its clients' ids fit. */
 export const MAX_CLIENT_ORDER_ID_LENGTH = 128

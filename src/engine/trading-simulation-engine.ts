@@ -14,7 +14,7 @@ import { add, compare, multiply, plus, subtract } from "../domain/decimal-arithm
 import { DuplicateClientOrderIdError, ExecutionModelError, SimulationStateError, UnknownOrderError, ValidationError, type ValidationIssue } from "../domain/errors.ts"
 import type { Fill } from "../domain/fill.ts"
 import { flatText } from "../domain/flat-text.ts"
-import { type OrderId, orderIdFromSeq } from "../domain/ids.ts"
+import { type OrderId, orderIdFromSeq, orderListIdFromSeq } from "../domain/ids.ts"
 import { type MarketUpdateInput, type NormalizedUpdate, normalizeMarketUpdate, type Quote, quoteDecimal, quoteForSide } from "../domain/market-update.ts"
 import {
   makeOrderRequestValidator,
@@ -447,7 +447,7 @@ export class TradingSimulationEngine {
     const prepared = valid.success.orders.map((o) => ({ role: o.role, order: this.#prepare(o.order, `${o.path}.`, issues) }))
     if (issues.length > 0) throw new ValidationError({ subject: "orderList", issues })
     this.#refuseDuplicates(prepared.map((p) => p.order))
-    const listId = `L-${String(this.#orderSeq + 1).padStart(6, "0")}`
+    const listId = orderListIdFromSeq(this.#orderSeq + 1)
     const orderIds: OrderId[] = []
     this.#bus.batch(() => {
       for (const p of prepared) orderIds.push(this.#place(p.order, { id: listId, kind: valid.success.kind, role: p.role }).spec.id)
