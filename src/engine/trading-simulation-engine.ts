@@ -429,7 +429,7 @@ export class TradingSimulationEngine {
     const issues: ValidationIssue[] = []
     const prepared = this.#prepare(valid.success, "", issues)
     if (issues.length > 0) throw new ValidationError({ subject: "order", issues })
-    this.#refuseDuplicates([prepared])
+    this.#refuseDuplicate(prepared)
     return this.#place(prepared, null).spec.id
   }
 
@@ -446,7 +446,7 @@ export class TradingSimulationEngine {
     const issues: ValidationIssue[] = []
     const prepared = valid.success.orders.map((o) => ({ role: o.role, order: this.#prepare(o.order, `${o.path}.`, issues) }))
     if (issues.length > 0) throw new ValidationError({ subject: "orderList", issues })
-    this.#refuseDuplicates(prepared.map((p) => p.order))
+    for (const p of prepared) this.#refuseDuplicate(p.order)
     const listId = orderListIdFromSeq(this.#orderSeq + 1)
     const orderIds: OrderId[] = []
     this.#bus.batch(() => {
@@ -679,12 +679,10 @@ export class TradingSimulationEngine {
     return { ...valid, stopPrice: stop.toString(), trailWatermark: reference.toString() }
   }
 
-  /** Refuses orders whose client order id an earlier order has (those within one list are validation errors). */
-  #refuseDuplicates(orders: ReadonlyArray<PreparedOrder>): void {
-    for (const request of orders) {
-      const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
-      if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.context.order.id })
-    }
+  /** Refuses an order whose client order id an earlier order has (those within one list are validation errors). */
+  #refuseDuplicate(request: PreparedOrder): void {
+    const known = request.clientOrderId === null ? undefined : this.#book.byClientOrderId(request.clientOrderId)
+    if (known !== undefined) throw new DuplicateClientOrderIdError({ clientOrderId: request.clientOrderId!, orderId: known.context.order.id })
   }
 
   /** Places a prepared order: its id, its client order id (its id when it has none), its list; a child is held until its entry fills. */
