@@ -50,9 +50,6 @@ export interface OrderList {
   readonly members: OrderEntry[]
 }
 
-/** No orders: what a list of pending orders that all left is (frozen: nothing is ever added to it, see `OrderBook.submit`). */
-export const NO_ORDERS = Object.freeze([]) as unknown as OrderEntry[]
-
 /**
  * A simulation's orders: every one by id (and by client order id), in submission order, and the
  * open ones in time priority: `pending` (submitted, checked at the next update of their symbol),
@@ -190,23 +187,13 @@ export class OrderBook implements WorkingOrderWatch {
   submit(entry: OrderEntry): void {
     this.#add(entry)
     if (entry.status === "held") this.held.push(entry)
-    else this.#queue(entry)
-  }
-
-  /**
-   * Puts an order among the pending. With none pending, in an array of its own one long: `push`
-   * onto an empty array reserves room for 17, and the usual book has one order at a time waiting
-   * for its check. (So no empty list is ever pushed onto: the engine leaves `NO_ORDERS` here.)
-   */
-  #queue(entry: OrderEntry): void {
-    if (this.pending.length === 0) this.pending = [entry]
     else this.pending.push(entry)
   }
 
   /** A held child whose entry has ended: it is checked at the next update, like a new order. */
   activate(entry: OrderEntry): void {
     this.held = this.held.filter((e) => e !== entry)
-    this.#queue(entry)
+    this.pending.push(entry)
   }
 
   /** Drops a final order from the open lists (from the working ones lazily). */

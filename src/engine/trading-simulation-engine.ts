@@ -57,7 +57,7 @@ import { barFillModel, type FillModel, type MatchResult } from "./fill-model.ts"
 import { Ledger, splitAgainst } from "./ledger.ts"
 import { Marks } from "./marks.ts"
 import { computePerformanceMetrics, type MetricsOptions, type PerformanceMetrics } from "./metrics.ts"
-import { type BookedOrder, isEnded, NO_ORDERS, OrderBook, type OrderList, snapshotOf, viewOf } from "./order-book.ts"
+import { type BookedOrder, isEnded, OrderBook, type OrderList, snapshotOf, viewOf } from "./order-book.ts"
 import { endedSnapshot } from "./ended-order.ts"
 import { FillLog } from "./history/fill-log.ts"
 import { inPathOrder, type PathFill } from "./intrabar-path.ts"
@@ -929,8 +929,7 @@ export class TradingSimulationEngine {
 
   #checkPending(quotes: ReadonlyArray<Quote>): void {
     let account: AccountView | null = null
-    // Made only for an order that waits on: most updates check every pending order.
-    let stillPending: OrderEntry[] | null = null
+    const stillPending: OrderEntry[] = []
     let linkedRejected = false
     const quoteFinder = this.#quoteFinder
     quoteFinder.use(quotes)
@@ -941,7 +940,7 @@ export class TradingSimulationEngine {
       // An order can only be checked when its symbol trades: until then it waits. A child
       // activated on this update (its entry expired before matching) waits for the next one.
       if (symbolQuote === undefined || entry.activatedOn === this.#updateIndex) {
-        ;(stillPending ??= []).push(entry)
+        stillPending.push(entry)
         continue
       }
       // Checked at the price it would trade at: a quote's ask for a buy, its bid for a sell.
@@ -970,7 +969,7 @@ export class TradingSimulationEngine {
       if (this.#bus.wants("orderAccepted")) this.#bus.emit({ type: "orderAccepted", order: entry.view(), check: checkRecord(check) })
     }
     // A list member's rejection may have cancelled a sibling already set aside.
-    this.#book.pending = stillPending === null ? NO_ORDERS : linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
+    this.#book.pending = linkedRejected ? stillPending.filter((e) => !e.isFinal) : stillPending
   }
 
   /**
